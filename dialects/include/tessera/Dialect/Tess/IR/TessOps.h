@@ -1,0 +1,33 @@
+//===- TessOps.h - tess operations ------------------------------*- C++ -*-===//
+//
+// Declares the ops of the tess dialect. Include this header to build them:
+// see TessOps.td for the semantics and the custom builders of each op.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_DIALECT_TESS_IR_TESSOPS_H
+#define TESSERA_DIALECT_TESS_IR_TESSOPS_H
+
+#include "mlir/Bytecode/BytecodeOpInterface.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/SymbolTable.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/InferTypeOpInterface.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+
+#include "tessera/Dialect/Tess/IR/TessDialect.h"
+#include "tessera/Dialect/Tess/IR/TessTypes.h"
+
+namespace tessera::tess {
+class YieldOp;
+} // namespace tessera::tess
+
+#define GET_OP_CLASSES
+#include "tessera/Dialect/Tess/IR/TessOps.h.inc"
+
+#endif // TESSERA_DIALECT_TESS_IR_TESSOPS_H

@@ -1,0 +1,194 @@
+//===- Sema.h - Semantic analysis of Tessera programs -----------*- C++ -*-===//
+//
+// Sema checks an AST module (names, dtypes, size symbols, index ranges,
+// implicit summation) and turns every function into a small, explicit program
+// that MLIRGen translates mechanically:
+//
+//  * every value is a tensor (scalars are rank 0) with a dtype and a symbolic
+//    shape whose extents are integer literals or size symbols;
+//  * index notation becomes Contraction values: a loop nest with extents, the
+//    loops that index the result, a reduction kind and a scalar body that reads
+//    its operands through affine subscripts;
+//  * nested reducers (`sum[j](...)`), whole-tensor elementwise expressions and
+//    einsum strings are all rewritten into Contractions here, so that later
+//    stages only see one form.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_FRONTEND_SEMA_H
+#define TESSERA_FRONTEND_SEMA_H
+
+#include "tessera/Frontend/AST.h"
+#include "tessera/Frontend/Diagnostics.h"
+#include "tessera/Runtime/Signature.h"
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tessera {
+namespace sema {
+
+/// One dimension of a shape: an integer literal or a size symbol.
+struct Extent {
+  bool isSymbol = false;
+  int64_t value = 0;
+  std::string symbol;
+
+  static Extent literal(int64_t v) { return Extent{false, v, {}}; }
+  static Extent sym(std::string s) { return Extent{true, 0, std::move(s)}; }
+  bool operator==(const Extent &o) const {
+    return isSymbol == o.isSymbol &&
+           (isSymbol ? symbol == o.symbol : value == o.value);
+  }
+  bool operator!=(const Extent &o) const { return !(*this == o); }
+  std::string str() const;
+};
+
+/// The type of a value: a dtype and a shape (empty for scalars).
+struct TensorType {
+  DType dtype = DType::F32;
+  std::vector<Extent> shape;
+  int64_t getRank() const { return static_cast<int64_t>(shape.size()); }
+  bool operator==(const TensorType &o) const {
+    return dtype == o.dtype && shape == o.shape;
+  }
+  /// Spelled as in the source: `f32[M, 4]`, or `f32` for a scalar.
+  std::string str() const;
+};
+
+/// An affine function of loop indices: sum(coeffs[d] * loop_d) + constant.
+struct AffineSubscript {
+  std::vector<int64_t> coeffs; ///< one per loop of the enclosing contraction
+  int64_t constant = 0;
+  /// The loop it names when it is exactly one loop index, else -1.
+  int getPlainLoop() const;
+};
+
+/// A reference to a result of a value (calls may have several results).
+struct ValueRef {
+  unsigned id = 0;
+  unsigned result = 0;
+  bool operator==(const ValueRef &o) const {
+    return id == o.id && result == o.result;
+  }
+};
+
+/// Scalar expressions: the body of a contraction, evaluated at one loop point.
+struct ScalarExpr {
+  enum class Kind {
+    Constant,  ///< numeric literal (constValue / intValue)
+    Read,      ///< operands[operand] of the contraction
+    LoopIndex, ///< the current value of loop `loop`
+    SizeValue, ///< the run-time value of size symbol `symbol`
+    Unary,     ///< unaryOp(args[0])
+    Binary,    ///< binaryOp(args[0], args[1])
+    Cast,      ///< args[0] converted to `dtype`
+    Select,    ///< args[0] ? args[1] : args[2]
+  };
+  enum class UnaryOp {
+    Neg, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Silu, Gelu,
+    Relu, Abs
+  };
+  enum class BinaryOp {
+    Add, Sub, Mul, Div, Pow, Max, Min, Lt, Le, Gt, Ge, Eq, Ne
+  };
+
+  Kind kind = Kind::Constant;
+  DType dtype = DType::F32;
+  ast::SourceLoc loc;
+  double floatValue = 0;  ///< Constant of a float dtype
+  int64_t intValue = 0;   ///< Constant of an integer/bool dtype
+  unsigned operand = 0;   ///< Read
+  unsigned loop = 0;      ///< LoopIndex
+  std::string symbol;     ///< SizeValue
+  UnaryOp unaryOp = UnaryOp::Neg;
+  BinaryOp binaryOp = BinaryOp::Add;
+  std::vector<std::unique_ptr<ScalarExpr>> args;
+};
+using ScalarExprPtr = std::unique_ptr<ScalarExpr>;
+
+/// How a contraction combines the body values of its reduction loops.
+enum class ReduceKind { Sum, Max, Min, Prod };
+
+/// An operand of a contraction: a value read through one subscript per dim.
+struct ContractionOperand {
+  ValueRef value;
+  std::vector<AffineSubscript> subscripts;
+};
+
+/// Index notation in its explicit form.
+struct Contraction {
+  std::vector<Extent> loopExtents;
+  std::vector<std::string> loopNames;  ///< for printing and diagnostics
+  std::vector<unsigned> resultLoops;   ///< loops that index the result, in order
+  ReduceKind kind = ReduceKind::Sum;
+  std::vector<ContractionOperand> operands;
+  ScalarExprPtr body;
+};
+
+/// A value computed in a function body.
+struct Value {
+  enum class Kind {
+    Param,       ///< a tensor parameter (paramIndex)
+    Contraction, ///< contraction
+    Softmax,     ///< softmax of operands[0] along `axis`
+    Splat,       ///< a tensor filled with splatValue (zeros/ones)
+    Call,        ///< a call of `callee` with `operands`; results = types
+  };
+  Kind kind = Kind::Param;
+  ast::SourceLoc loc;
+  /// Result types; exactly one except for calls.
+  std::vector<TensorType> types;
+  unsigned paramIndex = 0;
+  std::unique_ptr<Contraction> contraction;
+  std::vector<ValueRef> operands;
+  int64_t axis = 0;
+  double splatValue = 0;
+  std::string callee;
+};
+
+/// A function parameter.
+struct Param {
+  std::string name;
+  ast::SourceLoc loc;
+  bool isIndex = false; ///< `L: index`: binds the size symbol `name`
+  TensorType type;      ///< for tensors and scalars
+};
+
+/// A checked function.
+struct Function {
+  std::string name;
+  ast::SourceLoc loc;
+  std::vector<Param> params;
+  std::vector<TensorType> resultTypes;
+  std::vector<Value> values;
+  std::vector<ValueRef> returns;
+  std::vector<ast::SourceLoc> returnLocs;
+  /// Size symbols in order of first binding, with the parameter that binds it.
+  std::vector<std::string> symbols;
+  EntrySignature signature;
+};
+
+/// A checked module: functions in source order (callees before callers is
+/// not required).
+struct Program {
+  std::string filename;
+  std::vector<Function> functions;
+  const Function *lookup(llvm::StringRef name) const;
+};
+
+/// Checks `module`, reporting every independent error to `diag`. Returns null
+/// when any error was reported.
+std::unique_ptr<Program> analyze(const ast::Module &module,
+                                 DiagnosticSink &diag);
+
+/// Prints a checked program in a readable form (debugging and tests).
+void dump(const Program &program, llvm::raw_ostream &os);
+
+} // namespace sema
+} // namespace tessera
+
+#endif // TESSERA_FRONTEND_SEMA_H

@@ -1,0 +1,492 @@
+//===- MLIRGen.cpp - Checked program to the tess dialect ------------------===//
+
+#include "tessera/Frontend/MLIRGen.h"
+
+#include "tessera/Dialect/Tess/IR/TessDialect.h"
+#include "tessera/Dialect/Tess/IR/TessOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace tessera;
+using sema::AffineSubscript;
+using sema::Contraction;
+using sema::ContractionOperand;
+using sema::Extent;
+using sema::Function;
+using sema::Param;
+using sema::Program;
+using sema::ReduceKind;
+using sema::ScalarExpr;
+
+void tessera::loadFrontendDialects(MLIRContext &context) {
+  context.loadDialect<tess::TessDialect, func::FuncDialect, arith::ArithDialect,
+                      math::MathDialect, tensor::TensorDialect>();
+}
+
+namespace {
+
+Type getElementType(MLIRContext *ctx, DType t) {
+  switch (t) {
+  case DType::Bool:
+    return IntegerType::get(ctx, 1);
+  case DType::I32:
+    return IntegerType::get(ctx, 32);
+  case DType::I64:
+    return IntegerType::get(ctx, 64);
+  case DType::F16:
+    return Float16Type::get(ctx);
+  case DType::BF16:
+    return BFloat16Type::get(ctx);
+  case DType::F32:
+    return Float32Type::get(ctx);
+  case DType::F64:
+    return Float64Type::get(ctx);
+  case DType::C64:
+    return ComplexType::get(Float32Type::get(ctx));
+  case DType::C128:
+    return ComplexType::get(Float64Type::get(ctx));
+  }
+  return Float32Type::get(ctx);
+}
+
+RankedTensorType getTensorType(MLIRContext *ctx, const sema::TensorType &t) {
+  SmallVector<int64_t> shape;
+  for (const Extent &e : t.shape)
+    shape.push_back(e.isSymbol ? ShapedType::kDynamic : e.value);
+  return RankedTensorType::get(shape, getElementType(ctx, t.dtype));
+}
+
+ArrayAttr getDimsAttr(Builder &b, const std::vector<Extent> &shape) {
+  SmallVector<Attribute> dims;
+  for (const Extent &e : shape)
+    dims.push_back(e.isSymbol ? Attribute(b.getStringAttr(e.symbol))
+                              : Attribute(b.getI64IntegerAttr(e.value)));
+  return b.getArrayAttr(dims);
+}
+
+bool isFloatType(Type t) { return isa<FloatType>(t); }
+
+class FunctionGen {
+public:
+  FunctionGen(OpBuilder &builder, StringAttr file, const Program &program,
+              const Function &fn)
+      : b(builder), file(file), program(program), fn(fn) {}
+
+  func::FuncOp run();
+
+private:
+  Location loc(ast::SourceLoc l) {
+    return FileLineColLoc::get(file, l.line, l.col);
+  }
+  Value indexConst(Location l, int64_t v) {
+    return arith::ConstantIndexOp::create(b, l, v);
+  }
+  Value extentValue(const Extent &e, Location l) {
+    if (!e.isSymbol)
+      return indexConst(l, e.value);
+    return symbols.at(e.symbol);
+  }
+  SmallVector<Value> dynamicDims(const sema::TensorType &t, Location l) {
+    SmallVector<Value> dims;
+    for (const Extent &e : t.shape)
+      if (e.isSymbol)
+        dims.push_back(symbols.at(e.symbol));
+    return dims;
+  }
+  Value castTo(Value v, Type type, Location l) {
+    if (v.getType() == type)
+      return v;
+    return tensor::CastOp::create(b, l, type, v);
+  }
+
+  void genValue(unsigned id);
+  void genContraction(unsigned id, const sema::Value &v);
+  void genCall(unsigned id, const sema::Value &v);
+  Value genScalar(const ScalarExpr &e, const Contraction &c, Block &body);
+  Value genUnary(const ScalarExpr &e, Value x, Location l);
+  Value genBinary(const ScalarExpr &e, Value x, Value y, Location l);
+  Value genConstant(Type t, double f, int64_t i, Location l);
+
+  OpBuilder &b;
+  StringAttr file;
+  const Program &program;
+  const Function &fn;
+  std::map<std::string, Value> symbols;
+  std::vector<SmallVector<Value>> values;
+};
+
+} // namespace
+
+func::FuncOp FunctionGen::run() {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<Type> argTypes, resultTypes;
+  for (const Param &p : fn.params)
+    argTypes.push_back(p.isIndex ? Type(b.getIndexType())
+                                 : Type(getTensorType(ctx, p.type)));
+  for (const sema::TensorType &t : fn.resultTypes)
+    resultTypes.push_back(getTensorType(ctx, t));
+  auto func = func::FuncOp::create(b, loc(fn.loc), fn.name,
+                                   b.getFunctionType(argTypes, resultTypes));
+  func->setAttr("tess.entry", b.getUnitAttr());
+  for (size_t i = 0; i < fn.params.size(); ++i) {
+    const Param &p = fn.params[i];
+    if (p.isIndex)
+      func.setArgAttr(i, "tess.size", b.getStringAttr(p.name));
+    else
+      func.setArgAttr(i, "tess.dims", getDimsAttr(b, p.type.shape));
+  }
+  for (size_t i = 0; i < fn.resultTypes.size(); ++i)
+    func.setResultAttr(i, "tess.dims", getDimsAttr(b, fn.resultTypes[i].shape));
+
+  Block *entry = func.addEntryBlock();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(entry);
+
+  // Bind every size symbol at its first occurrence.
+  for (size_t i = 0; i < fn.params.size(); ++i) {
+    const Param &p = fn.params[i];
+    Location l = loc(p.loc);
+    if (p.isIndex) {
+      symbols.try_emplace(p.name, entry->getArgument(i));
+      continue;
+    }
+    for (size_t d = 0; d < p.type.shape.size(); ++d) {
+      const Extent &e = p.type.shape[d];
+      if (!e.isSymbol || symbols.count(e.symbol))
+        continue;
+      symbols[e.symbol] =
+          tensor::DimOp::create(b, l, entry->getArgument(i), d);
+    }
+  }
+
+  values.resize(fn.values.size());
+  for (unsigned id = 0; id < fn.values.size(); ++id)
+    genValue(id);
+
+  SmallVector<Value> results;
+  for (size_t i = 0; i < fn.returns.size(); ++i) {
+    Value v = values[fn.returns[i].id][fn.returns[i].result];
+    results.push_back(castTo(v, resultTypes[i], loc(fn.returnLocs[i])));
+  }
+  ast::SourceLoc retLoc = fn.returnLocs.empty() ? fn.loc : fn.returnLocs[0];
+  func::ReturnOp::create(b, loc(retLoc), results);
+  return func;
+}
+
+void FunctionGen::genValue(unsigned id) {
+  const sema::Value &v = fn.values[id];
+  Location l = loc(v.loc);
+  MLIRContext *ctx = b.getContext();
+  switch (v.kind) {
+  case sema::Value::Kind::Param: {
+    Block *entry = b.getInsertionBlock();
+    values[id].push_back(entry->getArgument(v.paramIndex));
+    return;
+  }
+  case sema::Value::Kind::Contraction:
+    genContraction(id, v);
+    return;
+  case sema::Value::Kind::Softmax: {
+    Value x = values[v.operands[0].id][v.operands[0].result];
+    values[id].push_back(tess::SoftmaxOp::create(b, l, x, v.axis));
+    return;
+  }
+  case sema::Value::Kind::Splat: {
+    RankedTensorType t = getTensorType(ctx, v.types[0]);
+    Value scalar = genConstant(t.getElementType(), v.splatValue,
+                               static_cast<int64_t>(v.splatValue), l);
+    values[id].push_back(
+        tess::SplatOp::create(b, l, t, scalar, dynamicDims(v.types[0], l)));
+    return;
+  }
+  case sema::Value::Kind::Call:
+    genCall(id, v);
+    return;
+  }
+}
+
+void FunctionGen::genCall(unsigned id, const sema::Value &v) {
+  Location l = loc(v.loc);
+  MLIRContext *ctx = b.getContext();
+  const Function *callee = program.lookup(v.callee);
+  SmallVector<Value> args;
+  SmallVector<Type> calleeResults;
+  for (size_t i = 0; i < v.operands.size(); ++i) {
+    Value a = values[v.operands[i].id][v.operands[i].result];
+    const Param &p = callee->params[i];
+    if (p.isIndex) {
+      // Index arguments arrive as rank-0 i64 tensors.
+      Value scalar = tensor::ExtractOp::create(b, l, a, ValueRange{});
+      args.push_back(
+          arith::IndexCastOp::create(b, l, b.getIndexType(), scalar));
+      continue;
+    }
+    args.push_back(castTo(a, getTensorType(ctx, p.type), l));
+  }
+  for (const sema::TensorType &t : callee->resultTypes)
+    calleeResults.push_back(getTensorType(ctx, t));
+  auto call = tess::CallOp::create(b, l, calleeResults,
+                                   FlatSymbolRefAttr::get(ctx, v.callee), args);
+  for (size_t r = 0; r < v.types.size(); ++r)
+    values[id].push_back(
+        castTo(call->getResult(r), getTensorType(ctx, v.types[r]), l));
+}
+
+void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
+  Location l = loc(v.loc);
+  MLIRContext *ctx = b.getContext();
+  const Contraction &c = *v.contraction;
+  unsigned numLoops = c.loopExtents.size();
+
+  SmallVector<Value> bounds;
+  for (const Extent &e : c.loopExtents)
+    bounds.push_back(extentValue(e, l));
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (const ContractionOperand &op : c.operands) {
+    inputs.push_back(values[op.value.id][op.value.result]);
+    SmallVector<AffineExpr> exprs;
+    for (const AffineSubscript &s : op.subscripts) {
+      AffineExpr e = getAffineConstantExpr(s.constant, ctx);
+      for (unsigned d = 0; d < numLoops; ++d)
+        if (s.coeffs[d])
+          e = e + getAffineDimExpr(d, ctx) * s.coeffs[d];
+      exprs.push_back(e);
+    }
+    maps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
+  }
+  SmallVector<AffineExpr> outExprs;
+  for (unsigned r : c.resultLoops)
+    outExprs.push_back(getAffineDimExpr(r, ctx));
+  maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
+
+  tess::ReductionKind kind = tess::ReductionKind::sum;
+  switch (c.kind) {
+  case ReduceKind::Sum:
+    kind = tess::ReductionKind::sum;
+    break;
+  case ReduceKind::Max:
+    kind = tess::ReductionKind::max;
+    break;
+  case ReduceKind::Min:
+    kind = tess::ReductionKind::min;
+    break;
+  case ReduceKind::Prod:
+    kind = tess::ReductionKind::prod;
+    break;
+  }
+  RankedTensorType resultType = getTensorType(ctx, v.types[0]);
+  auto op = tess::ContractOp::create(b, l, resultType, kind, inputs, bounds,
+                                     maps);
+  Block &body = op.getBody().front();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&body);
+  Value result = genScalar(*c.body, c, body);
+  tess::YieldOp::create(b, l, result);
+  values[id].push_back(op.getResult());
+}
+
+Value FunctionGen::genConstant(Type t, double f, int64_t i, Location l) {
+  if (auto ft = dyn_cast<FloatType>(t))
+    return arith::ConstantOp::create(b, l, FloatAttr::get(ft, f));
+  if (auto it = dyn_cast<IntegerType>(t))
+    return arith::ConstantOp::create(b, l, IntegerAttr::get(it, i));
+  return arith::ConstantOp::create(b, l, b.getIndexAttr(i));
+}
+
+Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
+                             Block &body) {
+  Location l = loc(e.loc);
+  MLIRContext *ctx = b.getContext();
+  Type type = getElementType(ctx, e.dtype);
+  switch (e.kind) {
+  case ScalarExpr::Kind::Constant:
+    return genConstant(type, e.floatValue, e.intValue, l);
+  case ScalarExpr::Kind::Read:
+    return body.getArgument(e.operand);
+  case ScalarExpr::Kind::LoopIndex: {
+    Value idx = tess::IndexOp::create(b, l, static_cast<int64_t>(e.loop));
+    return arith::IndexCastOp::create(b, l, type, idx);
+  }
+  case ScalarExpr::Kind::SizeValue:
+    return arith::IndexCastOp::create(b, l, type, symbols.at(e.symbol));
+  case ScalarExpr::Kind::Cast: {
+    Value x = genScalar(*e.args[0], c, body);
+    if (x.getType() == type)
+      return x;
+    return tess::CastOp::create(b, l, type, x);
+  }
+  case ScalarExpr::Kind::Select: {
+    Value cnd = genScalar(*e.args[0], c, body);
+    Value x = genScalar(*e.args[1], c, body);
+    Value y = genScalar(*e.args[2], c, body);
+    return arith::SelectOp::create(b, l, cnd, x, y);
+  }
+  case ScalarExpr::Kind::Unary:
+    return genUnary(e, genScalar(*e.args[0], c, body), l);
+  case ScalarExpr::Kind::Binary: {
+    Value x = genScalar(*e.args[0], c, body);
+    if (e.binaryOp == ScalarExpr::BinaryOp::Pow &&
+        e.args[1]->kind == ScalarExpr::Kind::Constant &&
+        !isFloatType(getElementType(ctx, e.args[1]->dtype))) {
+      // Integer exponents: small ones unroll to multiplications.
+      int64_t n = e.args[1]->intValue;
+      if (n >= 0 && n <= 4) {
+        Value r = genConstant(x.getType(), 1.0, 1, l);
+        for (int64_t k = 0; k < n; ++k)
+          r = k == 0 ? x : Value(arith::MulFOp::create(b, l, r, x));
+        return r;
+      }
+      Value exp = genConstant(b.getI32Type(), 0, n, l);
+      if (n < INT32_MIN || n > INT32_MAX)
+        exp = genConstant(x.getType(), static_cast<double>(n), 0, l);
+      if (isa<FloatType>(exp.getType()))
+        return math::PowFOp::create(b, l, x, exp);
+      return math::FPowIOp::create(b, l, x, exp);
+    }
+    Value y = genScalar(*e.args[1], c, body);
+    return genBinary(e, x, y, l);
+  }
+  }
+  return {};
+}
+
+Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
+  using U = ScalarExpr::UnaryOp;
+  Type t = x.getType();
+  bool fp = isFloatType(t);
+  auto one = [&] { return genConstant(t, 1.0, 1, l); };
+  auto zero = [&] { return genConstant(t, 0.0, 0, l); };
+  auto sigmoid = [&](Value v) -> Value {
+    Value neg = arith::NegFOp::create(b, l, v);
+    Value ex = math::ExpOp::create(b, l, neg);
+    Value den = arith::AddFOp::create(b, l, one(), ex);
+    return arith::DivFOp::create(b, l, one(), den);
+  };
+  switch (e.unaryOp) {
+  case U::Neg:
+    if (fp)
+      return arith::NegFOp::create(b, l, x);
+    return arith::SubIOp::create(b, l, zero(), x);
+  case U::Exp:
+    return math::ExpOp::create(b, l, x);
+  case U::Log:
+    return math::LogOp::create(b, l, x);
+  case U::Sqrt:
+    return math::SqrtOp::create(b, l, x);
+  case U::Rsqrt:
+    return math::RsqrtOp::create(b, l, x);
+  case U::Sin:
+    return math::SinOp::create(b, l, x);
+  case U::Cos:
+    return math::CosOp::create(b, l, x);
+  case U::Tanh:
+    return math::TanhOp::create(b, l, x);
+  case U::Sigmoid:
+    return sigmoid(x);
+  case U::Softplus: {
+    // log(1 + exp(x)) = max(x, 0) + log1p(exp(-|x|)): no overflow for large x.
+    Value ax = math::AbsFOp::create(b, l, x);
+    Value ex = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, ax));
+    Value lp = math::Log1pOp::create(b, l, ex);
+    Value mx = arith::MaximumFOp::create(b, l, x, zero());
+    return arith::AddFOp::create(b, l, mx, lp);
+  }
+  case U::Silu:
+    return arith::MulFOp::create(b, l, x, sigmoid(x));
+  case U::Gelu: {
+    // The exact (erf) form, as torch.nn.functional.gelu computes by default.
+    Value half = genConstant(t, 0.5, 0, l);
+    Value invSqrt2 = genConstant(t, M_SQRT1_2, 0, l);
+    Value erf = math::ErfOp::create(b, l, arith::MulFOp::create(b, l, x, invSqrt2));
+    Value onePlus = arith::AddFOp::create(b, l, one(), erf);
+    return arith::MulFOp::create(
+        b, l, arith::MulFOp::create(b, l, half, x), onePlus);
+  }
+  case U::Relu:
+    if (fp)
+      return arith::MaximumFOp::create(b, l, x, zero());
+    return arith::MaxSIOp::create(b, l, x, zero());
+  case U::Abs:
+    if (fp)
+      return math::AbsFOp::create(b, l, x);
+    return math::AbsIOp::create(b, l, x);
+  }
+  return x;
+}
+
+Value FunctionGen::genBinary(const ScalarExpr &e, Value x, Value y,
+                             Location l) {
+  using BO = ScalarExpr::BinaryOp;
+  bool fp = isFloatType(x.getType());
+  switch (e.binaryOp) {
+  case BO::Add:
+    return fp ? Value(arith::AddFOp::create(b, l, x, y))
+              : Value(arith::AddIOp::create(b, l, x, y));
+  case BO::Sub:
+    return fp ? Value(arith::SubFOp::create(b, l, x, y))
+              : Value(arith::SubIOp::create(b, l, x, y));
+  case BO::Mul:
+    return fp ? Value(arith::MulFOp::create(b, l, x, y))
+              : Value(arith::MulIOp::create(b, l, x, y));
+  case BO::Div:
+    return fp ? Value(arith::DivFOp::create(b, l, x, y))
+              : Value(arith::DivSIOp::create(b, l, x, y));
+  case BO::Pow:
+    return math::PowFOp::create(b, l, x, y);
+  case BO::Max:
+    return fp ? Value(arith::MaximumFOp::create(b, l, x, y))
+              : Value(arith::MaxSIOp::create(b, l, x, y));
+  case BO::Min:
+    return fp ? Value(arith::MinimumFOp::create(b, l, x, y))
+              : Value(arith::MinSIOp::create(b, l, x, y));
+  default:
+    break;
+  }
+  if (fp) {
+    arith::CmpFPredicate p = arith::CmpFPredicate::OEQ;
+    switch (e.binaryOp) {
+    case BO::Lt: p = arith::CmpFPredicate::OLT; break;
+    case BO::Le: p = arith::CmpFPredicate::OLE; break;
+    case BO::Gt: p = arith::CmpFPredicate::OGT; break;
+    case BO::Ge: p = arith::CmpFPredicate::OGE; break;
+    case BO::Eq: p = arith::CmpFPredicate::OEQ; break;
+    default: p = arith::CmpFPredicate::UNE; break;
+    }
+    return arith::CmpFOp::create(b, l, p, x, y);
+  }
+  arith::CmpIPredicate p = arith::CmpIPredicate::eq;
+  switch (e.binaryOp) {
+  case BO::Lt: p = arith::CmpIPredicate::slt; break;
+  case BO::Le: p = arith::CmpIPredicate::sle; break;
+  case BO::Gt: p = arith::CmpIPredicate::sgt; break;
+  case BO::Ge: p = arith::CmpIPredicate::sge; break;
+  case BO::Eq: p = arith::CmpIPredicate::eq; break;
+  default: p = arith::CmpIPredicate::ne; break;
+  }
+  return arith::CmpIOp::create(b, l, p, x, y);
+}
+
+OwningOpRef<ModuleOp> tessera::generateModule(MLIRContext &context,
+                                              const Program &program) {
+  loadFrontendDialects(context);
+  OpBuilder b(&context);
+  StringAttr file = b.getStringAttr(program.filename);
+  OwningOpRef<ModuleOp> module =
+      ModuleOp::create(FileLineColLoc::get(file, 1, 1));
+  b.setInsertionPointToEnd(module->getBody());
+  for (const Function &fn : program.functions)
+    FunctionGen(b, file, program, fn).run();
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}

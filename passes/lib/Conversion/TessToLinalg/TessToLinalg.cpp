@@ -1,0 +1,734 @@
+//===- TessToLinalg.cpp - Lower tess to linalg on tensors -----------------===//
+//
+// Lowers every tess op to linalg, tensor, arith, math, complex and func ops,
+// keeping tensor (value) semantics. See Passes.td for the scheme.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Conversion/TessToLinalg/TessToLinalg.h"
+#include "tessera/Conversion/Passes.h"
+#include "tessera/Dialect/Tess/IR/TessOps.h"
+
+#include "mlir/Dialect/Affine/Utils.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/DialectConversion.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+namespace tessera {
+#define GEN_PASS_DEF_CONVERTTESSTOLINALG
+#include "tessera/Conversion/Passes.h.inc"
+} // namespace tessera
+
+using namespace mlir;
+using namespace tessera;
+using tess::ReductionKind;
+
+//===----------------------------------------------------------------------===//
+// Scalar helpers
+//===----------------------------------------------------------------------===//
+
+/// Bit width of an integer or index type (index is 64 bits on every target
+/// Tessera compiles for).
+static unsigned getIntWidth(Type type) {
+  if (isa<IndexType>(type))
+    return IndexType::kInternalStorageBitWidth;
+  return cast<IntegerType>(type).getWidth();
+}
+
+/// A complex constant `re + im*i` of `type`.
+static Value createComplexConstant(OpBuilder &b, Location loc,
+                                   ComplexType type, double re, double im) {
+  Type part = type.getElementType();
+  return complex::ConstantOp::create(
+      b, loc, type,
+      b.getArrayAttr({b.getFloatAttr(part, re), b.getFloatAttr(part, im)}));
+}
+
+/// Zero of a tess element type (the value of an out-of-bounds read).
+static Value createZero(OpBuilder &b, Location loc, Type type) {
+  if (auto complexType = dyn_cast<ComplexType>(type))
+    return createComplexConstant(b, loc, complexType, 0.0, 0.0);
+  return arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
+}
+
+/// Identity of reduction `kind` on `type`.
+static Value createIdentity(OpBuilder &b, Location loc, ReductionKind kind,
+                            Type type) {
+  if (auto complexType = dyn_cast<ComplexType>(type))
+    return createComplexConstant(b, loc, complexType,
+                                 kind == ReductionKind::prod ? 1.0 : 0.0, 0.0);
+  if (auto floatType = dyn_cast<FloatType>(type)) {
+    const llvm::fltSemantics &sem = floatType.getFloatSemantics();
+    APFloat value = APFloat::getZero(sem);
+    switch (kind) {
+    case ReductionKind::sum:
+      break;
+    case ReductionKind::prod:
+      value = APFloat::getOne(sem);
+      break;
+    case ReductionKind::max:
+      value = APFloat::getInf(sem, /*Negative=*/true);
+      break;
+    case ReductionKind::min:
+      value = APFloat::getInf(sem, /*Negative=*/false);
+      break;
+    }
+    return arith::ConstantOp::create(b, loc, b.getFloatAttr(type, value));
+  }
+  if (type.isInteger(1)) {
+    bool value = kind == ReductionKind::prod || kind == ReductionKind::min;
+    return arith::ConstantOp::create(b, loc, b.getBoolAttr(value));
+  }
+  unsigned width = getIntWidth(type);
+  APInt value(width, 0);
+  switch (kind) {
+  case ReductionKind::sum:
+    break;
+  case ReductionKind::prod:
+    value = APInt(width, 1);
+    break;
+  case ReductionKind::max:
+    value = APInt::getSignedMinValue(width);
+    break;
+  case ReductionKind::min:
+    value = APInt::getSignedMaxValue(width);
+    break;
+  }
+  return arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, value));
+}
+
+/// Combines `value` into the accumulator `acc` with `kind`.
+static Value combine(OpBuilder &b, Location loc, ReductionKind kind,
+                     Value acc, Value value) {
+  Type type = value.getType();
+  if (isa<ComplexType>(type)) {
+    if (kind == ReductionKind::prod)
+      return complex::MulOp::create(b, loc, acc, value);
+    return complex::AddOp::create(b, loc, acc, value);
+  }
+  if (isa<FloatType>(type)) {
+    switch (kind) {
+    case ReductionKind::sum:
+      return arith::AddFOp::create(b, loc, acc, value);
+    case ReductionKind::prod:
+      return arith::MulFOp::create(b, loc, acc, value);
+    case ReductionKind::max:
+      return arith::MaximumFOp::create(b, loc, acc, value);
+    case ReductionKind::min:
+      return arith::MinimumFOp::create(b, loc, acc, value);
+    }
+  }
+  if (type.isInteger(1)) {
+    // Booleans: sum and max are "any", prod and min are "all".
+    if (kind == ReductionKind::sum || kind == ReductionKind::max)
+      return arith::OrIOp::create(b, loc, acc, value);
+    return arith::AndIOp::create(b, loc, acc, value);
+  }
+  switch (kind) {
+  case ReductionKind::sum:
+    return arith::AddIOp::create(b, loc, acc, value);
+  case ReductionKind::prod:
+    return arith::MulIOp::create(b, loc, acc, value);
+  case ReductionKind::max:
+    return arith::MaxSIOp::create(b, loc, acc, value);
+  case ReductionKind::min:
+    return arith::MinSIOp::create(b, loc, acc, value);
+  }
+  llvm_unreachable("unknown reduction kind");
+}
+
+/// `tensor.empty` of `type` whose dynamic sizes are the sizes of dimensions
+/// `sourceDims` of `source` (one per result dimension).
+static Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                             Value source, ArrayRef<int64_t> sourceDims) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t j = 0, e = type.getRank(); j < e; ++j)
+    if (type.isDynamicDim(j))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, source,
+                                                   sourceDims[j]));
+  return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
+}
+
+//===----------------------------------------------------------------------===//
+// Contraction / map lowering
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// What the generic body needs to read an input whose subscripts are not all
+/// plain loop dimensions.
+struct GuardedInput {
+  /// The tensor read with tensor.extract (a non-empty stand-in when the
+  /// input may be empty).
+  Value source;
+  AffineMap map;
+  /// tensor.dim of every dimension of the input.
+  SmallVector<Value> sizes;
+  /// Zero of the element type: the value of out-of-bounds reads.
+  Value zero;
+  /// The index 0, where out-of-bounds points read (and discard) an element.
+  Value zeroIndex;
+  /// The input is statically empty: every read is zero.
+  bool alwaysZero = false;
+};
+
+/// The pieces of a tess.contract or tess.map that the lowering needs.
+struct ContractionSpec {
+  ValueRange inputs;
+  SmallVector<AffineMap> inputMaps;
+  AffineMap resultMap;
+  RankedTensorType resultType;
+  /// Dynamic sizes of the result, in order.
+  SmallVector<Value> resultDynamicSizes;
+  /// Loop bounds; used for loop dimensions no operand covers.
+  ValueRange bounds;
+  ReductionKind kind;
+  Block *body;
+};
+
+} // namespace
+
+/// Prepares the out-of-loop values for reading `input` through `map` with
+/// bounds checks.
+static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc,
+                                        Value input, AffineMap map) {
+  GuardedInput guarded;
+  guarded.map = map;
+  guarded.source = input;
+  auto type = cast<RankedTensorType>(input.getType());
+  guarded.zero = createZero(b, loc, type.getElementType());
+  if (llvm::is_contained(type.getShape(), 0)) {
+    guarded.alwaysZero = true;
+    return guarded;
+  }
+  Value isEmpty;
+  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
+  guarded.zeroIndex = zeroIndex;
+  SmallVector<Value> standInSizes;
+  for (int64_t j = 0, e = type.getRank(); j < e; ++j) {
+    if (!type.isDynamicDim(j)) {
+      guarded.sizes.push_back(
+          arith::ConstantIndexOp::create(b, loc, type.getDimSize(j)));
+      continue;
+    }
+    Value size = tensor::DimOp::create(b, loc, input, j);
+    guarded.sizes.push_back(size);
+    Value zeroSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                           size, zeroIndex);
+    isEmpty = isEmpty ? arith::OrIOp::create(b, loc, isEmpty, zeroSize)
+                      : zeroSize;
+    standInSizes.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+  }
+  // An empty tensor has no element to extract, not even at the clamped
+  // index 0: read a 1x..x1 stand-in instead (its value is never used).
+  if (isEmpty) {
+    Value standIn = tensor::EmptyOp::create(b, loc, type, standInSizes);
+    guarded.source =
+        arith::SelectOp::create(b, loc, isEmpty, standIn, input);
+  }
+  return guarded;
+}
+
+/// Emits, inside the generic body, the read of `guarded` at the current
+/// iteration point: zero when a compound subscript is out of range.
+static Value emitGuardedRead(OpBuilder &b, Location loc,
+                             const GuardedInput &guarded,
+                             function_ref<Value(unsigned)> getIndex) {
+  if (guarded.alwaysZero)
+    return guarded.zero;
+  AffineMap map = guarded.map;
+  SmallVector<Value> dimValues(map.getNumDims());
+  for (unsigned d = 0, e = map.getNumDims(); d < e; ++d)
+    if (map.isFunctionOfDim(d))
+      dimValues[d] = getIndex(d);
+  Value zeroIndex = guarded.zeroIndex;
+  SmallVector<Value> subscripts;
+  Value inBounds;
+  for (auto [j, expr] : llvm::enumerate(map.getResults())) {
+    Value subscript =
+        affine::expandAffineExpr(b, loc, expr, dimValues, ValueRange());
+    subscripts.push_back(subscript);
+    if (isa<AffineDimExpr>(expr))
+      continue;
+    Value nonNegative = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::sge, subscript, zeroIndex);
+    Value belowSize = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::slt, subscript, guarded.sizes[j]);
+    Value ok = arith::AndIOp::create(b, loc, nonNegative, belowSize);
+    inBounds = inBounds ? arith::AndIOp::create(b, loc, inBounds, ok) : ok;
+  }
+  // Out-of-range points read element 0 (which exists) and discard it.
+  SmallVector<Value> indices;
+  for (Value subscript : subscripts)
+    indices.push_back(
+        arith::SelectOp::create(b, loc, inBounds, subscript, zeroIndex));
+  Value element = tensor::ExtractOp::create(b, loc, guarded.source, indices);
+  return arith::SelectOp::create(b, loc, inBounds, element, guarded.zero);
+}
+
+/// Builds the linalg.generic of a contraction and returns its result.
+static Value buildContraction(PatternRewriter &rewriter, Location loc,
+                              const ContractionSpec &spec) {
+  MLIRContext *ctx = rewriter.getContext();
+  unsigned numLoops = spec.resultMap.getNumDims();
+  Type elementType = spec.resultType.getElementType();
+  SmallVector<utils::IteratorType> iterators;
+  bool hasReduction = false;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    bool parallel = spec.resultMap.isFunctionOfDim(d);
+    hasReduction |= !parallel;
+    iterators.push_back(parallel ? utils::IteratorType::parallel
+                                 : utils::IteratorType::reduction);
+  }
+
+  Value init = tensor::EmptyOp::create(rewriter, loc, spec.resultType,
+                                       spec.resultDynamicSizes);
+  if (hasReduction) {
+    Value identity = createIdentity(rewriter, loc, spec.kind, elementType);
+    init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
+                                  ValueRange{init})
+               .getResult(0);
+  }
+
+  // Inputs read through plain loop dimensions are linalg operands; the
+  // others are read in the body with bounds checks.
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> maps;
+  SmallVector<int> operandOf(spec.inputs.size(), -1);
+  SmallVector<std::optional<GuardedInput>> guarded(spec.inputs.size());
+  llvm::SmallBitVector covered(numLoops);
+  for (unsigned j = 0, e = spec.resultMap.getNumResults(); j < e; ++j)
+    covered.set(spec.resultMap.getDimPosition(j));
+  for (auto [i, input] : llvm::enumerate(spec.inputs)) {
+    AffineMap map = spec.inputMaps[i];
+    bool plain = llvm::all_of(map.getResults(), [](AffineExpr expr) {
+      return isa<AffineDimExpr>(expr);
+    });
+    if (!plain) {
+      guarded[i] = prepareGuardedInput(rewriter, loc, input, map);
+      continue;
+    }
+    operandOf[i] = operands.size();
+    operands.push_back(input);
+    maps.push_back(map);
+    for (AffineExpr expr : map.getResults())
+      covered.set(cast<AffineDimExpr>(expr).getPosition());
+  }
+  // linalg infers loop ranges from operand shapes: give every loop dimension
+  // that no operand covers a dummy operand of its extent.
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (covered.test(d))
+      continue;
+    Value bound = spec.bounds[d];
+    Value extent;
+    if (std::optional<int64_t> size = getConstantIntValue(bound))
+      extent = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{*size},
+                                       rewriter.getI8Type());
+    else
+      extent = tensor::EmptyOp::create(
+          rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+          rewriter.getI8Type(), ValueRange{bound});
+    operands.push_back(extent);
+    maps.push_back(AffineMap::get(numLoops, 0, getAffineDimExpr(d, ctx)));
+  }
+  maps.push_back(spec.resultMap);
+
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{spec.resultType}, operands, ValueRange{init},
+      maps, iterators,
+      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+        SmallVector<Value> indices(numLoops);
+        auto getIndex = [&](unsigned d) -> Value {
+          if (!indices[d])
+            indices[d] = linalg::IndexOp::create(b, nestedLoc, d);
+          return indices[d];
+        };
+        IRMapping mapping;
+        for (auto [i, arg] : llvm::enumerate(spec.body->getArguments())) {
+          if (operandOf[i] >= 0)
+            mapping.map(arg, args[operandOf[i]]);
+          else
+            mapping.map(arg,
+                        emitGuardedRead(b, nestedLoc, *guarded[i], getIndex));
+        }
+        for (Operation &op : spec.body->without_terminator()) {
+          if (auto index = dyn_cast<tess::IndexOp>(op)) {
+            mapping.map(index.getResult(), getIndex(index.getDim()));
+            continue;
+          }
+          b.clone(op, mapping);
+        }
+        auto yield = cast<tess::YieldOp>(spec.body->getTerminator());
+        Value value = mapping.lookupOrDefault(yield.getValue());
+        if (hasReduction)
+          value = combine(b, nestedLoc, spec.kind, args.back(), value);
+        linalg::YieldOp::create(b, nestedLoc, value);
+      });
+  return generic.getResult(0);
+}
+
+namespace {
+
+struct ContractOpLowering : OpRewritePattern<tess::ContractOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::ContractOp op,
+                                PatternRewriter &rewriter) const override {
+    ContractionSpec spec;
+    spec.inputs = op.getInputs();
+    spec.inputMaps = op.getInputMaps();
+    spec.resultMap = op.getResultMap();
+    spec.resultType = op.getType();
+    for (unsigned j = 0, e = spec.resultMap.getNumResults(); j < e; ++j)
+      if (spec.resultType.isDynamicDim(j))
+        spec.resultDynamicSizes.push_back(
+            op.getBounds()[spec.resultMap.getDimPosition(j)]);
+    spec.bounds = op.getBounds();
+    spec.kind = op.getKind();
+    spec.body = &op.getBody().front();
+    rewriter.replaceOp(op, buildContraction(rewriter, op.getLoc(), spec));
+    return success();
+  }
+};
+
+struct MapOpLowering : OpRewritePattern<tess::MapOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::MapOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    ContractionSpec spec;
+    spec.resultType = op.getType();
+    int64_t rank = spec.resultType.getRank();
+    spec.inputs = op.getInputs();
+    spec.resultMap = rewriter.getMultiDimIdentityMap(rank);
+    spec.inputMaps.assign(op.getInputs().size(), spec.resultMap);
+    for (int64_t j = 0; j < rank; ++j)
+      if (spec.resultType.isDynamicDim(j))
+        spec.resultDynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInputs().front(), j));
+    spec.kind = ReductionKind::sum;
+    spec.body = &op.getBody().front();
+    rewriter.replaceOp(op, buildContraction(rewriter, loc, spec));
+    return success();
+  }
+};
+
+/// tess.index left inside a linalg.generic (nested in a region of the body)
+/// -> linalg.index.
+struct IndexOpLowering : OpRewritePattern<tess::IndexOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::IndexOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op->getParentOfType<linalg::GenericOp>())
+      return rewriter.notifyMatchFailure(op, "not inside a linalg.generic");
+    rewriter.replaceOpWithNewOp<linalg::IndexOp>(op, op.getDim());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reduce, softmax, splat
+//===----------------------------------------------------------------------===//
+
+struct ReduceOpLowering : OpRewritePattern<tess::ReduceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    auto inputType = cast<RankedTensorType>(input.getType());
+    ArrayRef<int64_t> dims = op.getDims();
+    if (dims.empty()) {
+      Value result = input;
+      if (input.getType() != op.getType())
+        result = tensor::CastOp::create(rewriter, loc, op.getType(), input);
+      rewriter.replaceOp(op, result);
+      return success();
+    }
+    // linalg.reduce wants the init shape to be exactly the kept input shape.
+    SmallVector<int64_t> shape;
+    SmallVector<int64_t> keptDims;
+    for (int64_t d = 0, e = inputType.getRank(); d < e; ++d) {
+      if (llvm::is_contained(dims, d))
+        continue;
+      shape.push_back(inputType.getDimSize(d));
+      keptDims.push_back(d);
+    }
+    auto initType = RankedTensorType::get(shape, inputType.getElementType());
+    Value init = createEmptyLike(rewriter, loc, initType, input, keptDims);
+    Value identity = createIdentity(rewriter, loc, op.getKind(),
+                                    inputType.getElementType());
+    init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
+                                  ValueRange{init})
+               .getResult(0);
+    ReductionKind kind = op.getKind();
+    auto reduce = linalg::ReduceOp::create(
+        rewriter, loc, ValueRange{input}, ValueRange{init}, dims,
+        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          linalg::YieldOp::create(
+              b, nestedLoc, combine(b, nestedLoc, kind, args[1], args[0]));
+        });
+    Value result = reduce.getResult(0);
+    if (initType != op.getType())
+      result = tensor::CastOp::create(rewriter, loc, op.getType(), result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SoftmaxOpLowering : OpRewritePattern<tess::SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+
+    SmallVector<int64_t> allDims, keptDims, reducedShape;
+    SmallVector<AffineExpr> keptExprs;
+    SmallVector<utils::IteratorType> reduceIterators, parallelIterators;
+    for (int64_t d = 0; d < rank; ++d) {
+      allDims.push_back(d);
+      parallelIterators.push_back(utils::IteratorType::parallel);
+      reduceIterators.push_back(d == axis ? utils::IteratorType::reduction
+                                          : utils::IteratorType::parallel);
+      if (d == axis)
+        continue;
+      keptDims.push_back(d);
+      keptExprs.push_back(rewriter.getAffineDimExpr(d));
+      reducedShape.push_back(type.getDimSize(d));
+    }
+    AffineMap full = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap reduced = AffineMap::get(rank, 0, keptExprs, getContext());
+    auto reducedType = RankedTensorType::get(reducedShape, elementType);
+
+    // Reduces `source` along the axis with `kind` (maximumf or addf).
+    auto reduceAlongAxis = [&](Value source, ReductionKind kind) -> Value {
+      Value init = createEmptyLike(rewriter, loc, reducedType, input, keptDims);
+      Value identity = createIdentity(rewriter, loc, kind, elementType);
+      init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
+                                    ValueRange{init})
+                 .getResult(0);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{reducedType}, ValueRange{source},
+                 ValueRange{init}, ArrayRef<AffineMap>{full, reduced},
+                 reduceIterators,
+                 [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, nestedLoc,
+                       combine(b, nestedLoc, kind, args[1], args[0]));
+                 })
+          .getResult(0);
+    };
+    // Applies `fn(element, rowValue)` to every element of `source`.
+    auto mapWithRow =
+        [&](Value source, Value row,
+            function_ref<Value(OpBuilder &, Location, Value, Value)> fn)
+        -> Value {
+      Value init = createEmptyLike(rewriter, loc, type, input, allDims);
+      return linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{type}, ValueRange{source, row},
+                 ValueRange{init}, ArrayRef<AffineMap>{full, reduced, full},
+                 parallelIterators,
+                 [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                   linalg::YieldOp::create(
+                       b, nestedLoc, fn(b, nestedLoc, args[0], args[1]));
+                 })
+          .getResult(0);
+    };
+
+    Value max = reduceAlongAxis(input, ReductionKind::max);
+    Value exp = mapWithRow(input, max,
+                           [](OpBuilder &b, Location l, Value x, Value m) {
+                             Value shifted = arith::SubFOp::create(b, l, x, m);
+                             return math::ExpOp::create(b, l, shifted)
+                                 .getResult();
+                           });
+    Value sum = reduceAlongAxis(exp, ReductionKind::sum);
+    Value result = mapWithRow(exp, sum,
+                              [](OpBuilder &b, Location l, Value e, Value s) {
+                                return arith::DivFOp::create(b, l, e, s)
+                                    .getResult();
+                              });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct SplatOpLowering : OpRewritePattern<tess::SplatOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::SplatOp op,
+                                PatternRewriter &rewriter) const override {
+    Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(), op.getType(),
+                                          op.getDynamicSizes());
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(
+        op, ValueRange{op.getValue()}, ValueRange{empty});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Scalars and calls
+//===----------------------------------------------------------------------===//
+
+struct ConstantOpLowering : OpRewritePattern<tess::ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    Attribute value = op.getValue();
+    if (auto array = dyn_cast<ArrayAttr>(value)) {
+      rewriter.replaceOpWithNewOp<complex::ConstantOp>(op, op.getType(),
+                                                       array);
+      return success();
+    }
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(value));
+    return success();
+  }
+};
+
+/// Converts a real scalar `value` to the real type `dst`, with the semantics
+/// of tess.cast.
+static Value castReal(OpBuilder &b, Location loc, Value value, Type dst) {
+  Type src = value.getType();
+  if (src == dst)
+    return value;
+  Type i64 = b.getI64Type();
+  if (dst.isInteger(1)) {
+    if (auto floatType = dyn_cast<FloatType>(src)) {
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(src, 0.0));
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value,
+                                   zero);
+    }
+    Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(src, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value,
+                                 zero);
+  }
+  bool srcIsBool = src.isInteger(1);
+  if (isa<FloatType>(src) && isa<FloatType>(dst)) {
+    unsigned srcWidth = src.getIntOrFloatBitWidth();
+    unsigned dstWidth = dst.getIntOrFloatBitWidth();
+    if (srcWidth < dstWidth)
+      return arith::ExtFOp::create(b, loc, dst, value);
+    if (srcWidth > dstWidth)
+      return arith::TruncFOp::create(b, loc, dst, value);
+    // f16 <-> bf16: go through f32, which holds both exactly.
+    Value wide = arith::ExtFOp::create(b, loc, b.getF32Type(), value);
+    return arith::TruncFOp::create(b, loc, dst, wide);
+  }
+  if (isa<FloatType>(src)) {
+    if (isa<IndexType>(dst))
+      return arith::IndexCastOp::create(
+          b, loc, dst, arith::FPToSIOp::create(b, loc, i64, value));
+    return arith::FPToSIOp::create(b, loc, dst, value);
+  }
+  // Integer or index source.
+  if (isa<FloatType>(dst)) {
+    if (isa<IndexType>(src))
+      value = arith::IndexCastOp::create(b, loc, i64, value);
+    if (srcIsBool)
+      return arith::UIToFPOp::create(b, loc, dst, value);
+    return arith::SIToFPOp::create(b, loc, dst, value);
+  }
+  if (isa<IndexType>(src) || isa<IndexType>(dst)) {
+    if (srcIsBool)
+      return arith::IndexCastUIOp::create(b, loc, dst, value);
+    return arith::IndexCastOp::create(b, loc, dst, value);
+  }
+  unsigned srcWidth = getIntWidth(src);
+  unsigned dstWidth = getIntWidth(dst);
+  if (srcWidth > dstWidth)
+    return arith::TruncIOp::create(b, loc, dst, value);
+  if (srcIsBool)
+    return arith::ExtUIOp::create(b, loc, dst, value);
+  return arith::ExtSIOp::create(b, loc, dst, value);
+}
+
+struct CastOpLowering : OpRewritePattern<tess::CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::CastOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    Type dst = op.getType();
+    auto dstComplex = dyn_cast<ComplexType>(dst);
+    if (!dstComplex) {
+      if (isa<ComplexType>(input.getType()))
+        return rewriter.notifyMatchFailure(op, "complex to real");
+      rewriter.replaceOp(op, castReal(rewriter, loc, input, dst));
+      return success();
+    }
+    Type part = dstComplex.getElementType();
+    Value re, im;
+    if (isa<ComplexType>(input.getType())) {
+      re = castReal(rewriter, loc, complex::ReOp::create(rewriter, loc, input),
+                    part);
+      im = castReal(rewriter, loc, complex::ImOp::create(rewriter, loc, input),
+                    part);
+    } else {
+      re = castReal(rewriter, loc, input, part);
+      im = arith::ConstantOp::create(rewriter, loc,
+                                     rewriter.getFloatAttr(part, 0.0));
+    }
+    rewriter.replaceOpWithNewOp<complex::CreateOp>(op, dst, re, im);
+    return success();
+  }
+};
+
+struct CallOpLowering : OpRewritePattern<tess::CallOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(tess::CallOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<func::CallOp>(op, op.getResultTypes(),
+                                              op.getCalleeAttr(),
+                                              op.getOperands());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+struct ConvertTessToLinalgPass
+    : tessera::impl::ConvertTessToLinalgBase<ConvertTessToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    ConversionTarget target(*ctx);
+    target.addIllegalDialect<tess::TessDialect>();
+    target.addLegalDialect<arith::ArithDialect, complex::ComplexDialect,
+                           func::FuncDialect, linalg::LinalgDialect,
+                           math::MathDialect, tensor::TensorDialect>();
+    RewritePatternSet patterns(ctx);
+    populateTessToLinalgPatterns(patterns);
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void tessera::populateTessToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<CallOpLowering, CastOpLowering, ConstantOpLowering,
+               ContractOpLowering, IndexOpLowering, MapOpLowering,
+               ReduceOpLowering, SoftmaxOpLowering, SplatOpLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,213 @@
+//===- EntrySignature.cpp - Entry signatures from func ops ----------------===//
+
+#include "tessera/Transforms/EntrySignature.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/Diagnostics.h"
+
+#include "llvm/ADT/StringSet.h"
+
+using namespace mlir;
+using namespace tessera;
+
+std::optional<DType> tessera::getDTypeForElementType(Type type) {
+  if (type.isInteger(1))
+    return DType::Bool;
+  if (type.isInteger(32))
+    return DType::I32;
+  if (type.isInteger(64))
+    return DType::I64;
+  if (type.isF16())
+    return DType::F16;
+  if (type.isBF16())
+    return DType::BF16;
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF64())
+    return DType::F64;
+  if (auto complex = dyn_cast<ComplexType>(type)) {
+    if (complex.getElementType().isF32())
+      return DType::C64;
+    if (complex.getElementType().isF64())
+      return DType::C128;
+  }
+  return std::nullopt;
+}
+
+Type tessera::getElementTypeForDType(MLIRContext *context, DType dtype) {
+  Builder b(context);
+  switch (dtype) {
+  case DType::Bool:
+    return b.getI1Type();
+  case DType::I32:
+    return b.getI32Type();
+  case DType::I64:
+    return b.getI64Type();
+  case DType::F16:
+    return b.getF16Type();
+  case DType::BF16:
+    return b.getBF16Type();
+  case DType::F32:
+    return b.getF32Type();
+  case DType::F64:
+    return b.getF64Type();
+  case DType::C64:
+    return ComplexType::get(b.getF32Type());
+  case DType::C128:
+    return ComplexType::get(b.getF64Type());
+  }
+  return Type();
+}
+
+namespace {
+
+/// Reads one tensor argument or result into `spec`; `what` names it in
+/// diagnostics ("parameter 'a'", "result 0").
+LogicalResult readTensorSpec(Location loc, Type type, DictionaryAttr attrs,
+                             const std::string &what, ValueSpec &spec) {
+  auto tensorType = dyn_cast<RankedTensorType>(type);
+  if (!tensorType)
+    return emitError(loc) << what << " has type " << type
+                          << ", but an entry takes only ranked tensors and "
+                             "index values";
+  std::optional<DType> dtype =
+      getDTypeForElementType(tensorType.getElementType());
+  if (!dtype)
+    return emitError(loc) << what << " has element type "
+                          << tensorType.getElementType()
+                          << ", which the entry ABI does not support";
+  spec.kind = ValueSpec::Kind::Tensor;
+  spec.dtype = *dtype;
+
+  auto dims = attrs ? attrs.getAs<ArrayAttr>(kDimsAttrName) : ArrayAttr();
+  if (attrs && attrs.get(kDimsAttrName) && !dims)
+    return emitError(loc) << what << ": '" << kDimsAttrName
+                          << "' must be an array";
+  if (dims && static_cast<int64_t>(dims.size()) != tensorType.getRank())
+    return emitError(loc) << what << ": '" << kDimsAttrName << "' has "
+                          << dims.size() << " entries but the type has rank "
+                          << tensorType.getRank();
+  for (int64_t d = 0, e = tensorType.getRank(); d != e; ++d) {
+    DimSpec dim;
+    int64_t staticSize = tensorType.getDimSize(d);
+    Attribute entry = dims ? dims[d] : Attribute();
+    if (auto literal = dyn_cast_if_present<IntegerAttr>(entry)) {
+      dim.extent = literal.getInt();
+      if (dim.extent < 0)
+        return emitError(loc) << what << " dim " << d
+                              << " has negative extent " << dim.extent;
+      if (!ShapedType::isDynamic(staticSize) && staticSize != dim.extent)
+        return emitError(loc) << what << " dim " << d << " is declared "
+                              << dim.extent << " but the type has "
+                              << staticSize;
+    } else if (auto symbol = dyn_cast_if_present<StringAttr>(entry)) {
+      if (symbol.getValue().empty())
+        return emitError(loc) << what << " dim " << d
+                              << " names an empty size symbol";
+      dim.isSymbol = true;
+      dim.symbol = symbol.getValue().str();
+    } else if (entry) {
+      return emitError(loc) << what << ": '" << kDimsAttrName
+                            << "' entries must be i64 literals or symbol "
+                               "names, got "
+                            << entry;
+    } else if (!ShapedType::isDynamic(staticSize)) {
+      dim.extent = staticSize;
+    } else {
+      return emitError(loc) << what << " dim " << d
+                            << " is dynamic but has no '" << kDimsAttrName
+                            << "' entry naming its size";
+    }
+    spec.dims.push_back(std::move(dim));
+  }
+  return success();
+}
+
+/// The source name of argument `index` of `func`.
+std::string argumentName(func::FuncOp func, unsigned index) {
+  if (auto name = func.getArgAttrOfType<StringAttr>(index, kNameAttrName))
+    return name.getValue().str();
+  if (!func.isExternal())
+    if (auto nameLoc = dyn_cast<NameLoc>(func.getArgument(index).getLoc()))
+      return nameLoc.getName().getValue().str();
+  return "arg" + std::to_string(index);
+}
+
+} // namespace
+
+FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
+  EntrySignature sig;
+  sig.name = func.getSymName().str();
+  FunctionType type = func.getFunctionType();
+  llvm::StringSet<> paramSymbols;
+  llvm::StringSet<> paramNames;
+
+  for (unsigned i = 0, e = type.getNumInputs(); i != e; ++i) {
+    Location loc = func.isExternal() ? func.getLoc()
+                                     : func.getArgument(i).getLoc();
+    ValueSpec spec;
+    spec.name = argumentName(func, i);
+    std::string what = "parameter '" + spec.name + "' of '" + sig.name + "'";
+    Type argType = type.getInput(i);
+    if (isa<IndexType>(argType)) {
+      auto size = func.getArgAttrOfType<StringAttr>(i, kSizeAttrName);
+      if (!size || size.getValue().empty())
+        return emitError(loc) << what << " is an index but has no '"
+                              << kSizeAttrName
+                              << "' attribute naming the size it binds";
+      spec.kind = ValueSpec::Kind::Index;
+      spec.dtype = DType::I64;
+      // An index parameter binds the size symbol of its own name.
+      spec.name = size.getValue().str();
+      paramSymbols.insert(spec.name);
+    } else if (failed(readTensorSpec(loc, argType, func.getArgAttrDict(i),
+                                     what, spec))) {
+      return failure();
+    }
+    for (const DimSpec &dim : spec.dims)
+      if (dim.isSymbol)
+        paramSymbols.insert(dim.symbol);
+    if (!paramNames.insert(spec.name).second)
+      return emitError(loc) << "'" << sig.name << "' has two parameters named '"
+                            << spec.name << "'";
+    sig.params.push_back(std::move(spec));
+  }
+
+  for (unsigned i = 0, e = type.getNumResults(); i != e; ++i) {
+    ValueSpec spec;
+    auto name = func.getResultAttrOfType<StringAttr>(i, kNameAttrName);
+    spec.name = name ? name.getValue().str() : "result" + std::to_string(i);
+    std::string what = "result " + std::to_string(i) + " of '" + sig.name + "'";
+    if (failed(readTensorSpec(func.getLoc(), type.getResult(i),
+                              func.getResultAttrDict(i), what, spec)))
+      return failure();
+    // The caller allocates results, so their sizes must be known from the
+    // arguments alone.
+    for (const DimSpec &dim : spec.dims)
+      if (dim.isSymbol && !paramSymbols.contains(dim.symbol))
+        return emitError(func.getLoc())
+               << what << " has size symbol " << dim.symbol
+               << ", which no parameter binds";
+    sig.results.push_back(std::move(spec));
+  }
+  return sig;
+}
+
+FailureOr<std::vector<EntrySignature>>
+tessera::collectEntrySignatures(ModuleOp module) {
+  std::vector<EntrySignature> sigs;
+  bool failedAny = false;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!func->hasAttr(kEntryAttrName))
+      continue;
+    FailureOr<EntrySignature> sig = signatureFromFunc(func);
+    if (failed(sig)) {
+      failedAny = true;
+      continue;
+    }
+    sigs.push_back(std::move(*sig));
+  }
+  if (failedAny)
+    return failure();
+  return sigs;
+}

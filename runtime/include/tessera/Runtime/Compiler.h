@@ -1,0 +1,99 @@
+//===- Compiler.h - The one pipeline behind every tool ----------*- C++ -*-===//
+//
+// `tessera::Compiler` is the library API that tessc, tess-run, the REPL and
+// embedders share: source -> AST -> Sema -> tess dialect -> LLVM dialect ->
+// LLVM IR -> object / shared library / JIT. Diagnostics from every stage go
+// through one MLIR diagnostic handler over one llvm::SourceMgr, so they all
+// print as `file:line:col: error: message` with the source line and a caret.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_RUNTIME_COMPILER_H
+#define TESSERA_RUNTIME_COMPILER_H
+
+#include "tessera/Runtime/HostTensor.h"
+#include "tessera/Runtime/Signature.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+/// What `Compiler::emit` produces.
+enum class EmitKind {
+  AST,      ///< the parsed AST, as a tree
+  MLIR,     ///< the tess-dialect module (after canonicalization)
+  Lowered,  ///< the module lowered to MLIR's LLVM dialect
+  LLVM,     ///< textual LLVM IR
+  Assembly, ///< native assembly
+  Object,   ///< a relocatable object file
+  Library,  ///< a shared library plus a C header (OUT.so and OUT.h)
+};
+
+struct CompilerOptions {
+  /// -O0 .. -O3.
+  unsigned optLevel = 2;
+  /// Check `expected-error {{...}}` annotations instead of printing
+  /// diagnostics (like mlir-opt -verify-diagnostics).
+  bool verifyDiagnostics = false;
+  /// Where diagnostics are printed.
+  llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
+};
+
+/// Inputs of one call of an entry function.
+struct CallArguments {
+  /// Tensor and scalar parameters by name.
+  std::map<std::string, HostTensor> tensors;
+  /// Values of `L: index` parameters by name.
+  std::map<std::string, int64_t> indices;
+};
+
+/// Compiles one Tessera module. Not thread-safe; one instance per module.
+class Compiler {
+public:
+  explicit Compiler(CompilerOptions options = {});
+  ~Compiler();
+  Compiler(const Compiler &) = delete;
+  Compiler &operator=(const Compiler &) = delete;
+
+  /// Reads `path` and runs the front end (parse, Sema, MLIRGen). Returns
+  /// false if any error was reported.
+  bool loadFile(llvm::StringRef path);
+  /// Like loadFile, for source text held in memory and named `name`.
+  bool loadSource(llvm::StringRef name, llvm::StringRef source);
+
+  /// Produces `kind` into `path` ("-" for stdout where text). For Library,
+  /// `path` is the shared library and the header is written beside it with
+  /// extension .h. Nothing is written when compilation fails, and an existing
+  /// output is replaced only by a complete new file.
+  bool emit(EmitKind kind, llvm::StringRef path);
+
+  /// The signatures of the module's functions, in source order.
+  std::vector<EntrySignature> getSignatures() const;
+  /// The signature of `name`, or null.
+  const EntrySignature *getSignature(llvm::StringRef name) const;
+
+  /// JIT-compiles the module (once) and calls `entry`. Inputs are converted
+  /// to the parameter dtypes where that is lossless enough (any real to real);
+  /// shapes are checked against the size symbols. Returns the results.
+  llvm::Expected<std::vector<HostTensor>> run(llvm::StringRef entry,
+                                              CallArguments &args);
+
+  /// Number of errors reported so far.
+  unsigned getNumErrors() const;
+
+private:
+  class Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+} // namespace tessera
+
+#endif // TESSERA_RUNTIME_COMPILER_H

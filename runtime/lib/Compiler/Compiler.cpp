@@ -1,0 +1,424 @@
+//===- Compiler.cpp - The one pipeline behind every tool ------------------===//
+
+#include "tessera/Runtime/Compiler.h"
+
+#include "tessera/Frontend/MLIRGen.h"
+#include "tessera/Frontend/Parser.h"
+#include "tessera/Frontend/Sema.h"
+#include "tessera/Pipelines/Pipelines.h"
+#include "tessera/Runtime/CHeader.h"
+#include "tessera/Runtime/Codegen.h"
+#include "tessera/Runtime/Convert.h"
+#include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/JITSession.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace tessera;
+
+namespace {
+
+/// Routes front-end errors into the MLIR diagnostic engine so that every
+/// stage prints through one handler.
+class MLIRDiagnosticSink : public DiagnosticSink {
+public:
+  MLIRDiagnosticSink(mlir::MLIRContext &ctx, llvm::StringRef filename)
+      : ctx(ctx), file(mlir::StringAttr::get(&ctx, filename)) {}
+
+  void note(ast::SourceLoc loc, const llvm::Twine &message) override {
+    ctx.getDiagEngine().emit(getLoc(loc), mlir::DiagnosticSeverity::Note)
+        << message.str();
+  }
+
+protected:
+  void emitError(ast::SourceLoc loc, const llvm::Twine &message) override {
+    mlir::emitError(getLoc(loc)) << message.str();
+  }
+
+private:
+  mlir::Location getLoc(ast::SourceLoc loc) {
+    return mlir::FileLineColLoc::get(file, std::max(loc.line, 1u),
+                                     std::max(loc.col, 1u));
+  }
+  mlir::MLIRContext &ctx;
+  mlir::StringAttr file;
+};
+
+} // namespace
+
+class Compiler::Impl {
+public:
+  explicit Impl(CompilerOptions opts)
+      : options(opts), context(makeRegistry()) {
+    context.loadAllAvailableDialects();
+    loadFrontendDialects(context);
+    llvm::raw_ostream &os =
+        options.diagnosticStream ? *options.diagnosticStream : llvm::errs();
+    if (options.verifyDiagnostics) {
+      verifier = std::make_unique<mlir::SourceMgrDiagnosticVerifierHandler>(
+          sourceMgr, &context, os);
+    } else {
+      handler = std::make_unique<mlir::SourceMgrDiagnosticHandler>(
+          sourceMgr, &context, os);
+    }
+    // Count errors before the printing handler sees them (handlers run
+    // newest first; returning failure passes the diagnostic on).
+    context.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+      if (d.getSeverity() == mlir::DiagnosticSeverity::Error)
+        ++numErrors;
+      return mlir::failure();
+    });
+  }
+
+  static mlir::DialectRegistry makeRegistry() {
+    mlir::DialectRegistry registry;
+    registerTesseraPipelineDialects(registry);
+    return registry;
+  }
+
+  bool loadSource(llvm::StringRef name, std::unique_ptr<llvm::MemoryBuffer> buf);
+  bool lower();
+  bool ensureJIT();
+  bool finish(bool ok) {
+    if (verifier)
+      return mlir::succeeded(verifier->verify());
+    return ok && numErrors == 0;
+  }
+  void error(const llvm::Twine &msg) {
+    ++numErrors;
+    llvm::raw_ostream &os =
+        options.diagnosticStream ? *options.diagnosticStream : llvm::errs();
+    llvm::WithColor::error(os, "tessera") << msg << "\n";
+  }
+  bool writeFile(llvm::StringRef path,
+                 llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write);
+
+  CompilerOptions options;
+  mlir::MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> handler;
+  std::unique_ptr<mlir::SourceMgrDiagnosticVerifierHandler> verifier;
+  unsigned numErrors = 0;
+  std::string filename;
+
+  std::unique_ptr<ast::Module> ast;
+  std::unique_ptr<sema::Program> program;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  mlir::OwningOpRef<mlir::ModuleOp> lowered;
+  std::unique_ptr<JITSession> jit;
+};
+
+bool Compiler::Impl::loadSource(llvm::StringRef name,
+                                std::unique_ptr<llvm::MemoryBuffer> buf) {
+  filename = name.str();
+  llvm::StringRef text = buf->getBuffer();
+  sourceMgr.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
+  MLIRDiagnosticSink sink(context, filename);
+  ast = parseModule(text, filename, sink);
+  if (!ast)
+    return finish(false);
+  program = sema::analyze(*ast, sink);
+  if (!program)
+    return finish(false);
+  module = generateModule(context, *program);
+  return finish(static_cast<bool>(module));
+}
+
+bool Compiler::Impl::lower() {
+  if (lowered)
+    return true;
+  if (!module)
+    return false;
+  mlir::OwningOpRef<mlir::ModuleOp> clone = module->clone();
+  mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
+  PipelineOptions popts;
+  popts.optLevel = options.optLevel;
+  buildTesseraCPUPipeline(pm, popts);
+  if (mlir::failed(pm.run(*clone))) {
+    if (numErrors == 0)
+      error("lowering '" + filename + "' failed");
+    return false;
+  }
+  lowered = std::move(clone);
+  return true;
+}
+
+bool Compiler::Impl::writeFile(
+    llvm::StringRef path,
+    llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write) {
+  if (path == "-") {
+    if (!write(llvm::outs()))
+      return false;
+    llvm::outs().flush();
+    return true;
+  }
+  // ToolOutputFile writes beside the target and renames on keep(), so a
+  // failed compile never clobbers an existing output.
+  std::string err;
+  auto out = mlir::openOutputFile(path, &err);
+  if (!out) {
+    error(err);
+    return false;
+  }
+  if (!write(out->os()))
+    return false;
+  out->keep();
+  return true;
+}
+
+Compiler::Compiler(CompilerOptions options)
+    : impl(std::make_unique<Impl>(options)) {}
+Compiler::~Compiler() = default;
+
+unsigned Compiler::getNumErrors() const { return impl->numErrors; }
+
+bool Compiler::loadFile(llvm::StringRef path) {
+  auto buf = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                                /*RequiresNullTerminator=*/true);
+  if (!buf) {
+    impl->error("cannot open '" + path + "': " + buf.getError().message());
+    return false;
+  }
+  if (llvm::sys::fs::is_directory(path)) {
+    impl->error("'" + path + "' is a directory");
+    return false;
+  }
+  return impl->loadSource(path, std::move(*buf));
+}
+
+bool Compiler::loadSource(llvm::StringRef name, llvm::StringRef source) {
+  return impl->loadSource(
+      name, llvm::MemoryBuffer::getMemBufferCopy(source, name));
+}
+
+std::vector<EntrySignature> Compiler::getSignatures() const {
+  std::vector<EntrySignature> sigs;
+  if (impl->program)
+    for (const sema::Function &f : impl->program->functions)
+      sigs.push_back(f.signature);
+  return sigs;
+}
+
+const EntrySignature *Compiler::getSignature(llvm::StringRef name) const {
+  if (!impl->program)
+    return nullptr;
+  if (const sema::Function *f = impl->program->lookup(name))
+    return &f->signature;
+  return nullptr;
+}
+
+bool Compiler::emit(EmitKind kind, llvm::StringRef path) {
+  Impl &I = *impl;
+  if (!I.module)
+    return false;
+  switch (kind) {
+  case EmitKind::AST:
+    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
+      ast::dump(*I.ast, os);
+      return true;
+    });
+  case EmitKind::MLIR:
+    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
+      I.module->print(os);
+      os << "\n";
+      return true;
+    });
+  default:
+    break;
+  }
+  if (!I.lower())
+    return false;
+  if (kind == EmitKind::Lowered)
+    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
+      I.lowered->print(os);
+      os << "\n";
+      return true;
+    });
+
+  initializeNativeTarget();
+  auto tm = createHostTargetMachine(I.options.optLevel);
+  if (!tm) {
+    I.error(llvm::toString(tm.takeError()));
+    return false;
+  }
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateToLLVMIR(*I.lowered, llvmContext, **tm);
+  if (!llvmModule) {
+    I.error(llvm::toString(llvmModule.takeError()));
+    return false;
+  }
+  if (llvm::Error e =
+          optimizeLLVMModule(**llvmModule, **tm, I.options.optLevel)) {
+    I.error(llvm::toString(std::move(e)));
+    return false;
+  }
+  auto emitCode = [&](MachineCodeKind mk) {
+    return [&, mk](llvm::raw_pwrite_stream &os) {
+      if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, os)) {
+        I.error(llvm::toString(std::move(e)));
+        return false;
+      }
+      return true;
+    };
+  };
+  switch (kind) {
+  case EmitKind::LLVM:
+    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
+      os << printLLVMIR(**llvmModule);
+      return true;
+    });
+  case EmitKind::Assembly:
+    return I.writeFile(path, emitCode(MachineCodeKind::Assembly));
+  case EmitKind::Object:
+    if (path == "-") {
+      I.error("refusing to write an object file to stdout; use -o FILE");
+      return false;
+    }
+    return I.writeFile(path, emitCode(MachineCodeKind::Object));
+  case EmitKind::Library: {
+    if (path == "-") {
+      I.error("--emit=lib needs an output path (-o libNAME.so)");
+      return false;
+    }
+    // Object into a temporary, then link; header beside the library.
+    llvm::SmallString<128> objPath;
+    if (std::error_code ec =
+            llvm::sys::fs::createTemporaryFile("tessera", "o", objPath)) {
+      I.error("cannot create a temporary file: " + ec.message());
+      return false;
+    }
+    llvm::FileRemover removeObj(objPath);
+    if (!I.writeFile(objPath, emitCode(MachineCodeKind::Object)))
+      return false;
+    if (llvm::Error e = linkSharedLibrary(objPath, path)) {
+      I.error(llvm::toString(std::move(e)));
+      return false;
+    }
+    llvm::SmallString<128> headerPath(path);
+    llvm::sys::path::replace_extension(headerPath, "h");
+    std::string libName = llvm::sys::path::stem(path).str();
+    std::string header = generateCHeader(getSignatures(), libName);
+    return I.writeFile(headerPath, [&](llvm::raw_pwrite_stream &os) {
+      os << header;
+      return true;
+    });
+  }
+  default:
+    return false;
+  }
+}
+
+bool Compiler::Impl::ensureJIT() {
+  if (jit)
+    return true;
+  if (!lower())
+    return false;
+  initializeNativeTarget();
+  auto session = JITSession::create(options.optLevel);
+  if (!session) {
+    error(llvm::toString(session.takeError()));
+    return false;
+  }
+  auto llvmContext = std::make_unique<llvm::LLVMContext>();
+  auto tm = createHostTargetMachine(options.optLevel);
+  if (!tm) {
+    error(llvm::toString(tm.takeError()));
+    return false;
+  }
+  auto llvmModule = translateToLLVMIR(*lowered, *llvmContext, **tm);
+  if (!llvmModule) {
+    error(llvm::toString(llvmModule.takeError()));
+    return false;
+  }
+  addPackedEntryWrappers(**llvmModule);
+  if (llvm::Error e = optimizeLLVMModule(**llvmModule, **tm, options.optLevel)) {
+    error(llvm::toString(std::move(e)));
+    return false;
+  }
+  if (auto h = (*session)->addModule(std::move(*llvmModule),
+                                     std::move(llvmContext));
+      !h) {
+    error(llvm::toString(h.takeError()));
+    return false;
+  }
+  jit = std::move(*session);
+  return true;
+}
+
+llvm::Expected<std::vector<HostTensor>>
+Compiler::run(llvm::StringRef entry, CallArguments &args) {
+  Impl &I = *impl;
+  auto fail = [](const llvm::Twine &msg) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "error: " + msg + "\n");
+  };
+  const EntrySignature *sig = getSignature(entry);
+  if (!sig)
+    return fail("no function named '" + entry + "'");
+
+  // Convert inputs to the parameter dtypes and gather shapes.
+  std::vector<HostTensor> converted;
+  converted.reserve(sig->params.size());
+  std::vector<const HostTensor *> tensorParams;
+  std::vector<std::vector<int64_t>> shapes;
+  std::vector<int64_t> indexValues;
+  for (const ValueSpec &p : sig->params) {
+    if (p.kind == ValueSpec::Kind::Index) {
+      auto it = args.indices.find(p.name);
+      if (it == args.indices.end())
+        return fail("missing value for index parameter '" + p.name + "'");
+      indexValues.push_back(it->second);
+      continue;
+    }
+    auto it = args.tensors.find(p.name);
+    if (it == args.tensors.end())
+      return fail("missing value for parameter '" + p.name + "'");
+    HostTensor *t = &it->second;
+    if (t->getRank() != static_cast<int64_t>(p.dims.size()))
+      return fail("parameter '" + p.name + "' of '" + sig->name +
+                  "' has rank " + llvm::Twine(p.dims.size()) +
+                  " but the given tensor has rank " +
+                  llvm::Twine(t->getRank()));
+    if (t->getDType() != p.dtype) {
+      auto c = convertTensor(*t, p.dtype);
+      if (!c)
+        return fail("parameter '" + p.name + "' expects " +
+                    getDTypeName(p.dtype) + " data: " +
+                    llvm::toString(c.takeError()));
+      *t = std::move(*c);
+    }
+    shapes.push_back(std::vector<int64_t>(t->getShape().begin(),
+                                          t->getShape().end()));
+    tensorParams.push_back(t);
+  }
+  std::vector<llvm::ArrayRef<int64_t>> shapeRefs(shapes.begin(), shapes.end());
+  auto bindings = bindSizes(*sig, shapeRefs, indexValues);
+  if (!bindings)
+    return fail(llvm::toString(bindings.takeError()));
+  auto outShapes = resultShapes(*sig, *bindings);
+  if (!outShapes)
+    return fail(llvm::toString(outShapes.takeError()));
+
+  if (!I.ensureJIT())
+    return fail("compilation of '" + I.filename + "' failed");
+
+  std::vector<HostTensor> results;
+  for (size_t i = 0; i < sig->results.size(); ++i)
+    results.emplace_back(sig->results[i].dtype, (*outShapes)[i]);
+  if (llvm::Error e =
+          invokeEntry(*I.jit, *sig, tensorParams, indexValues, results))
+    return fail(llvm::toString(std::move(e)));
+  return results;
+}

@@ -1,0 +1,323 @@
+//===- CHeader.cpp - C header for compiled entries ------------------------===//
+
+#include "tessera/Runtime/CHeader.h"
+
+#include "tessera/Runtime/EntryABI.h"
+
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <set>
+
+using namespace tessera;
+
+llvm::StringRef tessera::getCElementTypeName(DType dtype) {
+  switch (dtype) {
+  case DType::Bool:
+    return "uint8_t";
+  case DType::I32:
+    return "int32_t";
+  case DType::I64:
+    return "int64_t";
+  case DType::F16:
+  case DType::BF16:
+    return "uint16_t";
+  case DType::F32:
+    return "float";
+  case DType::F64:
+    return "double";
+  case DType::C64:
+    return "tessera_c64";
+  case DType::C128:
+    return "tessera_c128";
+  }
+  return "void";
+}
+
+namespace {
+
+/// Spelling of a dtype in Tessera source, for the signature comments.
+llvm::StringRef dtypeSpelling(DType dtype) {
+  switch (dtype) {
+  case DType::Bool:
+    return "bool";
+  case DType::I32:
+    return "i32";
+  case DType::I64:
+    return "i64";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::F32:
+    return "f32";
+  case DType::F64:
+    return "f64";
+  case DType::C64:
+    return "c64";
+  case DType::C128:
+    return "c128";
+  }
+  return "?";
+}
+
+/// A C string literal with the contents of `text`.
+std::string cStringLiteral(llvm::StringRef text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c >= 0x20 && c < 0x7f) {
+      out += c;
+    } else {
+      out += llvm::formatv("\\{0:o3}", static_cast<unsigned>(c)).str();
+    }
+  }
+  return out + "\"";
+}
+
+/// Hands out C identifiers that are neither keywords nor taken.
+class NameAllocator {
+public:
+  NameAllocator() {
+    // C and C++ keywords a Tessera identifier could spell.
+    for (const char *keyword :
+         {"auto",     "bool",      "break",     "case",     "catch",
+          "char",     "class",     "const",     "continue", "default",
+          "delete",   "do",        "double",    "else",     "enum",
+          "explicit", "extern",    "false",     "float",    "for",
+          "friend",   "goto",      "if",        "inline",   "int",
+          "long",     "namespace", "new",       "operator", "private",
+          "protected", "public",   "register",  "restrict", "return",
+          "short",    "signed",    "sizeof",    "static",   "struct",
+          "switch",   "template",  "this",      "throw",    "true",
+          "try",      "typedef",   "typename",  "union",    "unsigned",
+          "using",    "virtual",   "void",      "volatile", "while",
+          "int8_t",   "int16_t",   "int32_t",   "int64_t",  "uint8_t",
+          "uint16_t", "uint32_t",  "uint64_t",  "status"})
+      taken.insert(keyword);
+  }
+  std::string allocate(llvm::StringRef wanted) {
+    std::string name = wanted.str();
+    // Helper-local names all start with "tessera_".
+    if (name.empty() || llvm::StringRef(name).starts_with("tessera_"))
+      name = "p_" + name;
+    while (!taken.insert(name).second)
+      name += "_";
+    return name;
+  }
+
+private:
+  llvm::StringSet<> taken;
+};
+
+std::string describeShape(const ValueSpec &spec) {
+  std::string text = dtypeSpelling(spec.dtype).str();
+  if (spec.dims.empty())
+    return text;
+  text += "[";
+  for (auto [i, dim] : llvm::enumerate(spec.dims)) {
+    if (i)
+      text += ", ";
+    text += dim.isSymbol ? dim.symbol : std::to_string(dim.extent);
+  }
+  return text + "]";
+}
+
+/// `f(a: f32[M, K], L: index) -> (f32[M, N])`, for a comment.
+std::string describeSignature(const EntrySignature &sig) {
+  std::string text = sig.name + "(";
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (i)
+      text += ", ";
+    text += param.name + ": " +
+            (param.kind == ValueSpec::Kind::Index ? std::string("index")
+                                                  : describeShape(param));
+  }
+  text += ") -> (";
+  for (auto [i, result] : llvm::enumerate(sig.results)) {
+    if (i)
+      text += ", ";
+    text += describeShape(result);
+  }
+  return text + ")";
+}
+
+void emitEntry(llvm::raw_ostream &os, const EntrySignature &sig) {
+  // Names first, so helper arguments never collide with each other.
+  NameAllocator names;
+  unsigned numDescriptors = 0;
+  for (const ValueSpec &param : sig.params)
+    numDescriptors += param.kind == ValueSpec::Kind::Tensor;
+  numDescriptors += sig.results.size();
+  for (unsigned i = 0; i != numDescriptors; ++i)
+    names.allocate(("tessera_d" + llvm::Twine(i)).str());
+  std::vector<std::string> paramNames, resultNames;
+  for (const ValueSpec &param : sig.params)
+    paramNames.push_back(names.allocate(param.name));
+  for (const ValueSpec &result : sig.results)
+    resultNames.push_back(names.allocate(result.name));
+  // The C expression for each size symbol: an index parameter or a helper
+  // argument of its own.
+  std::map<std::string, std::string> symbolExpr;
+  std::vector<std::string> symbolArgs;
+  for (const SizeBinding &binding : computeSizeBindings(sig)) {
+    if (binding.source.kind == SizeSource::Kind::IndexParam) {
+      symbolExpr[binding.symbol] = paramNames[binding.source.position];
+      continue;
+    }
+    std::string name = names.allocate(binding.symbol);
+    symbolExpr[binding.symbol] = name;
+    symbolArgs.push_back(name);
+  }
+  auto dimExpr = [&](const DimSpec &dim) {
+    return dim.isSymbol ? symbolExpr[dim.symbol] : std::to_string(dim.extent);
+  };
+
+  os << "/* " << describeSignature(sig) << " */\n";
+
+  // The entry itself.
+  std::string prototypeArgs;
+  auto addArg = [](std::string &list, const std::string &arg) {
+    list += (list.empty() ? "" : ", ") + arg;
+  };
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (param.kind == ValueSpec::Kind::Index)
+      addArg(prototypeArgs, "int64_t " + paramNames[i]);
+    else
+      addArg(prototypeArgs, llvm::formatv("tessera_memref{0} *{1}",
+                                          param.dims.size(), paramNames[i]));
+  }
+  for (auto [i, result] : llvm::enumerate(sig.results))
+    addArg(prototypeArgs, llvm::formatv("tessera_memref{0} *{1}",
+                                        result.dims.size(), resultNames[i]));
+  os << "int32_t " << "_mlir_ciface_" << sig.name << "("
+     << (prototypeArgs.empty() ? "void" : prototypeArgs) << ");\n\n";
+
+  // The status messages.
+  os << "static inline const char *tessera_" << sig.name
+     << "_strerror(int32_t status) {\n"
+     << "  switch (status) {\n"
+     << "  case 0:\n    return \"success\";\n";
+  for (auto [i, check] : llvm::enumerate(computeSizeChecks(sig)))
+    os << "  case " << i + 1 << ":\n    return "
+       << cStringLiteral(check.message) << ";\n";
+  os << "  default:\n    return \"unknown status\";\n  }\n}\n\n";
+
+  // The convenience helper.
+  std::string helperArgs;
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (param.kind == ValueSpec::Kind::Tensor)
+      addArg(helperArgs, "const " + getCElementTypeName(param.dtype).str() +
+                             " *" + paramNames[i]);
+  }
+  for (auto [i, param] : llvm::enumerate(sig.params))
+    if (param.kind == ValueSpec::Kind::Index)
+      addArg(helperArgs, "int64_t " + paramNames[i]);
+  for (auto [i, result] : llvm::enumerate(sig.results))
+    addArg(helperArgs,
+           getCElementTypeName(result.dtype).str() + " *" + resultNames[i]);
+  for (const std::string &symbol : symbolArgs)
+    addArg(helperArgs, "int64_t " + symbol);
+  os << "static inline int32_t tessera_" << sig.name << "("
+     << (helperArgs.empty() ? "void" : helperArgs) << ") {\n";
+
+  // One row-major descriptor per tensor parameter and output.
+  std::string callArgs;
+  unsigned descriptor = 0;
+  auto emitDescriptor = [&](const ValueSpec &spec, const std::string &data) {
+    std::string local = "tessera_d" + std::to_string(descriptor++);
+    size_t rank = spec.dims.size();
+    os << "  tessera_memref" << rank << " " << local << " = {(void *)" << data
+       << ", (void *)" << data << ", 0";
+    if (rank) {
+      std::vector<std::string> strides(rank);
+      std::string stride = "1";
+      for (size_t d = rank; d-- > 0;) {
+        strides[d] = stride;
+        std::string extent = dimExpr(spec.dims[d]);
+        stride = stride == "1" ? extent : extent + " * " + stride;
+      }
+      os << ", {";
+      for (size_t d = 0; d != rank; ++d)
+        os << (d ? ", " : "") << dimExpr(spec.dims[d]);
+      os << "}, {" << llvm::join(strides, ", ") << "}";
+    }
+    os << "};\n";
+    return "&" + local;
+  };
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (param.kind == ValueSpec::Kind::Index)
+      addArg(callArgs, paramNames[i]);
+    else
+      addArg(callArgs, emitDescriptor(param, paramNames[i]));
+  }
+  for (auto [i, result] : llvm::enumerate(sig.results))
+    addArg(callArgs, emitDescriptor(result, resultNames[i]));
+  os << "  return _mlir_ciface_" << sig.name << "(" << callArgs << ");\n}\n\n";
+}
+
+} // namespace
+
+std::string tessera::generateCHeader(llvm::ArrayRef<EntrySignature> entries,
+                                     llvm::StringRef libraryName) {
+  std::string guard = "TESSERA_";
+  for (char c : libraryName)
+    guard += llvm::isAlnum(c) ? llvm::toUpper(c) : '_';
+  guard += "_H";
+
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "/* " << libraryName
+     << ": C interface of a Tessera library, generated by tessc.\n"
+     << " *\n"
+     << " * Tensors are dense, row-major arrays owned by the caller, who also\n"
+     << " * allocates every output. Each entry returns 0 on success or the\n"
+     << " * 1-based number of the first size check that failed, described by\n"
+     << " * tessera_<entry>_strerror. See docs/abi.md of the Tessera sources.\n"
+     << " */\n"
+     << "#ifndef " << guard << "\n#define " << guard << "\n\n"
+     << "#include <stdint.h>\n\n"
+     << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
+     << "#ifndef TESSERA_COMPLEX_TYPES_DEFINED\n"
+     << "#define TESSERA_COMPLEX_TYPES_DEFINED\n"
+     << "/* Complex elements are interleaved (re, im) pairs. */\n"
+     << "typedef struct tessera_c64 {\n  float re;\n  float im;\n} "
+        "tessera_c64;\n"
+     << "typedef struct tessera_c128 {\n  double re;\n  double im;\n} "
+        "tessera_c128;\n"
+     << "#endif\n\n";
+
+  std::set<size_t> ranks;
+  for (const EntrySignature &sig : entries) {
+    for (const ValueSpec &param : sig.params)
+      if (param.kind == ValueSpec::Kind::Tensor)
+        ranks.insert(param.dims.size());
+    for (const ValueSpec &result : sig.results)
+      ranks.insert(result.dims.size());
+  }
+  for (size_t rank : ranks) {
+    os << "#ifndef TESSERA_MEMREF" << rank << "_DEFINED\n"
+       << "#define TESSERA_MEMREF" << rank << "_DEFINED\n"
+       << "/* Descriptor of a rank-" << rank
+       << " buffer: element (i0, ...) is at\n"
+       << " * aligned + offset + i0 * strides[0] + ... (in elements). */\n"
+       << "typedef struct tessera_memref" << rank << " {\n"
+       << "  void *allocated;\n  void *aligned;\n  int64_t offset;\n";
+    if (rank)
+      os << "  int64_t sizes[" << rank << "];\n  int64_t strides[" << rank
+         << "];\n";
+    os << "} tessera_memref" << rank << ";\n#endif\n\n";
+  }
+
+  for (const EntrySignature &sig : entries)
+    emitEntry(os, sig);
+
+  os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
+     << "#endif /* " << guard << " */\n";
+  return text;
+}

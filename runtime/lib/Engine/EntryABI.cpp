@@ -1,0 +1,259 @@
+//===- EntryABI.cpp - Size binding and checking of entry calls ------------===//
+
+#include "tessera/Runtime/EntryABI.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace tessera;
+
+namespace {
+
+/// Walks the size occurrences of a signature in the canonical order and
+/// reports each to the callbacks. Both the check list and the host-side
+/// binding are built from this one walk, so they cannot drift apart.
+struct OccurrenceWalker {
+  const EntrySignature &sig;
+
+  /// `onIndex(position)` for each index parameter, then
+  /// `onDim(source, dimSpec)` for each parameter dim and index parameter in
+  /// parameter order (an index parameter reported as a symbol occurrence of
+  /// its own name), then for each result dim.
+  template <typename DimFn> void walkParams(DimFn onDim) const {
+    for (unsigned p = 0, e = sig.params.size(); p != e; ++p) {
+      const ValueSpec &param = sig.params[p];
+      if (param.kind == ValueSpec::Kind::Index) {
+        DimSpec spec;
+        spec.isSymbol = true;
+        spec.symbol = param.name;
+        onDim(SizeSource{SizeSource::Kind::IndexParam, p, 0}, spec);
+        continue;
+      }
+      for (unsigned d = 0, de = param.dims.size(); d != de; ++d)
+        onDim(SizeSource{SizeSource::Kind::ParamDim, p, d}, param.dims[d]);
+    }
+  }
+  template <typename DimFn> void walkResults(DimFn onDim) const {
+    for (unsigned r = 0, e = sig.results.size(); r != e; ++r)
+      for (unsigned d = 0, de = sig.results[r].dims.size(); d != de; ++d)
+        onDim(SizeSource{SizeSource::Kind::ResultDim, r, d},
+              sig.results[r].dims[d]);
+  }
+};
+
+std::string symbolMismatchMessage(const EntrySignature &sig,
+                                  llvm::StringRef symbol,
+                                  const SizeSource &binding,
+                                  const SizeSource &subject) {
+  return llvm::formatv("size symbol {0}: {1} does not match {2}", symbol,
+                       describeSizeSource(sig, binding),
+                       describeSizeSource(sig, subject))
+      .str();
+}
+
+} // namespace
+
+std::string tessera::describeSizeSource(const EntrySignature &sig,
+                                        const SizeSource &source) {
+  switch (source.kind) {
+  case SizeSource::Kind::ParamDim:
+    return llvm::formatv("parameter '{0}' dim {1}",
+                         sig.params[source.position].name, source.dim)
+        .str();
+  case SizeSource::Kind::IndexParam:
+    return llvm::formatv("index parameter '{0}'",
+                         sig.params[source.position].name)
+        .str();
+  case SizeSource::Kind::ResultDim:
+    return llvm::formatv("output '{0}' dim {1}",
+                         sig.results[source.position].name, source.dim)
+        .str();
+  }
+  return "";
+}
+
+std::vector<SizeBinding> tessera::computeSizeBindings(const EntrySignature &sig) {
+  std::vector<SizeBinding> bindings;
+  llvm::StringMap<unsigned> seen;
+  auto visit = [&](const SizeSource &source, const DimSpec &spec) {
+    if (!spec.isSymbol || seen.count(spec.symbol))
+      return;
+    seen[spec.symbol] = bindings.size();
+    bindings.push_back(SizeBinding{spec.symbol, source});
+  };
+  OccurrenceWalker walker{sig};
+  walker.walkParams(visit);
+  walker.walkResults(visit);
+  return bindings;
+}
+
+std::vector<SizeCheck> tessera::computeSizeChecks(const EntrySignature &sig) {
+  std::vector<SizeCheck> checks;
+  // Index parameters first: a negative size would make every later message
+  // about it misleading.
+  for (unsigned p = 0, e = sig.params.size(); p != e; ++p) {
+    if (sig.params[p].kind != ValueSpec::Kind::Index)
+      continue;
+    SizeCheck check;
+    check.kind = SizeCheck::Kind::NonNegative;
+    check.subject = SizeSource{SizeSource::Kind::IndexParam, p, 0};
+    check.message = llvm::formatv("index parameter '{0}' must be non-negative",
+                                  sig.params[p].name)
+                        .str();
+    checks.push_back(std::move(check));
+  }
+
+  llvm::StringMap<SizeSource> bound;
+  auto visit = [&](const SizeSource &source, const DimSpec &spec) {
+    if (!spec.isSymbol) {
+      SizeCheck check;
+      check.kind = SizeCheck::Kind::Literal;
+      check.subject = source;
+      check.literal = spec.extent;
+      check.message = llvm::formatv("{0} must be {1}",
+                                    describeSizeSource(sig, source),
+                                    spec.extent)
+                          .str();
+      checks.push_back(std::move(check));
+      return;
+    }
+    auto it = bound.find(spec.symbol);
+    if (it == bound.end()) {
+      bound[spec.symbol] = source;
+      return;
+    }
+    SizeCheck check;
+    check.kind = SizeCheck::Kind::Symbol;
+    check.subject = source;
+    check.symbol = spec.symbol;
+    check.binding = it->second;
+    check.message =
+        symbolMismatchMessage(sig, spec.symbol, it->second, source);
+    checks.push_back(std::move(check));
+  };
+  OccurrenceWalker walker{sig};
+  walker.walkParams(visit);
+  walker.walkResults(visit);
+  return checks;
+}
+
+std::string tessera::describeEntryStatus(const EntrySignature &sig,
+                                         int32_t status) {
+  std::vector<SizeCheck> checks = computeSizeChecks(sig);
+  if (status > 0 && static_cast<size_t>(status) <= checks.size())
+    return checks[status - 1].message;
+  return llvm::formatv("entry '{0}' returned unknown status {1}", sig.name,
+                       status)
+      .str();
+}
+
+llvm::Expected<std::map<std::string, int64_t>>
+tessera::bindSizes(const EntrySignature &sig,
+                   llvm::ArrayRef<llvm::ArrayRef<int64_t>> paramShapes,
+                   llvm::ArrayRef<int64_t> indexValues) {
+  auto error = [](const llvm::Twine &message) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+  };
+
+  // Map each parameter to its actual shape or value first.
+  unsigned numTensors = 0, numIndices = 0;
+  for (const ValueSpec &param : sig.params)
+    ++(param.kind == ValueSpec::Kind::Index ? numIndices : numTensors);
+  if (paramShapes.size() != numTensors)
+    return error(llvm::formatv("'{0}' takes {1} tensor argument(s) but got {2}",
+                               sig.name, numTensors, paramShapes.size()));
+  if (indexValues.size() != numIndices)
+    return error(llvm::formatv("'{0}' takes {1} index argument(s) but got {2}",
+                               sig.name, numIndices, indexValues.size()));
+  std::vector<llvm::ArrayRef<int64_t>> shapeOf(sig.params.size());
+  std::vector<int64_t> valueOf(sig.params.size(), 0);
+  unsigned nextTensor = 0, nextIndex = 0;
+  for (unsigned p = 0, e = sig.params.size(); p != e; ++p) {
+    const ValueSpec &param = sig.params[p];
+    if (param.kind == ValueSpec::Kind::Index) {
+      valueOf[p] = indexValues[nextIndex++];
+      if (valueOf[p] < 0)
+        return error(llvm::formatv(
+            "index parameter '{0}' must be non-negative but is {1}",
+            param.name, valueOf[p]));
+      continue;
+    }
+    shapeOf[p] = paramShapes[nextTensor++];
+    if (shapeOf[p].size() != param.dims.size())
+      return error(llvm::formatv("parameter '{0}' must have rank {1} but has "
+                                 "rank {2}",
+                                 param.name, param.dims.size(),
+                                 shapeOf[p].size()));
+  }
+
+  auto valueAt = [&](const SizeSource &source) {
+    if (source.kind == SizeSource::Kind::IndexParam)
+      return valueOf[source.position];
+    return shapeOf[source.position][source.dim];
+  };
+  // "a has 3 (dim 1)" or "L is 5".
+  auto describeValue = [&](const SizeSource &source) {
+    const std::string &name = sig.params[source.position].name;
+    if (source.kind == SizeSource::Kind::IndexParam)
+      return llvm::formatv("{0} is {1}", name, valueAt(source)).str();
+    return llvm::formatv("{0} has {1} (dim {2})", name, valueAt(source),
+                         source.dim)
+        .str();
+  };
+
+  std::map<std::string, int64_t> bindings;
+  std::map<std::string, SizeSource> bindingSource;
+  llvm::Error failure = llvm::Error::success();
+  auto visit = [&](const SizeSource &source, const DimSpec &spec) {
+    if (failure)
+      return;
+    int64_t actual = valueAt(source);
+    if (!spec.isSymbol) {
+      if (actual != spec.extent)
+        failure = error(llvm::formatv(
+            "shape mismatch: {0} must be {1} but is {2}",
+            describeSizeSource(sig, source), spec.extent, actual));
+      return;
+    }
+    auto [it, inserted] = bindings.emplace(spec.symbol, actual);
+    if (inserted) {
+      bindingSource[spec.symbol] = source;
+      return;
+    }
+    if (it->second != actual)
+      failure = error(llvm::formatv("size mismatch for {0}: {1} but {2}",
+                                    spec.symbol,
+                                    describeValue(bindingSource[spec.symbol]),
+                                    describeValue(source)));
+  };
+  OccurrenceWalker{sig}.walkParams(visit);
+  if (failure)
+    return std::move(failure);
+  return bindings;
+}
+
+llvm::Expected<std::vector<std::vector<int64_t>>>
+tessera::resultShapes(const EntrySignature &sig,
+                      const std::map<std::string, int64_t> &bindings) {
+  std::vector<std::vector<int64_t>> shapes;
+  for (const ValueSpec &result : sig.results) {
+    std::vector<int64_t> shape;
+    for (const DimSpec &dim : result.dims) {
+      if (!dim.isSymbol) {
+        shape.push_back(dim.extent);
+        continue;
+      }
+      auto it = bindings.find(dim.symbol);
+      if (it == bindings.end())
+        return llvm::createStringError(
+            llvm::inconvertibleErrorCode(),
+            llvm::formatv("size symbol {0} of result '{1}' is not bound by "
+                          "any parameter of '{2}'",
+                          dim.symbol, result.name, sig.name)
+                .str());
+      shape.push_back(it->second);
+    }
+    shapes.push_back(std::move(shape));
+  }
+  return shapes;
+}

@@ -1,0 +1,185 @@
+//===- JITSession.cpp - In-process compilation of entries -----------------===//
+
+#include "tessera/Runtime/JITSession.h"
+
+#include "tessera/Runtime/Codegen.h"
+#include "tessera/Runtime/EntryABI.h"
+
+#include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace tessera;
+
+static_assert(sizeof(void *) == sizeof(int64_t),
+              "memref descriptors are built as 64-bit words");
+
+static llvm::Error makeError(const llvm::Twine &message) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
+}
+
+JITSession::JITSession(std::unique_ptr<llvm::orc::LLJIT> jit)
+    : jit(std::move(jit)) {}
+
+JITSession::~JITSession() = default;
+
+llvm::Expected<std::unique_ptr<JITSession>>
+JITSession::create(unsigned optLevel) {
+  initializeNativeTarget();
+  auto machineBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!machineBuilder)
+    return machineBuilder.takeError();
+  static const llvm::CodeGenOptLevel levels[] = {
+      llvm::CodeGenOptLevel::None, llvm::CodeGenOptLevel::Less,
+      llvm::CodeGenOptLevel::Default, llvm::CodeGenOptLevel::Aggressive};
+  machineBuilder->setCodeGenOptLevel(levels[std::min(optLevel, 3u)]);
+
+  auto jit = llvm::orc::LLJITBuilder()
+                 .setJITTargetMachineBuilder(std::move(*machineBuilder))
+                 .create();
+  if (!jit)
+    return jit.takeError();
+
+  // libc and libm: whatever the process has loaded, plus libm explicitly in
+  // case the host program does not link it.
+  llvm::orc::JITDylib &main = (*jit)->getMainJITDylib();
+  char prefix = (*jit)->getDataLayout().getGlobalPrefix();
+  auto process =
+      llvm::orc::DynamicLibrarySearchGenerator::GetForCurrentProcess(prefix);
+  if (!process)
+    return process.takeError();
+  main.addGenerator(std::move(*process));
+  if (auto libm =
+          llvm::orc::DynamicLibrarySearchGenerator::Load("libm.so.6", prefix))
+    main.addGenerator(std::move(*libm));
+  else
+    llvm::consumeError(libm.takeError());
+
+  return std::unique_ptr<JITSession>(new JITSession(std::move(*jit)));
+}
+
+const llvm::DataLayout &JITSession::getDataLayout() const {
+  return jit->getDataLayout();
+}
+
+llvm::Expected<JITModuleHandle>
+JITSession::addModule(std::unique_ptr<llvm::Module> module,
+                      std::unique_ptr<llvm::LLVMContext> context) {
+  if (module->getDataLayout() != jit->getDataLayout())
+    return makeError("module '" + module->getModuleIdentifier() +
+                     "' has data layout '" +
+                     module->getDataLayout().getStringRepresentation() +
+                     "' but the JIT needs '" +
+                     jit->getDataLayout().getStringRepresentation() + "'");
+  JITModuleHandle tracker = jit->getMainJITDylib().createResourceTracker();
+  if (llvm::Error error = jit->addIRModule(
+          tracker,
+          llvm::orc::ThreadSafeModule(std::move(module), std::move(context))))
+    return std::move(error);
+  return tracker;
+}
+
+llvm::Error JITSession::removeModule(JITModuleHandle handle) {
+  if (!handle)
+    return makeError("no module to remove");
+  return handle->remove();
+}
+
+llvm::Expected<void *> JITSession::lookup(llvm::StringRef name) {
+  auto address = jit->lookup(name);
+  if (!address)
+    return address.takeError();
+  return address->toPtr<void *>();
+}
+
+std::vector<int64_t> tessera::makeMemRefDescriptor(const HostTensor &tensor) {
+  llvm::ArrayRef<int64_t> shape = tensor.getShape();
+  auto pointer =
+      static_cast<int64_t>(reinterpret_cast<intptr_t>(tensor.data()));
+  std::vector<int64_t> descriptor = {pointer, pointer, 0};
+  descriptor.insert(descriptor.end(), shape.begin(), shape.end());
+  std::vector<int64_t> strides(shape.size(), 1);
+  for (size_t d = shape.size(); d-- > 1;)
+    strides[d - 1] = strides[d] * shape[d];
+  descriptor.insert(descriptor.end(), strides.begin(), strides.end());
+  return descriptor;
+}
+
+llvm::Error tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
+                                 llvm::ArrayRef<const HostTensor *> tensorParams,
+                                 llvm::ArrayRef<int64_t> indexParams,
+                                 llvm::MutableArrayRef<HostTensor> results) {
+  if (results.size() != sig.results.size())
+    return makeError(llvm::formatv("'{0}' has {1} result(s) but {2} slot(s) "
+                                   "were given",
+                                   sig.name, sig.results.size(),
+                                   results.size()));
+  size_t numTensorParams = llvm::count_if(sig.params, [](const ValueSpec &p) {
+    return p.kind == ValueSpec::Kind::Tensor;
+  });
+  if (tensorParams.size() != numTensorParams)
+    return makeError(llvm::formatv("'{0}' takes {1} tensor argument(s) but got "
+                                   "{2}",
+                                   sig.name, numTensorParams,
+                                   tensorParams.size()));
+  // Element types are not part of the compiled checks; check them here.
+  std::vector<llvm::ArrayRef<int64_t>> shapes;
+  for (const ValueSpec &param : sig.params) {
+    if (param.kind != ValueSpec::Kind::Tensor)
+      continue;
+    const HostTensor *tensor = tensorParams[shapes.size()];
+    if (!tensor)
+      return makeError("parameter '" + param.name + "' has no tensor");
+    if (tensor->getDType() != param.dtype)
+      return makeError(llvm::formatv(
+          "parameter '{0}' of '{1}' must be {2} but is {3}", param.name,
+          sig.name, getDTypeName(param.dtype), getDTypeName(tensor->getDType())));
+    shapes.push_back(tensor->getShape());
+  }
+  auto bindings = bindSizes(sig, shapes, indexParams);
+  if (!bindings)
+    return bindings.takeError();
+  auto outShapes = resultShapes(sig, *bindings);
+  if (!outShapes)
+    return outShapes.takeError();
+  for (auto [slot, spec, shape] : llvm::zip(results, sig.results, *outShapes))
+    slot = HostTensor(spec.dtype, shape);
+
+  auto function = session.lookup((kPackedPrefix + sig.name).str());
+  if (!function)
+    return function.takeError();
+
+  // args[i] points at the i-th argument of _mlir_ciface_<name>: a pointer to
+  // a descriptor for a memref, the value itself for an index.
+  size_t numArgs = sig.params.size() + sig.results.size();
+  std::vector<std::vector<int64_t>> descriptors;
+  descriptors.reserve(numArgs);
+  std::vector<void *> descriptorPointers(numArgs, nullptr);
+  std::vector<int64_t> indexValues(indexParams.begin(), indexParams.end());
+  std::vector<void *> args(numArgs + 1, nullptr);
+  unsigned tensorIndex = 0, indexIndex = 0;
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (param.kind == ValueSpec::Kind::Index) {
+      args[i] = &indexValues[indexIndex++];
+      continue;
+    }
+    descriptors.push_back(makeMemRefDescriptor(*tensorParams[tensorIndex++]));
+    descriptorPointers[i] = descriptors.back().data();
+    args[i] = &descriptorPointers[i];
+  }
+  for (size_t r = 0; r != results.size(); ++r) {
+    size_t i = sig.params.size() + r;
+    descriptors.push_back(makeMemRefDescriptor(results[r]));
+    descriptorPointers[i] = descriptors.back().data();
+    args[i] = &descriptorPointers[i];
+  }
+  int32_t status = -1;
+  args[numArgs] = &status;
+
+  auto packed = reinterpret_cast<void (*)(void **)>(*function);
+  packed(args.data());
+  if (status != 0)
+    return makeError(sig.name + ": " + describeEntryStatus(sig, status));
+  return llvm::Error::success();
+}

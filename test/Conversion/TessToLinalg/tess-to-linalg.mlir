@@ -1,0 +1,356 @@
+// RUN: tess-opt %s --convert-tess-to-linalg --split-input-file | FileCheck %s
+
+// CHECK-DAG: #[[$MK:.*]] = affine_map<(d0, d1, d2) -> (d0, d2)>
+// CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
+// CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
+// CHECK-LABEL: func.func @matmul
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?xf32>, %[[B:.*]]: tensor<?x?xf32>, %[[M:.*]]: index, %[[N:.*]]: index, %[[K:.*]]: index)
+// CHECK: %[[E:.*]] = tensor.empty(%[[M]], %[[N]]) : tensor<?x?xf32>
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[ZERO]] : f32) outs(%[[E]] : tensor<?x?xf32>)
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$MK]], #[[$KN]], #[[$MN]]], iterator_types = ["parallel", "parallel", "reduction"]}
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<?x?xf32>, tensor<?x?xf32>) outs(%[[INIT]] : tensor<?x?xf32>)
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-NEXT:   %[[P:.*]] = arith.mulf %[[X]], %[[Y]] : f32
+// CHECK-NEXT:   %[[S:.*]] = arith.addf %[[ACC]], %[[P]] : f32
+// CHECK-NEXT:   linalg.yield %[[S]] : f32
+// CHECK: return %[[R]]
+func.func @matmul(%a: tensor<?x?xf32>, %b: tensor<?x?xf32>, %M: index, %N: index, %K: index) -> tensor<?x?xf32> {
+  %c = tess.contract sum ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%M, %N, %K)
+         maps [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>, affine_map<(m, n, k) -> (m, n)>]
+         -> tensor<?x?xf32> {
+  ^bb0(%x: f32, %y: f32):
+    %p = arith.mulf %x, %y : f32
+    tess.yield %p : f32
+  }
+  return %c : tensor<?x?xf32>
+}
+
+// -----
+
+// Diagonal and trace: repeated dimensions are linalg operand maps; no fill
+// without reduction dims.
+// CHECK-DAG: #[[$DIAG:.*]] = affine_map<(d0) -> (d0, d0)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<(d0) -> ()>
+// CHECK-LABEL: func.func @diag_trace
+// CHECK-NOT: linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#[[$DIAG]], #[[$ID]]], iterator_types = ["parallel"]}
+// CHECK-NOT: arith.addf
+// CHECK: linalg.yield
+// CHECK: linalg.fill
+// CHECK: linalg.generic {indexing_maps = [#[[$DIAG]], #[[$SCALAR]]], iterator_types = ["reduction"]}
+// CHECK: arith.addf
+func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<f32>) {
+  %d = tess.contract sum ins(%a : tensor<?x?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i, i)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  %t = tess.contract sum ins(%a : tensor<?x?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i, i)>, affine_map<(i) -> ()>] -> tensor<f32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %d, %t : tensor<?xf32>, tensor<f32>
+}
+
+// -----
+
+// A compound subscript is read in the body: index arithmetic, range test,
+// clamped tensor.extract, select of zero. A dynamic input that may be empty
+// is replaced by a 1-element stand-in.
+// CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1) -> (d1)>
+// CHECK-DAG: #[[$T:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: (%[[W:.*]]: tensor<3xf32>, %[[X:.*]]: tensor<?xf32>, %[[TB:.*]]: index)
+// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
+// CHECK: %[[EMPTY:.*]] = arith.cmpi eq, %[[DIM]], %[[C0]] : index
+// CHECK: %[[STANDIN:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK: %[[SAFE:.*]] = arith.select %[[EMPTY]], %[[STANDIN]], %[[X]] : tensor<?xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$K]], #[[$T]]], iterator_types = ["parallel", "reduction"]}
+// CHECK-SAME: ins(%[[W]] : tensor<3xf32>) outs(%[[INIT]] : tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[WK:.*]]: f32, %[[ACC:.*]]: f32):
+// CHECK-DAG:   %[[I0:.*]] = linalg.index 0 : index
+// CHECK-DAG:   %[[I1:.*]] = linalg.index 1 : index
+// CHECK:       %[[NEG:.*]] = arith.muli %[[I1]], %{{.*}}
+// CHECK:       %[[SUB:.*]] = arith.addi %[[I0]], %[[NEG]] : index
+// CHECK:       %[[GE:.*]] = arith.cmpi sge, %[[SUB]], %[[C0]] : index
+// CHECK:       %[[LT:.*]] = arith.cmpi slt, %[[SUB]], %[[DIM]] : index
+// CHECK:       %[[OK:.*]] = arith.andi %[[GE]], %[[LT]] : i1
+// CHECK:       %[[IDX:.*]] = arith.select %[[OK]], %[[SUB]], %[[C0]] : index
+// CHECK:       %[[EL:.*]] = tensor.extract %[[SAFE]][%[[IDX]]] : tensor<?xf32>
+// CHECK:       %[[V:.*]] = arith.select %[[OK]], %[[EL]], %[[ZERO]] : f32
+// CHECK:       %[[P:.*]] = arith.mulf %[[WK]], %[[V]] : f32
+// CHECK:       arith.addf %[[ACC]], %[[P]] : f32
+func.func @conv(%w: tensor<3xf32>, %x: tensor<?xf32>, %T: index) -> tensor<?xf32> {
+  %c3 = arith.constant 3 : index
+  %y = tess.contract sum ins(%w, %x : tensor<3xf32>, tensor<?xf32>) bounds(%T, %c3)
+         maps [affine_map<(t, k) -> (k)>, affine_map<(t, k) -> (t - k)>, affine_map<(t, k) -> (t)>]
+         -> tensor<?xf32> {
+  ^bb0(%wk: f32, %xs: f32):
+    %p = arith.mulf %wk, %xs : f32
+    tess.yield %p : f32
+  }
+  return %y : tensor<?xf32>
+}
+
+// -----
+
+// Loop dims that no plain subscript covers get a tensor.empty operand of
+// their bound; static inputs need no stand-in; tess.index -> linalg.index.
+// CHECK-DAG: #[[$D1:.*]] = affine_map<(d0, d1, d2) -> (d1)>
+// CHECK-DAG: #[[$D2:.*]] = affine_map<(d0, d1, d2) -> (d2)>
+// CHECK-DAG: #[[$D0:.*]] = affine_map<(d0, d1, d2) -> (d0)>
+// CHECK-LABEL: func.func @uncovered
+// CHECK-SAME: (%[[X:.*]]: tensor<5x4xf32>, %[[KB:.*]]: index)
+// CHECK-NOT: arith.select {{.*}} : tensor
+// CHECK: %[[E1:.*]] = tensor.empty(%[[KB]]) : tensor<?xi8>
+// CHECK: %[[E2:.*]] = tensor.empty() : tensor<2xi8>
+// CHECK: linalg.generic {indexing_maps = [#[[$D1]], #[[$D2]], #[[$D0]]], iterator_types = ["parallel", "reduction", "reduction"]}
+// CHECK-SAME: ins(%[[E1]], %[[E2]] : tensor<?xi8>, tensor<2xi8>)
+// CHECK-NEXT: ^bb0
+// CHECK-DAG: linalg.index 0 : index
+// CHECK-DAG: linalg.index 1 : index
+// CHECK-DAG: %[[L:.*]] = linalg.index 2 : index
+// CHECK: tensor.extract %[[X]]
+// CHECK: arith.index_cast %[[L]] : index to i64
+// CHECK-NOT: tess.
+func.func @uncovered(%x: tensor<5x4xf32>, %K: index) -> tensor<5xf32> {
+  %c5 = arith.constant 5 : index
+  %c2 = arith.constant 2 : index
+  %u = tess.contract sum ins(%x : tensor<5x4xf32>) bounds(%c5, %K, %c2)
+         maps [affine_map<(t, k, l) -> (t - k + l, l + 1)>, affine_map<(t, k, l) -> (t)>] -> tensor<5xf32> {
+  ^bb0(%v: f32):
+    %l = tess.index 2 : index
+    %lf = tess.cast %l : index to f32
+    %s = arith.addf %v, %lf : f32
+    tess.yield %s : f32
+  }
+  return %u : tensor<5xf32>
+}
+
+// -----
+
+// Identities and combiners of each kind.
+// CHECK-LABEL: func.func @kinds
+// CHECK: arith.constant 0xFF800000 : f32
+// CHECK: arith.maximumf
+// CHECK: arith.constant 0x7F800000 : f32
+// CHECK: arith.minimumf
+// CHECK: arith.constant 1.000000e+00 : f32
+// CHECK: arith.mulf
+// CHECK: arith.constant -2147483648 : i32
+// CHECK: arith.maxsi
+// CHECK: arith.constant 2147483647 : i32
+// CHECK: arith.minsi
+// CHECK: arith.constant 1 : i32
+// CHECK: arith.muli
+// CHECK: arith.constant false
+// CHECK: arith.ori
+// CHECK: arith.constant true
+// CHECK: arith.andi
+// CHECK: complex.constant [1.000000e+00 : f32, 0.000000e+00 : f32] : complex<f32>
+// CHECK: complex.mul
+// CHECK: complex.constant [0.000000e+00 : f32, 0.000000e+00 : f32] : complex<f32>
+// CHECK: complex.add
+func.func @kinds(%f: tensor<?xf32>, %i: tensor<?xi32>, %b: tensor<?xi1>, %z: tensor<?xcomplex<f32>>, %n: index)
+    -> (tensor<f32>, tensor<f32>, tensor<f32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i1>, tensor<i1>, tensor<complex<f32>>, tensor<complex<f32>>) {
+  %0 = tess.contract max ins(%f : tensor<?xf32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<f32> {
+  ^bb0(%v: f32):
+    tess.yield %v : f32
+  }
+  %1 = tess.contract min ins(%f : tensor<?xf32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<f32> {
+  ^bb0(%v: f32):
+    tess.yield %v : f32
+  }
+  %2 = tess.contract prod ins(%f : tensor<?xf32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<f32> {
+  ^bb0(%v: f32):
+    tess.yield %v : f32
+  }
+  %3 = tess.contract max ins(%i : tensor<?xi32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<i32> {
+  ^bb0(%v: i32):
+    tess.yield %v : i32
+  }
+  %4 = tess.contract min ins(%i : tensor<?xi32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<i32> {
+  ^bb0(%v: i32):
+    tess.yield %v : i32
+  }
+  %5 = tess.contract prod ins(%i : tensor<?xi32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<i32> {
+  ^bb0(%v: i32):
+    tess.yield %v : i32
+  }
+  %6 = tess.contract sum ins(%b : tensor<?xi1>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<i1> {
+  ^bb0(%v: i1):
+    tess.yield %v : i1
+  }
+  %7 = tess.contract min ins(%b : tensor<?xi1>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<i1> {
+  ^bb0(%v: i1):
+    tess.yield %v : i1
+  }
+  %8 = tess.contract prod ins(%z : tensor<?xcomplex<f32>>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<complex<f32>> {
+  ^bb0(%v: complex<f32>):
+    tess.yield %v : complex<f32>
+  }
+  %9 = tess.contract sum ins(%z : tensor<?xcomplex<f32>>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<complex<f32>> {
+  ^bb0(%v: complex<f32>):
+    tess.yield %v : complex<f32>
+  }
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9 : tensor<f32>, tensor<f32>, tensor<f32>, tensor<i32>, tensor<i32>, tensor<i32>, tensor<i1>, tensor<i1>, tensor<complex<f32>>, tensor<complex<f32>>
+}
+
+// -----
+
+// CHECK-DAG: #[[$ID2:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-LABEL: func.func @map
+// CHECK-SAME: (%[[A:.*]]: tensor<?x4xf32>, %[[B:.*]]: tensor<?x4xf32>)
+// CHECK: %[[D:.*]] = tensor.dim %[[A]], %{{.*}} : tensor<?x4xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?x4xf32>
+// CHECK: linalg.generic {indexing_maps = [#[[$ID2]], #[[$ID2]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]}
+// CHECK-SAME: ins(%[[A]], %[[B]] : tensor<?x4xf32>, tensor<?x4xf32>) outs(%[[E]] : tensor<?x4xf32>)
+// CHECK: arith.addf
+// CHECK-NEXT: linalg.yield
+func.func @map(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>) -> tensor<?x4xf32> {
+  %r = tess.map ins(%a, %b : tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32> {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.addf %x, %y : f32
+    tess.yield %s : f32
+  }
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce
+// CHECK-SAME: (%[[X:.*]]: tensor<?x3xf32>)
+// CHECK: %[[D:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?x3xf32>
+// CHECK: %[[E:.*]] = tensor.empty(%[[D]]) : tensor<?xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[E]] : tensor<?xf32>)
+// CHECK: %[[R:.*]] = linalg.reduce { arith.maximumf } ins(%[[X]] : tensor<?x3xf32>) outs(%[[F]] : tensor<?xf32>) dimensions = [1]
+// CHECK: %[[C:.*]] = tensor.cast %[[R]] : tensor<?xf32> to tensor<2xf32>
+// CHECK: return %[[C]]
+func.func @reduce(%x: tensor<?x3xf32>) -> tensor<2xf32> {
+  %r = tess.reduce max %x dims [1] : tensor<?x3xf32> -> tensor<2xf32>
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+// CHECK-DAG: #[[$FULL:.*]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$ROW:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-LABEL: func.func @softmax
+// CHECK-SAME: (%[[X:.*]]: tensor<?x?xf32>)
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[MI:.*]] = linalg.fill ins(%[[NEGINF]] : f32)
+// CHECK: %[[MAX:.*]] = linalg.generic {indexing_maps = [#[[$FULL]], #[[$ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[X]] : tensor<?x?xf32>) outs(%[[MI]] : tensor<?xf32>)
+// CHECK: arith.maximumf
+// CHECK: %[[EXP:.*]] = linalg.generic {indexing_maps = [#[[$FULL]], #[[$ROW]], #[[$FULL]]], iterator_types = ["parallel", "parallel"]} ins(%[[X]], %[[MAX]] : tensor<?x?xf32>, tensor<?xf32>)
+// CHECK: arith.subf
+// CHECK-NEXT: math.exp
+// CHECK: %[[SUM:.*]] = linalg.generic {indexing_maps = [#[[$FULL]], #[[$ROW]]], iterator_types = ["parallel", "reduction"]} ins(%[[EXP]] : tensor<?x?xf32>)
+// CHECK: arith.addf
+// CHECK: %[[R:.*]] = linalg.generic {indexing_maps = [#[[$FULL]], #[[$ROW]], #[[$FULL]]], iterator_types = ["parallel", "parallel"]} ins(%[[EXP]], %[[SUM]] : tensor<?x?xf32>, tensor<?xf32>)
+// CHECK: arith.divf
+// CHECK: return %[[R]]
+func.func @softmax(%x: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %r = tess.softmax %x axis 1 : tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @splat
+// CHECK-SAME: (%[[V:.*]]: f32, %[[N:.*]]: index)
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?x4xf32>
+// CHECK: %[[F:.*]] = linalg.fill ins(%[[V]] : f32) outs(%[[E]] : tensor<?x4xf32>)
+// CHECK: return %[[F]]
+func.func @splat(%v: f32, %n: index) -> tensor<?x4xf32> {
+  %r = tess.splat %v [%n] : f32 -> tensor<?x4xf32>
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @constants
+// CHECK: arith.constant 1.500000e+00 : f32
+// CHECK: arith.constant 7 : index
+// CHECK: complex.constant [0.000000e+00 : f32, 2.000000e+00 : f32] : complex<f32>
+// CHECK: arith.constant dense<[1.000000e+00, 2.000000e+00]> : tensor<2xf32>
+func.func @constants() -> (f32, index, complex<f32>, tensor<2xf32>) {
+  %a = tess.constant 1.5 : f32
+  %b = tess.constant 7 : index
+  %c = tess.constant [0.0 : f32, 2.0 : f32] : complex<f32>
+  %d = tess.constant dense<[1.0, 2.0]> : tensor<2xf32>
+  return %a, %b, %c, %d : f32, index, complex<f32>, tensor<2xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @casts
+// CHECK-SAME: (%[[B:.*]]: i1, %[[I:.*]]: i32, %[[X:.*]]: index, %[[F:.*]]: f32, %[[H:.*]]: f16, %[[Z:.*]]: complex<f32>)
+// CHECK: arith.extui %[[B]] : i1 to i64
+// CHECK: arith.uitofp %[[B]] : i1 to f32
+// CHECK: arith.index_castui %[[B]] : i1 to index
+// CHECK: arith.extsi %[[I]] : i32 to i64
+// CHECK: %[[C0:.*]] = arith.constant 0 : i32
+// CHECK: arith.cmpi ne, %[[I]], %[[C0]] : i32
+// CHECK: arith.sitofp %[[I]] : i32 to f64
+// CHECK: arith.index_cast %[[I]] : i32 to index
+// CHECK: %[[X64:.*]] = arith.index_cast %[[X]] : index to i64
+// CHECK: arith.sitofp %[[X64]] : i64 to f32
+// CHECK: arith.index_cast %[[X]] : index to i32
+// CHECK: arith.fptosi %[[F]] : f32 to i32
+// CHECK: %[[FI:.*]] = arith.fptosi %[[F]] : f32 to i64
+// CHECK: arith.index_cast %[[FI]] : i64 to index
+// CHECK: %[[FZ:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: arith.cmpf une, %[[F]], %[[FZ]] : f32
+// CHECK: arith.extf %[[F]] : f32 to f64
+// CHECK: arith.truncf %[[F]] : f32 to f16
+// CHECK: %[[W:.*]] = arith.extf %[[H]] : f16 to f32
+// CHECK: arith.truncf %[[W]] : f32 to bf16
+// CHECK: %[[RE:.*]] = arith.extf %[[F]] : f32 to f64
+// CHECK: %[[IM:.*]] = arith.constant 0.000000e+00 : f64
+// CHECK: complex.create %[[RE]], %[[IM]] : complex<f64>
+// CHECK: %[[ZR:.*]] = complex.re %[[Z]] : complex<f32>
+// CHECK: %[[ZRW:.*]] = arith.extf %[[ZR]] : f32 to f64
+// CHECK: %[[ZI:.*]] = complex.im %[[Z]] : complex<f32>
+// CHECK: %[[ZIW:.*]] = arith.extf %[[ZI]] : f32 to f64
+// CHECK: complex.create %[[ZRW]], %[[ZIW]] : complex<f64>
+func.func @casts(%b: i1, %i: i32, %x: index, %f: f32, %h: f16, %z: complex<f32>)
+    -> (i64, f32, index, i64, i1, f64, index, f32, i32, i32, index, i1, f64, f16, bf16, complex<f64>, complex<f64>) {
+  %0 = tess.cast %b : i1 to i64
+  %1 = tess.cast %b : i1 to f32
+  %2 = tess.cast %b : i1 to index
+  %3 = tess.cast %i : i32 to i64
+  %4 = tess.cast %i : i32 to i1
+  %5 = tess.cast %i : i32 to f64
+  %6 = tess.cast %i : i32 to index
+  %7 = tess.cast %x : index to f32
+  %8 = tess.cast %x : index to i32
+  %9 = tess.cast %f : f32 to i32
+  %10 = tess.cast %f : f32 to index
+  %11 = tess.cast %f : f32 to i1
+  %12 = tess.cast %f : f32 to f64
+  %13 = tess.cast %f : f32 to f16
+  %14 = tess.cast %h : f16 to bf16
+  %15 = tess.cast %f : f32 to complex<f64>
+  %16 = tess.cast %z : complex<f32> to complex<f64>
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8, %9, %10, %11, %12, %13, %14, %15, %16
+      : i64, f32, index, i64, i1, f64, index, f32, i32, i32, index, i1, f64, f16, bf16, complex<f64>, complex<f64>
+}
+
+// -----
+
+func.func private @callee(tensor<?xf32>, tensor<4xf32>) -> (tensor<?xf32>, tensor<f32>)
+
+// CHECK-LABEL: func.func @call
+// CHECK-SAME: (%[[A:.*]]: tensor<?xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK: %[[R:.*]]:2 = call @callee(%[[A]], %[[B]]) : (tensor<?xf32>, tensor<4xf32>) -> (tensor<?xf32>, tensor<f32>)
+// CHECK: return %[[R]]#1
+func.func @call(%a: tensor<?xf32>, %b: tensor<4xf32>) -> tensor<f32> {
+  %r:2 = tess.call @callee(%a, %b) : (tensor<?xf32>, tensor<4xf32>) -> (tensor<?xf32>, tensor<f32>)
+  return %r#1 : tensor<f32>
+}

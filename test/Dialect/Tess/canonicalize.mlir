@@ -1,0 +1,248 @@
+// RUN: tess-opt %s --canonicalize --split-input-file | FileCheck %s
+
+// Identity maps, no reduction -> tess.map.
+// CHECK-LABEL: func.func @contract_to_map
+// CHECK-SAME: (%[[A:.*]]: tensor<?x4xf32>, %[[B:.*]]: tensor<?x4xf32>
+// CHECK-NOT: tess.contract
+// CHECK: %[[R:.*]] = tess.map ins(%[[A]], %[[B]] : tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32> {
+// CHECK-NEXT: ^bb0(%[[X:.*]]: f32, %[[Y:.*]]: f32):
+// CHECK-NEXT:   %[[S:.*]] = arith.addf %[[X]], %[[Y]] : f32
+// CHECK-NEXT:   tess.yield %[[S]] : f32
+// CHECK: return %[[R]]
+func.func @contract_to_map(%a: tensor<?x4xf32>, %b: tensor<?x4xf32>, %n: index) -> tensor<?x4xf32> {
+  %c4 = arith.constant 4 : index
+  %r = tess.contract sum ins(%a, %b : tensor<?x4xf32>, tensor<?x4xf32>) bounds(%n, %c4)
+         maps [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>]
+         -> tensor<?x4xf32> {
+  ^bb0(%x: f32, %y: f32):
+    %s = arith.addf %x, %y : f32
+    tess.yield %s : f32
+  }
+  return %r : tensor<?x4xf32>
+}
+
+// -----
+
+// The body reads the loop index: stays a contraction.
+// CHECK-LABEL: func.func @index_blocks_map
+// CHECK: tess.contract
+// CHECK: tess.index 0
+func.func @index_blocks_map(%a: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+  %r = tess.contract sum ins(%a : tensor<?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    %i = tess.index 0 : index
+    %f = tess.cast %i : index to f32
+    %s = arith.addf %x, %f : f32
+    tess.yield %s : f32
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Shapes differ (static result, dynamic input): not a map.
+// CHECK-LABEL: func.func @shape_blocks_map
+// CHECK: tess.contract
+func.func @shape_blocks_map(%a: tensor<?xf32>) -> tensor<4xf32> {
+  %c4 = arith.constant 4 : index
+  %r = tess.contract sum ins(%a : tensor<?xf32>) bounds(%c4)
+         maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    %s = arith.addf %x, %x : f32
+    tess.yield %s : f32
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A pure copy folds to its input.
+// CHECK-LABEL: func.func @copy
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?xf32>
+// CHECK-NEXT: return %[[A]]
+func.func @copy(%a: tensor<?x?xf32>, %m: index, %n: index) -> tensor<?x?xf32> {
+  %r = tess.contract sum ins(%a : tensor<?x?xf32>) bounds(%m, %n)
+         maps [affine_map<(i, j) -> (j, i)>, affine_map<(i, j) -> (j, i)>] -> tensor<?x?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// A copy to a more static type becomes tensor.cast.
+// CHECK-LABEL: func.func @copy_cast
+// CHECK-SAME: (%[[A:.*]]: tensor<?xf32>
+// CHECK-NEXT: %[[C:.*]] = tensor.cast %[[A]] : tensor<?xf32> to tensor<4xf32>
+// CHECK-NEXT: return %[[C]]
+func.func @copy_cast(%a: tensor<?xf32>) -> tensor<4xf32> {
+  %c4 = arith.constant 4 : index
+  %r = tess.contract sum ins(%a : tensor<?xf32>) bounds(%c4)
+         maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<4xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// A transpose is not a copy.
+// CHECK-LABEL: func.func @transpose
+// CHECK: tess.contract
+func.func @transpose(%a: tensor<?x?xf32>, %m: index, %n: index) -> tensor<?x?xf32> {
+  %r = tess.contract sum ins(%a : tensor<?x?xf32>) bounds(%m, %n)
+         maps [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (j, i)>] -> tensor<?x?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// Row maximum -> tess.reduce over the input dimension of the reduced loop.
+// CHECK-LABEL: func.func @to_reduce
+// CHECK-SAME: (%[[A:.*]]: tensor<?x?x?xf32>
+// CHECK-NEXT: %[[R:.*]] = tess.reduce max %[[A]] dims [0, 2] : tensor<?x?x?xf32> -> tensor<?xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @to_reduce(%a: tensor<?x?x?xf32>, %i: index, %j: index, %k: index) -> tensor<?xf32> {
+  %r = tess.contract max ins(%a : tensor<?x?x?xf32>) bounds(%i, %j, %k)
+         maps [affine_map<(i, j, k) -> (j, i, k)>, affine_map<(i, j, k) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// Kept dimensions would be transposed: not a tess.reduce.
+// CHECK-LABEL: func.func @reduce_permuted
+// CHECK: tess.contract
+func.func @reduce_permuted(%a: tensor<?x?x?xf32>, %i: index, %j: index, %k: index) -> tensor<?x?xf32> {
+  %r = tess.contract sum ins(%a : tensor<?x?x?xf32>) bounds(%i, %j, %k)
+         maps [affine_map<(i, j, k) -> (i, j, k)>, affine_map<(i, j, k) -> (j, i)>] -> tensor<?x?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// A trace reads a diagonal (not a permutation): stays a contraction.
+// CHECK-LABEL: func.func @trace
+// CHECK: tess.contract
+func.func @trace(%a: tensor<?x?xf32>, %n: index) -> tensor<f32> {
+  %r = tess.contract sum ins(%a : tensor<?x?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i, i)>, affine_map<(i) -> ()>] -> tensor<f32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Unused inputs are dropped; what remains is a map.
+// CHECK-LABEL: func.func @drop_unused
+// CHECK-SAME: (%[[A:.*]]: tensor<?xf32>, %[[B:.*]]: tensor<?xf32>
+// CHECK: tess.map ins(%[[B]] : tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[Y:.*]]: f32):
+// CHECK-NEXT: arith.negf %[[Y]]
+func.func @drop_unused(%a: tensor<?xf32>, %b: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+  %r = tess.contract sum ins(%a, %b : tensor<?xf32>, tensor<?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32, %y: f32):
+    %v = arith.negf %y : f32
+    tess.yield %v : f32
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// A contraction whose inputs are all unused keeps its bounds and no inputs.
+// CHECK-LABEL: func.func @drop_all_unused
+// CHECK: tess.contract sum bounds(%{{.*}}) maps [#{{.*}}] -> tensor<?xf32> {
+// CHECK-NEXT: tess.yield
+func.func @drop_all_unused(%a: tensor<?xf32>, %n: index, %v: f32) -> tensor<?xf32> {
+  %r = tess.contract sum ins(%a : tensor<?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i - 1)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %v : f32
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// tess.map: unused inputs dropped, pass-through folded.
+// CHECK-LABEL: func.func @map_canon
+// CHECK-SAME: (%[[A:.*]]: tensor<4xf32>, %[[B:.*]]: tensor<4xi32>
+// CHECK-NEXT: return %[[A]]
+func.func @map_canon(%a: tensor<4xf32>, %b: tensor<4xi32>) -> tensor<4xf32> {
+  %r = tess.map ins(%b, %a : tensor<4xi32>, tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%x: i32, %y: f32):
+    tess.yield %y : f32
+  }
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @reduce_nothing
+// CHECK-SAME: (%[[A:.*]]: tensor<4xf32>
+// CHECK-NEXT: return %[[A]]
+func.func @reduce_nothing(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %r = tess.reduce sum %a dims [] : tensor<4xf32> -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+// Cast folding: identity casts vanish, constants fold.
+// CHECK-LABEL: func.func @cast_fold
+// CHECK-SAME: (%[[X:.*]]: f32)
+// CHECK-DAG: %[[I:.*]] = tess.constant -2 : i32
+// CHECK-DAG: %[[B:.*]] = tess.constant true
+// CHECK-DAG: %[[F:.*]] = tess.constant 1.000000e+00 : f64
+// CHECK-DAG: %[[C:.*]] = tess.constant [3.000000e+00 : f32, 0.000000e+00 : f32] : complex<f32>
+// CHECK-DAG: %[[D:.*]] = tess.constant [1.500000e+00, -2.000000e+00] : complex<f64>
+// CHECK-DAG: %[[W:.*]] = tess.constant 255 : i64
+// CHECK-DAG: %[[N:.*]] = tess.constant -1 : index
+// CHECK-DAG: %[[H:.*]] = tess.constant 1.000000e+00 : bf16
+// CHECK: return %[[X]], %[[I]], %[[B]], %[[F]], %[[C]], %[[D]], %[[W]], %[[N]], %[[H]]
+func.func @cast_fold(%x: f32) -> (f32, i32, i1, f64, complex<f32>, complex<f64>, i64, index, bf16) {
+  %0 = tess.cast %x : f32 to f32
+  %m = tess.constant -2.7 : f32
+  %1 = tess.cast %m : f32 to i32
+  %h = tess.constant 0.5 : f16
+  %2 = tess.cast %h : f16 to i1
+  %t = tess.constant true
+  %3 = tess.cast %t : i1 to f64
+  %k = tess.constant 3 : i64
+  %4 = tess.cast %k : i64 to complex<f32>
+  %z = tess.constant [1.5 : f32, -2.0 : f32] : complex<f32>
+  %5 = tess.cast %z : complex<f32> to complex<f64>
+  %w = tess.constant 255 : i32
+  %6 = tess.cast %w : i32 to i64
+  %n = tess.constant -1 : i64
+  %7 = tess.cast %n : i64 to index
+  %8 = tess.cast %t : i1 to bf16
+  return %0, %1, %2, %3, %4, %5, %6, %7, %8 : f32, i32, i1, f64, complex<f32>, complex<f64>, i64, index, bf16
+}
+
+// -----
+
+// A float out of the integer range does not fold.
+// CHECK-LABEL: func.func @cast_no_fold
+// CHECK: tess.cast %{{.*}} : f32 to i32
+func.func @cast_no_fold() -> i32 {
+  %big = tess.constant 1.0e20 : f32
+  %0 = tess.cast %big : f32 to i32
+  return %0 : i32
+}

@@ -1,0 +1,825 @@
+//===- EngineTest.cpp - Entry ABI, CPU pipeline, codegen and JIT ----------===//
+//
+// Hand-written front-end style modules (func.func on tensors with tess.entry
+// and tess.dims) go through buildTesseraCPUPipeline, the LLVM code generator
+// and the JIT, and their results are compared with plain C++ loops. The AOT
+// path is checked end to end by compiling and running a C program against
+// the emitted shared library and header.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Pipelines/Pipelines.h"
+#include "tessera/Runtime/CHeader.h"
+#include "tessera/Runtime/Codegen.h"
+#include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/JITSession.h"
+#include "tessera/Transforms/EntrySignature.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include "gtest/gtest.h"
+
+#include <cmath>
+#include <complex>
+#include <cstring>
+
+using namespace tessera;
+
+namespace {
+
+#define ASSERT_NO_ERROR(expr)                                                  \
+  do {                                                                         \
+    if (llvm::Error assertError = (expr))                                      \
+      FAIL() << llvm::toString(std::move(assertError));                       \
+  } while (false)
+
+#define ASSERT_EXPECTED(var, expr)                                             \
+  auto var = (expr);                                                           \
+  if (!var)                                                                    \
+  FAIL() << llvm::toString(var.takeError())
+
+//===----------------------------------------------------------------------===//
+// Modules in the front end's form.
+//===----------------------------------------------------------------------===//
+
+const char *kMatmul = R"mlir(
+func.func @matmul(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
+                  %b: tensor<?x?xf32> {tess.dims = ["K", "N"], tess.name = "b"})
+    -> (tensor<?x?xf32> {tess.dims = ["M", "N"]}) attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %zero = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>)
+                     outs(%f : tensor<?x?xf32>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+)mlir";
+
+// Two results: exp(x) and sum(x); the second is a scalar (rank 0).
+const char *kStats = R"mlir(
+#id = affine_map<(i) -> (i)>
+func.func @stats(%x: tensor<?xf32> {tess.dims = ["N"], tess.name = "x"})
+    -> (tensor<?xf32> {tess.dims = ["N"]}, tensor<f32> {tess.dims = []})
+    attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %ex = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%e : tensor<?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = math.exp %v : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %zero = arith.constant 0.0 : f32
+  %s0 = tensor.empty() : tensor<f32>
+  %s1 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<f32>) -> tensor<f32>
+  %sum = linalg.reduce ins(%x : tensor<?xf32>) outs(%s1 : tensor<f32>) dimensions = [0]
+    (%in: f32, %acc: f32) {
+      %t = arith.addf %in, %acc : f32
+      linalg.yield %t : f32
+    }
+  return %ex, %sum : tensor<?xf32>, tensor<f32>
+}
+)mlir";
+
+// An index parameter binding L, a literal dimension, a scalar parameter.
+const char *kRamp = R"mlir(
+func.func @ramp(%s: tensor<f32> {tess.name = "s"}, %L: index {tess.size = "L"})
+    -> (tensor<?x3xf32> {tess.dims = ["L", 3]}) attributes {tess.entry} {
+  %e = tensor.empty(%L) : tensor<?x3xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> ()>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%s : tensor<f32>) outs(%e : tensor<?x3xf32>) {
+  ^bb0(%sv: f32, %o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %c3 = arith.constant 3 : index
+    %k0 = arith.muli %i, %c3 : index
+    %k = arith.addi %k0, %j : index
+    %ki = arith.index_cast %k : index to i64
+    %kf = arith.sitofp %ki : i64 to f32
+    %v = arith.mulf %kf, %sv : f32
+    linalg.yield %v : f32
+  } -> tensor<?x3xf32>
+  return %r : tensor<?x3xf32>
+}
+)mlir";
+
+// One entry calling another (the front end's func.call between fns).
+const char *kCalls = R"mlir(
+#id = affine_map<(i) -> (i)>
+func.func @scale(%x: tensor<?xf32> {tess.dims = ["N"], tess.name = "x"})
+    -> (tensor<?xf32> {tess.dims = ["N"]}) attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%x : tensor<?xf32>) outs(%e : tensor<?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %two = arith.constant 2.0 : f32
+    %t = arith.mulf %v, %two : f32
+    linalg.yield %t : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+func.func @scale_plus_one(%x: tensor<?xf32> {tess.dims = ["N"], tess.name = "x"})
+    -> (tensor<?xf32> {tess.dims = ["N"]}) attributes {tess.entry} {
+  %s = func.call @scale(%x) : (tensor<?xf32>) -> tensor<?xf32>
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel"]}
+      ins(%s : tensor<?xf32>) outs(%e : tensor<?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %one = arith.constant 1.0 : f32
+    %t = arith.addf %v, %one : f32
+    linalg.yield %t : f32
+  } -> tensor<?xf32>
+  return %r : tensor<?xf32>
+}
+)mlir";
+
+// Complex multiply plus a bool result (one byte per element).
+const char *kComplex = R"mlir(
+#id = affine_map<(i) -> (i)>
+func.func @cmul(%a: tensor<?xcomplex<f32>> {tess.dims = ["N"], tess.name = "a"},
+                %b: tensor<?xcomplex<f32>> {tess.dims = ["N"], tess.name = "b"})
+    -> (tensor<?xcomplex<f32>> {tess.dims = ["N"]}, tensor<?xi1> {tess.dims = ["N"]})
+    attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %a, %c0 : tensor<?xcomplex<f32>>
+  %e = tensor.empty(%n) : tensor<?xcomplex<f32>>
+  %eb = tensor.empty(%n) : tensor<?xi1>
+  %r:2 = linalg.generic {indexing_maps = [#id, #id, #id, #id],
+                         iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<?xcomplex<f32>>, tensor<?xcomplex<f32>>)
+      outs(%e, %eb : tensor<?xcomplex<f32>>, tensor<?xi1>) {
+  ^bb0(%x: complex<f32>, %y: complex<f32>, %o: complex<f32>, %ob: i1):
+    %p = complex.mul %x, %y : complex<f32>
+    %m = complex.abs %p : complex<f32>
+    %one = arith.constant 1.0 : f32
+    %big = arith.cmpf ogt, %m, %one : f32
+    linalg.yield %p, %big : complex<f32>, i1
+  } -> (tensor<?xcomplex<f32>>, tensor<?xi1>)
+  return %r#0, %r#1 : tensor<?xcomplex<f32>>, tensor<?xi1>
+}
+)mlir";
+
+//===----------------------------------------------------------------------===//
+// Helpers.
+//===----------------------------------------------------------------------===//
+
+/// Parses `source`, runs the CPU pipeline and translates to optimized LLVM
+/// IR; `signatures` receives the entry signatures read before lowering.
+llvm::Expected<std::unique_ptr<llvm::Module>>
+compileToLLVM(mlir::MLIRContext &context, llvm::StringRef source,
+              unsigned optLevel, llvm::LLVMContext &llvmContext,
+              llvm::TargetMachine &targetMachine,
+              std::vector<EntrySignature> &signatures) {
+  std::string diagnostics;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
+    llvm::raw_string_ostream os(diagnostics);
+    os << diag.getLocation() << ": " << diag << "\n";
+    return mlir::success();
+  });
+  auto fail = [&](llvm::StringRef what) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   what + ":\n" + diagnostics);
+  };
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+  if (!module)
+    return fail("parse failed");
+  auto sigs = collectEntrySignatures(*module);
+  if (mlir::failed(sigs))
+    return fail("bad signature");
+  signatures = std::move(*sigs);
+
+  mlir::PassManager pm(&context);
+  PipelineOptions options;
+  options.optLevel = optLevel;
+  buildTesseraCPUPipeline(pm, options);
+  if (mlir::failed(pm.run(*module)))
+    return fail("pipeline failed");
+  auto llvmModule = translateToLLVMIR(*module, llvmContext, targetMachine);
+  if (!llvmModule)
+    return llvmModule.takeError();
+  if (llvm::Error error =
+          optimizeLLVMModule(**llvmModule, targetMachine, optLevel))
+    return std::move(error);
+  return llvmModule;
+}
+
+class EngineTest : public ::testing::Test {
+protected:
+  EngineTest() {
+    mlir::DialectRegistry registry;
+    registerTesseraPipelineDialects(registry);
+    context = std::make_unique<mlir::MLIRContext>(registry);
+  }
+
+  /// Compiles `source` at `optLevel` into the session (created on first
+  /// use); returns the entry signatures by name.
+  llvm::Expected<std::map<std::string, EntrySignature>>
+  load(llvm::StringRef source, unsigned optLevel = 2,
+       JITModuleHandle *handle = nullptr) {
+    if (!session) {
+      auto created = JITSession::create(optLevel);
+      if (!created)
+        return created.takeError();
+      session = std::move(*created);
+    }
+    auto machine = createHostTargetMachine(optLevel);
+    if (!machine)
+      return machine.takeError();
+    auto llvmContext = std::make_unique<llvm::LLVMContext>();
+    std::vector<EntrySignature> sigs;
+    auto module = compileToLLVM(*context, source, optLevel, *llvmContext,
+                                **machine, sigs);
+    if (!module)
+      return module.takeError();
+    auto added = session->addModule(std::move(*module), std::move(llvmContext));
+    if (!added)
+      return added.takeError();
+    if (handle)
+      *handle = *added;
+    std::map<std::string, EntrySignature> byName;
+    for (EntrySignature &sig : sigs)
+      byName[sig.name] = std::move(sig);
+    return byName;
+  }
+
+  std::unique_ptr<mlir::MLIRContext> context;
+  std::unique_ptr<JITSession> session;
+};
+
+HostTensor makeTensor(DType dtype, std::vector<int64_t> shape) {
+  return HostTensor(dtype, std::move(shape));
+}
+
+/// Fills a float tensor with small distinct values.
+void fillPattern(HostTensor &t, float scale) {
+  float *data = t.dataAs<float>();
+  for (int64_t i = 0, e = t.getNumElements(); i != e; ++i)
+    data[i] = scale * static_cast<float>((i * 7) % 11 - 5);
+}
+
+EntrySignature matmulSignature() {
+  auto dim = [](const char *s) {
+    DimSpec d;
+    d.isSymbol = true;
+    d.symbol = s;
+    return d;
+  };
+  EntrySignature sig;
+  sig.name = "matmul";
+  ValueSpec a, b, r;
+  a.name = "a";
+  a.dims = {dim("M"), dim("K")};
+  b.name = "b";
+  b.dims = {dim("K"), dim("N")};
+  r.name = "result0";
+  r.dims = {dim("M"), dim("N")};
+  sig.params = {a, b};
+  sig.results = {r};
+  return sig;
+}
+
+//===----------------------------------------------------------------------===//
+// EntryABI: pure data.
+//===----------------------------------------------------------------------===//
+
+TEST(EntryABITest, MatmulChecks) {
+  EntrySignature sig = matmulSignature();
+  std::vector<SizeBinding> bindings = computeSizeBindings(sig);
+  ASSERT_EQ(bindings.size(), 3u);
+  EXPECT_EQ(bindings[0].symbol, "M");
+  EXPECT_EQ(bindings[1].symbol, "K");
+  EXPECT_EQ(bindings[1].source.position, 0u);
+  EXPECT_EQ(bindings[1].source.dim, 1u);
+  EXPECT_EQ(bindings[2].symbol, "N");
+
+  std::vector<SizeCheck> checks = computeSizeChecks(sig);
+  ASSERT_EQ(checks.size(), 3u);
+  EXPECT_EQ(checks[0].kind, SizeCheck::Kind::Symbol);
+  EXPECT_EQ(checks[0].message, "size symbol K: parameter 'a' dim 1 does not "
+                               "match parameter 'b' dim 0");
+  EXPECT_EQ(checks[1].message, "size symbol M: parameter 'a' dim 0 does not "
+                               "match output 'result0' dim 0");
+  EXPECT_EQ(checks[2].message, "size symbol N: parameter 'b' dim 1 does not "
+                               "match output 'result0' dim 1");
+  EXPECT_EQ(describeEntryStatus(sig, 1), checks[0].message);
+  EXPECT_EQ(describeEntryStatus(sig, 9),
+            "entry 'matmul' returned unknown status 9");
+}
+
+TEST(EntryABITest, LiteralAndIndexChecks) {
+  EntrySignature sig;
+  sig.name = "f";
+  ValueSpec x, l, r;
+  x.name = "x";
+  x.dims.resize(2);
+  x.dims[0].isSymbol = true;
+  x.dims[0].symbol = "L";
+  x.dims[1].extent = 4;
+  l.kind = ValueSpec::Kind::Index;
+  l.name = "L";
+  l.dtype = DType::I64;
+  r.name = "result0";
+  r.dims = {x.dims[0]};
+  sig.params = {x, l};
+  sig.results = {r};
+
+  std::vector<SizeCheck> checks = computeSizeChecks(sig);
+  ASSERT_EQ(checks.size(), 4u);
+  EXPECT_EQ(checks[0].kind, SizeCheck::Kind::NonNegative);
+  EXPECT_EQ(checks[0].message, "index parameter 'L' must be non-negative");
+  EXPECT_EQ(checks[1].kind, SizeCheck::Kind::Literal);
+  EXPECT_EQ(checks[1].message, "parameter 'x' dim 1 must be 4");
+  EXPECT_EQ(checks[2].message, "size symbol L: parameter 'x' dim 0 does not "
+                               "match index parameter 'L'");
+  EXPECT_EQ(checks[3].subject.kind, SizeSource::Kind::ResultDim);
+
+  std::vector<int64_t> shape = {5, 4};
+  std::vector<llvm::ArrayRef<int64_t>> shapes = {shape};
+  auto ok = bindSizes(sig, shapes, {5});
+  ASSERT_TRUE(static_cast<bool>(ok)) << llvm::toString(ok.takeError());
+  EXPECT_EQ(ok->at("L"), 5);
+  auto outShapes = resultShapes(sig, *ok);
+  ASSERT_TRUE(static_cast<bool>(outShapes));
+  EXPECT_EQ((*outShapes)[0], std::vector<int64_t>{5});
+
+  auto mismatch = bindSizes(sig, shapes, {6});
+  ASSERT_FALSE(static_cast<bool>(mismatch));
+  EXPECT_EQ(llvm::toString(mismatch.takeError()),
+            "size mismatch for L: x has 5 (dim 0) but L is 6");
+  auto negative = bindSizes(sig, shapes, {-1});
+  ASSERT_FALSE(static_cast<bool>(negative));
+  EXPECT_EQ(llvm::toString(negative.takeError()),
+            "index parameter 'L' must be non-negative but is -1");
+  std::vector<int64_t> wrong = {5, 3};
+  std::vector<llvm::ArrayRef<int64_t>> wrongShapes = {wrong};
+  auto literal = bindSizes(sig, wrongShapes, {5});
+  ASSERT_FALSE(static_cast<bool>(literal));
+  EXPECT_EQ(llvm::toString(literal.takeError()),
+            "shape mismatch: parameter 'x' dim 1 must be 4 but is 3");
+}
+
+TEST(EntryABITest, BindSizesNamesBothSizes) {
+  EntrySignature sig = matmulSignature();
+  std::vector<int64_t> a = {2, 3}, b = {4, 5};
+  std::vector<llvm::ArrayRef<int64_t>> shapes = {a, b};
+  auto bound = bindSizes(sig, shapes, {});
+  ASSERT_FALSE(static_cast<bool>(bound));
+  EXPECT_EQ(llvm::toString(bound.takeError()),
+            "size mismatch for K: a has 3 (dim 1) but b has 4 (dim 0)");
+  std::vector<int64_t> rank1 = {3};
+  std::vector<llvm::ArrayRef<int64_t>> badRank = {a, rank1};
+  auto ranked = bindSizes(sig, badRank, {});
+  ASSERT_FALSE(static_cast<bool>(ranked));
+  EXPECT_EQ(llvm::toString(ranked.takeError()),
+            "parameter 'b' must have rank 2 but has rank 1");
+}
+
+//===----------------------------------------------------------------------===//
+// Signatures read from func ops.
+//===----------------------------------------------------------------------===//
+
+TEST_F(EngineTest, SignatureFromFunc) {
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(kRamp, context.get());
+  ASSERT_TRUE(module);
+  auto sigs = collectEntrySignatures(*module);
+  ASSERT_TRUE(mlir::succeeded(sigs));
+  ASSERT_EQ(sigs->size(), 1u);
+  const EntrySignature &sig = (*sigs)[0];
+  EXPECT_EQ(sig.name, "ramp");
+  ASSERT_EQ(sig.params.size(), 2u);
+  EXPECT_EQ(sig.params[0].name, "s");
+  EXPECT_TRUE(sig.params[0].dims.empty());
+  EXPECT_EQ(sig.params[1].kind, ValueSpec::Kind::Index);
+  EXPECT_EQ(sig.params[1].name, "L");
+  ASSERT_EQ(sig.results.size(), 1u);
+  EXPECT_EQ(sig.results[0].name, "result0");
+  ASSERT_EQ(sig.results[0].dims.size(), 2u);
+  EXPECT_TRUE(sig.results[0].dims[0].isSymbol);
+  EXPECT_EQ(sig.results[0].dims[0].symbol, "L");
+  EXPECT_FALSE(sig.results[0].dims[1].isSymbol);
+  EXPECT_EQ(sig.results[0].dims[1].extent, 3);
+
+  auto complexModule =
+      mlir::parseSourceString<mlir::ModuleOp>(kComplex, context.get());
+  auto complexSigs = collectEntrySignatures(*complexModule);
+  ASSERT_TRUE(mlir::succeeded(complexSigs));
+  EXPECT_EQ((*complexSigs)[0].params[0].dtype, DType::C64);
+  EXPECT_EQ((*complexSigs)[0].results[1].dtype, DType::Bool);
+}
+
+TEST_F(EngineTest, SignatureErrors) {
+  const char *missingDims = R"mlir(
+func.func @f(%x: tensor<?xf32>) -> (tensor<?xf32> {tess.dims = ["N"]})
+    attributes {tess.entry} {
+  return %x : tensor<?xf32>
+})mlir";
+  const char *unboundResult = R"mlir(
+func.func @g(%x: tensor<?xf32> {tess.dims = ["N"]})
+    -> (tensor<?xf32> {tess.dims = ["P"]}) attributes {tess.entry} {
+  return %x : tensor<?xf32>
+})mlir";
+  const char *wrongLiteral = R"mlir(
+func.func @h(%x: tensor<4xf32> {tess.dims = [5]}) -> (tensor<4xf32>)
+    attributes {tess.entry} {
+  return %x : tensor<4xf32>
+})mlir";
+  std::vector<std::pair<const char *, const char *>> cases = {
+      {missingDims, "parameter 'arg0' of 'f' dim 0 is dynamic but has no "
+                    "'tess.dims' entry naming its size"},
+      {unboundResult, "result 0 of 'g' has size symbol P, which no parameter "
+                      "binds"},
+      {wrongLiteral, "parameter 'arg0' of 'h' dim 0 is declared 5 but the "
+                     "type has 4"},
+  };
+  for (auto [source, expected] : cases) {
+    std::string messages;
+    mlir::ScopedDiagnosticHandler handler(
+        context.get(), [&](mlir::Diagnostic &diag) {
+          messages += diag.str();
+          return mlir::success();
+        });
+    auto module =
+        mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
+    ASSERT_TRUE(module);
+    EXPECT_TRUE(mlir::failed(collectEntrySignatures(*module)));
+    EXPECT_EQ(messages, expected);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// JIT.
+//===----------------------------------------------------------------------===//
+
+void referenceMatmul(const HostTensor &a, const HostTensor &b,
+                     std::vector<float> &c) {
+  int64_t m = a.getShape()[0], k = a.getShape()[1], n = b.getShape()[1];
+  c.assign(m * n, 0.0f);
+  for (int64_t i = 0; i < m; ++i)
+    for (int64_t j = 0; j < n; ++j) {
+      float sum = 0.0f;
+      for (int64_t p = 0; p < k; ++p)
+        sum += a.dataAs<float>()[i * k + p] * b.dataAs<float>()[p * n + j];
+      c[i * n + j] = sum;
+    }
+}
+
+class EngineOptTest : public EngineTest,
+                      public ::testing::WithParamInterface<unsigned> {};
+
+TEST_P(EngineOptTest, MatmulDynamicSizes) {
+  ASSERT_EXPECTED(sigs, load(kMatmul, GetParam()));
+  const EntrySignature &sig = sigs->at("matmul");
+  // Several shapes through the same code, including empty and odd sizes.
+  for (auto [m, k, n] : std::vector<std::tuple<int64_t, int64_t, int64_t>>{
+           {2, 3, 4}, {17, 5, 33}, {1, 1, 1}, {0, 3, 2}, {64, 64, 64}}) {
+    HostTensor a = makeTensor(DType::F32, {m, k});
+    HostTensor b = makeTensor(DType::F32, {k, n});
+    fillPattern(a, 0.5f);
+    fillPattern(b, 0.25f);
+    std::vector<HostTensor> results(1);
+    ASSERT_NO_ERROR(invokeEntry(*session, sig, {&a, &b}, {}, results));
+    ASSERT_EQ(results[0].getShape(), llvm::ArrayRef<int64_t>({m, n}));
+    std::vector<float> expected;
+    referenceMatmul(a, b, expected);
+    const float *got = results[0].dataAs<float>();
+    for (int64_t i = 0; i < m * n; ++i)
+      ASSERT_FLOAT_EQ(got[i], expected[i]) << "element " << i;
+  }
+}
+
+TEST_P(EngineOptTest, TwoResults) {
+  ASSERT_EXPECTED(sigs, load(kStats, GetParam()));
+  HostTensor x = makeTensor(DType::F32, {10});
+  fillPattern(x, 0.3f);
+  std::vector<HostTensor> results(2);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("stats"), {&x}, {}, results));
+  ASSERT_EQ(results[0].getShape(), llvm::ArrayRef<int64_t>({10}));
+  ASSERT_EQ(results[1].getRank(), 0);
+  float sum = 0.0f;
+  for (int64_t i = 0; i < 10; ++i) {
+    EXPECT_NEAR(results[0].dataAs<float>()[i],
+                std::exp(x.dataAs<float>()[i]), 1e-5f);
+    sum += x.dataAs<float>()[i];
+  }
+  EXPECT_FLOAT_EQ(results[1].dataAs<float>()[0], sum);
+}
+
+INSTANTIATE_TEST_SUITE_P(OptLevels, EngineOptTest,
+                         ::testing::Values(0u, 1u, 2u, 3u));
+
+TEST_F(EngineTest, IndexParameterAndLiteralDim) {
+  ASSERT_EXPECTED(sigs, load(kRamp));
+  const EntrySignature &sig = sigs->at("ramp");
+  HostTensor s = makeTensor(DType::F32, {});
+  s.dataAs<float>()[0] = 0.5f;
+  std::vector<HostTensor> results(1);
+  ASSERT_NO_ERROR(invokeEntry(*session, sig, {&s}, {4}, results));
+  ASSERT_EQ(results[0].getShape(), llvm::ArrayRef<int64_t>({4, 3}));
+  for (int64_t i = 0; i < 12; ++i)
+    EXPECT_FLOAT_EQ(results[0].dataAs<float>()[i], 0.5f * i);
+
+  auto negative = invokeEntry(*session, sig, {&s}, {-2}, results);
+  EXPECT_EQ(llvm::toString(std::move(negative)),
+            "index parameter 'L' must be non-negative but is -2");
+}
+
+TEST_F(EngineTest, EntriesCallEachOther) {
+  ASSERT_EXPECTED(sigs, load(kCalls));
+  HostTensor x = makeTensor(DType::F32, {5});
+  fillPattern(x, 1.0f);
+  std::vector<HostTensor> results(1);
+  ASSERT_NO_ERROR(
+      invokeEntry(*session, sigs->at("scale_plus_one"), {&x}, {}, results));
+  for (int64_t i = 0; i < 5; ++i)
+    EXPECT_FLOAT_EQ(results[0].dataAs<float>()[i],
+                    2.0f * x.dataAs<float>()[i] + 1.0f);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("scale"), {&x}, {}, results));
+  for (int64_t i = 0; i < 5; ++i)
+    EXPECT_FLOAT_EQ(results[0].dataAs<float>()[i], 2.0f * x.dataAs<float>()[i]);
+}
+
+TEST_F(EngineTest, ComplexAndBool) {
+  ASSERT_EXPECTED(sigs, load(kComplex));
+  HostTensor a = makeTensor(DType::C64, {3});
+  HostTensor b = makeTensor(DType::C64, {3});
+  auto *pa = a.dataAs<std::complex<float>>();
+  auto *pb = b.dataAs<std::complex<float>>();
+  pa[0] = {1, 2};
+  pb[0] = {3, -1};
+  pa[1] = {0.1f, 0};
+  pb[1] = {0.2f, 0.3f};
+  pa[2] = {0, 1};
+  pb[2] = {0, 1};
+  std::vector<HostTensor> results(2);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("cmul"), {&a, &b}, {}, results));
+  const auto *product = results[0].dataAs<std::complex<float>>();
+  const auto *big = results[1].dataAs<uint8_t>();
+  for (int i = 0; i < 3; ++i) {
+    std::complex<float> expected = pa[i] * pb[i];
+    EXPECT_NEAR(product[i].real(), expected.real(), 1e-6f);
+    EXPECT_NEAR(product[i].imag(), expected.imag(), 1e-6f);
+    EXPECT_EQ(big[i], std::abs(expected) > 1.0f ? 1 : 0) << i;
+  }
+}
+
+TEST_F(EngineTest, SizeMismatchMessages) {
+  ASSERT_EXPECTED(sigs, load(kMatmul));
+  const EntrySignature &sig = sigs->at("matmul");
+  HostTensor a = makeTensor(DType::F32, {2, 3});
+  HostTensor b = makeTensor(DType::F32, {4, 5});
+  std::vector<HostTensor> results(1);
+  llvm::Error error = invokeEntry(*session, sig, {&a, &b}, {}, results);
+  EXPECT_EQ(llvm::toString(std::move(error)),
+            "size mismatch for K: a has 3 (dim 1) but b has 4 (dim 0)");
+
+  HostTensor i32 = makeTensor(DType::I32, {3, 5});
+  error = invokeEntry(*session, sig, {&a, &i32}, {}, results);
+  EXPECT_EQ(llvm::toString(std::move(error)),
+            "parameter 'b' of 'matmul' must be f32 but is i32");
+
+  // The compiled checks, called directly: each returns its 1-based number.
+  auto packed = session->lookup("_tess_packed_matmul");
+  ASSERT_TRUE(static_cast<bool>(packed)) << llvm::toString(packed.takeError());
+  auto call = [&](const HostTensor &x, const HostTensor &y,
+                  const HostTensor &out) {
+    std::vector<int64_t> dx = makeMemRefDescriptor(x),
+                         dy = makeMemRefDescriptor(y),
+                         dout = makeMemRefDescriptor(out);
+    void *px = dx.data(), *py = dy.data(), *pout = dout.data();
+    int32_t status = -1;
+    void *args[] = {&px, &py, &pout, &status};
+    reinterpret_cast<void (*)(void **)>(*packed)(args);
+    return status;
+  };
+  HostTensor good = makeTensor(DType::F32, {3, 5});
+  HostTensor out = makeTensor(DType::F32, {2, 5});
+  EXPECT_EQ(call(a, good, out), 0);
+  EXPECT_EQ(call(a, b, out), 1);
+  EXPECT_EQ(describeEntryStatus(sig, 1),
+            "size symbol K: parameter 'a' dim 1 does not match parameter 'b' "
+            "dim 0");
+  HostTensor wrongRows = makeTensor(DType::F32, {3, 5});
+  EXPECT_EQ(call(a, good, wrongRows), 2);
+  HostTensor wrongCols = makeTensor(DType::F32, {2, 6});
+  EXPECT_EQ(call(a, good, wrongCols), 3);
+  // A failed check leaves the output untouched.
+  fillPattern(wrongCols, 1.0f);
+  HostTensor before = makeTensor(DType::F32, {2, 6});
+  std::memcpy(before.data(), wrongCols.data(), wrongCols.getNumBytes());
+  EXPECT_EQ(call(a, good, wrongCols), 3);
+  EXPECT_EQ(std::memcmp(before.data(), wrongCols.data(), before.getNumBytes()),
+            0);
+}
+
+TEST_F(EngineTest, ReplaceModule) {
+  const char *v1 = R"mlir(
+func.func @answer(%x: tensor<f32> {tess.name = "x"}) -> (tensor<f32>) attributes {tess.entry} {
+  %c = arith.constant dense<1.0> : tensor<f32>
+  %r = arith.addf %x, %c : tensor<f32>
+  return %r : tensor<f32>
+})mlir";
+  const char *v2 = R"mlir(
+func.func @answer(%x: tensor<f32> {tess.name = "x"}) -> (tensor<f32>) attributes {tess.entry} {
+  %c = arith.constant dense<2.0> : tensor<f32>
+  %r = arith.mulf %x, %c : tensor<f32>
+  return %r : tensor<f32>
+})mlir";
+  JITModuleHandle first;
+  ASSERT_EXPECTED(sigs1, load(v1, 2, &first));
+  HostTensor x = makeTensor(DType::F32, {});
+  x.dataAs<float>()[0] = 20.0f;
+  std::vector<HostTensor> results(1);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs1->at("answer"), {&x}, {}, results));
+  EXPECT_FLOAT_EQ(results[0].dataAs<float>()[0], 21.0f);
+
+  ASSERT_NO_ERROR(session->removeModule(first));
+  EXPECT_FALSE(static_cast<bool>(session->lookup("_tess_packed_answer")));
+  ASSERT_EXPECTED(sigs2, load(v2));
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs2->at("answer"), {&x}, {}, results));
+  EXPECT_FLOAT_EQ(results[0].dataAs<float>()[0], 40.0f);
+}
+
+TEST_F(EngineTest, PipelineReportsBadEntries) {
+  // An entry whose result symbol nothing binds fails in tess-expose-entries
+  // with a diagnostic, not a crash.
+  const char *bad = R"mlir(
+func.func @g(%x: tensor<?xf32> {tess.dims = ["N"]})
+    -> (tensor<?xf32> {tess.dims = ["P"]}) attributes {tess.entry} {
+  return %x : tensor<?xf32>
+})mlir";
+  std::string messages;
+  mlir::ScopedDiagnosticHandler handler(context.get(),
+                                        [&](mlir::Diagnostic &diag) {
+                                          messages += diag.str();
+                                          return mlir::success();
+                                        });
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(bad, context.get());
+  ASSERT_TRUE(module);
+  mlir::PassManager pm(context.get());
+  buildTesseraCPUPipeline(pm, PipelineOptions());
+  EXPECT_TRUE(mlir::failed(pm.run(*module)));
+  EXPECT_NE(messages.find("which no parameter binds"), std::string::npos)
+      << messages;
+}
+
+//===----------------------------------------------------------------------===//
+// AOT: object, shared library, header, and a C program using them.
+//===----------------------------------------------------------------------===//
+
+const char *kCProgram = R"c(
+#include "engine_test.h"
+#include <stdio.h>
+#include <string.h>
+
+int main(void) {
+  enum { M = 3, K = 4, N = 5 };
+  float a[M * K], b[K * N], c[M * N];
+  for (int i = 0; i < M * K; ++i) a[i] = (float)(i % 7) - 2.0f;
+  for (int i = 0; i < K * N; ++i) b[i] = (float)(i % 5) * 0.5f;
+  memset(c, 0, sizeof(c));
+  int32_t status = tessera_matmul(a, b, c, M, K, N);
+  if (status != 0) {
+    printf("unexpected status %d: %s\n", status, tessera_matmul_strerror(status));
+    return 1;
+  }
+  for (int i = 0; i < M; ++i)
+    for (int j = 0; j < N; ++j) {
+      float s = 0.0f;
+      for (int k = 0; k < K; ++k) s += a[i * K + k] * b[k * N + j];
+      if (s != c[i * N + j]) {
+        printf("mismatch at %d %d: %f vs %f\n", i, j, c[i * N + j], s);
+        return 1;
+      }
+    }
+  /* Descriptors by hand: b claims 3 rows but K is 4. */
+  tessera_memref2 da = {a, a, 0, {M, K}, {K, 1}};
+  tessera_memref2 db = {b, b, 0, {3, N}, {N, 1}};
+  tessera_memref2 dc = {c, c, 0, {M, N}, {N, 1}};
+  status = _mlir_ciface_matmul(&da, &db, &dc);
+  printf("status %d: %s\n", status, tessera_matmul_strerror(status));
+
+  float s = 2.0f, ramp[4 * 3];
+  status = tessera_ramp(&s, 4, ramp);
+  printf("ramp %d %g %g\n", status, ramp[1], ramp[11]);
+  printf("negative: %s\n", tessera_ramp_strerror(tessera_ramp(&s, -1, ramp)));
+  return 0;
+}
+)c";
+
+TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
+  mlir::DialectRegistry registry;
+  registerTesseraPipelineDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto machine = createHostTargetMachine(2);
+  ASSERT_TRUE(static_cast<bool>(machine)) << llvm::toString(machine.takeError());
+  llvm::LLVMContext llvmContext;
+  std::vector<EntrySignature> sigs;
+  std::string source = std::string(kMatmul) + kRamp;
+  auto module =
+      compileToLLVM(context, source, 2, llvmContext, **machine, sigs);
+  ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
+
+  // Only the C interface and the packed wrapper are exported.
+  for (const llvm::Function &f : **module)
+    if (!f.isDeclaration() && !f.hasLocalLinkage())
+      EXPECT_TRUE(f.getName().starts_with("_mlir_ciface_") ||
+                  f.getName().starts_with("_tess_packed_"))
+          << f.getName().str();
+
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("tessera-aot", dir));
+  auto path = [&](llvm::StringRef name) {
+    llvm::SmallString<128> p(dir);
+    llvm::sys::path::append(p, name);
+    return std::string(p);
+  };
+  std::string object = path("engine_test.o"), library =
+                                                   path("libengine_test.so");
+  std::string assembly = path("engine_test.s");
+  ASSERT_NO_ERROR(writeMachineCodeFile(**module, **machine,
+                                       MachineCodeKind::Object, object));
+  ASSERT_NO_ERROR(writeMachineCodeFile(**module, **machine,
+                                       MachineCodeKind::Assembly, assembly));
+  auto asmText = llvm::MemoryBuffer::getFile(assembly);
+  ASSERT_TRUE(static_cast<bool>(asmText));
+  EXPECT_NE((*asmText)->getBuffer().find("_mlir_ciface_matmul"),
+            llvm::StringRef::npos);
+  EXPECT_NE(printLLVMIR(**module).find("define void @_tess_packed_matmul(ptr"),
+            std::string::npos);
+  ASSERT_NO_ERROR(linkSharedLibrary(object, library));
+
+  std::string header = generateCHeader(sigs, "engine_test");
+  EXPECT_NE(header.find("static inline int32_t tessera_matmul(const float *a, "
+                        "const float *b, float *result0, int64_t M, int64_t K, "
+                        "int64_t N)"),
+            std::string::npos)
+      << header;
+  EXPECT_NE(header.find("static inline int32_t tessera_ramp(const float *s, "
+                        "int64_t L, float *result0)"),
+            std::string::npos)
+      << header;
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path("engine_test.h"), ec);
+    ASSERT_FALSE(ec);
+    os << header;
+    llvm::raw_fd_ostream c(path("main.c"), ec);
+    ASSERT_FALSE(ec);
+    c << kCProgram;
+  }
+
+  auto cc = llvm::sys::findProgramByName("cc");
+  ASSERT_TRUE(static_cast<bool>(cc)) << "no C compiler 'cc' on PATH";
+  std::string program = path("main");
+  std::string rpath = "-Wl,-rpath," + std::string(dir);
+  std::string includeDir = "-I" + std::string(dir);
+  std::string libDir = "-L" + std::string(dir);
+  std::string log = path("log.txt");
+  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
+                                                llvm::StringRef(log),
+                                                llvm::StringRef(log)};
+  auto readLog = [&] {
+    auto buffer = llvm::MemoryBuffer::getFile(log);
+    return buffer ? (*buffer)->getBuffer().str() : std::string();
+  };
+  llvm::SmallVector<llvm::StringRef> compile = {
+      *cc,     "-std=c99", "-Wall",  "-Werror",      "-pedantic",
+      "-o",    program,    path("main.c"), includeDir, libDir,
+      "-lengine_test",     rpath,   "-lm"};
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, compile, std::nullopt, redirects),
+            0)
+      << readLog();
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(program, {program}, std::nullopt,
+                                      redirects),
+            0)
+      << readLog();
+  EXPECT_EQ(readLog(),
+            "status 1: size symbol K: parameter 'a' dim 1 does not match "
+            "parameter 'b' dim 0\n"
+            "ramp 0 2 22\n"
+            "negative: index parameter 'L' must be non-negative\n");
+  llvm::sys::fs::remove_directories(dir);
+}
+
+} // namespace

@@ -1,0 +1,205 @@
+//===- tess-run.cpp - JIT-compile and run one Tessera function ------------===//
+//
+// A thin driver over tessera::Compiler::run: inputs come from .npy files or
+// from a seeded generator, results are printed and/or written as .npy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Runtime/Compiler.h"
+#include "tessera/Runtime/Npy.h"
+#include "tessera/Runtime/Printer.h"
+#include "tessera/Runtime/Random.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/WithColor.h"
+
+#include <set>
+
+using namespace llvm;
+using namespace tessera;
+
+static cl::OptionCategory category("tess-run options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.tess>"),
+                                      cl::Required, cl::cat(category));
+static cl::opt<std::string>
+    entryName("entry", cl::desc("Function to run (default: the last one)"),
+              cl::value_desc("name"), cl::cat(category));
+static cl::list<std::string>
+    inputs("in", cl::desc("Read parameter NAME from a .npy file"),
+           cl::value_desc("NAME=PATH.npy"), cl::cat(category));
+static cl::list<std::string>
+    sizes("size", cl::desc("Value of a size symbol (shapes of generated "
+                           "inputs, index parameters)"),
+          cl::value_desc("SYM=N"), cl::cat(category));
+static cl::opt<uint64_t>
+    seed("random", cl::desc("Seed for generated inputs (default 0)"),
+         cl::value_desc("SEED"), cl::init(0), cl::cat(category));
+static cl::list<std::string>
+    outputs("out", cl::desc("Write result NAME (or its position) to .npy"),
+            cl::value_desc("NAME=PATH.npy"), cl::cat(category));
+static cl::opt<bool> printResults("print", cl::desc("Print the results"),
+                                  cl::cat(category));
+static cl::opt<char> optLevel("O", cl::desc("Optimization level (0-3)"),
+                              cl::Prefix, cl::init('2'), cl::cat(category));
+
+static int fail(const Twine &msg) {
+  WithColor::error(errs(), "tess-run") << msg << "\n";
+  return 1;
+}
+
+static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
+                            StringRef &value) {
+  std::tie(name, value) = arg.split('=');
+  if (name.empty() || value.empty() || !arg.contains('=')) {
+    fail("--" + flag + " expects NAME=VALUE, got '" + arg + "'");
+    return false;
+  }
+  return true;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(argc, argv, "Tessera JIT runner\n");
+  if (optLevel < '0' || optLevel > '3')
+    return fail("invalid optimization level -O" + std::string(1, optLevel) +
+                " (use -O0..-O3)");
+
+  CompilerOptions options;
+  options.optLevel = optLevel - '0';
+  Compiler compiler(options);
+  if (!compiler.loadFile(inputFile))
+    return 1;
+  std::vector<EntrySignature> sigs = compiler.getSignatures();
+  if (sigs.empty())
+    return fail("'" + inputFile + "' defines no function to run");
+  const EntrySignature *sig =
+      entryName.empty() ? &sigs.back() : compiler.getSignature(entryName);
+  if (!sig) {
+    std::string names;
+    for (const EntrySignature &s : sigs)
+      names += (names.empty() ? "" : ", ") + s.name;
+    return fail("no function named '" + entryName + "' (available: " + names +
+                ")");
+  }
+
+  // Size symbols given on the command line.
+  std::map<std::string, int64_t> symbols;
+  for (StringRef arg : sizes) {
+    StringRef name, value;
+    if (!splitAssignment(arg, "size", name, value))
+      return 1;
+    int64_t n;
+    if (value.getAsInteger(10, n) || n < 0)
+      return fail("--size " + name + " expects a non-negative integer, got '" +
+                  value + "'");
+    symbols[name.str()] = n;
+  }
+
+  CallArguments args;
+  std::set<std::string> paramNames;
+  for (const ValueSpec &p : sig->params)
+    paramNames.insert(p.name);
+  auto listParams = [&] {
+    std::string s;
+    for (const ValueSpec &p : sig->params)
+      s += (s.empty() ? "" : ", ") + p.name;
+    return s.empty() ? std::string("none") : s;
+  };
+  for (StringRef arg : inputs) {
+    StringRef name, path;
+    if (!splitAssignment(arg, "in", name, path))
+      return 1;
+    if (!paramNames.count(name.str()))
+      return fail("'" + sig->name + "' has no parameter '" + name +
+                  "' (parameters: " + listParams() + ")");
+    auto tensor = readNpy(path);
+    if (!tensor) {
+      errs() << toString(tensor.takeError());
+      return 1;
+    }
+    // Shapes of given inputs bind symbols for the generated ones.
+    for (const ValueSpec &p : sig->params) {
+      if (p.name != name || p.kind != ValueSpec::Kind::Tensor)
+        continue;
+      if (static_cast<size_t>(tensor->getRank()) == p.dims.size())
+        for (size_t d = 0; d < p.dims.size(); ++d)
+          if (p.dims[d].isSymbol)
+            symbols.try_emplace(p.dims[d].symbol, tensor->getShape()[d]);
+    }
+    args.tensors.emplace(name.str(), std::move(*tensor));
+  }
+
+  // Generate what was not given, in parameter order so that a seed always
+  // produces the same data.
+  RandomGenerator rng(seed);
+  for (const ValueSpec &p : sig->params) {
+    if (p.kind == ValueSpec::Kind::Index) {
+      auto it = symbols.find(p.name);
+      if (it == symbols.end())
+        return fail("index parameter '" + p.name + "' of '" + sig->name +
+                    "' needs a value: pass --size " + p.name + "=N");
+      args.indices[p.name] = it->second;
+      continue;
+    }
+    if (args.tensors.count(p.name))
+      continue;
+    std::vector<int64_t> shape;
+    for (const DimSpec &d : p.dims) {
+      if (!d.isSymbol) {
+        shape.push_back(d.extent);
+        continue;
+      }
+      auto it = symbols.find(d.symbol);
+      if (it == symbols.end())
+        return fail("cannot generate parameter '" + p.name +
+                    "': the size of " + d.symbol +
+                    " is unknown; pass --size " + d.symbol + "=N or --in " +
+                    p.name + "=FILE.npy");
+      shape.push_back(it->second);
+    }
+    HostTensor t(p.dtype, shape);
+    fillRandom(t, rng);
+    args.tensors.emplace(p.name, std::move(t));
+  }
+
+  auto results = compiler.run(sig->name, args);
+  if (!results) {
+    errs() << toString(results.takeError());
+    return 1;
+  }
+
+  // Outputs by name or by position.
+  bool wroteAny = false;
+  for (StringRef arg : outputs) {
+    StringRef name, path;
+    if (!splitAssignment(arg, "out", name, path))
+      return 1;
+    int index = -1;
+    for (size_t i = 0; i < sig->results.size(); ++i)
+      if (sig->results[i].name == name || std::to_string(i) == name)
+        index = static_cast<int>(i);
+    if (index < 0) {
+      std::string names;
+      for (const ValueSpec &r : sig->results)
+        names += (names.empty() ? "" : ", ") + r.name;
+      return fail("'" + sig->name + "' has no result '" + name +
+                  "' (results: " + names + ", or their positions)");
+    }
+    if (Error e = writeNpy(path, (*results)[index])) {
+      errs() << toString(std::move(e));
+      return 1;
+    }
+    wroteAny = true;
+  }
+  if (printResults || !wroteAny) {
+    for (size_t i = 0; i < results->size(); ++i) {
+      const HostTensor &t = (*results)[i];
+      outs() << sig->results[i].name << ": " << formatTensorType(t);
+      outs() << "\n" << formatTensor(t) << "\n";
+    }
+  }
+  return 0;
+}
