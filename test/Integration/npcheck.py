@@ -12,7 +12,9 @@ and may define:
   rtol, atol  tolerances for np.allclose (defaults 1e-5 / 1e-6, scaled by dtype)
   opt       optimization level string such as "-O0"
 
-Usage: npcheck.py FILE.tess [extra tess-run args...]
+Usage: npcheck.py FILE.tess [--oracle ORACLE] [extra tess-run args...]
+With --oracle, the `# PY:` lines are read from ORACLE instead (used to test
+the shipped examples without putting test code into them).
 Prints one line per result and exits 1 on the first mismatch.
 """
 import os
@@ -26,8 +28,12 @@ import numpy as np
 def main():
     path = sys.argv[1]
     extra = sys.argv[2:]
+    oracle = path
+    if extra[:1] == ["--oracle"]:
+        oracle = extra[1]
+        extra = extra[2:]
     code = []
-    with open(path) as f:
+    with open(oracle) as f:
         for line in f:
             s = line.strip()
             if s.startswith("# PY:"):

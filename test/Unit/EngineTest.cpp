@@ -791,7 +791,7 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
 
   auto cc = llvm::sys::findProgramByName("cc");
   ASSERT_TRUE(static_cast<bool>(cc)) << "no C compiler 'cc' on PATH";
-  std::string program = path("main");
+  std::string program = path("main"), mainSource = path("main.c");
   std::string rpath = "-Wl,-rpath," + std::string(dir);
   std::string includeDir = "-I" + std::string(dir);
   std::string libDir = "-L" + std::string(dir);
@@ -805,7 +805,7 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
   };
   llvm::SmallVector<llvm::StringRef> compile = {
       *cc,     "-std=c99", "-Wall",  "-Werror",      "-pedantic",
-      "-o",    program,    path("main.c"), includeDir, libDir,
+      "-o",    program,    mainSource, includeDir, libDir,
       "-lengine_test",     rpath,   "-lm"};
   ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, compile, std::nullopt, redirects),
             0)

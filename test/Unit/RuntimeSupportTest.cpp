@@ -39,9 +39,8 @@ const DType kAllDTypes[] = {DType::Bool, DType::I32,  DType::I64,
                             DType::F16,  DType::BF16, DType::F32,
                             DType::F64,  DType::C64,  DType::C128};
 /// The dtypes NumPy can hold.
-const DType kNpyDTypes[] = {DType::Bool, DType::I32, DType::I64,
-                            DType::F16,  DType::F32, DType::F64,
-                            DType::C64,  DType::C128};
+const DType kNpyDTypes[] = {DType::Bool, DType::I32, DType::I64, DType::F16,
+                            DType::F32,  DType::F64, DType::C64, DType::C128};
 
 /// A fresh directory, removed with its contents at the end of the test.
 class TempDir {
@@ -98,9 +97,8 @@ const char *kPython = "/usr/bin/python3";
 int runPython(const std::string &script, std::string *output = nullptr) {
   TempDir dir;
   std::string outPath = dir.file("stdout.txt");
-  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""),
-                                                llvm::StringRef(outPath),
-                                                std::nullopt};
+  std::optional<llvm::StringRef> redirects[] = {
+      llvm::StringRef(""), llvm::StringRef(outPath), std::nullopt};
   llvm::StringRef args[] = {kPython, "-c", script};
   int rc = llvm::sys::ExecuteAndWait(kPython, args, std::nullopt, redirects);
   if (output)
@@ -111,8 +109,8 @@ int runPython(const std::string &script, std::string *output = nullptr) {
 bool haveNumPy() {
   static int available = -1;
   if (available < 0)
-    available = llvm::sys::fs::can_execute(kPython) &&
-                runPython("import numpy") == 0;
+    available =
+        llvm::sys::fs::can_execute(kPython) && runPython("import numpy") == 0;
   return available == 1;
 }
 
@@ -175,7 +173,7 @@ void expectLocatedError(llvm::Expected<HostTensor> result,
 
 TEST(HostTensorTest, DTypeNamesAndSizes) {
   const std::pair<DType, size_t> sizes[] = {
-      {DType::Bool, 1}, {DType::I32, 4}, {DType::I64, 8},
+      {DType::Bool, 1}, {DType::I32, 4},  {DType::I64, 8},
       {DType::F16, 2},  {DType::BF16, 2}, {DType::F32, 4},
       {DType::F64, 8},  {DType::C64, 8},  {DType::C128, 16}};
   for (auto [dtype, size] : sizes) {
@@ -261,7 +259,7 @@ TEST(RandomTest, GoldenValues) {
   HostTensor f32(DType::F32, {4});
   fillRandom(f32, 42);
   const float expectedF32[] = {-0x1.aa1fd4p-1f, -0x1.efb27p-3f, 0x1.70ba98p-2f,
-                                 0x1.b2e2b4p-1f};
+                               0x1.b2e2b4p-1f};
   for (int i = 0; i < 4; ++i)
     EXPECT_EQ(f32.dataAs<float>()[i], expectedF32[i]) << i;
   HostTensor i32(DType::I32, {6});
@@ -355,16 +353,17 @@ TEST(ConvertTest, HalfBitsMatchAPFloat) {
         continue;
       double next = widen(static_cast<uint16_t>(bits + 1));
       double mid = value + (next - value) / 2;
-      for (double probe : {mid, std::nextafter(mid, 0.0),
-                           std::nextafter(mid, INFINITY),
-                           std::nextafter(mid, -INFINITY)})
+      for (double probe :
+           {mid, std::nextafter(mid, 0.0), std::nextafter(mid, INFINITY),
+            std::nextafter(mid, -INFINITY)})
         ASSERT_EQ(round(probe), apfloatRound(probe, sem))
             << bf16 << " " << probe;
     }
     // Random doubles over a wide exponent range, and floats.
     RandomGenerator rng(99);
     for (int i = 0; i < 200000; ++i) {
-      double value = std::ldexp(rng.uniformSigned(53), rng.uniformInt(-140, 140));
+      double value =
+          std::ldexp(rng.uniformSigned(53), rng.uniformInt(-140, 140));
       ASSERT_EQ(round(value), apfloatRound(value, sem)) << value;
       float single = static_cast<float>(value);
       ASSERT_EQ(round(single), apfloatRound(single, sem)) << single;
@@ -652,8 +651,7 @@ class MalformedNpyTest : public ::testing::Test {
 protected:
   /// Writes `bytes` to a file and expects reading it to fail at line 1,
   /// column `col` with `message`.
-  void expectError(llvm::StringRef bytes, unsigned col,
-                   llvm::StringRef message,
+  void expectError(llvm::StringRef bytes, unsigned col, llvm::StringRef message,
                    std::optional<std::string> lineText = std::nullopt) {
     std::string path = dir.file("bad.npy");
     writeFile(path, bytes);
@@ -724,17 +722,18 @@ TEST_F(MalformedNpyTest, OrderAndShape) {
       "negative dimension -3 in 'shape'");
   expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': "
                     "(99999999999999999999,), }",
-                    "999", "dimension 99999999999999999999 in 'shape' is too "
-                           "large");
+                    "999",
+                    "dimension 99999999999999999999 in 'shape' is too "
+                    "large");
   expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': "
                     "(4294967296, 4294967296), }",
-                    "(4294967296", "shape (4294967296, 4294967296) has too many "
-                                   "elements");
+                    "(4294967296",
+                    "shape (4294967296, 4294967296) has too many "
+                    "elements");
   expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': (3), }",
                     "(3)", "'shape' must be a tuple of integers", 3);
-  expectHeaderError(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': [3], }", "[3]",
-      "'shape' must be a tuple of integers", 3);
+  expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': [3], }",
+                    "[3]", "'shape' must be a tuple of integers", 3);
   expectHeaderError(
       "{'descr': '<f4', 'fortran_order': False, 'shape': (2.5,), }", "2.5",
       "dimensions in 'shape' must be integers");
@@ -754,10 +753,12 @@ TEST_F(MalformedNpyTest, DictSyntax) {
   expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': (3,), }"
                     " junk",
                     "junk", "unexpected text after the .npy header dictionary");
-  expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': (3,;), }",
-                    ";", "unexpected character ';' in the .npy header");
-  expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': (3 4), }",
-                    "4)", "expected ',' or ')' in the .npy header");
+  expectHeaderError(
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (3,;), }", ";",
+      "unexpected character ';' in the .npy header");
+  expectHeaderError(
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (3 4), }", "4)",
+      "expected ',' or ')' in the .npy header");
   expectHeaderError("{'descr': '<f4', 'fortran_order': Flase, 'shape': (3,), }",
                     "Flase", "unexpected name 'Flase'");
   expectHeaderError("{'descr': '<f4', 'fortran_order': False, 'shape': @, }",
@@ -777,15 +778,15 @@ TEST_F(MalformedNpyTest, DictSyntax) {
                     "'shape': (3,), }",
                     "'shape': (3,), }", "duplicate key 'shape'");
   expectHeaderError(
-      "{'descr': '<f4', 'fortran_order': False, 'shape': (), 'x': 1, }",
-      "'x'", "unexpected key 'x' in the .npy header (expected 'descr', "
-             "'fortran_order' and 'shape')");
+      "{'descr': '<f4', 'fortran_order': False, 'shape': (), 'x': 1, }", "'x'",
+      "unexpected key 'x' in the .npy header (expected 'descr', "
+      "'fortran_order' and 'shape')");
   expectHeaderError("{'descr': '<f4', 'shape': (3,), }", "{",
                     "missing key 'fortran_order' in the .npy header");
   // Nesting is cut off at depth 32, long before the stack is at risk.
   std::string deep = "{'descr': '<f4', 'fortran_order': False, 'shape': " +
-                     std::string(100000, '(') + "3" +
-                     std::string(100000, ')') + ", }";
+                     std::string(100000, '(') + "3" + std::string(100000, ')') +
+                     ", }";
   expectError(makeNpy(deep, "", 2), deep.find('(') + 34,
               "values nested too deeply in the .npy header", deep);
 }
@@ -845,16 +846,26 @@ TEST_F(MalformedNpyTest, AcceptedVariants) {
     DType dtype;
     std::vector<int64_t> shape;
   } cases[] = {
-      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }", 2,
-       DType::F64, {2}},
-      {"{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }", 3,
-       DType::I32, {1, 2}},
+      {"{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }",
+       2,
+       DType::F64,
+       {2}},
+      {"{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }",
+       3,
+       DType::I32,
+       {1, 2}},
       {"{\"shape\": (2L, 1L), \"descr\": \"=i8\", \"fortran_order\": False}",
-       1, DType::I64, {2, 1}},
-      {"{'descr':'|f4','fortran_order':False,'shape':( 2 , )}", 1,
-       DType::F32, {2}},
-      {"{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }", 1,
-       DType::Bool, {3}},
+       1,
+       DType::I64,
+       {2, 1}},
+      {"{'descr':'|f4','fortran_order':False,'shape':( 2 , )}",
+       1,
+       DType::F32,
+       {2}},
+      {"{'descr': '|b1', 'fortran_order': False, 'shape': (3,), }",
+       1,
+       DType::Bool,
+       {3}},
   };
   for (const Case &c : cases) {
     size_t bytes = *computeNumElements(c.shape) * getDTypeSize(c.dtype);
@@ -863,7 +874,8 @@ TEST_F(MalformedNpyTest, AcceptedVariants) {
       data = std::string("\0\2\1", 3);
     llvm::Expected<HostTensor> result =
         parseNpy("v.npy", makeNpy(c.dict, data, c.major));
-    ASSERT_TRUE(static_cast<bool>(result)) << llvm::toString(result.takeError());
+    ASSERT_TRUE(static_cast<bool>(result))
+        << llvm::toString(result.takeError());
     EXPECT_EQ(result->getDType(), c.dtype);
     EXPECT_EQ(result->getShape(), llvm::ArrayRef<int64_t>(c.shape));
     if (c.dtype == DType::Bool)
@@ -901,19 +913,46 @@ TEST_F(MalformedNpyTest, MutationsNeverCrash) {
     }
   }
   // Random headers built from the tokens a header is made of.
-  const char *tokens[] = {"{", "}", "(", ")", "[", "]", "'", "\"", ",", ":",
-                          " ", "\n", "-", "1", "99999999999999999999", "L",
-                          "True", "False", "None", "'descr'", "'shape'",
-                          "'fortran_order'", "'<f4'", "'|b1'", "(2, 3)",
-                          "\\", "\x01", "\xff", "2.5", "0x", "_"};
+  const char *tokens[] = {"{",
+                          "}",
+                          "(",
+                          ")",
+                          "[",
+                          "]",
+                          "'",
+                          "\"",
+                          ",",
+                          ":",
+                          " ",
+                          "\n",
+                          "-",
+                          "1",
+                          "99999999999999999999",
+                          "L",
+                          "True",
+                          "False",
+                          "None",
+                          "'descr'",
+                          "'shape'",
+                          "'fortran_order'",
+                          "'<f4'",
+                          "'|b1'",
+                          "(2, 3)",
+                          "\\",
+                          "\x01",
+                          "\xff",
+                          "2.5",
+                          "0x",
+                          "_"};
   for (int trial = 0; trial < 20000; ++trial) {
     std::string header;
     int length = static_cast<int>(rng.uniformInt(0, 40));
     for (int i = 0; i < length; ++i)
       header += tokens[rng.uniformInt(0, std::size(tokens) - 1)];
     std::string data(static_cast<size_t>(rng.uniformInt(0, 30)), '\0');
-    llvm::Expected<HostTensor> result = parseNpy(
-        "h.npy", makeNpy(header, data, static_cast<unsigned>(rng.uniformInt(1, 3))));
+    llvm::Expected<HostTensor> result =
+        parseNpy("h.npy", makeNpy(header, data,
+                                  static_cast<unsigned>(rng.uniformInt(1, 3))));
     if (!result) {
       std::string message = llvm::toString(result.takeError());
       EXPECT_TRUE(llvm::StringRef(message).starts_with("h.npy:")) << message;
@@ -932,7 +971,8 @@ TEST(NpyNumPyTest, ReadsFilesWrittenByNumPy) {
   std::string script = R"PY(
 import numpy as np, sys
 d = sys.argv[1] if len(sys.argv) > 1 else ''
-out = )PY" + pyString(dir.get()) + R"PY(
+out = )PY" + pyString(dir.get()) +
+                       R"PY(
 def case(name, a, version=None):
     with open(out + '/' + name + '.npy', 'wb') as f:
         np.lib.format.write_array(f, a, version=version)
@@ -1042,13 +1082,14 @@ TEST(NpyNumPyTest, NumPyReadsFilesWeWrite) {
       HostTensor tensor(dtype, shape);
       fillRandom(tensor, seed++);
       std::string name = "w" + std::to_string(count++);
-      ASSERT_FALSE(static_cast<bool>(writeNpy(dir.file(name + ".npy"), tensor)));
+      ASSERT_FALSE(
+          static_cast<bool>(writeNpy(dir.file(name + ".npy"), tensor)));
       writeFile(dir.file(name + ".bin"), bytesOf(tensor));
       std::string shapeTuple = "(";
       for (int64_t dim : shape)
         shapeTuple += std::to_string(dim) + ",";
-      expectations += "('" + name + "', '" + getNpyDescr(dtype)->str() +
-                      "', " + shapeTuple + ")),\n";
+      expectations += "('" + name + "', '" + getNpyDescr(dtype)->str() + "', " +
+                      shapeTuple + ")),\n";
     }
   }
 
@@ -1070,8 +1111,7 @@ print('checked', len(cases), 'bad', bad)
 )PY";
   std::string output;
   ASSERT_EQ(runPython(script, &output), 0) << output;
-  EXPECT_EQ(output,
-            "checked " + std::to_string(count) + " bad 0\n");
+  EXPECT_EQ(output, "checked " + std::to_string(count) + " bad 0\n");
 }
 
 //===----------------------------------------------------------------------===//
@@ -1096,15 +1136,15 @@ TEST(PrinterTest, Floats) {
             "[   nan, 1.e-05,   -inf]");
   EXPECT_EQ(formatTensor(makeF64({2, 2}, {0.1, -0.2, 0.3, 1.0 / 3})),
             "[[ 0.1       , -0.2       ],\n [ 0.3       ,  0.33333333]]");
-  EXPECT_EQ(formatTensor(makeTensor<float>(DType::F32, {2},
-                                           {0.1f, 1.234567e-5f})),
-            "[1.000000e-01, 1.234567e-05]");
+  EXPECT_EQ(
+      formatTensor(makeTensor<float>(DType::F32, {2}, {0.1f, 1.234567e-5f})),
+      "[1.000000e-01, 1.234567e-05]");
   EXPECT_EQ(formatTensor(makeTensor<uint16_t>(DType::F16, {3},
                                               {0x3c00, 0x2e66, 0xc500})),
             "[ 1. ,  0.1, -5. ]");
-  EXPECT_EQ(formatTensor(makeTensor<uint16_t>(DType::BF16, {2},
-                                              {0x3f80, 0x3dcd})),
-            "[1. , 0.1]");
+  EXPECT_EQ(
+      formatTensor(makeTensor<uint16_t>(DType::BF16, {2}, {0x3f80, 0x3dcd})),
+      "[1. , 0.1]");
   EXPECT_EQ(formatTensor(makeF64({}, {1.5})), "1.5");
   EXPECT_EQ(formatTensor(makeF64({}, {-0.0})), "-0.");
   EXPECT_EQ(formatTensor(makeF64({0}, {})), "[]");
@@ -1115,26 +1155,25 @@ TEST(PrinterTest, IntegersBoolsComplex) {
                                              {1, -20, 300, 4, 5, 6})),
             "[[  1, -20, 300],\n [  4,   5,   6]]");
   EXPECT_EQ(formatTensor(makeTensor<int64_t>(DType::I64, {}, {-42})), "-42");
-  EXPECT_EQ(formatTensor(makeTensor<uint8_t>(DType::Bool, {2, 2},
-                                             {1, 0, 1, 1})),
-            "[[ True, False],\n [ True,  True]]");
+  EXPECT_EQ(
+      formatTensor(makeTensor<uint8_t>(DType::Bool, {2, 2}, {1, 0, 1, 1})),
+      "[[ True, False],\n [ True,  True]]");
   EXPECT_EQ(formatTensor(makeTensor<uint8_t>(DType::Bool, {}, {1})), "True");
-  EXPECT_EQ(formatTensor(makeTensor<double>(DType::C128, {2},
-                                            {1, 2, 1.5, 2.25})),
-            "[1. +2.j  , 1.5+2.25j]");
-  EXPECT_EQ(formatTensor(makeTensor<float>(DType::C64, {}, {1, -2})),
-            "1.-2.j");
-  EXPECT_EQ(formatTensor(makeTensor<double>(DType::C128, {2},
-                                            {NAN, 1, NAN, INFINITY})),
+  EXPECT_EQ(
+      formatTensor(makeTensor<double>(DType::C128, {2}, {1, 2, 1.5, 2.25})),
+      "[1. +2.j  , 1.5+2.25j]");
+  EXPECT_EQ(formatTensor(makeTensor<float>(DType::C64, {}, {1, -2})), "1.-2.j");
+  EXPECT_EQ(formatTensor(
+                makeTensor<double>(DType::C128, {2}, {NAN, 1, NAN, INFINITY})),
             "[nan +1.j, nan+infj]");
 }
 
 TEST(PrinterTest, HeaderAndSummary) {
   PrintOptions options;
   options.showHeader = true;
-  EXPECT_EQ(formatTensor(makeTensor<int32_t>(DType::I32, {2, 1}, {7, 8}),
-                         options),
-            "i32[2, 1]\n[[7],\n [8]]");
+  EXPECT_EQ(
+      formatTensor(makeTensor<int32_t>(DType::I32, {2, 1}, {7, 8}), options),
+      "i32[2, 1]\n[[7],\n [8]]");
   EXPECT_EQ(formatTensor(makeF64({}, {2.0}), options), "f64[]\n2.");
   EXPECT_EQ(formatTensor(HostTensor(), options), "f32[]\n<no data>");
 
@@ -1192,8 +1231,8 @@ print('ok')
     std::string expected = readFile(dir.file("p" + std::to_string(i) + ".txt"));
     std::string ours = formatTensor(tensors[i]);
     if (expected != ours && ++mismatches <= 5)
-      ADD_FAILURE() << "tensor " << i << " ("
-                    << formatTensorType(tensors[i]) << ")\nnumpy:\n"
+      ADD_FAILURE() << "tensor " << i << " (" << formatTensorType(tensors[i])
+                    << ")\nnumpy:\n"
                     << expected << "\nours:\n"
                     << ours;
   }
@@ -1206,8 +1245,9 @@ TEST(PrinterTest, MatchesNumPyOnRandomData) {
   // summarization, at scales that select positional and scientific output,
   // some with non-finite values.
   std::vector<std::vector<int64_t>> shapes = {
-      {}, {1}, {7}, {3, 4}, {2, 3, 4}, {40, 40}, {2000}, {3, 400},
-      {2, 2, 2, 2, 70}, {1, 1001}, {6, 1, 5}};
+      {},       {1},    {7},      {3, 4},           {2, 3, 4},
+      {40, 40}, {2000}, {3, 400}, {2, 2, 2, 2, 70}, {1, 1001},
+      {6, 1, 5}};
   const double scales[] = {1, 1e-6, 1e5, 1e10, 123.456, -1};
   std::vector<HostTensor> tensors;
   unsigned seed = 500;
@@ -1313,8 +1353,8 @@ TEST(PrinterTest, MatchesNumPyOnEdgeCases) {
       tensors.push_back(unwrap(convertTensor(wide, dtype)));
     }
   }
-  tensors.push_back(makeTensor<int64_t>(DType::I64, {3},
-                                        {INT64_MIN, INT64_MAX, 0}));
+  tensors.push_back(
+      makeTensor<int64_t>(DType::I64, {3}, {INT64_MIN, INT64_MAX, 0}));
   tensors.push_back(makeTensor<int32_t>(DType::I32, {2}, {INT32_MIN, -1}));
   tensors.push_back(makeTensor<int32_t>(DType::I32, {}, {5}));
   tensors.push_back(makeTensor<uint8_t>(DType::Bool, {3}, {1, 1, 1}));

@@ -7,6 +7,7 @@
 
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
+#include "tessera/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,7 +18,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   tessera::registerConversionPasses();
-  // Tessera's transform passes (tessera/Transforms/Passes.h) register here.
+  tessera::registerTesseraPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -95,7 +95,9 @@ struct Typed {
 
 /// What a name in a function body denotes.
 struct Binding {
-  enum class Kind { Value, Symbol, Const, IndexParam };
+  /// Poisoned: the definition failed and was reported; uses stay quiet so
+  /// that one mistake does not cascade into more errors.
+  enum class Kind { Value, Symbol, Const, IndexParam, Poisoned };
   Kind kind = Kind::Value;
   ValueRef ref;
   TensorType type;
@@ -136,6 +138,24 @@ private:
   void analyzeAssign(const ast::AssignStmt &s);
   void analyzeIndexAssign(const ast::IndexAssignStmt &s);
   void analyzeReturn(const ast::ReturnStmt &s);
+
+  /// Marks names whose definition failed.
+  void poison(const std::vector<std::string> &targets) {
+    for (const std::string &t : targets) {
+      Binding b;
+      b.kind = Binding::Kind::Poisoned;
+      names[t] = b;
+    }
+  }
+  bool isPoisoned(const ast::Expr &e) const {
+    auto *n = llvm::dyn_cast<ast::NameExpr>(&e);
+    if (auto *sub = llvm::dyn_cast<ast::SubscriptExpr>(&e))
+      n = llvm::dyn_cast<ast::NameExpr>(sub->base.get());
+    if (!n)
+      return false;
+    auto it = names.find(n->name);
+    return it != names.end() && it->second.kind == Binding::Kind::Poisoned;
+  }
 
   // Whole values.
   std::optional<ValueRef> evalValue(const ast::Expr &e);
@@ -716,9 +736,12 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
       return;
     }
     auto results = evalCall(*call);
-    if (!results)
+    if (!results) {
+      poison(s.targets);
       return;
+    }
     if (results->size() != s.targets.size()) {
+      poison(s.targets);
       error(s.getLoc(), "'" + call->callee + "' returns " +
                             std::to_string(results->size()) +
                             " values but " +
@@ -735,8 +758,10 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
     return;
   }
   auto v = evalValue(*s.value);
-  if (!v)
+  if (!v) {
+    poison(s.targets);
     return;
+  }
   Binding b;
   b.ref = *v;
   b.type = typeOf(*v);
@@ -798,8 +823,10 @@ void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
   }
   auto v = buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value,
                           s.ranges);
-  if (!v)
+  if (!v) {
+    poison({s.target});
     return;
+  }
   Binding b;
   b.ref = *v;
   b.type = typeOf(*v);
@@ -808,6 +835,13 @@ void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
 
 void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {
   returned = true;
+  // With a broken signature the declared results are unknown: check the
+  // values themselves but not against the declaration.
+  if (!sig.valid) {
+    for (const ast::ExprPtr &v : s.values)
+      (void)evalValue(*v);
+    return;
+  }
   if (s.values.size() != out.resultTypes.size()) {
     error(s.getLoc(), "'" + out.name + "' returns " +
                           std::to_string(out.resultTypes.size()) +
@@ -2088,6 +2122,8 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
     error(loc, "a list is not a value here");
     return {};
   }
+  if (isPoisoned(e))
+    return {};
   if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
     auto idx = indexOfName.find(&e);
     if (idx != indexOfName.end()) {

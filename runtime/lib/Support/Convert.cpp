@@ -282,11 +282,11 @@ llvm::Expected<HostTensor> tessera::convertTensor(const HostTensor &tensor,
   if (from == to)
     return tensor.clone();
   if (isComplexDType(from) && !isComplexDType(to))
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        llvm::Twine("cannot convert complex ") + getDTypeName(from) +
-            " data to real " + getDTypeName(to) +
-            " (take the real part explicitly)");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   llvm::Twine("cannot convert complex ") +
+                                       getDTypeName(from) + " data to real " +
+                                       getDTypeName(to) +
+                                       " (take the real part explicitly)");
 
   HostTensor out(to, std::vector<int64_t>(tensor.getShape().begin(),
                                           tensor.getShape().end()));

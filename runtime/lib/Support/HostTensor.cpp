@@ -21,9 +21,11 @@ struct DTypeInfo {
 };
 
 constexpr DTypeInfo kDTypes[] = {
-    {DType::Bool, "bool", 1}, {DType::I32, "i32", 4},  {DType::I64, "i64", 8},
-    {DType::F16, "f16", 2},   {DType::BF16, "bf16", 2}, {DType::F32, "f32", 4},
-    {DType::F64, "f64", 8},   {DType::C64, "c64", 8},   {DType::C128, "c128", 16},
+    {DType::Bool, "bool", 1},  {DType::I32, "i32", 4},
+    {DType::I64, "i64", 8},    {DType::F16, "f16", 2},
+    {DType::BF16, "bf16", 2},  {DType::F32, "f32", 4},
+    {DType::F64, "f64", 8},    {DType::C64, "c64", 8},
+    {DType::C128, "c128", 16},
 };
 
 const DTypeInfo &getInfo(DType dtype) {

@@ -125,7 +125,7 @@ std::string formatShapeTuple(llvm::ArrayRef<int64_t> shape) {
 struct PyValue {
   enum class Kind { String, Bool, None, Int, BadNumber, Tuple, List };
   Kind kind = Kind::None;
-  size_t loc = 0; ///< offset of the value's first character
+  size_t loc = 0;   ///< offset of the value's first character
   std::string text; ///< String: contents; BadNumber: the literal
   bool boolean = false;
   int64_t integer = 0;
@@ -153,8 +153,8 @@ private:
   }
   bool atEnd() const { return pos >= text.size(); }
   void skipSpace() {
-    while (!atEnd() && (text[pos] == ' ' || text[pos] == '\t' ||
-                        text[pos] == '\n'))
+    while (!atEnd() &&
+           (text[pos] == ' ' || text[pos] == '\t' || text[pos] == '\n'))
       ++pos;
   }
   llvm::Error unexpected() const;
@@ -171,8 +171,8 @@ private:
 llvm::Error HeaderParser::unexpected() const {
   if (atEnd())
     return error(pos, "unexpected end of the .npy header");
-  return error(pos, llvm::Twine("unexpected character '") + text.substr(pos, 1) +
-                        "' in the .npy header");
+  return error(pos, llvm::Twine("unexpected character '") +
+                        text.substr(pos, 1) + "' in the .npy header");
 }
 
 llvm::Error HeaderParser::parseString(PyValue &value) {
@@ -185,9 +185,9 @@ llvm::Error HeaderParser::parseString(PyValue &value) {
     if (c == '\n')
       break;
     if (c == '\\') {
-      if (pos + 1 < text.size() && (text[pos + 1] == '\\' ||
-                                    text[pos + 1] == '\'' ||
-                                    text[pos + 1] == '"')) {
+      if (pos + 1 < text.size() &&
+          (text[pos + 1] == '\\' || text[pos + 1] == '\'' ||
+           text[pos + 1] == '"')) {
         value.text += text[pos + 1];
         pos += 2;
         continue;
@@ -228,8 +228,8 @@ llvm::Error HeaderParser::parseNumber(PyValue &value) {
   // Anything glued to the digits makes it some other literal (1.5, 1e3, 0x1,
   // 2j); Python 2's long suffix 'L', which old NumPy wrote, is fine.
   size_t suffixStart = pos;
-  while (!atEnd() && (llvm::isAlnum(text[pos]) || text[pos] == '.' ||
-                      text[pos] == '_'))
+  while (!atEnd() &&
+         (llvm::isAlnum(text[pos]) || text[pos] == '.' || text[pos] == '_'))
     ++pos;
   StringRef suffix = text.slice(suffixStart, pos);
   if (!suffix.empty() && suffix != "L" && suffix != "l") {
@@ -271,8 +271,8 @@ llvm::Error HeaderParser::parseSequence(PyValue &value, unsigned depth) {
     if (atEnd())
       return error(start, llvm::Twine("unclosed '") + StringRef(&open, 1) +
                               "' in the .npy header");
-    return error(pos, llvm::Twine("expected ',' or '") +
-                          StringRef(&close, 1) + "' in the .npy header");
+    return error(pos, llvm::Twine("expected ',' or '") + StringRef(&close, 1) +
+                          "' in the .npy header");
   }
   ++pos;
   // In Python "(3)" is just the number 3; only a comma or "()" makes a tuple.
@@ -381,9 +381,9 @@ struct DescrInfo {
   DType dtype;
 };
 constexpr DescrInfo kDescrs[] = {
-    {"b1", DType::Bool}, {"?", DType::Bool},   {"i4", DType::I32},
-    {"i8", DType::I64},  {"f2", DType::F16},   {"f4", DType::F32},
-    {"f8", DType::F64},  {"c8", DType::C64},   {"c16", DType::C128},
+    {"b1", DType::Bool}, {"?", DType::Bool}, {"i4", DType::I32},
+    {"i8", DType::I64},  {"f2", DType::F16}, {"f4", DType::F32},
+    {"f8", DType::F64},  {"c8", DType::C64}, {"c16", DType::C128},
 };
 
 constexpr const char *kSupportedDescrs =
@@ -412,17 +412,16 @@ llvm::Error parseDescr(const PseudoSource &source, const PyValue &value,
       continue;
     // Byte order is meaningless for one-byte items.
     if (order == '>' && getDTypeSize(info.dtype) > 1)
-      return source.error(
-          value.loc, "big-endian dtype '" + descr +
-                         "' is not supported; save the array as "
-                         "little-endian (arr.astype('<" +
-                         code + "'))");
+      return source.error(value.loc,
+                          "big-endian dtype '" + descr +
+                              "' is not supported; save the array as "
+                              "little-endian (arr.astype('<" +
+                              code + "'))");
     dtype = info.dtype;
     return llvm::Error::success();
   }
   return source.error(value.loc, "unsupported dtype '" + descr +
-                                     "' (supported: " + kSupportedDescrs +
-                                     ")");
+                                     "' (supported: " + kSupportedDescrs + ")");
 }
 
 llvm::Error parseShape(const PseudoSource &source, const PyValue &value,
@@ -432,14 +431,13 @@ llvm::Error parseShape(const PseudoSource &source, const PyValue &value,
                         "'shape' must be a tuple of integers such as (2, 3)");
   for (const PyValue &item : value.items) {
     if (item.kind != PyValue::Kind::Int)
-      return source.error(item.loc,
-                          "dimensions in 'shape' must be integers");
+      return source.error(item.loc, "dimensions in 'shape' must be integers");
     if (item.overflow)
       return source.error(item.loc, "dimension " + item.text +
                                         " in 'shape' is too large");
     if (item.integer < 0)
-      return source.error(item.loc, "negative dimension " + item.text +
-                                        " in 'shape'");
+      return source.error(item.loc,
+                          "negative dimension " + item.text + " in 'shape'");
     shape.push_back(item.integer);
   }
   if (!computeNumElements(shape))
@@ -516,8 +514,8 @@ llvm::Error decodeNpy(StringRef path, StringRef bytes, DecodedNpy &result) {
   }
   for (size_t which = 0; which < 3; ++which)
     if (!found[which])
-      return source.error(dictLoc, llvm::Twine("missing key '") +
-                                       kKeys[which] + "' in the .npy header");
+      return source.error(dictLoc, llvm::Twine("missing key '") + kKeys[which] +
+                                       "' in the .npy header");
 
   DType dtype;
   if (auto err = parseDescr(source, *found[0], dtype))
@@ -541,8 +539,7 @@ llvm::Error decodeNpy(StringRef path, StringRef bytes, DecodedNpy &result) {
                      " bytes";
   if (available < needed)
     return source.error(0, "array data is truncated: " + what +
-                               " but the file has " +
-                               llvm::Twine(available));
+                               " but the file has " + llvm::Twine(available));
   if (available > needed)
     return source.error(0, "unexpected " + llvm::Twine(available - needed) +
                                " bytes after the array data (" + what + ")");
@@ -721,8 +718,7 @@ llvm::Error tessera::writeNpy(StringRef path, const HostTensor &tensor) {
                                      ".tmp-%%%%%%%%");
   int fd = -1;
   llvm::SmallString<256> tempPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(model, fd, tempPath))
+  if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, fd, tempPath))
     return writeError("cannot create a temporary file in '" +
                       model.str().rsplit('/').first + "': " + ec.message());
 

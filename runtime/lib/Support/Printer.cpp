@@ -80,8 +80,8 @@ void stripTrailingZeros(Decimal &decimal) {
 /// its scientific form.
 Decimal roundScientific(double value, unsigned fractionDigits) {
   char buffer[64];
-  std::snprintf(buffer, sizeof(buffer), "%.*e", static_cast<int>(fractionDigits),
-                std::fabs(value));
+  std::snprintf(buffer, sizeof(buffer), "%.*e",
+                static_cast<int>(fractionDigits), std::fabs(value));
   return parseScientific(buffer);
 }
 
@@ -199,9 +199,8 @@ std::string FloatFormat::positional(double value) const {
     intPart = "0";
   } else {
     Decimal decimal = shortestDigits(value, kind);
-    int fractionCount =
-        std::max(0, static_cast<int>(decimal.digits.size()) - 1 -
-                        decimal.exponent);
+    int fractionCount = std::max(0, static_cast<int>(decimal.digits.size()) -
+                                        1 - decimal.exponent);
     if (fractionCount == 0) {
       // NumPy's array printer passes min_digits=0, so Dragon4 generates the
       // integer part exactly even where fewer digits would be unique
@@ -211,8 +210,8 @@ std::string FloatFormat::positional(double value) const {
       intPart = buffer;
     } else if (fractionCount > static_cast<int>(precision)) {
       char buffer[400];
-      std::snprintf(buffer, sizeof(buffer), "%.*f",
-                    static_cast<int>(precision), std::fabs(value));
+      std::snprintf(buffer, sizeof(buffer), "%.*f", static_cast<int>(precision),
+                    std::fabs(value));
       llvm::StringRef text(buffer);
       intPart = text.split('.').first.str();
       fracPart = text.split('.').second.rtrim('0').str();
@@ -291,8 +290,8 @@ void FloatFormat::fill(const std::vector<double> &values) {
     anyNonZero = true;
   }
   if (anyNonZero)
-    expFormat = maxVal >= 1e8 || minVal < 0.0001 ||
-                inKind(maxVal / minVal) > 1000.0;
+    expFormat =
+        maxVal >= 1e8 || minVal < 0.0001 || inKind(maxVal / minVal) > 1000.0;
 
   if (finite.empty()) {
     padLeft = padRight = 0;
@@ -380,7 +379,8 @@ ElementFormatter makeFormatter(const HostTensor &tensor,
   if (isIntegerDType(dtype)) {
     size_t width = 0;
     for (int64_t i : shown)
-      width = std::max(width, std::to_string(getIntegerElement(tensor, i)).size());
+      width =
+          std::max(width, std::to_string(getIntegerElement(tensor, i)).size());
     return [&tensor, width](int64_t i) {
       std::string text = std::to_string(getIntegerElement(tensor, i));
       return std::string(width > text.size() ? width - text.size() : 0, ' ') +
@@ -442,9 +442,8 @@ private:
   static void extendLine(std::string &text, std::string &line,
                          const std::string &word, int64_t width,
                          const std::string &nextLinePrefix) {
-    bool needsWrap =
-        static_cast<int64_t>(line.size() + word.size()) > width &&
-        line.size() > nextLinePrefix.size();
+    bool needsWrap = static_cast<int64_t>(line.size() + word.size()) > width &&
+                     line.size() > nextLinePrefix.size();
     if (needsWrap) {
       text += llvm::StringRef(line).rtrim().str() + "\n";
       line = nextLinePrefix;

@@ -67,7 +67,8 @@ void tessera::fillRandom(HostTensor &tensor, RandomGenerator &rng) {
       storeAt<uint8_t>(tensor, i, static_cast<uint8_t>(rng.next() >> 63));
       break;
     case DType::I32:
-      storeAt<int32_t>(tensor, i, static_cast<int32_t>(rng.uniformInt(-10, 10)));
+      storeAt<int32_t>(tensor, i,
+                       static_cast<int32_t>(rng.uniformInt(-10, 10)));
       break;
     case DType::I64:
       storeAt<int64_t>(tensor, i, rng.uniformInt(-10, 10));

@@ -146,5 +146,41 @@ func.func @main() {
   %scaled = tess.call @scale(%ones, %s) : (tensor<?xf32>, f32) -> tensor<?xf32>
   %scaledu = tensor.cast %scaled : tensor<?xf32> to tensor<*xf32>
   call @printMemrefF32(%scaledu) : (tensor<*xf32>) -> ()
+  // Shifted reads of complex and bool tensors read (0, 0) / false.
+  // CHECK: sizes = [3]
+  // CHECK-NEXT: [(0,0), (1,2), (3,-1)]
+  // CHECK: sizes = [3]
+  // CHECK-NEXT: [0, 1, 1]
+  %zsh = tess.contract sum ins(%z : tensor<2xcomplex<f32>>) bounds(%c3)
+           maps [affine_map<(t) -> (t - 1)>, affine_map<(t) -> (t)>] -> tensor<3xcomplex<f32>> {
+  ^bb0(%v: complex<f32>):
+    tess.yield %v : complex<f32>
+  }
+  %zshu = tensor.cast %zsh : tensor<3xcomplex<f32>> to tensor<*xcomplex<f32>>
+  call @printMemrefC32(%zshu) : (tensor<*xcomplex<f32>>) -> ()
+  %tt = tess.constant dense<[true, true]> : tensor<2xi1>
+  %bsh = tess.contract sum ins(%tt : tensor<2xi1>) bounds(%c3)
+           maps [affine_map<(t) -> (t - 1)>, affine_map<(t) -> (t)>] -> tensor<3xi64> {
+  ^bb0(%v: i1):
+    %r = tess.cast %v : i1 to i64
+    tess.yield %r : i64
+  }
+  %bshu = tensor.cast %bsh : tensor<3xi64> to tensor<*xi64>
+  call @printMemrefI64(%bshu) : (tensor<*xi64>) -> ()
+
+  // Index tensors reduce with signed order.
+  // CHECK: sizes = [1]
+  // CHECK-NEXT: [-9]
+  %c1 = arith.constant 1 : index
+  %ix = tess.constant dense<[4, -9, 7]> : tensor<3xindex>
+  %imin = tess.reduce min %ix dims [0] : tensor<3xindex> -> tensor<index>
+  %imin64 = tess.contract sum ins(%imin : tensor<index>) bounds(%c1)
+              maps [affine_map<(i) -> ()>, affine_map<(i) -> (i)>] -> tensor<1xi64> {
+  ^bb0(%v: index):
+    %r = tess.cast %v : index to i64
+    tess.yield %r : i64
+  }
+  %imin64u = tensor.cast %imin64 : tensor<1xi64> to tensor<*xi64>
+  call @printMemrefI64(%imin64u) : (tensor<*xi64>) -> ()
   return
 }

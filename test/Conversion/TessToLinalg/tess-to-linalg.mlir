@@ -354,3 +354,33 @@ func.func @call(%a: tensor<?xf32>, %b: tensor<4xf32>) -> tensor<f32> {
   %r:2 = tess.call @callee(%a, %b) : (tensor<?xf32>, tensor<4xf32>) -> (tensor<?xf32>, tensor<f32>)
   return %r#1 : tensor<f32>
 }
+
+// -----
+
+// Body ops of any dialect are cloned; tess.index nested in their regions
+// becomes a linalg.index at the start of the linalg body.
+// CHECK-LABEL: func.func @nested_index
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[I:.*]] = linalg.index 0 : index
+// CHECK: scf.if
+// CHECK-NEXT: %[[I64:.*]] = arith.index_cast %[[I]] : index to i64
+// CHECK-NEXT: arith.sitofp %[[I64]] : i64 to f32
+// CHECK-NOT: tess.
+func.func @nested_index(%x: tensor<?xf32>, %n: index) -> tensor<?xf32> {
+  %r = tess.contract sum ins(%x : tensor<?xf32>) bounds(%n)
+         maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%v: f32):
+    %c = arith.constant 0.0 : f32
+    %pos = arith.cmpf ogt, %v, %c : f32
+    %s = scf.if %pos -> f32 {
+      %i = tess.index 0 : index
+      %f = tess.cast %i : index to f32
+      scf.yield %f : f32
+    } else {
+      scf.yield %v : f32
+    }
+    tess.yield %s : f32
+  }
+  return %r : tensor<?xf32>
+}

@@ -15,9 +15,8 @@ void TessDialect::initialize() {
       >();
 }
 
-Operation *TessDialect::materializeConstant(OpBuilder &builder,
-                                            Attribute value, Type type,
-                                            Location loc) {
+Operation *TessDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                            Type type, Location loc) {
   if (!ConstantOp::isBuildableWith(value, type))
     return nullptr;
   return ConstantOp::create(builder, loc, type, value);

@@ -50,8 +50,8 @@ static LogicalResult verifyBodyArguments(Operation *op, Region &body,
     Type elementType = cast<ShapedType>(input.getType()).getElementType();
     if (arg.getType() != elementType)
       return op->emitOpError("body argument #")
-             << i << " has type " << arg.getType()
-             << ", but input #" << i << " has element type " << elementType;
+             << i << " has type " << arg.getType() << ", but input #" << i
+             << " has element type " << elementType;
   }
   if (!isa<YieldOp>(block.back()))
     return op->emitOpError("body must end with tess.yield");
@@ -160,8 +160,8 @@ LogicalResult ContractOp::verify() {
     return emitOpError("result has rank ")
            << resultType.getRank() << ", but the result indexing map has "
            << resultMap.getNumResults() << " results";
-  if (failed(verifyReductionKind(*this, getKind(),
-                                 resultType.getElementType())))
+  if (failed(
+          verifyReductionKind(*this, getKind(), resultType.getElementType())))
     return failure();
 
   // Every static extent of a loop dimension must agree: its bound when that
@@ -179,8 +179,8 @@ LogicalResult ContractOp::verify() {
       if (*known == extent)
         return success();
       return emitOpError("loop dimension #")
-             << d << " has extent " << *known << " (" << knownFrom
-             << ") but " << extent << " (" << from << ")";
+             << d << " has extent " << *known << " (" << knownFrom << ") but "
+             << extent << " (" << from << ")";
     };
     APInt value;
     if (matchPattern(bound, m_ConstantInt(&value))) {
@@ -192,8 +192,8 @@ LogicalResult ContractOp::verify() {
     }
     for (unsigned j = 0, e = resultMap.getNumResults(); j < e; ++j)
       if (resultMap.getDimPosition(j) == d && !resultType.isDynamicDim(j) &&
-          failed(agree(resultType.getDimSize(j),
-                       "result dimension " + Twine(j))))
+          failed(
+              agree(resultType.getDimSize(j), "result dimension " + Twine(j))))
         return failure();
     for (auto [i, input] : llvm::enumerate(getInputs())) {
       auto inputType = cast<RankedTensorType>(input.getType());
@@ -240,8 +240,8 @@ struct ContractToMap : OpRewritePattern<ContractOp> {
             .walk([](IndexOp) { return WalkResult::interrupt(); })
             .wasInterrupted())
       return rewriter.notifyMatchFailure(op, "body uses tess.index");
-    auto mapOp = MapOp::create(rewriter, op.getLoc(), op.getType(),
-                               op.getInputs());
+    auto mapOp =
+        MapOp::create(rewriter, op.getLoc(), op.getType(), op.getInputs());
     rewriter.inlineRegionBefore(op.getBody(), mapOp.getBody(),
                                 mapOp.getBody().end());
     rewriter.replaceOp(op, mapOp.getResult());
@@ -305,8 +305,7 @@ struct ContractToReduce : OpRewritePattern<ContractOp> {
     }
     SmallVector<int64_t> dims;
     for (unsigned d : op.getReductionDims())
-      dims.push_back(
-          *inputMap.getResultPosition(rewriter.getAffineDimExpr(d)));
+      dims.push_back(*inputMap.getResultPosition(rewriter.getAffineDimExpr(d)));
     llvm::sort(dims);
     rewriter.replaceOpWithNewOp<ReduceOp>(op, resultType, op.getInputs()[0],
                                           dims, op.getKind());
@@ -336,9 +335,9 @@ struct ContractDropUnusedInputs : OpRewritePattern<ContractOp> {
     if (unused.none())
       return rewriter.notifyMatchFailure(op, "all inputs used");
     maps.push_back(op.getIndexingMaps()[op.getInputs().size()]);
-    auto newOp = ContractOp::create(rewriter, op.getLoc(), op.getType(),
-                                    inputs, op.getBounds(),
-                                    rewriter.getArrayAttr(maps), op.getKind());
+    auto newOp = ContractOp::create(rewriter, op.getLoc(), op.getType(), inputs,
+                                    op.getBounds(), rewriter.getArrayAttr(maps),
+                                    op.getKind());
     rewriter.modifyOpInPlace(op, [&] { block.eraseArguments(unused); });
     rewriter.inlineRegionBefore(op.getBody(), newOp.getBody(),
                                 newOp.getBody().end());
@@ -451,8 +450,9 @@ void ReduceOp::build(OpBuilder &builder, OperationState &state,
   for (int64_t d = 0, e = inputType.getRank(); d < e; ++d)
     if (!llvm::is_contained(dims, d))
       shape.push_back(inputType.getDimSize(d));
-  build(builder, state, RankedTensorType::get(shape, inputType.getElementType()),
-        input, dims, kind);
+  build(builder, state,
+        RankedTensorType::get(shape, inputType.getElementType()), input, dims,
+        kind);
 }
 
 LogicalResult ReduceOp::verify() {
@@ -597,8 +597,7 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 //===----------------------------------------------------------------------===//
 
 LogicalResult CastOp::verify() {
-  if (isa<ComplexType>(getInput().getType()) &&
-      !isa<ComplexType>(getType()))
+  if (isa<ComplexType>(getInput().getType()) && !isa<ComplexType>(getType()))
     return emitOpError("cannot cast complex type ")
            << getInput().getType() << " to real type " << getType()
            << "; use complex.re or complex.abs";
@@ -741,9 +740,8 @@ LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {
   for (auto [i, expected, result] :
        llvm::enumerate(type.getResults(), getResults()))
     if (result.getType() != expected)
-      return emitOpError("result #")
-             << i << " has type " << result.getType()
-             << ", but the callee returns " << expected;
+      return emitOpError("result #") << i << " has type " << result.getType()
+                                     << ", but the callee returns " << expected;
   return success();
 }
 

@@ -2,7 +2,6 @@
 
 #include "tessera/Dialect/Tess/IR/TessTypes.h"
 
-
 using namespace mlir;
 
 #include "tessera/Dialect/Tess/IR/TessEnums.cpp.inc"

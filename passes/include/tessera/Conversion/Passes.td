@@ -19,11 +19,17 @@ def ConvertTessToLinalg : Pass<"convert-tess-to-linalg", "::mlir::ModuleOp"> {
     - `tess.contract` becomes one `linalg.generic`: the result starts as
       `tensor.empty` (filled with the kind's identity when there are
       reduction dimensions); inputs whose subscripts are all plain loop
-      dimensions are linalg operands with their maps; inputs with compound
-      subscripts are read inside the body with `tensor.extract` at clamped
-      indices, and the value is replaced by zero when a subscript is out of
-      range. Loop dimensions that no operand covers get a `tensor.empty`
-      operand of their bound so that linalg knows the loop range.
+      dimensions (repeats allowed) are linalg operands with their maps;
+      inputs with compound subscripts are captured and read inside the body:
+      the subscripts are computed from `linalg.index` with arith ops, tested
+      against `[0, tensor.dim)`, the indices are clamped to 0 when out of
+      range, `tensor.extract` reads, and `arith.select` substitutes zero. A
+      dynamically shaped captured input is replaced by a 1x..x1 stand-in
+      when it is empty, so the clamped read always exists. Loop dimensions
+      that no plain subscript covers get a `tensor.empty(bound) : tensor<?xi8>`
+      operand so that linalg knows the loop range. The body is cloned (ops of
+      any dialect); `tess.index` becomes `linalg.index`, and the yielded value
+      is combined with the accumulator according to `kind`.
     - `tess.map` becomes a `linalg.generic` with identity maps,
       `tess.reduce` a `linalg.reduce` of an identity-filled init,
       `tess.softmax` four `linalg.generic` ops (max, exp(x - max), sum,

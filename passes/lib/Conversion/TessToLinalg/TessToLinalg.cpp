@@ -43,8 +43,8 @@ static unsigned getIntWidth(Type type) {
 }
 
 /// A complex constant `re + im*i` of `type`.
-static Value createComplexConstant(OpBuilder &b, Location loc,
-                                   ComplexType type, double re, double im) {
+static Value createComplexConstant(OpBuilder &b, Location loc, ComplexType type,
+                                   double re, double im) {
   Type part = type.getElementType();
   return complex::ConstantOp::create(
       b, loc, type,
@@ -55,7 +55,8 @@ static Value createComplexConstant(OpBuilder &b, Location loc,
 static Value createZero(OpBuilder &b, Location loc, Type type) {
   if (auto complexType = dyn_cast<ComplexType>(type))
     return createComplexConstant(b, loc, complexType, 0.0, 0.0);
-  return arith::ConstantOp::create(b, loc, cast<TypedAttr>(b.getZeroAttr(type)));
+  return arith::ConstantOp::create(b, loc,
+                                   cast<TypedAttr>(b.getZeroAttr(type)));
 }
 
 /// Identity of reduction `kind` on `type`.
@@ -105,8 +106,8 @@ static Value createIdentity(OpBuilder &b, Location loc, ReductionKind kind,
 }
 
 /// Combines `value` into the accumulator `acc` with `kind`.
-static Value combine(OpBuilder &b, Location loc, ReductionKind kind,
-                     Value acc, Value value) {
+static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc,
+                     Value value) {
   Type type = value.getType();
   if (isa<ComplexType>(type)) {
     if (kind == ReductionKind::prod)
@@ -151,8 +152,8 @@ static Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
   SmallVector<Value> dynamicSizes;
   for (int64_t j = 0, e = type.getRank(); j < e; ++j)
     if (type.isDynamicDim(j))
-      dynamicSizes.push_back(tensor::DimOp::create(b, loc, source,
-                                                   sourceDims[j]));
+      dynamicSizes.push_back(
+          tensor::DimOp::create(b, loc, source, sourceDims[j]));
   return tensor::EmptyOp::create(b, loc, type, dynamicSizes);
 }
 
@@ -197,8 +198,8 @@ struct ContractionSpec {
 
 /// Prepares the out-of-loop values for reading `input` through `map` with
 /// bounds checks.
-static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc,
-                                        Value input, AffineMap map) {
+static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc, Value input,
+                                        AffineMap map) {
   GuardedInput guarded;
   guarded.map = map;
   guarded.source = input;
@@ -222,16 +223,15 @@ static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc,
     guarded.sizes.push_back(size);
     Value zeroSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
                                            size, zeroIndex);
-    isEmpty = isEmpty ? arith::OrIOp::create(b, loc, isEmpty, zeroSize)
-                      : zeroSize;
+    isEmpty =
+        isEmpty ? arith::OrIOp::create(b, loc, isEmpty, zeroSize) : zeroSize;
     standInSizes.push_back(arith::ConstantIndexOp::create(b, loc, 1));
   }
   // An empty tensor has no element to extract, not even at the clamped
   // index 0: read a 1x..x1 stand-in instead (its value is never used).
   if (isEmpty) {
     Value standIn = tensor::EmptyOp::create(b, loc, type, standInSizes);
-    guarded.source =
-        arith::SelectOp::create(b, loc, isEmpty, standIn, input);
+    guarded.source = arith::SelectOp::create(b, loc, isEmpty, standIn, input);
   }
   return guarded;
 }
@@ -257,10 +257,10 @@ static Value emitGuardedRead(OpBuilder &b, Location loc,
     subscripts.push_back(subscript);
     if (isa<AffineDimExpr>(expr))
       continue;
-    Value nonNegative = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::sge, subscript, zeroIndex);
-    Value belowSize = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::slt, subscript, guarded.sizes[j]);
+    Value nonNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
+                                              subscript, zeroIndex);
+    Value belowSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
+                                            subscript, guarded.sizes[j]);
     Value ok = arith::AndIOp::create(b, loc, nonNegative, belowSize);
     inBounds = inBounds ? arith::AndIOp::create(b, loc, inBounds, ok) : ok;
   }
@@ -332,9 +332,9 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
       extent = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{*size},
                                        rewriter.getI8Type());
     else
-      extent = tensor::EmptyOp::create(
-          rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
-          rewriter.getI8Type(), ValueRange{bound});
+      extent = tensor::EmptyOp::create(rewriter, loc,
+                                       ArrayRef<int64_t>{ShapedType::kDynamic},
+                                       rewriter.getI8Type(), ValueRange{bound});
     operands.push_back(extent);
     maps.push_back(AffineMap::get(numLoops, 0, getAffineDimExpr(d, ctx)));
   }
@@ -342,8 +342,7 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
 
   auto generic = linalg::GenericOp::create(
       rewriter, loc, TypeRange{spec.resultType}, operands, ValueRange{init},
-      maps, iterators,
-      [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+      maps, iterators, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
         SmallVector<Value> indices(numLoops);
         auto getIndex = [&](unsigned d) -> Value {
           if (!indices[d])
@@ -371,6 +370,21 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
           value = combine(b, nestedLoc, spec.kind, args.back(), value);
         linalg::YieldOp::create(b, nestedLoc, value);
       });
+
+  // tess.index nested in regions of the body (e.g. in an scf.if) becomes a
+  // linalg.index at the start of the body: linalg.index must be a direct
+  // child of the linalg op.
+  Block &genericBody = generic.getRegion().front();
+  SmallVector<tess::IndexOp> nestedIndices;
+  genericBody.walk(
+      [&](tess::IndexOp index) { nestedIndices.push_back(index); });
+  for (tess::IndexOp index : nestedIndices) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&genericBody);
+    Value value =
+        linalg::IndexOp::create(rewriter, index.getLoc(), index.getDim());
+    rewriter.replaceOp(index, value);
+  }
   return generic.getResult(0);
 }
 
@@ -421,20 +435,6 @@ struct MapOpLowering : OpRewritePattern<tess::MapOp> {
   }
 };
 
-/// tess.index left inside a linalg.generic (nested in a region of the body)
-/// -> linalg.index.
-struct IndexOpLowering : OpRewritePattern<tess::IndexOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(tess::IndexOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op->getParentOfType<linalg::GenericOp>())
-      return rewriter.notifyMatchFailure(op, "not inside a linalg.generic");
-    rewriter.replaceOpWithNewOp<linalg::IndexOp>(op, op.getDim());
-    return success();
-  }
-};
-
 //===----------------------------------------------------------------------===//
 // Reduce, softmax, splat
 //===----------------------------------------------------------------------===//
@@ -466,8 +466,8 @@ struct ReduceOpLowering : OpRewritePattern<tess::ReduceOp> {
     }
     auto initType = RankedTensorType::get(shape, inputType.getElementType());
     Value init = createEmptyLike(rewriter, loc, initType, input, keptDims);
-    Value identity = createIdentity(rewriter, loc, op.getKind(),
-                                    inputType.getElementType());
+    Value identity =
+        createIdentity(rewriter, loc, op.getKind(), inputType.getElementType());
     init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
                                   ValueRange{init})
                .getResult(0);
@@ -545,25 +545,23 @@ struct SoftmaxOpLowering : OpRewritePattern<tess::SoftmaxOp> {
                  ValueRange{init}, ArrayRef<AffineMap>{full, reduced, full},
                  parallelIterators,
                  [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, nestedLoc, fn(b, nestedLoc, args[0], args[1]));
+                   linalg::YieldOp::create(b, nestedLoc,
+                                           fn(b, nestedLoc, args[0], args[1]));
                  })
           .getResult(0);
     };
 
     Value max = reduceAlongAxis(input, ReductionKind::max);
-    Value exp = mapWithRow(input, max,
-                           [](OpBuilder &b, Location l, Value x, Value m) {
-                             Value shifted = arith::SubFOp::create(b, l, x, m);
-                             return math::ExpOp::create(b, l, shifted)
-                                 .getResult();
-                           });
+    Value exp =
+        mapWithRow(input, max, [](OpBuilder &b, Location l, Value x, Value m) {
+          Value shifted = arith::SubFOp::create(b, l, x, m);
+          return math::ExpOp::create(b, l, shifted).getResult();
+        });
     Value sum = reduceAlongAxis(exp, ReductionKind::sum);
-    Value result = mapWithRow(exp, sum,
-                              [](OpBuilder &b, Location l, Value e, Value s) {
-                                return arith::DivFOp::create(b, l, e, s)
-                                    .getResult();
-                              });
+    Value result =
+        mapWithRow(exp, sum, [](OpBuilder &b, Location l, Value e, Value s) {
+          return arith::DivFOp::create(b, l, e, s).getResult();
+        });
     rewriter.replaceOp(op, result);
     return success();
   }
@@ -576,8 +574,8 @@ struct SplatOpLowering : OpRewritePattern<tess::SplatOp> {
                                 PatternRewriter &rewriter) const override {
     Value empty = tensor::EmptyOp::create(rewriter, op.getLoc(), op.getType(),
                                           op.getDynamicSizes());
-    rewriter.replaceOpWithNewOp<linalg::FillOp>(
-        op, ValueRange{op.getValue()}, ValueRange{empty});
+    rewriter.replaceOpWithNewOp<linalg::FillOp>(op, ValueRange{op.getValue()},
+                                                ValueRange{empty});
     return success();
   }
 };
@@ -593,8 +591,7 @@ struct ConstantOpLowering : OpRewritePattern<tess::ConstantOp> {
                                 PatternRewriter &rewriter) const override {
     Attribute value = op.getValue();
     if (auto array = dyn_cast<ArrayAttr>(value)) {
-      rewriter.replaceOpWithNewOp<complex::ConstantOp>(op, op.getType(),
-                                                       array);
+      rewriter.replaceOpWithNewOp<complex::ConstantOp>(op, op.getType(), array);
       return success();
     }
     rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, cast<TypedAttr>(value));
@@ -616,8 +613,7 @@ static Value castReal(OpBuilder &b, Location loc, Value value, Type dst) {
                                    zero);
     }
     Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(src, 0));
-    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value,
-                                 zero);
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
   }
   bool srcIsBool = src.isInteger(1);
   if (isa<FloatType>(src) && isa<FloatType>(dst)) {
@@ -696,9 +692,8 @@ struct CallOpLowering : OpRewritePattern<tess::CallOp> {
 
   LogicalResult matchAndRewrite(tess::CallOp op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<func::CallOp>(op, op.getResultTypes(),
-                                              op.getCalleeAttr(),
-                                              op.getOperands());
+    rewriter.replaceOpWithNewOp<func::CallOp>(
+        op, op.getResultTypes(), op.getCalleeAttr(), op.getOperands());
     return success();
   }
 };
@@ -713,9 +708,9 @@ struct ConvertTessToLinalgPass
     MLIRContext *ctx = &getContext();
     ConversionTarget target(*ctx);
     target.addIllegalDialect<tess::TessDialect>();
-    target.addLegalDialect<arith::ArithDialect, complex::ComplexDialect,
-                           func::FuncDialect, linalg::LinalgDialect,
-                           math::MathDialect, tensor::TensorDialect>();
+    // Bodies may hold ops of any dialect (arith, math, complex, scf, ...);
+    // they are cloned into linalg regions as they are.
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     RewritePatternSet patterns(ctx);
     populateTessToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target,
@@ -728,7 +723,6 @@ struct ConvertTessToLinalgPass
 
 void tessera::populateTessToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<CallOpLowering, CastOpLowering, ConstantOpLowering,
-               ContractOpLowering, IndexOpLowering, MapOpLowering,
-               ReduceOpLowering, SoftmaxOpLowering, SplatOpLowering>(
-      patterns.getContext());
+               ContractOpLowering, MapOpLowering, ReduceOpLowering,
+               SoftmaxOpLowering, SplatOpLowering>(patterns.getContext());
 }

@@ -37,8 +37,7 @@ int64_t getIntegerElement(const HostTensor &tensor, int64_t index);
 double getRealElement(const HostTensor &tensor, int64_t index);
 /// Element `index` of any tensor as a complex number (imaginary part zero for
 /// real dtypes).
-std::complex<double> getComplexElement(const HostTensor &tensor,
-                                       int64_t index);
+std::complex<double> getComplexElement(const HostTensor &tensor, int64_t index);
 
 /// Returns a copy of `tensor` with element type `to`.
 ///

@@ -240,13 +240,6 @@ def Tess_SoftmaxOp : Tess_Op<"softmax", [Pure, SameOperandsAndResultType]> {
 
   let assemblyFormat = "$input `axis` $axis attr-dict `:` type($input)";
 
-  let builders = [
-    OpBuilder<(ins "::mlir::Value":$input, "int64_t":$axis), [{
-      build($_builder, $_state, input.getType(), input,
-            $_builder.getI64IntegerAttr(axis));
-    }]>
-  ];
-
   let hasVerifier = 1;
 }
 
@@ -386,13 +379,6 @@ def Tess_IndexOp : Tess_Op<"index", [Pure]> {
   let results = (outs Index:$result);
 
   let assemblyFormat = "$dim attr-dict `:` type($result)";
-
-  let builders = [
-    OpBuilder<(ins "int64_t":$dim), [{
-      build($_builder, $_state, $_builder.getIndexType(),
-            $_builder.getI64IntegerAttr(dim));
-    }]>
-  ];
 
   let hasVerifier = 1;
 }
