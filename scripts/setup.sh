@@ -72,8 +72,8 @@ case "$MODE" in
     /usr/lib/llvm-22/bin/lit -sv "$BUILD/test" 2>&1 | tee "$log"
     status=${PIPESTATUS[0]}
     set -e
-    passed=$(grep -E '^\s*Passed\s*:' "$log" | awk -F: '{gsub(/ /,"",$2); print $2}' | tail -1)
-    failed=$(grep -E '^\s*Failed\s*:' "$log" | awk -F: '{gsub(/ /,"",$2); print $2}' | tail -1)
+    passed=$(grep -E '^\s*Passed\s*:' "$log" | tail -1 | sed -E 's/^[^:]*:\s*([0-9]+).*/\1/')
+    failed=$(grep -E '^\s*Failed\s*:' "$log" | tail -1 | sed -E 's/^[^:]*:\s*([0-9]+).*/\1/')
     echo "${passed:-0} passed, ${failed:-0} failed"
     exit "$status"
     ;;
