@@ -11,14 +11,14 @@
 // CHECK-LABEL: func.func @matmul(
 // CHECK-SAME:      %[[A:.*]]: memref<?x?xf32>, %[[B:.*]]: memref<?x?xf32>, %[[OUT:.*]]: memref<?x?xf32>) -> i32
 // CHECK-SAME:      attributes {llvm.emit_c_interface}
-// CHECK-DAG:     %[[AK:.*]] = memref.dim %[[A]], %c1
-// CHECK-DAG:     %[[BK:.*]] = memref.dim %[[B]], %c0
+// CHECK:         %[[BK:.*]] = memref.dim %[[B]], %[[C0:.*]] :
+// CHECK:         %[[AK:.*]] = memref.dim %[[A]], %[[C1:.*]] :
 // CHECK:         %[[F0:.*]] = arith.cmpi ne, %[[BK]], %[[AK]] : index
-// CHECK:         %[[AM:.*]] = memref.dim %[[A]], %c0
-// CHECK:         %[[OM:.*]] = memref.dim %[[OUT]], %c0
+// CHECK:         %[[OM:.*]] = memref.dim %[[OUT]], %[[C0]]
+// CHECK:         %[[AM:.*]] = memref.dim %[[A]], %[[C0]]
 // CHECK:         %[[F1:.*]] = arith.cmpi ne, %[[OM]], %[[AM]] : index
-// CHECK:         %[[BN:.*]] = memref.dim %[[B]], %c1
-// CHECK:         %[[ON:.*]] = memref.dim %[[OUT]], %c1
+// CHECK:         %[[ON:.*]] = memref.dim %[[OUT]], %[[C1]]
+// CHECK:         %[[BN:.*]] = memref.dim %[[B]], %[[C1]]
 // CHECK:         %[[F2:.*]] = arith.cmpi ne, %[[ON]], %[[BN]] : index
 // CHECK:         %[[S2:.*]] = arith.select %[[F2]], %c3_i32, %c0_i32
 // CHECK:         %[[S1:.*]] = arith.select %[[F1]], %c2_i32, %[[S2]]
@@ -59,7 +59,7 @@ func.func @matmul(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
 // CHECK-LABEL: func.func @fill(
 // CHECK-SAME:      %[[S:.*]]: memref<f32>, %[[L:.*]]: index, %[[OUT:.*]]: memref<?x?xf32>) -> i32
 // CHECK:         %[[NEG:.*]] = arith.cmpi slt, %[[L]], %c0
-// CHECK:         %[[R0:.*]] = memref.dim %[[OUT]], %c0
+// CHECK:         %[[R0:.*]] = memref.dim %[[OUT]], %c0 :
 // CHECK:         %[[F1:.*]] = arith.cmpi ne, %[[R0]], %[[L]]
 // CHECK:         %[[R1:.*]] = memref.dim %[[OUT]], %c1
 // CHECK:         %[[F2:.*]] = arith.cmpi ne, %[[R1]], %c4
@@ -132,7 +132,7 @@ func.func @h(%x: tensor<2xf32>, %n: index) -> tensor<2xf32> attributes {tess.ent
 
 // -----
 
-// expected-error @+1 {{parameter 'arg0' of 'u' has element type i8, which the entry ABI does not support}}
+// expected-error @+1 {{parameter 'arg0' of 'u' has element type 'i8', which the entry ABI does not support}}
 func.func @u(%x: tensor<2xi8>) -> tensor<2xi8> attributes {tess.entry} {
   return %x : tensor<2xi8>
 }

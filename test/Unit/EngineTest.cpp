@@ -179,6 +179,68 @@ func.func @cmul(%a: tensor<?xcomplex<f32>> {tess.dims = ["N"], tess.name = "a"},
 }
 )mlir";
 
+// matmul followed by tanh: the matmul result is a temporary buffer that
+// must be allocated and freed inside the entry.
+const char *kMatmulTanh = R"mlir(
+#id = affine_map<(i, j) -> (i, j)>
+func.func @mmtanh(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
+                  %b: tensor<?x?xf32> {tess.dims = ["K", "N"], tess.name = "b"})
+    -> (tensor<?x?xf32> {tess.dims = ["M", "N"]}) attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %m = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %n = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%m, %n) : tensor<?x?xf32>
+  %zero = arith.constant 0.0 : f32
+  %f = linalg.fill ins(%zero : f32) outs(%e : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %r = linalg.matmul ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>)
+                     outs(%f : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%r : tensor<?x?xf32>) outs(%e : tensor<?x?xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.tanh %x : f32
+    linalg.yield %y : f32
+  } -> tensor<?x?xf32>
+  return %t : tensor<?x?xf32>
+}
+)mlir";
+
+// The tess dialect, as MLIRGen emits it: a contraction, softmax, a
+// reduction, and entries calling each other with tess.call.
+const char *kTess = R"mlir(
+func.func @mm_softmax(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
+                      %b: tensor<?x?xf32> {tess.dims = ["K", "N"], tess.name = "b"})
+    -> (tensor<?x?xf32> {tess.dims = ["M", "N"]}) attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %M = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %K = tensor.dim %a, %c1 : tensor<?x?xf32>
+  %N = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %c = tess.contract sum ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%M, %N, %K)
+         maps [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>,
+               affine_map<(m, n, k) -> (m, n)>] -> tensor<?x?xf32> {
+  ^bb0(%x: f32, %y: f32):
+    %p = arith.mulf %x, %y : f32
+    tess.yield %p : f32
+  }
+  %s = tess.softmax %c axis 1 : tensor<?x?xf32>
+  return %s : tensor<?x?xf32>
+}
+func.func @rowmax(%x: tensor<?x?xf32> {tess.dims = ["R", "C"], tess.name = "x"})
+    -> (tensor<?xf32> {tess.dims = ["R"]}) attributes {tess.entry} {
+  %m = tess.reduce max %x dims [1] : tensor<?x?xf32> -> tensor<?xf32>
+  return %m : tensor<?xf32>
+}
+func.func @both(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
+                %b: tensor<?x?xf32> {tess.dims = ["K", "N"], tess.name = "b"})
+    -> (tensor<?x?xf32> {tess.dims = ["M", "N"]}, tensor<?xf32> {tess.dims = ["M"]})
+    attributes {tess.entry} {
+  %s = tess.call @mm_softmax(%a, %b) : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
+  %m = tess.call @rowmax(%s) : (tensor<?x?xf32>) -> tensor<?xf32>
+  return %s, %m : tensor<?x?xf32>, tensor<?xf32>
+}
+)mlir";
+
 //===----------------------------------------------------------------------===//
 // Helpers.
 //===----------------------------------------------------------------------===//
@@ -523,6 +585,61 @@ TEST_P(EngineOptTest, TwoResults) {
     sum += x.dataAs<float>()[i];
   }
   EXPECT_FLOAT_EQ(results[1].dataAs<float>()[0], sum);
+}
+
+TEST_P(EngineOptTest, TemporaryBuffers) {
+  ASSERT_EXPECTED(sigs, load(kMatmulTanh, GetParam()));
+  HostTensor a = makeTensor(DType::F32, {7, 9});
+  HostTensor b = makeTensor(DType::F32, {9, 6});
+  fillPattern(a, 0.1f);
+  fillPattern(b, 0.2f);
+  std::vector<HostTensor> results(1);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("mmtanh"), {&a, &b}, {}, results));
+  std::vector<float> expected;
+  referenceMatmul(a, b, expected);
+  for (size_t i = 0; i < expected.size(); ++i)
+    ASSERT_NEAR(results[0].dataAs<float>()[i], std::tanh(expected[i]), 1e-6f);
+}
+
+TEST_P(EngineOptTest, TessDialect) {
+  ASSERT_EXPECTED(sigs, load(kTess, GetParam()));
+  int64_t m = 5, k = 7, n = 4;
+  HostTensor a = makeTensor(DType::F32, {m, k});
+  HostTensor b = makeTensor(DType::F32, {k, n});
+  fillPattern(a, 0.1f);
+  fillPattern(b, 0.3f);
+  std::vector<float> c;
+  referenceMatmul(a, b, c);
+  std::vector<float> softmax(m * n), rowMax(m);
+  for (int64_t i = 0; i < m; ++i) {
+    float mx = -INFINITY, sum = 0.0f;
+    for (int64_t j = 0; j < n; ++j)
+      mx = std::max(mx, c[i * n + j]);
+    for (int64_t j = 0; j < n; ++j)
+      sum += std::exp(c[i * n + j] - mx);
+    rowMax[i] = -INFINITY;
+    for (int64_t j = 0; j < n; ++j) {
+      softmax[i * n + j] = std::exp(c[i * n + j] - mx) / sum;
+      rowMax[i] = std::max(rowMax[i], softmax[i * n + j]);
+    }
+  }
+  std::vector<HostTensor> results(2);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("both"), {&a, &b}, {}, results));
+  ASSERT_EQ(results[1].getShape(), llvm::ArrayRef<int64_t>({m}));
+  for (int64_t i = 0; i < m * n; ++i)
+    EXPECT_NEAR(results[0].dataAs<float>()[i], softmax[i], 1e-6f);
+  for (int64_t i = 0; i < m; ++i)
+    EXPECT_NEAR(results[1].dataAs<float>()[i], rowMax[i], 1e-6f);
+
+  // The callees stay callable entries of their own.
+  std::vector<HostTensor> one(1);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("rowmax"), {&a}, {}, one));
+  for (int64_t i = 0; i < m; ++i) {
+    float mx = -INFINITY;
+    for (int64_t j = 0; j < k; ++j)
+      mx = std::max(mx, a.dataAs<float>()[i * k + j]);
+    EXPECT_EQ(one[0].dataAs<float>()[i], mx);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(OptLevels, EngineOptTest,

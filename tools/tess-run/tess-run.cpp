@@ -117,7 +117,7 @@ int main(int argc, char **argv) {
                   "' (parameters: " + listParams() + ")");
     auto tensor = readNpy(path);
     if (!tensor) {
-      errs() << toString(tensor.takeError());
+      errs() << toString(tensor.takeError()) << "\n";
       return 1;
     }
     // Shapes of given inputs bind symbols for the generated ones.
@@ -167,8 +167,7 @@ int main(int argc, char **argv) {
 
   auto results = compiler.run(sig->name, args);
   if (!results) {
-    errs() << toString(results.takeError());
-    return 1;
+    return fail(toString(results.takeError()));
   }
 
   // Outputs by name or by position.
@@ -189,7 +188,7 @@ int main(int argc, char **argv) {
                   "' (results: " + names + ", or their positions)");
     }
     if (Error e = writeNpy(path, (*results)[index])) {
-      errs() << toString(std::move(e));
+      errs() << toString(std::move(e)) << "\n";
       return 1;
     }
     wroteAny = true;

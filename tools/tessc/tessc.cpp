@@ -67,6 +67,7 @@ int main(int argc, char **argv) {
   tessera::CompilerOptions options;
   options.optLevel = optLevel - '0';
   options.verifyDiagnostics = verifyDiagnostics;
+  options.stopAfterParse = emitKind == tessera::EmitKind::AST;
   tessera::Compiler compiler(options);
   bool ok = compiler.loadFile(inputFile);
   if (verifyDiagnostics)

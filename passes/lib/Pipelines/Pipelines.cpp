@@ -2,11 +2,9 @@
 
 #include "tessera/Pipelines/Pipelines.h"
 
-#include "tessera/Transforms/Passes.h"
-#ifdef TESSERA_HAVE_TESS_TO_LINALG
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
-#endif
+#include "tessera/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
 #include "mlir/Conversion/ArithToLLVM/ArithToLLVM.h"
@@ -79,13 +77,11 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
 
-#ifdef TESSERA_HAVE_TESS_TO_LINALG
   // tess ops -> linalg on tensors. tess.call becomes func.call here, so
   // inline once more.
   pm.addPass(createConvertTessToLinalg());
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
-#endif
   // Elementwise arith/math on whole tensors becomes linalg.generic, which
   // bufferization and fusion understand.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -159,9 +155,7 @@ void tessera::registerTesseraPipelineDialects(DialectRegistry &registry) {
                   index::IndexDialect, linalg::LinalgDialect,
                   LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
                   scf::SCFDialect, tensor::TensorDialect, ub::UBDialect>();
-#ifdef TESSERA_HAVE_TESS_TO_LINALG
   registry.insert<tess::TessDialect>();
-#endif
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
   bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
@@ -195,9 +189,7 @@ void tessera::registerTesseraPasses() {
   // both call this.
   static std::once_flag once;
   std::call_once(once, [] {
-#ifdef TESSERA_HAVE_TESS_TO_LINALG
     registerConversionPasses();
-#endif
     registerTransformsPasses();
     PassPipelineRegistration<TesseraCPUPipelineCLOptions>(
         "tessera-cpu",

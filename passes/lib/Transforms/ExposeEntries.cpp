@@ -41,7 +41,14 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
   b.setInsertionPointToStart(entry);
   unsigned numParams = sig.params.size();
 
-  // Reads each runtime size once; the checks share them.
+  // Constants and runtime sizes are created once and shared by the checks.
+  llvm::DenseMap<int64_t, Value> indexConstants;
+  auto indexConstant = [&](int64_t value) {
+    Value &constant = indexConstants[value];
+    if (!constant)
+      constant = arith::ConstantIndexOp::create(b, loc, value);
+    return constant;
+  };
   llvm::DenseMap<std::tuple<int, unsigned, unsigned>, Value> sizeCache;
   auto sizeOf = [&](const SizeSource &source) -> Value {
     auto key = std::make_tuple(static_cast<int>(source.kind), source.position,
@@ -55,11 +62,12 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
       break;
     case SizeSource::Kind::ParamDim:
       cached = memref::DimOp::create(b, loc, entry->getArgument(source.position),
-                                     source.dim);
+                                     indexConstant(source.dim));
       break;
     case SizeSource::Kind::ResultDim:
       cached = memref::DimOp::create(
-          b, loc, entry->getArgument(numParams + source.position), source.dim);
+          b, loc, entry->getArgument(numParams + source.position),
+          indexConstant(source.dim));
       break;
     }
     return cached;
@@ -71,18 +79,15 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
   for (const SizeCheck &check : checks) {
     Value subject = sizeOf(check.subject);
     switch (check.kind) {
-    case SizeCheck::Kind::NonNegative: {
-      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    case SizeCheck::Kind::NonNegative:
       failures.push_back(arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::slt, subject, zero));
+          b, loc, arith::CmpIPredicate::slt, subject, indexConstant(0)));
       break;
-    }
-    case SizeCheck::Kind::Literal: {
-      Value literal = arith::ConstantIndexOp::create(b, loc, check.literal);
-      failures.push_back(arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::ne, subject, literal));
+    case SizeCheck::Kind::Literal:
+      failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                               subject,
+                                               indexConstant(check.literal)));
       break;
-    }
     case SizeCheck::Kind::Symbol:
       failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
                                                subject,
@@ -93,12 +98,12 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
 
   // status = fail0 ? 1 : fail1 ? 2 : ... : 0, i.e. the first failing check.
   Type i32 = b.getI32Type();
-  Value status = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
+  Value status = zero;
   for (int64_t i = static_cast<int64_t>(failures.size()) - 1; i >= 0; --i) {
     Value code = arith::ConstantIntOp::create(b, loc, i32, i + 1);
     status = arith::SelectOp::create(b, loc, failures[i], code, status);
   }
-  Value zero = arith::ConstantIntOp::create(b, loc, i32, 0);
   Value ok =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, status, zero);
 

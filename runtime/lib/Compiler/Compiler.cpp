@@ -129,6 +129,8 @@ bool Compiler::Impl::loadSource(llvm::StringRef name,
   ast = parseModule(text, filename, sink);
   if (!ast)
     return finish(false);
+  if (options.stopAfterParse)
+    return finish(true);
   program = sema::analyze(*ast, sink);
   if (!program)
     return finish(false);
@@ -221,6 +223,11 @@ const EntrySignature *Compiler::getSignature(llvm::StringRef name) const {
 
 bool Compiler::emit(EmitKind kind, llvm::StringRef path) {
   Impl &I = *impl;
+  if (kind == EmitKind::AST && I.ast)
+    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
+      ast::dump(*I.ast, os);
+      return true;
+    });
   if (!I.module)
     return false;
   switch (kind) {
@@ -361,8 +368,7 @@ llvm::Expected<std::vector<HostTensor>>
 Compiler::run(llvm::StringRef entry, CallArguments &args) {
   Impl &I = *impl;
   auto fail = [](const llvm::Twine &msg) {
-    return llvm::createStringError(llvm::inconvertibleErrorCode(),
-                                   "error: " + msg + "\n");
+    return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
   };
   const EntrySignature *sig = getSignature(entry);
   if (!sig)

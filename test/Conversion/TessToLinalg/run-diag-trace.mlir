@@ -1,4 +1,5 @@
 // RUN: tess-opt %s %{tess_to_llvm} | %{run} | FileCheck %s
+// RUN: tess-opt %s --canonicalize %{tess_to_llvm} | %{run} | FileCheck %s
 
 // Repeated indices: d[i] = a[i, i] (diagonal), t = a[i, i] (trace), and
 // e[i, j] = a[i, i] * a[j, j] (outer product of the diagonal).

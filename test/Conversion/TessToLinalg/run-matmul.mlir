@@ -1,4 +1,5 @@
 // RUN: tess-opt %s %{tess_to_llvm} | %{run} | FileCheck %s
+// RUN: tess-opt %s --canonicalize %{tess_to_llvm} | %{run} | FileCheck %s
 
 // c[m, n] = a[m, k] * b[k, n], on dynamic shapes and on static ones.
 

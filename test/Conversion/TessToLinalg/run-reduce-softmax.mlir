@@ -1,4 +1,5 @@
 // RUN: tess-opt %s %{tess_to_llvm} | %{run} | FileCheck %s
+// RUN: tess-opt %s --canonicalize %{tess_to_llvm} | %{run} | FileCheck %s
 
 // Reductions of every kind, their identities, and a numerically stable
 // softmax.

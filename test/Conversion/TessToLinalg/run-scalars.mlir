@@ -1,4 +1,5 @@
 // RUN: tess-opt %s %{tess_to_llvm} | %{run} | FileCheck %s
+// RUN: tess-opt %s --canonicalize %{tess_to_llvm} | %{run} | FileCheck %s
 
 // Casts, complex and boolean reductions, splats and calls, executed.
 

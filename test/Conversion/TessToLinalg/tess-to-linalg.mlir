@@ -69,8 +69,12 @@ func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
 // CHECK: %[[EMPTY:.*]] = arith.cmpi eq, %[[DIM]], %[[C0]] : index
-// CHECK: %[[STANDIN:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
-// CHECK: %[[SAFE:.*]] = arith.select %[[EMPTY]], %[[STANDIN]], %[[X]] : tensor<?xf32>
+// CHECK: %[[SAFE:.*]] = scf.if %[[EMPTY]] -> (tensor<?xf32>) {
+// CHECK:   %[[STANDIN:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK:   scf.yield %[[STANDIN]] : tensor<?xf32>
+// CHECK: } else {
+// CHECK:   scf.yield %[[X]] : tensor<?xf32>
+// CHECK: }
 // CHECK: linalg.generic {indexing_maps = [#[[$K]], #[[$T]]], iterator_types = ["parallel", "reduction"]}
 // CHECK-SAME: ins(%[[W]] : tensor<3xf32>) outs(%[[INIT]] : tensor<?xf32>)
 // CHECK-NEXT: ^bb0(%[[WK:.*]]: f32, %[[ACC:.*]]: f32):

@@ -3,6 +3,8 @@
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
 using namespace mlir;
 using namespace tessera::tess;
 

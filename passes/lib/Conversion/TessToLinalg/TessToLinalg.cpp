@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
@@ -230,8 +231,16 @@ static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc, Value input,
   // An empty tensor has no element to extract, not even at the clamped
   // index 0: read a 1x..x1 stand-in instead (its value is never used).
   if (isEmpty) {
-    Value standIn = tensor::EmptyOp::create(b, loc, type, standInSizes);
-    guarded.source = arith::SelectOp::create(b, loc, isEmpty, standIn, input);
+    // scf.if, not arith.select: the two tensors differ in size at run time,
+    // and a select on tensors would be taken for an elementwise op.
+    auto ifOp = scf::IfOp::create(
+        b, loc, isEmpty,
+        [&](OpBuilder &tb, Location l) {
+          Value standIn = tensor::EmptyOp::create(tb, l, type, standInSizes);
+          scf::YieldOp::create(tb, l, standIn);
+        },
+        [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, input); });
+    guarded.source = ifOp.getResult(0);
   }
   return guarded;
 }

@@ -43,6 +43,8 @@ struct CompilerOptions {
   /// Check `expected-error {{...}}` annotations instead of printing
   /// diagnostics (like mlir-opt -verify-diagnostics).
   bool verifyDiagnostics = false;
+  /// Stop after parsing (for --emit=ast): no Sema, no code generation.
+  bool stopAfterParse = false;
   /// Where diagnostics are printed.
   llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
 };

@@ -7,7 +7,6 @@
 #ifndef TESSERA_DIALECT_TESS_IR_TESSDIALECT_H
 #define TESSERA_DIALECT_TESS_IR_TESSDIALECT_H
 
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Dialect.h"
 
 #include "tessera/Dialect/Tess/IR/TessDialect.h.inc"
