@@ -38,6 +38,8 @@ install_missing() {
 }
 
 configure_and_build() {
+  # Let ccache share objects between clones in different directories.
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
   if [ ! -f "$BUILD/build.ninja" ]; then
     cmake -G Ninja -S "$ROOT" -B "$BUILD" \
       -DCMAKE_BUILD_TYPE=Release \

@@ -160,9 +160,12 @@ int main(int argc, char **argv) {
                     p.name + "=FILE.npy");
       shape.push_back(it->second);
     }
-    HostTensor t(p.dtype, shape);
-    fillRandom(t, rng);
-    args.tensors.emplace(p.name, std::move(t));
+    auto t = HostTensor::create(p.dtype, shape);
+    if (!t)
+      return fail("cannot generate parameter '" + p.name +
+                  "': " + toString(t.takeError()));
+    fillRandom(*t, rng);
+    args.tensors.emplace(p.name, std::move(*t));
   }
 
   auto results = compiler.run(sig->name, args);

@@ -16,14 +16,12 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Support/FileUtilities.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
-#include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 
 using namespace tessera;
@@ -166,17 +164,33 @@ bool Compiler::Impl::writeFile(
     llvm::outs().flush();
     return true;
   }
-  // ToolOutputFile writes beside the target and renames on keep(), so a
+  // Write beside the target and rename over it only when complete, so a
   // failed compile never clobbers an existing output.
-  std::string err;
-  auto out = mlir::openOutputFile(path, &err);
-  if (!out) {
-    error(err);
+  llvm::SmallString<128> model(path);
+  model += ".tmp%%%%%%";
+  int fd;
+  llvm::SmallString<128> tmpPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createUniqueFile(model, fd, tmpPath)) {
+    error("cannot write '" + path + "': " + ec.message());
     return false;
   }
-  if (!write(out->os()))
+  llvm::FileRemover removeTmp(tmpPath);
+  {
+    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
+    if (!write(os))
+      return false;
+    os.close();
+    if (os.has_error()) {
+      error("cannot write '" + path + "': " + os.error().message());
+      os.clear_error();
+      return false;
+    }
+  }
+  if (std::error_code ec = llvm::sys::fs::rename(tmpPath, path)) {
+    error("cannot write '" + path + "': " + ec.message());
     return false;
-  out->keep();
+  }
   return true;
 }
 
@@ -421,8 +435,13 @@ Compiler::run(llvm::StringRef entry, CallArguments &args) {
     return fail("compilation of '" + I.filename + "' failed");
 
   std::vector<HostTensor> results;
-  for (size_t i = 0; i < sig->results.size(); ++i)
-    results.emplace_back(sig->results[i].dtype, (*outShapes)[i]);
+  for (size_t i = 0; i < sig->results.size(); ++i) {
+    auto t = HostTensor::create(sig->results[i].dtype, (*outShapes)[i]);
+    if (!t)
+      return fail("result '" + sig->results[i].name + "': " +
+                  llvm::toString(t.takeError()));
+    results.push_back(std::move(*t));
+  }
   if (llvm::Error e =
           invokeEntry(*I.jit, *sig, tensorParams, indexValues, results))
     return fail(llvm::toString(std::move(e)));

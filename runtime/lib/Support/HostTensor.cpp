@@ -96,6 +96,34 @@ HostTensor::HostTensor(DType dtype, std::vector<int64_t> shape)
   storage.reset(p);
 }
 
+llvm::Expected<HostTensor> HostTensor::create(DType dtype,
+                                              std::vector<int64_t> shape) {
+  auto describe = [&] {
+    std::string s = getDTypeName(dtype).str() + "[";
+    for (size_t i = 0; i < shape.size(); ++i)
+      s += (i ? ", " : "") + std::to_string(shape[i]);
+    return s + "]";
+  };
+  std::optional<int64_t> count = computeNumElements(shape);
+  if (!count)
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "invalid tensor shape " + describe());
+  size_t bytes = static_cast<size_t>(*count) * getDTypeSize(dtype);
+  size_t allocBytes = llvm::alignTo(bytes == 0 ? 1 : bytes, kAlignment);
+  void *p = std::aligned_alloc(kAlignment, allocBytes);
+  if (!p)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "cannot allocate " + std::to_string(bytes) + " bytes for a tensor " +
+            describe());
+  std::memset(p, 0, allocBytes);
+  HostTensor t;
+  t.dtype = dtype;
+  t.shape = std::move(shape);
+  t.storage.reset(p);
+  return std::move(t);
+}
+
 int64_t HostTensor::getNumElements() const {
   if (!storage)
     return 0;

@@ -11,6 +11,7 @@
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -53,6 +54,11 @@ public:
   /// False only for a default-constructed (or moved-from) tensor, which has no
   /// storage and reports zero elements. Every constructed tensor, including
   /// one with zero elements, has non-null 64-byte aligned storage.
+  /// Like the constructor, but a shape whose size overflows or memory that
+  /// cannot be allocated is an error instead of a fatal failure (sizes come
+  /// from users: `--size N=100000000000`).
+  static llvm::Expected<HostTensor> create(DType dtype,
+                                           std::vector<int64_t> shape);
   bool hasStorage() const { return storage != nullptr; }
   /// A deep copy (HostTensor itself is move-only).
   HostTensor clone() const;
