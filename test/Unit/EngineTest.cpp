@@ -11,6 +11,7 @@
 #include "tessera/Pipelines/Pipelines.h"
 #include "tessera/Runtime/CHeader.h"
 #include "tessera/Runtime/Codegen.h"
+#include "tessera/Runtime/Convert.h"
 #include "tessera/Runtime/EntryABI.h"
 #include "tessera/Runtime/JITSession.h"
 #include "tessera/Transforms/EntrySignature.h"
@@ -40,7 +41,7 @@ namespace {
 #define ASSERT_NO_ERROR(expr)                                                  \
   do {                                                                         \
     if (llvm::Error assertError = (expr))                                      \
-      FAIL() << llvm::toString(std::move(assertError));                       \
+      FAIL() << llvm::toString(std::move(assertError));                        \
   } while (false)
 
 #define ASSERT_EXPECTED(var, expr)                                             \
@@ -238,6 +239,47 @@ func.func @both(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
   %s = tess.call @mm_softmax(%a, %b) : (tensor<?x?xf32>, tensor<?x?xf32>) -> tensor<?x?xf32>
   %m = tess.call @rowmax(%s) : (tensor<?x?xf32>) -> tensor<?xf32>
   return %s, %m : tensor<?x?xf32>, tensor<?xf32>
+}
+)mlir";
+
+// Every element type crossing the boundary: bf16/f16 in and out, i32, i64,
+// f64.
+const char *kDTypes = R"mlir(
+#id = affine_map<(i) -> (i)>
+func.func @mix(%x: tensor<?xbf16> {tess.dims = ["N"], tess.name = "x"},
+               %y: tensor<?xf16> {tess.dims = ["N"], tess.name = "y"},
+               %z: tensor<?xi32> {tess.dims = ["N"], tess.name = "z"},
+               %w: tensor<?xf64> {tess.dims = ["N"], tess.name = "w"},
+               %v: tensor<?xi64> {tess.dims = ["N"], tess.name = "v"})
+    -> (tensor<?xf64> {tess.dims = ["N"]}, tensor<?xbf16> {tess.dims = ["N"]},
+        tensor<?xf16> {tess.dims = ["N"]}, tensor<?xi64> {tess.dims = ["N"]}) attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %n = tensor.dim %x, %c0 : tensor<?xbf16>
+  %e0 = tensor.empty(%n) : tensor<?xf64>
+  %e1 = tensor.empty(%n) : tensor<?xbf16>
+  %e2 = tensor.empty(%n) : tensor<?xf16>
+  %e3 = tensor.empty(%n) : tensor<?xi64>
+  %r:4 = linalg.generic {indexing_maps = [#id, #id, #id, #id, #id, #id, #id, #id, #id],
+                         iterator_types = ["parallel"]}
+      ins(%x, %y, %z, %w, %v : tensor<?xbf16>, tensor<?xf16>, tensor<?xi32>, tensor<?xf64>, tensor<?xi64>)
+      outs(%e0, %e1, %e2, %e3 : tensor<?xf64>, tensor<?xbf16>, tensor<?xf16>, tensor<?xi64>) {
+  ^bb0(%xb: bf16, %yh: f16, %zi: i32, %wd: f64, %vi: i64, %o0: f64, %o1: bf16, %o2: f16, %o3: i64):
+    %xf = arith.extf %xb : bf16 to f64
+    %yf = arith.extf %yh : f16 to f64
+    %zf = arith.sitofp %zi : i32 to f64
+    %s0 = arith.addf %xf, %yf : f64
+    %s1 = arith.addf %s0, %zf : f64
+    %s = arith.addf %s1, %wd : f64
+    %s32 = arith.truncf %s : f64 to f32
+    %sb = arith.truncf %s32 : f32 to bf16
+    %sh = arith.truncf %s32 : f32 to f16
+    %ze = arith.extsi %zi : i32 to i64
+    %two = arith.constant 2 : i64
+    %v2 = arith.muli %vi, %two : i64
+    %vz = arith.addi %v2, %ze : i64
+    linalg.yield %s, %sb, %sh, %vz : f64, bf16, f16, i64
+  } -> (tensor<?xf64>, tensor<?xbf16>, tensor<?xf16>, tensor<?xi64>)
+  return %r#0, %r#1, %r#2, %r#3 : tensor<?xf64>, tensor<?xbf16>, tensor<?xf16>, tensor<?xi64>
 }
 )mlir";
 
@@ -516,11 +558,11 @@ func.func @h(%x: tensor<4xf32> {tess.dims = [5]}) -> (tensor<4xf32>)
   };
   for (auto [source, expected] : cases) {
     std::string messages;
-    mlir::ScopedDiagnosticHandler handler(
-        context.get(), [&](mlir::Diagnostic &diag) {
-          messages += diag.str();
-          return mlir::success();
-        });
+    mlir::ScopedDiagnosticHandler handler(context.get(),
+                                          [&](mlir::Diagnostic &diag) {
+                                            messages += diag.str();
+                                            return mlir::success();
+                                          });
     auto module =
         mlir::parseSourceString<mlir::ModuleOp>(source, context.get());
     ASSERT_TRUE(module);
@@ -580,8 +622,8 @@ TEST_P(EngineOptTest, TwoResults) {
   ASSERT_EQ(results[1].getRank(), 0);
   float sum = 0.0f;
   for (int64_t i = 0; i < 10; ++i) {
-    EXPECT_NEAR(results[0].dataAs<float>()[i],
-                std::exp(x.dataAs<float>()[i]), 1e-5f);
+    EXPECT_NEAR(results[0].dataAs<float>()[i], std::exp(x.dataAs<float>()[i]),
+                1e-5f);
     sum += x.dataAs<float>()[i];
   }
   EXPECT_FLOAT_EQ(results[1].dataAs<float>()[0], sum);
@@ -594,7 +636,8 @@ TEST_P(EngineOptTest, TemporaryBuffers) {
   fillPattern(a, 0.1f);
   fillPattern(b, 0.2f);
   std::vector<HostTensor> results(1);
-  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("mmtanh"), {&a, &b}, {}, results));
+  ASSERT_NO_ERROR(
+      invokeEntry(*session, sigs->at("mmtanh"), {&a, &b}, {}, results));
   std::vector<float> expected;
   referenceMatmul(a, b, expected);
   for (size_t i = 0; i < expected.size(); ++i)
@@ -624,7 +667,8 @@ TEST_P(EngineOptTest, TessDialect) {
     }
   }
   std::vector<HostTensor> results(2);
-  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("both"), {&a, &b}, {}, results));
+  ASSERT_NO_ERROR(
+      invokeEntry(*session, sigs->at("both"), {&a, &b}, {}, results));
   ASSERT_EQ(results[1].getShape(), llvm::ArrayRef<int64_t>({m}));
   for (int64_t i = 0; i < m * n; ++i)
     EXPECT_NEAR(results[0].dataAs<float>()[i], softmax[i], 1e-6f);
@@ -639,6 +683,33 @@ TEST_P(EngineOptTest, TessDialect) {
     for (int64_t j = 0; j < k; ++j)
       mx = std::max(mx, a.dataAs<float>()[i * k + j]);
     EXPECT_EQ(one[0].dataAs<float>()[i], mx);
+  }
+}
+
+TEST_P(EngineOptTest, ElementTypes) {
+  ASSERT_EXPECTED(sigs, load(kDTypes, GetParam()));
+  const int64_t n = 6;
+  HostTensor x = makeTensor(DType::BF16, {n}), y = makeTensor(DType::F16, {n}),
+             z = makeTensor(DType::I32, {n}), w = makeTensor(DType::F64, {n}),
+             v = makeTensor(DType::I64, {n});
+  for (int64_t i = 0; i < n; ++i) {
+    x.dataAs<uint16_t>()[i] = roundToBF16(0.5 * i);
+    y.dataAs<uint16_t>()[i] = roundToF16(-0.25 * i);
+    z.dataAs<int32_t>()[i] = static_cast<int32_t>(3 - i);
+    w.dataAs<double>()[i] = 1.0 / 8.0;
+    v.dataAs<int64_t>()[i] = (int64_t(1) << 40) + i;
+  }
+  std::vector<HostTensor> results(4);
+  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("mix"), {&x, &y, &z, &w, &v},
+                              {}, results));
+  for (int64_t i = 0; i < n; ++i) {
+    double expected = 0.5 * i - 0.25 * i + (3 - i) + 0.125;
+    EXPECT_EQ(results[0].dataAs<double>()[i], expected) << i;
+    EXPECT_EQ(bf16ToDouble(results[1].dataAs<uint16_t>()[i]), expected) << i;
+    EXPECT_EQ(f16ToDouble(results[2].dataAs<uint16_t>()[i]), expected) << i;
+    EXPECT_EQ(results[3].dataAs<int64_t>()[i],
+              2 * ((int64_t(1) << 40) + i) + (3 - i))
+        << i;
   }
 }
 
@@ -689,7 +760,8 @@ TEST_F(EngineTest, ComplexAndBool) {
   pa[2] = {0, 1};
   pb[2] = {0, 1};
   std::vector<HostTensor> results(2);
-  ASSERT_NO_ERROR(invokeEntry(*session, sigs->at("cmul"), {&a, &b}, {}, results));
+  ASSERT_NO_ERROR(
+      invokeEntry(*session, sigs->at("cmul"), {&a, &b}, {}, results));
   const auto *product = results[0].dataAs<std::complex<float>>();
   const auto *big = results[1].dataAs<uint8_t>();
   for (int i = 0; i < 3; ++i) {
@@ -726,7 +798,7 @@ TEST_F(EngineTest, SizeMismatchMessages) {
     void *px = dx.data(), *py = dy.data(), *pout = dout.data();
     int32_t status = -1;
     void *args[] = {&px, &py, &pout, &status};
-    reinterpret_cast<void (*)(void **)>(*packed)(args);
+    reinterpret_cast<void (*)(void **)> (*packed)(args);
     return status;
   };
   HostTensor good = makeTensor(DType::F32, {3, 5});
@@ -767,13 +839,15 @@ func.func @answer(%x: tensor<f32> {tess.name = "x"}) -> (tensor<f32>) attributes
   HostTensor x = makeTensor(DType::F32, {});
   x.dataAs<float>()[0] = 20.0f;
   std::vector<HostTensor> results(1);
-  ASSERT_NO_ERROR(invokeEntry(*session, sigs1->at("answer"), {&x}, {}, results));
+  ASSERT_NO_ERROR(
+      invokeEntry(*session, sigs1->at("answer"), {&x}, {}, results));
   EXPECT_FLOAT_EQ(results[0].dataAs<float>()[0], 21.0f);
 
   ASSERT_NO_ERROR(session->removeModule(first));
   EXPECT_FALSE(static_cast<bool>(session->lookup("_tess_packed_answer")));
   ASSERT_EXPECTED(sigs2, load(v2));
-  ASSERT_NO_ERROR(invokeEntry(*session, sigs2->at("answer"), {&x}, {}, results));
+  ASSERT_NO_ERROR(
+      invokeEntry(*session, sigs2->at("answer"), {&x}, {}, results));
   EXPECT_FLOAT_EQ(results[0].dataAs<float>()[0], 40.0f);
 }
 
@@ -849,12 +923,12 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
   registerTesseraPipelineDialects(registry);
   mlir::MLIRContext context(registry);
   auto machine = createHostTargetMachine(2);
-  ASSERT_TRUE(static_cast<bool>(machine)) << llvm::toString(machine.takeError());
+  ASSERT_TRUE(static_cast<bool>(machine))
+      << llvm::toString(machine.takeError());
   llvm::LLVMContext llvmContext;
   std::vector<EntrySignature> sigs;
   std::string source = std::string(kMatmul) + kRamp;
-  auto module =
-      compileToLLVM(context, source, 2, llvmContext, **machine, sigs);
+  auto module = compileToLLVM(context, source, 2, llvmContext, **machine, sigs);
   ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
 
   // Only the C interface and the packed wrapper are exported.
@@ -871,8 +945,8 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
     llvm::sys::path::append(p, name);
     return std::string(p);
   };
-  std::string object = path("engine_test.o"), library =
-                                                   path("libengine_test.so");
+  std::string object = path("engine_test.o"),
+              library = path("libengine_test.so");
   std::string assembly = path("engine_test.s");
   ASSERT_NO_ERROR(writeMachineCodeFile(**module, **machine,
                                        MachineCodeKind::Object, object));
@@ -913,23 +987,40 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
   std::string includeDir = "-I" + std::string(dir);
   std::string libDir = "-L" + std::string(dir);
   std::string log = path("log.txt");
-  std::optional<llvm::StringRef> redirects[] = {std::nullopt,
-                                                llvm::StringRef(log),
-                                                llvm::StringRef(log)};
+  std::optional<llvm::StringRef> redirects[] = {
+      std::nullopt, llvm::StringRef(log), llvm::StringRef(log)};
   auto readLog = [&] {
     auto buffer = llvm::MemoryBuffer::getFile(log);
     return buffer ? (*buffer)->getBuffer().str() : std::string();
   };
-  llvm::SmallVector<llvm::StringRef> compile = {
-      *cc,     "-std=c99", "-Wall",  "-Werror",      "-pedantic",
-      "-o",    program,    mainSource, includeDir, libDir,
-      "-lengine_test",     rpath,   "-lm"};
-  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, compile, std::nullopt, redirects),
-            0)
+  llvm::SmallVector<llvm::StringRef> compile = {*cc,
+                                                "-std=c99",
+                                                "-Wall",
+                                                "-Wextra",
+                                                "-Wcast-qual",
+                                                "-Werror",
+                                                "-pedantic",
+                                                "-o",
+                                                program,
+                                                mainSource,
+                                                includeDir,
+                                                libDir,
+                                                "-lengine_test",
+                                                rpath,
+                                                "-lm"};
+  ASSERT_EQ(llvm::sys::ExecuteAndWait(*cc, compile, std::nullopt, redirects), 0)
       << readLog();
-  ASSERT_EQ(llvm::sys::ExecuteAndWait(program, {program}, std::nullopt,
-                                      redirects),
-            0)
+  // The header (and the program) are valid C++ as well.
+  if (auto cxx = llvm::sys::findProgramByName("c++")) {
+    llvm::SmallVector<llvm::StringRef> check = {
+        *cxx, "-std=c++17", "-Wall",    "-Werror", "-fsyntax-only",
+        "-x", "c++",        includeDir, mainSource};
+    EXPECT_EQ(llvm::sys::ExecuteAndWait(*cxx, check, std::nullopt, redirects),
+              0)
+        << readLog();
+  }
+  ASSERT_EQ(
+      llvm::sys::ExecuteAndWait(program, {program}, std::nullopt, redirects), 0)
       << readLog();
   EXPECT_EQ(readLog(),
             "status 1: size symbol K: parameter 'a' dim 1 does not match "

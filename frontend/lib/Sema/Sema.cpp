@@ -1049,34 +1049,21 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     if (!callee.params[i].isIndex)
       continue;
     const Extent &e = binding.at(callee.params[i].name);
-    ValueRef r{~0u, 0};
-    if (e.isSymbol) {
-      // Encode the symbol through a zero-loop contraction reading its value:
-      // keeps Value plain data and lets MLIRGen treat it uniformly.
-      Value sv;
-      sv.kind = Value::Kind::Contraction;
-      sv.loc = call.args[i]->getLoc();
-      sv.types.push_back(TensorType{DType::I64, {}});
-      sv.contraction = std::make_unique<Contraction>();
-      auto body = std::make_unique<ScalarExpr>();
-      body->kind = ScalarExpr::Kind::SizeValue;
-      body->dtype = DType::I64;
-      body->symbol = e.symbol;
-      sv.contraction->body = std::move(body);
-      r = addValue(std::move(sv));
-    } else {
-      Value sv;
-      sv.kind = Value::Kind::Contraction;
-      sv.loc = call.args[i]->getLoc();
-      sv.types.push_back(TensorType{DType::I64, {}});
-      sv.contraction = std::make_unique<Contraction>();
-      auto body = std::make_unique<ScalarExpr>();
-      body->kind = ScalarExpr::Kind::Constant;
-      body->dtype = DType::I64;
-      body->intValue = e.value;
-      sv.contraction->body = std::move(body);
-      r = addValue(std::move(sv));
-    }
+    // Pass the extent as a zero-loop contraction yielding its value: keeps
+    // Value plain data and lets MLIRGen treat every operand alike.
+    Value sv;
+    sv.kind = Value::Kind::Contraction;
+    sv.loc = call.args[i]->getLoc();
+    sv.types.push_back(TensorType{DType::I64, {}});
+    sv.contraction = std::make_unique<Contraction>();
+    auto body = std::make_unique<ScalarExpr>();
+    body->kind = e.isSymbol ? ScalarExpr::Kind::SizeValue
+                            : ScalarExpr::Kind::Constant;
+    body->dtype = DType::I64;
+    body->symbol = e.symbol;
+    body->intValue = e.value;
+    sv.contraction->body = std::move(body);
+    ValueRef r = addValue(std::move(sv));
     v.operands[i] = r;
   }
   for (const TensorType &rt : callee.results) {

@@ -88,9 +88,10 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
 
   if (optimize) {
-    pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+    OpPassManager &funcPM = pm.nest<func::FuncOp>();
+    funcPM.addPass(createLinalgElementwiseOpFusionPass());
     // On tensors, so that no operand aliases another yet.
-    pm.addNestedPass<func::FuncOp>(createTessReorderReductionLoopsPass());
+    funcPM.addPass(createTessReorderReductionLoopsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -106,9 +107,9 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
   if (optimize) {
-    pm.addNestedPass<func::FuncOp>(bufferization::createBufferHoistingPass());
-    pm.addNestedPass<func::FuncOp>(
-        bufferization::createBufferLoopHoistingPass());
+    OpPassManager &funcPM = pm.nest<func::FuncOp>();
+    funcPM.addPass(bufferization::createBufferHoistingPass());
+    funcPM.addPass(bufferization::createBufferLoopHoistingPass());
   }
   // Every allocation gets freed; nothing allocated escapes an entry because
   // results are written into caller-owned buffers.
@@ -132,7 +133,11 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertComplexToStandardPass());
-  pm.addPass(arith::createArithExpandOpsPass());
+  // bf16 <-> f32 conversions become integer code rather than calls to
+  // compiler-rt helpers that a JIT process may not have.
+  arith::ArithExpandOpsPassOptions expandOptions;
+  expandOptions.includeBf16 = true;
+  pm.addPass(arith::createArithExpandOpsPass(expandOptions));
   pm.addPass(createConvertMathToFuncs());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
@@ -152,9 +157,9 @@ void tessera::registerTesseraPipelineDialects(DialectRegistry &registry) {
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   complex::ComplexDialect, func::FuncDialect,
-                  index::IndexDialect, linalg::LinalgDialect,
-                  LLVM::LLVMDialect, math::MathDialect, memref::MemRefDialect,
-                  scf::SCFDialect, tensor::TensorDialect, ub::UBDialect>();
+                  index::IndexDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
+                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect, ub::UBDialect>();
   registry.insert<tess::TessDialect>();
   arith::registerBufferizableOpInterfaceExternalModels(registry);
   arith::registerBufferDeallocationOpInterfaceExternalModels(registry);

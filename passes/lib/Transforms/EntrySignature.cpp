@@ -94,16 +94,16 @@ LogicalResult readTensorSpec(Location loc, Type type, DictionaryAttr attrs,
     if (auto literal = dyn_cast_if_present<IntegerAttr>(entry)) {
       dim.extent = literal.getInt();
       if (dim.extent < 0)
-        return emitError(loc) << what << " dim " << d
-                              << " has negative extent " << dim.extent;
+        return emitError(loc)
+               << what << " dim " << d << " has negative extent " << dim.extent;
       if (!ShapedType::isDynamic(staticSize) && staticSize != dim.extent)
-        return emitError(loc) << what << " dim " << d << " is declared "
-                              << dim.extent << " but the type has "
-                              << staticSize;
+        return emitError(loc)
+               << what << " dim " << d << " is declared " << dim.extent
+               << " but the type has " << staticSize;
     } else if (auto symbol = dyn_cast_if_present<StringAttr>(entry)) {
       if (symbol.getValue().empty())
-        return emitError(loc) << what << " dim " << d
-                              << " names an empty size symbol";
+        return emitError(loc)
+               << what << " dim " << d << " names an empty size symbol";
       dim.isSymbol = true;
       dim.symbol = symbol.getValue().str();
     } else if (entry) {
@@ -114,9 +114,9 @@ LogicalResult readTensorSpec(Location loc, Type type, DictionaryAttr attrs,
     } else if (!ShapedType::isDynamic(staticSize)) {
       dim.extent = staticSize;
     } else {
-      return emitError(loc) << what << " dim " << d
-                            << " is dynamic but has no '" << kDimsAttrName
-                            << "' entry naming its size";
+      return emitError(loc)
+             << what << " dim " << d << " is dynamic but has no '"
+             << kDimsAttrName << "' entry naming its size";
     }
     spec.dims.push_back(std::move(dim));
   }
@@ -143,8 +143,8 @@ FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
   llvm::StringSet<> paramNames;
 
   for (unsigned i = 0, e = type.getNumInputs(); i != e; ++i) {
-    Location loc = func.isExternal() ? func.getLoc()
-                                     : func.getArgument(i).getLoc();
+    Location loc =
+        func.isExternal() ? func.getLoc() : func.getArgument(i).getLoc();
     ValueSpec spec;
     spec.name = argumentName(func, i);
     std::string what = "parameter '" + spec.name + "' of '" + sig.name + "'";
@@ -152,16 +152,16 @@ FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
     if (isa<IndexType>(argType)) {
       auto size = func.getArgAttrOfType<StringAttr>(i, kSizeAttrName);
       if (!size || size.getValue().empty())
-        return emitError(loc) << what << " is an index but has no '"
-                              << kSizeAttrName
-                              << "' attribute naming the size it binds";
+        return emitError(loc)
+               << what << " is an index but has no '" << kSizeAttrName
+               << "' attribute naming the size it binds";
       spec.kind = ValueSpec::Kind::Index;
       spec.dtype = DType::I64;
       // An index parameter binds the size symbol of its own name.
       spec.name = size.getValue().str();
       paramSymbols.insert(spec.name);
-    } else if (failed(readTensorSpec(loc, argType, func.getArgAttrDict(i),
-                                     what, spec))) {
+    } else if (failed(readTensorSpec(loc, argType, func.getArgAttrDict(i), what,
+                                     spec))) {
       return failure();
     }
     for (const DimSpec &dim : spec.dims)

@@ -61,8 +61,9 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
       cached = entry->getArgument(source.position);
       break;
     case SizeSource::Kind::ParamDim:
-      cached = memref::DimOp::create(b, loc, entry->getArgument(source.position),
-                                     indexConstant(source.dim));
+      cached =
+          memref::DimOp::create(b, loc, entry->getArgument(source.position),
+                                indexConstant(source.dim));
       break;
     case SizeSource::Kind::ResultDim:
       cached = memref::DimOp::create(
@@ -90,8 +91,7 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
       break;
     case SizeCheck::Kind::Symbol:
       failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                               subject,
-                                               sizeOf(check.binding)));
+                                               subject, sizeOf(check.binding)));
       break;
     }
   }
@@ -157,8 +157,7 @@ struct TessExposeEntriesPass
     OpBuilder b(module.getContext());
     for (func::FuncOp impl : entries) {
       if (impl.isExternal()) {
-        impl.emitError() << "entry '" << impl.getSymName()
-                         << "' has no body";
+        impl.emitError() << "entry '" << impl.getSymName() << "' has no body";
         return signalPassFailure();
       }
       FailureOr<EntrySignature> sig = signatureFromFunc(impl);
@@ -169,8 +168,7 @@ struct TessExposeEntriesPass
       std::string implName = (kImplPrefix + name.getValue()).str();
       if (symbolTable.lookup(implName)) {
         impl.emitError() << "cannot expose '" << name.getValue()
-                         << "': the symbol '" << implName
-                         << "' already exists";
+                         << "': the symbol '" << implName << "' already exists";
         return signalPassFailure();
       }
       // Calls between entries now reach the implementation directly.

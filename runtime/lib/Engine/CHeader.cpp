@@ -86,19 +86,19 @@ public:
   NameAllocator() {
     // C and C++ keywords a Tessera identifier could spell.
     for (const char *keyword :
-         {"auto",     "bool",      "break",     "case",     "catch",
-          "char",     "class",     "const",     "continue", "default",
-          "delete",   "do",        "double",    "else",     "enum",
-          "explicit", "extern",    "false",     "float",    "for",
-          "friend",   "goto",      "if",        "inline",   "int",
-          "long",     "namespace", "new",       "operator", "private",
-          "protected", "public",   "register",  "restrict", "return",
-          "short",    "signed",    "sizeof",    "static",   "struct",
-          "switch",   "template",  "this",      "throw",    "true",
-          "try",      "typedef",   "typename",  "union",    "unsigned",
-          "using",    "virtual",   "void",      "volatile", "while",
-          "int8_t",   "int16_t",   "int32_t",   "int64_t",  "uint8_t",
-          "uint16_t", "uint32_t",  "uint64_t",  "status"})
+         {"auto",      "bool",      "break",    "case",     "catch",
+          "char",      "class",     "const",    "continue", "default",
+          "delete",    "do",        "double",   "else",     "enum",
+          "explicit",  "extern",    "false",    "float",    "for",
+          "friend",    "goto",      "if",       "inline",   "int",
+          "long",      "namespace", "new",      "operator", "private",
+          "protected", "public",    "register", "restrict", "return",
+          "short",     "signed",    "sizeof",   "static",   "struct",
+          "switch",    "template",  "this",     "throw",    "true",
+          "try",       "typedef",   "typename", "union",    "unsigned",
+          "using",     "virtual",   "void",     "volatile", "while",
+          "int8_t",    "int16_t",   "int32_t",  "int64_t",  "uint8_t",
+          "uint16_t",  "uint32_t",  "uint64_t", "status"})
       taken.insert(keyword);
   }
   std::string allocate(llvm::StringRef wanted) {
@@ -195,7 +195,8 @@ void emitEntry(llvm::raw_ostream &os, const EntrySignature &sig) {
   for (auto [i, result] : llvm::enumerate(sig.results))
     addArg(prototypeArgs, llvm::formatv("tessera_memref{0} *{1}",
                                         result.dims.size(), resultNames[i]));
-  os << "int32_t " << "_mlir_ciface_" << sig.name << "("
+  os << "int32_t "
+     << "_mlir_ciface_" << sig.name << "("
      << (prototypeArgs.empty() ? "void" : prototypeArgs) << ");\n\n";
 
   // The status messages.
@@ -232,8 +233,11 @@ void emitEntry(llvm::raw_ostream &os, const EntrySignature &sig) {
   auto emitDescriptor = [&](const ValueSpec &spec, const std::string &data) {
     std::string local = "tessera_d" + std::to_string(descriptor++);
     size_t rank = spec.dims.size();
-    os << "  tessera_memref" << rank << " " << local << " = {(void *)" << data
-       << ", (void *)" << data << ", 0";
+    // Through uintptr_t, so that dropping const does not trip -Wcast-qual;
+    // entries never write their inputs.
+    os << "  tessera_memref" << rank << " " << local
+       << " = {(void *)(uintptr_t)" << data << ", (void *)(uintptr_t)" << data
+       << ", 0";
     if (rank) {
       std::vector<std::string> strides(rank);
       std::string stride = "1";
@@ -303,10 +307,13 @@ std::string tessera::generateCHeader(llvm::ArrayRef<EntrySignature> entries,
   for (size_t rank : ranks) {
     os << "#ifndef TESSERA_MEMREF" << rank << "_DEFINED\n"
        << "#define TESSERA_MEMREF" << rank << "_DEFINED\n"
-       << "/* Descriptor of a rank-" << rank
-       << " buffer: element (i0, ...) is at\n"
-       << " * aligned + offset + i0 * strides[0] + ... (in elements). */\n"
-       << "typedef struct tessera_memref" << rank << " {\n"
+       << "/* Descriptor of a rank-" << rank << " buffer: ";
+    if (rank)
+      os << "element (i0, ...) is at\n"
+         << " * aligned + offset + i0 * strides[0] + ... (in elements). */\n";
+    else
+      os << "its element is at aligned + offset. */\n";
+    os << "typedef struct tessera_memref" << rank << " {\n"
        << "  void *allocated;\n  void *aligned;\n  int64_t offset;\n";
     if (rank)
       os << "  int64_t sizes[" << rank << "];\n  int64_t strides[" << rank

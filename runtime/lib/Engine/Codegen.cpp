@@ -73,8 +73,7 @@ tessera::createHostTargetMachine(unsigned optLevel) {
   return std::move(machine);
 }
 
-std::vector<std::string>
-tessera::addPackedEntryWrappers(llvm::Module &module) {
+std::vector<std::string> tessera::addPackedEntryWrappers(llvm::Module &module) {
   std::vector<llvm::Function *> interfaces;
   for (llvm::Function &function : module)
     if (!function.isDeclaration() &&
@@ -268,7 +267,7 @@ llvm::Error tessera::linkSharedLibrary(llvm::StringRef objectPath,
     return makeError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeLog(logPath);
 
-  llvm::SmallVector<llvm::StringRef> args = {clang,   "-shared", "-o",
+  llvm::SmallVector<llvm::StringRef> args = {clang,   "-shared",  "-o",
                                              outPath, objectPath, "-lm"};
   std::optional<llvm::StringRef> redirects[] = {
       std::nullopt, llvm::StringRef(logPath), llvm::StringRef(logPath)};

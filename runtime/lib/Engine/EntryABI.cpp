@@ -72,7 +72,8 @@ std::string tessera::describeSizeSource(const EntrySignature &sig,
   return "";
 }
 
-std::vector<SizeBinding> tessera::computeSizeBindings(const EntrySignature &sig) {
+std::vector<SizeBinding>
+tessera::computeSizeBindings(const EntrySignature &sig) {
   std::vector<SizeBinding> bindings;
   llvm::StringMap<unsigned> seen;
   auto visit = [&](const SizeSource &source, const DimSpec &spec) {
@@ -110,10 +111,10 @@ std::vector<SizeCheck> tessera::computeSizeChecks(const EntrySignature &sig) {
       check.kind = SizeCheck::Kind::Literal;
       check.subject = source;
       check.literal = spec.extent;
-      check.message = llvm::formatv("{0} must be {1}",
-                                    describeSizeSource(sig, source),
-                                    spec.extent)
-                          .str();
+      check.message =
+          llvm::formatv("{0} must be {1}", describeSizeSource(sig, source),
+                        spec.extent)
+              .str();
       checks.push_back(std::move(check));
       return;
     }
@@ -127,8 +128,7 @@ std::vector<SizeCheck> tessera::computeSizeChecks(const EntrySignature &sig) {
     check.subject = source;
     check.symbol = spec.symbol;
     check.binding = it->second;
-    check.message =
-        symbolMismatchMessage(sig, spec.symbol, it->second, source);
+    check.message = symbolMismatchMessage(sig, spec.symbol, it->second, source);
     checks.push_back(std::move(check));
   };
   OccurrenceWalker walker{sig};
@@ -174,8 +174,8 @@ tessera::bindSizes(const EntrySignature &sig,
       valueOf[p] = indexValues[nextIndex++];
       if (valueOf[p] < 0)
         return error(llvm::formatv(
-            "index parameter '{0}' must be non-negative but is {1}",
-            param.name, valueOf[p]));
+            "index parameter '{0}' must be non-negative but is {1}", param.name,
+            valueOf[p]));
       continue;
     }
     shapeOf[p] = paramShapes[nextTensor++];
@@ -221,10 +221,9 @@ tessera::bindSizes(const EntrySignature &sig,
       return;
     }
     if (it->second != actual)
-      failure = error(llvm::formatv("size mismatch for {0}: {1} but {2}",
-                                    spec.symbol,
-                                    describeValue(bindingSource[spec.symbol]),
-                                    describeValue(source)));
+      failure = error(llvm::formatv(
+          "size mismatch for {0}: {1} but {2}", spec.symbol,
+          describeValue(bindingSource[spec.symbol]), describeValue(source)));
   };
   OccurrenceWalker{sig}.walkParams(visit);
   if (failure)

@@ -106,10 +106,11 @@ std::vector<int64_t> tessera::makeMemRefDescriptor(const HostTensor &tensor) {
   return descriptor;
 }
 
-llvm::Error tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
-                                 llvm::ArrayRef<const HostTensor *> tensorParams,
-                                 llvm::ArrayRef<int64_t> indexParams,
-                                 llvm::MutableArrayRef<HostTensor> results) {
+llvm::Error
+tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
+                     llvm::ArrayRef<const HostTensor *> tensorParams,
+                     llvm::ArrayRef<int64_t> indexParams,
+                     llvm::MutableArrayRef<HostTensor> results) {
   if (results.size() != sig.results.size())
     return makeError(llvm::formatv("'{0}' has {1} result(s) but {2} slot(s) "
                                    "were given",
@@ -132,9 +133,10 @@ llvm::Error tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
     if (!tensor)
       return makeError("parameter '" + param.name + "' has no tensor");
     if (tensor->getDType() != param.dtype)
-      return makeError(llvm::formatv(
-          "parameter '{0}' of '{1}' must be {2} but is {3}", param.name,
-          sig.name, getDTypeName(param.dtype), getDTypeName(tensor->getDType())));
+      return makeError(
+          llvm::formatv("parameter '{0}' of '{1}' must be {2} but is {3}",
+                        param.name, sig.name, getDTypeName(param.dtype),
+                        getDTypeName(tensor->getDType())));
     shapes.push_back(tensor->getShape());
   }
   auto bindings = bindSizes(sig, shapes, indexParams);

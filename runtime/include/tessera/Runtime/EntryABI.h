@@ -55,9 +55,9 @@ struct SizeCheck {
   };
   Kind kind = Kind::Literal;
   SizeSource subject;
-  int64_t literal = 0;  ///< for Literal
-  std::string symbol;   ///< for Symbol
-  SizeSource binding;   ///< for Symbol
+  int64_t literal = 0; ///< for Literal
+  std::string symbol;  ///< for Symbol
+  SizeSource binding;  ///< for Symbol
   /// Human-readable failure message, e.g. "size symbol K: parameter 'b'
   /// dim 0 does not match parameter 'a' dim 1".
   std::string message;

@@ -1,0 +1,101 @@
+// RUN: tess-opt %s --pass-pipeline='builtin.module(tessera-cpu{opt-level=2})' --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=O2
+// RUN: tess-opt %s --pass-pipeline='builtin.module(tessera-cpu{opt-level=0})' --dump-pass-pipeline -o /dev/null 2>&1 | FileCheck %s --check-prefix=O0
+// RUN: tess-opt %s --tessera-cpu | FileCheck %s
+// RUN: tess-opt %s --tessera-cpu=opt-level=0 | FileCheck %s
+
+// The named pipeline, as a string (also the stages a reader should expect).
+
+// O2:      builtin.module(
+// O2:        canonicalize
+// O2-NEXT:   cse,
+// O2-NEXT:   tess-expose-entries,
+// O2-NEXT:   inline
+// O2-NEXT:   symbol-dce,
+// O2-NEXT:   convert-tess-to-linalg,
+// O2-NEXT:   inline
+// O2-NEXT:   symbol-dce,
+// O2-NEXT:   func.func(
+// O2-NEXT:     convert-elementwise-to-linalg
+// O2-NEXT:   ),
+// O2-NEXT:   canonicalize
+// O2-NEXT:   func.func(
+// O2-NEXT:     linalg-fuse-elementwise-ops,
+// O2-NEXT:     tess-reorder-reduction-loops
+// O2-NEXT:   ),
+// O2:        eliminate-empty-tensors,
+// O2-NEXT:   empty-tensor-to-alloc-tensor,
+// O2-NEXT:   one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
+// O2:          buffer-hoisting,
+// O2-NEXT:     buffer-loop-hoisting
+// O2:        ownership-based-buffer-deallocation
+// O2:        bufferization-lower-deallocations,
+// O2:        convert-bufferization-to-memref,
+// O2-NEXT:   tess-lower-strided-copies,
+// O2-NEXT:   func.func(
+// O2-NEXT:     convert-linalg-to-loops
+// O2-NEXT:   ),
+// O2-NEXT:   lower-affine,
+// O2-NEXT:   loop-invariant-code-motion,
+// O2:        convert-scf-to-cf
+// O2-NEXT:   expand-strided-metadata,
+// O2-NEXT:   lower-affine,
+// O2-NEXT:   convert-complex-to-standard
+// O2-NEXT:   arith-expand{include-bf16=true
+// O2-NEXT:   convert-math-to-funcs
+// O2-NEXT:   convert-math-to-llvm
+// O2-NEXT:   convert-math-to-libm,
+// O2-NEXT:   finalize-memref-to-llvm
+// O2-NEXT:   convert-complex-to-llvm
+// O2-NEXT:   convert-arith-to-llvm
+// O2-NEXT:   convert-index-to-llvm
+// O2-NEXT:   convert-cf-to-llvm
+// O2-NEXT:   convert-func-to-llvm
+// O2-NEXT:   convert-ub-to-llvm
+// O2-NEXT:   reconcile-unrealized-casts,
+
+// Without optimization: no fusion, no loop reordering, no hoisting.
+// O0:     tess-expose-entries
+// O0-NOT: linalg-fuse-elementwise-ops
+// O0-NOT: tess-reorder-reduction-loops
+// O0-NOT: buffer-hoisting
+// O0:     one-shot-bufferize
+// O0:     reconcile-unrealized-casts
+
+// Whatever the level, a tess module comes out as the LLVM dialect, with the
+// entry's C interface and nothing else left over.
+
+// CHECK-NOT:   func.func
+// CHECK-NOT:   tess.
+// CHECK-LABEL: llvm.func @mm(
+// CHECK-SAME:    -> i32 attributes {llvm.emit_c_interface}
+// CHECK:         llvm.call @malloc
+// CHECK:         llvm.call @free
+// CHECK-LABEL: llvm.func @_mlir_ciface_mm(
+// CHECK-SAME:    %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
+// CHECK-NOT:   memref.
+// CHECK-NOT:   bufferization.
+// CHECK-NOT:   linalg.
+
+// mm(a: f32[M, K], b: f32[K, N]) -> f32[M, N] { c[m, n] = a[m, k] * b[k, n]; return tanh(c) }
+func.func @mm(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
+              %b: tensor<?x?xf32> {tess.dims = ["K", "N"], tess.name = "b"})
+    -> (tensor<?x?xf32> {tess.dims = ["M", "N"]}) attributes {tess.entry} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %M = tensor.dim %a, %c0 : tensor<?x?xf32>
+  %K = tensor.dim %a, %c1 : tensor<?x?xf32>
+  %N = tensor.dim %b, %c1 : tensor<?x?xf32>
+  %c = tess.contract sum ins(%a, %b : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%M, %N, %K)
+         maps [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (k, n)>,
+               affine_map<(m, n, k) -> (m, n)>] -> tensor<?x?xf32> {
+  ^bb0(%x: f32, %y: f32):
+    %p = arith.mulf %x, %y : f32
+    tess.yield %p : f32
+  }
+  %t = tess.map ins(%c : tensor<?x?xf32>) -> tensor<?x?xf32> {
+  ^bb0(%v: f32):
+    %h = math.tanh %v : f32
+    tess.yield %h : f32
+  }
+  return %t : tensor<?x?xf32>
+}
