@@ -40,6 +40,8 @@
 // O2-NEXT:   expand-strided-metadata,
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   convert-complex-to-standard
+// O2-NEXT:   math-extend-to-supported-types
+// O2-NEXT:   arith-emulate-unsupported-floats{source-types={bf16}
 // O2-NEXT:   arith-expand{include-bf16=true
 // O2-NEXT:   convert-math-to-funcs
 // O2-NEXT:   convert-math-to-llvm

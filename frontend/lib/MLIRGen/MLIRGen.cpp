@@ -139,10 +139,12 @@ func::FuncOp FunctionGen::run() {
   func->setAttr("tess.entry", b.getUnitAttr());
   for (size_t i = 0; i < fn.params.size(); ++i) {
     const Param &p = fn.params[i];
-    if (p.isIndex)
+    if (p.isIndex) {
       func.setArgAttr(i, "tess.size", b.getStringAttr(p.name));
-    else
+    } else {
       func.setArgAttr(i, "tess.dims", getDimsAttr(b, p.type.shape));
+      func.setArgAttr(i, "tess.name", b.getStringAttr(p.name));
+    }
   }
   for (size_t i = 0; i < fn.resultTypes.size(); ++i)
     func.setResultAttr(i, "tess.dims", getDimsAttr(b, fn.resultTypes[i].shape));

@@ -531,6 +531,43 @@ bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn,
 // Module
 //===----------------------------------------------------------------------===//
 
+static std::optional<ScalarExpr::UnaryOp> unaryBuiltin(llvm::StringRef n);
+static bool isFutureBuiltin(llvm::StringRef n);
+
+/// Function names are symbols of the generated object code: keep them clear
+/// of the language's built-ins and of the C runtime the lowering calls.
+static std::optional<std::string> reservedFunctionName(llvm::StringRef n) {
+  if (unaryBuiltin(n) || isFutureBuiltin(n) ||
+      llvm::is_contained({"sum", "max", "min", "prod", "where", "softmax",
+                          "zeros", "ones", "einsum"},
+                         n))
+    return std::string("it is a built-in function");
+  if (parseDTypeName(n) || n == "index")
+    return std::string("it is a type name");
+  if (n.starts_with("_"))
+    return std::string("names starting with '_' are reserved for the "
+                       "compiler and the C runtime");
+  static const char *const cRuntime[] = {
+      "malloc", "free",   "calloc", "realloc", "aligned_alloc", "memcpy",
+      "memmove", "memset", "abort", "exit",    "main",          "printf"};
+  if (llvm::is_contained(cRuntime, n))
+    return std::string("it is a C runtime function");
+  // libm: exp, expf, log1pf, erff, tanhf, powf, ...
+  static const char *const libm[] = {
+      "exp",  "expm1", "exp2", "log",  "log1p", "log2", "log10", "sqrt",
+      "cbrt", "sin",   "cos",  "tan",  "asin",  "acos", "atan",  "atan2",
+      "sinh", "cosh",  "tanh", "asinh", "acosh", "atanh", "erf", "erfc",
+      "pow",  "fabs",  "floor", "ceil", "round", "trunc", "fmod", "copysign",
+      "fma",  "rsqrt", "hypot"};
+  for (const char *f : libm) {
+    llvm::StringRef base(f);
+    if (n == base || (n.size() == base.size() + 1 && n.starts_with(base) &&
+                      (n.back() == 'f' || n.back() == 'l')))
+      return std::string("it is a C math library function");
+  }
+  return std::nullopt;
+}
+
 std::unique_ptr<Program> ModuleAnalyzer::run() {
   auto program = std::make_unique<Program>();
   program->filename = module.filename;
@@ -550,6 +587,10 @@ std::unique_ptr<Program> ModuleAnalyzer::run() {
   }
 
   for (const auto &fn : module.functions) {
+    if (std::optional<std::string> why = reservedFunctionName(fn->name)) {
+      diag.error(fn->loc, "cannot name a function '" + fn->name + "': " + *why);
+      continue;
+    }
     if (signatures.count(fn->name)) {
       diag.error(fn->loc, "function '" + fn->name + "' is already defined");
       continue;

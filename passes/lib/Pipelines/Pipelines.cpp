@@ -40,6 +40,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Linalg/Transforms/SubsetInsertionOpInterfaceImpl.h"
@@ -69,8 +70,9 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
                                       const PipelineOptions &options) {
   bool optimize = options.optLevel > 0;
 
-  // Front-end cleanup, then the exported entries; everything else becomes
-  // private so that inlining and symbol-dce leave one function per entry.
+  // Front-end cleanup, then the exported entries: each tess.entry function
+  // becomes a private implementation behind its wrapper, so inlining and
+  // symbol-dce leave one function per entry.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createTessExposeEntriesPass());
@@ -135,6 +137,12 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(createConvertComplexToStandardPass());
   // bf16 <-> f32 conversions become integer code rather than calls to
   // compiler-rt helpers that a JIT process may not have.
+  // Arithmetic and math on f16/bf16 compute in f32 (x86 has no bf16 ALU and
+  // LLVM would otherwise call __truncsfbf2 from compiler-rt).
+  pm.addPass(math::createMathExtendToSupportedTypes());
+  arith::ArithEmulateUnsupportedFloatsOptions emulateOptions;
+  emulateOptions.sourceTypeStrs = {"bf16"};
+  pm.addPass(arith::createArithEmulateUnsupportedFloats(emulateOptions));
   arith::ArithExpandOpsPassOptions expandOptions;
   expandOptions.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expandOptions));

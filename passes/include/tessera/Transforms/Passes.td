@@ -42,7 +42,6 @@ def TessExposeEntriesPass : Pass<"tess-expose-entries", "mlir::ModuleOp"> {
     "mlir::func::FuncDialect",
     "mlir::memref::MemRefDialect",
     "mlir::scf::SCFDialect",
-    "mlir::tensor::TensorDialect",
   ];
 }
 
