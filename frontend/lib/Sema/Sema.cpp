@@ -1398,7 +1398,7 @@ static bool isReducerName(llvm::StringRef n) {
   return n == "sum" || n == "max" || n == "min" || n == "prod";
 }
 
-/// Built-ins of the language that are not implemented in this version.
+/// Built-ins of the language design that later releases add.
 static bool isFutureBuiltin(llvm::StringRef n) {
   return llvm::StringSwitch<bool>(n)
       .Cases({"re", "im", "conj", "complex"}, true)
