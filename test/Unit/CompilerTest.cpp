@@ -39,7 +39,8 @@ TEST(CompilerTest, CompilesAndRunsFromMemory) {
       for (int k = 0; k < 4; ++k)
         want[m * 2 + n] += a[m * 4 + k] * b[k * 2 + n];
   auto results = compiler.run("matmul", args);
-  ASSERT_TRUE(static_cast<bool>(results)) << llvm::toString(results.takeError());
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
   ASSERT_EQ(results->size(), 1u);
   const HostTensor &c = (*results)[0];
   ASSERT_EQ(c.getShape().vec(), (std::vector<int64_t>{3, 2}));
@@ -73,11 +74,10 @@ TEST(CompilerTest, DiagnosticsGoToTheGivenStream) {
   CompilerOptions options;
   options.diagnosticStream = &os;
   Compiler compiler(options);
-  EXPECT_FALSE(compiler.loadSource("bad.tess",
-                                   "fn f(x: f32[N]) -> f32[N] {\n"
-                                   "  y[i] = x[i] + z[i]\n"
-                                   "  return y\n"
-                                   "}\n"));
+  EXPECT_FALSE(compiler.loadSource("bad.tess", "fn f(x: f32[N]) -> f32[N] {\n"
+                                               "  y[i] = x[i] + z[i]\n"
+                                               "  return y\n"
+                                               "}\n"));
   EXPECT_EQ(compiler.getNumErrors(), 1u);
   EXPECT_NE(text.find("bad.tess:2:17: error: unknown name 'z'\n"
                       "  y[i] = x[i] + z[i]\n"

@@ -1,7 +1,7 @@
 //===- SemaTest.cpp - The explicit form Sema produces ---------------------===//
 
-#include "tessera/Frontend/Parser.h"
 #include "tessera/Frontend/Sema.h"
+#include "tessera/Frontend/Parser.h"
 
 #include "gtest/gtest.h"
 
@@ -68,11 +68,10 @@ TEST(SemaTest, MatmulIsOneContractionWithImplicitSum) {
 }
 
 TEST(SemaTest, NestedReducerBecomesItsOwnContraction) {
-  auto p = analyzeOk(
-      "fn lse(x: f32[N, M]) -> f32[N] {\n"
-      "  mx[i] = max[j](x[i, j])\n"
-      "  l[i] = log(sum[j](exp(x[i, j] - mx[i]))) + mx[i]\n"
-      "  return l\n}\n");
+  auto p = analyzeOk("fn lse(x: f32[N, M]) -> f32[N] {\n"
+                     "  mx[i] = max[j](x[i, j])\n"
+                     "  l[i] = log(sum[j](exp(x[i, j] - mx[i]))) + mx[i]\n"
+                     "  return l\n}\n");
   ASSERT_TRUE(p);
   const Function &f = p->functions.back();
   const Contraction &outer = returned(*p);
@@ -81,8 +80,8 @@ TEST(SemaTest, NestedReducerBecomesItsOwnContraction) {
   const Contraction *inner = nullptr;
   for (const ContractionOperand &op : outer.operands) {
     const Value &v = f.values[op.value.id];
-    if (v.kind == Value::Kind::Contraction && v.contraction->kind ==
-                                                  ReduceKind::Sum &&
+    if (v.kind == Value::Kind::Contraction &&
+        v.contraction->kind == ReduceKind::Sum &&
         v.contraction->loopExtents.size() == 2)
       inner = v.contraction.get();
   }
@@ -133,12 +132,12 @@ TEST(SemaTest, LiteralsAndIndicesTakeTheSurroundingType) {
 }
 
 TEST(SemaTest, ErrorsAreLocatedAndIndependent) {
-  std::string errors = analyzeErrors(
-      "fn f(a: f32[M, K], b: f32[N, K]) -> f32[M, N] {\n"
-      "  c[m, n] = a[m, k] * b[k, n]\n"
-      "  d = nope\n"
-      "  return c\n}\n");
-  EXPECT_NE(errors.find("2:23: index 'k' has extent K in a (dim 1) but N in "
+  std::string errors =
+      analyzeErrors("fn f(a: f32[M, K], b: f32[N, K]) -> f32[M, N] {\n"
+                    "  c[m, n] = a[m, k] * b[k, n]\n"
+                    "  d = nope\n"
+                    "  return c\n}\n");
+  EXPECT_NE(errors.find("2:25: index 'k' has extent K in a (dim 1) but N in "
                         "b (dim 0)"),
             std::string::npos)
       << errors;

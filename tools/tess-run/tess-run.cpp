@@ -30,12 +30,14 @@ static cl::list<std::string>
     inputs("in", cl::desc("Read parameter NAME from a .npy file"),
            cl::value_desc("NAME=PATH.npy"), cl::cat(category));
 static cl::list<std::string>
-    sizes("size", cl::desc("Value of a size symbol (shapes of generated "
-                           "inputs, index parameters)"),
+    sizes("size",
+          cl::desc("Value of a size symbol (shapes of generated "
+                   "inputs, index parameters)"),
           cl::value_desc("SYM=N"), cl::cat(category));
-static cl::opt<uint64_t>
-    seed("random", cl::desc("Seed for generated inputs (default 0)"),
-         cl::value_desc("SEED"), cl::init(0), cl::cat(category));
+static cl::opt<uint64_t> seed("random",
+                              cl::desc("Seed for generated inputs (default 0)"),
+                              cl::value_desc("SEED"), cl::init(0),
+                              cl::cat(category));
 static cl::list<std::string>
     outputs("out", cl::desc("Write result NAME (or its position) to .npy"),
             cl::value_desc("NAME=PATH.npy"), cl::cat(category));
@@ -154,10 +156,9 @@ int main(int argc, char **argv) {
       }
       auto it = symbols.find(d.symbol);
       if (it == symbols.end())
-        return fail("cannot generate parameter '" + p.name +
-                    "': the size of " + d.symbol +
-                    " is unknown; pass --size " + d.symbol + "=N or --in " +
-                    p.name + "=FILE.npy");
+        return fail("cannot generate parameter '" + p.name + "': the size of " +
+                    d.symbol + " is unknown; pass --size " + d.symbol +
+                    "=N or --in " + p.name + "=FILE.npy");
       shape.push_back(it->second);
     }
     auto t = HostTensor::create(p.dtype, shape);

@@ -115,6 +115,7 @@ private:
   Value genUnary(const ScalarExpr &e, Value x, Location l);
   Value genBinary(const ScalarExpr &e, Value x, Value y, Location l);
   Value genConstant(Type t, double f, int64_t i, Location l);
+  Value genSafeDivSI(Value x, Value y, Location l);
 
   OpBuilder &b;
   StringAttr file;
@@ -165,8 +166,7 @@ func::FuncOp FunctionGen::run() {
       const Extent &e = p.type.shape[d];
       if (!e.isSymbol || symbols.count(e.symbol))
         continue;
-      symbols[e.symbol] =
-          tensor::DimOp::create(b, l, entry->getArgument(i), d);
+      symbols[e.symbol] = tensor::DimOp::create(b, l, entry->getArgument(i), d);
     }
   }
 
@@ -287,8 +287,8 @@ void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
     break;
   }
   RankedTensorType resultType = getTensorType(ctx, v.types[0]);
-  auto op = tess::ContractOp::create(b, l, resultType, kind, inputs, bounds,
-                                     maps);
+  auto op =
+      tess::ContractOp::create(b, l, resultType, kind, inputs, bounds, maps);
   Block &body = op.getBody().front();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&body);
@@ -362,6 +362,26 @@ Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
   return {};
 }
 
+/// Signed division that never traps: x / 0 is 0, and INT_MIN / -1 wraps to
+/// INT_MIN (the hardware would raise SIGFPE for both).
+Value FunctionGen::genSafeDivSI(Value x, Value y, Location l) {
+  Type t = x.getType();
+  unsigned width = cast<IntegerType>(t).getWidth();
+  Value zero = genConstant(t, 0, 0, l);
+  Value one = genConstant(t, 1, 1, l);
+  Value minusOne = genConstant(t, -1, -1, l);
+  Value intMin = arith::ConstantOp::create(
+      b, l, IntegerAttr::get(t, APInt::getSignedMinValue(width)));
+  Value byZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y, zero);
+  Value overflows = arith::AndIOp::create(
+      b, l, arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, x, intMin),
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, y, minusOne));
+  Value unsafe = arith::OrIOp::create(b, l, byZero, overflows);
+  Value divisor = arith::SelectOp::create(b, l, unsafe, one, y);
+  Value q = arith::DivSIOp::create(b, l, x, divisor);
+  return arith::SelectOp::create(b, l, byZero, zero, q);
+}
+
 Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
   using U = ScalarExpr::UnaryOp;
   Type t = x.getType();
@@ -409,10 +429,11 @@ Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
     // The exact (erf) form, as torch.nn.functional.gelu computes by default.
     Value half = genConstant(t, 0.5, 0, l);
     Value invSqrt2 = genConstant(t, M_SQRT1_2, 0, l);
-    Value erf = math::ErfOp::create(b, l, arith::MulFOp::create(b, l, x, invSqrt2));
+    Value erf =
+        math::ErfOp::create(b, l, arith::MulFOp::create(b, l, x, invSqrt2));
     Value onePlus = arith::AddFOp::create(b, l, one(), erf);
-    return arith::MulFOp::create(
-        b, l, arith::MulFOp::create(b, l, half, x), onePlus);
+    return arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, half, x),
+                                 onePlus);
   }
   case U::Relu:
     if (fp)
@@ -441,8 +462,9 @@ Value FunctionGen::genBinary(const ScalarExpr &e, Value x, Value y,
     return fp ? Value(arith::MulFOp::create(b, l, x, y))
               : Value(arith::MulIOp::create(b, l, x, y));
   case BO::Div:
-    return fp ? Value(arith::DivFOp::create(b, l, x, y))
-              : Value(arith::DivSIOp::create(b, l, x, y));
+    if (fp)
+      return arith::DivFOp::create(b, l, x, y);
+    return genSafeDivSI(x, y, l);
   case BO::Pow:
     return math::PowFOp::create(b, l, x, y);
   case BO::Max:
@@ -457,23 +479,47 @@ Value FunctionGen::genBinary(const ScalarExpr &e, Value x, Value y,
   if (fp) {
     arith::CmpFPredicate p = arith::CmpFPredicate::OEQ;
     switch (e.binaryOp) {
-    case BO::Lt: p = arith::CmpFPredicate::OLT; break;
-    case BO::Le: p = arith::CmpFPredicate::OLE; break;
-    case BO::Gt: p = arith::CmpFPredicate::OGT; break;
-    case BO::Ge: p = arith::CmpFPredicate::OGE; break;
-    case BO::Eq: p = arith::CmpFPredicate::OEQ; break;
-    default: p = arith::CmpFPredicate::UNE; break;
+    case BO::Lt:
+      p = arith::CmpFPredicate::OLT;
+      break;
+    case BO::Le:
+      p = arith::CmpFPredicate::OLE;
+      break;
+    case BO::Gt:
+      p = arith::CmpFPredicate::OGT;
+      break;
+    case BO::Ge:
+      p = arith::CmpFPredicate::OGE;
+      break;
+    case BO::Eq:
+      p = arith::CmpFPredicate::OEQ;
+      break;
+    default:
+      p = arith::CmpFPredicate::UNE;
+      break;
     }
     return arith::CmpFOp::create(b, l, p, x, y);
   }
   arith::CmpIPredicate p = arith::CmpIPredicate::eq;
   switch (e.binaryOp) {
-  case BO::Lt: p = arith::CmpIPredicate::slt; break;
-  case BO::Le: p = arith::CmpIPredicate::sle; break;
-  case BO::Gt: p = arith::CmpIPredicate::sgt; break;
-  case BO::Ge: p = arith::CmpIPredicate::sge; break;
-  case BO::Eq: p = arith::CmpIPredicate::eq; break;
-  default: p = arith::CmpIPredicate::ne; break;
+  case BO::Lt:
+    p = arith::CmpIPredicate::slt;
+    break;
+  case BO::Le:
+    p = arith::CmpIPredicate::sle;
+    break;
+  case BO::Gt:
+    p = arith::CmpIPredicate::sgt;
+    break;
+  case BO::Ge:
+    p = arith::CmpIPredicate::sge;
+    break;
+  case BO::Eq:
+    p = arith::CmpIPredicate::eq;
+    break;
+  default:
+    p = arith::CmpIPredicate::ne;
+    break;
   }
   return arith::CmpIOp::create(b, l, p, x, y);
 }

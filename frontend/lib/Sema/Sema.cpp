@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
+#include <functional>
 #include <set>
 
 using namespace tessera;
@@ -147,15 +148,7 @@ private:
       names[t] = b;
     }
   }
-  bool isPoisoned(const ast::Expr &e) const {
-    auto *n = llvm::dyn_cast<ast::NameExpr>(&e);
-    if (auto *sub = llvm::dyn_cast<ast::SubscriptExpr>(&e))
-      n = llvm::dyn_cast<ast::NameExpr>(sub->base.get());
-    if (!n)
-      return false;
-    auto it = names.find(n->name);
-    return it != names.end() && it->second.kind == Binding::Kind::Poisoned;
-  }
+  bool isPoisoned(const ast::Expr &e) const;
 
   // Whole values.
   std::optional<ValueRef> evalValue(const ast::Expr &e);
@@ -174,9 +167,10 @@ private:
 
   // Statement-level index analysis.
   bool hoistProducers(const ast::Expr &e);
-  void collectSubscriptNames(const ast::Expr &e,
-                             std::vector<std::set<std::string>> &bound,
-                             std::vector<std::pair<std::string, SourceLoc>> &out);
+  void
+  collectSubscriptNames(const ast::Expr &e,
+                        std::vector<std::set<std::string>> &bound,
+                        std::vector<std::pair<std::string, SourceLoc>> &out);
   bool resolveIndices(const ast::Expr &e,
                       std::vector<std::map<std::string, unsigned>> &scopes);
   void collectUsedIndices(const ast::Expr &e, std::set<unsigned> &used);
@@ -202,6 +196,7 @@ private:
   // Typing.
   bool unify(Typed &a, Typed &b, SourceLoc loc, llvm::StringRef what);
   bool coerce(Typed &t, DType to, SourceLoc loc);
+  bool retype(ScalarExpr &e, DType to, SourceLoc loc);
   void defaultWeak(Typed &t);
   Typed makeConst(const ConstValue &v, SourceLoc loc);
 
@@ -219,15 +214,29 @@ private:
   std::map<std::string, Binding> names;
   bool returned = false;
 
-  // Per-statement state.
-  std::vector<IndexInfo> indices;
-  std::map<const ast::Expr *, unsigned> indexOfName;
-  std::map<const ast::ReduceExpr *, std::vector<unsigned>> reducerBound;
-  std::map<const ast::ReduceExpr *, std::vector<unsigned>> reduceFree;
-  std::map<const ast::Expr *, ValueRef> hoisted;
-  /// In whole-value mode, the loops a rank-N leaf is read through.
-  std::vector<unsigned> implicitLoops;
-  std::optional<std::vector<Extent>> implicitShape;
+  /// Per-statement state. Producers inside a statement (calls, softmax,
+  /// einsum) are whole statements of their own, so the state is saved and
+  /// restored around them.
+  struct StatementState {
+    std::vector<IndexInfo> indices;
+    std::map<const ast::Expr *, unsigned> indexOfName;
+    std::map<const ast::ReduceExpr *, std::vector<unsigned>> reducerBound;
+    std::map<const ast::ReduceExpr *, std::vector<unsigned>> reduceFree;
+    std::map<const ast::Expr *, ValueRef> hoisted;
+    /// In whole-value mode, the loops a rank-N leaf is read through.
+    std::vector<unsigned> implicitLoops;
+    std::optional<std::vector<Extent>> implicitShape;
+  };
+  StatementState st;
+  std::vector<IndexInfo> &indices = st.indices;
+  std::map<const ast::Expr *, unsigned> &indexOfName = st.indexOfName;
+  std::map<const ast::ReduceExpr *, std::vector<unsigned>> &reducerBound =
+      st.reducerBound;
+  std::map<const ast::ReduceExpr *, std::vector<unsigned>> &reduceFree =
+      st.reduceFree;
+  std::map<const ast::Expr *, ValueRef> &hoisted = st.hoisted;
+  std::vector<unsigned> &implicitLoops = st.implicitLoops;
+  std::optional<std::vector<Extent>> &implicitShape = st.implicitShape;
 };
 
 class ModuleAnalyzer {
@@ -245,6 +254,13 @@ public:
   std::map<std::string, std::set<std::string>> calls;
 
   std::optional<ConstValue> evalConst(const ast::Expr &e);
+  /// The value of constant `name`, evaluated on first use so that constants
+  /// may refer to ones defined later in the file.
+  std::optional<ConstValue> lookupConst(const std::string &name, SourceLoc loc);
+  std::map<std::string, const ast::ConstDecl *> constDecls;
+  std::set<std::string> constsInProgress;
+  /// Constants whose definition failed (already reported).
+  std::set<std::string> failedConsts;
   std::optional<DType> parseDType(llvm::StringRef name, SourceLoc loc,
                                   bool allowIndex);
   bool analyzeSignature(const ast::FnDecl &fn, FnSignature &sig);
@@ -268,8 +284,8 @@ static std::optional<ConstValue> parseNumber(const ast::NumberExpr &n,
     uint64_t u;
     if (llvm::StringRef(n.text).getAsInteger(10, u) ||
         u > static_cast<uint64_t>(INT64_MAX)) {
-      diag.error(n.getLoc(), "integer literal '" + n.text +
-                                 "' does not fit in 64 bits");
+      diag.error(n.getLoc(),
+                 "integer literal '" + n.text + "' does not fit in 64 bits");
       return std::nullopt;
     }
     v.isInt = true;
@@ -281,8 +297,8 @@ static std::optional<ConstValue> parseNumber(const ast::NumberExpr &n,
   char *end = nullptr;
   double d = std::strtod(n.text.c_str(), &end);
   if (std::isinf(d) || (errno == ERANGE && d != 0)) {
-    diag.error(n.getLoc(), "floating-point literal '" + n.text +
-                               "' is out of range");
+    diag.error(n.getLoc(),
+               "floating-point literal '" + n.text + "' is out of range");
     return std::nullopt;
   }
   v.f = d;
@@ -292,14 +308,8 @@ static std::optional<ConstValue> parseNumber(const ast::NumberExpr &n,
 std::optional<ConstValue> ModuleAnalyzer::evalConst(const ast::Expr &e) {
   if (auto *n = dyn_cast<ast::NumberExpr>(&e))
     return parseNumber(*n, diag);
-  if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
-    auto it = constants.find(n->name);
-    if (it == constants.end()) {
-      diag.error(e.getLoc(), "'" + n->name + "' is not a constant");
-      return std::nullopt;
-    }
-    return it->second;
-  }
+  if (auto *n = dyn_cast<ast::NameExpr>(&e))
+    return lookupConst(n->name, e.getLoc());
   if (auto *u = dyn_cast<ast::UnaryExpr>(&e)) {
     auto v = evalConst(*u->operand);
     if (!v)
@@ -331,6 +341,15 @@ std::optional<ConstValue> ModuleAnalyzer::evalConst(const ast::Expr &e) {
         break;
       case Op::Mul:
         overflow = __builtin_mul_overflow(l->i, r->i, &res);
+        break;
+      case Op::Pow:
+        if (r->i < 0) {
+          v.isInt = false;
+          break;
+        }
+        res = 1;
+        for (int64_t k = 0; k < r->i && !overflow; ++k)
+          overflow = __builtin_mul_overflow(res, l->i, &res);
         break;
       case Op::Div:
         if (r->i == 0) {
@@ -386,6 +405,34 @@ std::optional<ConstValue> ModuleAnalyzer::evalConst(const ast::Expr &e) {
   return std::nullopt;
 }
 
+std::optional<ConstValue> ModuleAnalyzer::lookupConst(const std::string &name,
+                                                      SourceLoc loc) {
+  auto it = constants.find(name);
+  if (it != constants.end())
+    return it->second;
+  if (failedConsts.count(name))
+    return std::nullopt;
+  auto decl = constDecls.find(name);
+  if (decl == constDecls.end()) {
+    diag.error(loc, "'" + name + "' is not a constant");
+    return std::nullopt;
+  }
+  if (!constsInProgress.insert(name).second) {
+    diag.error(decl->second->loc,
+               "constant '" + name + "' is defined in terms of itself");
+    failedConsts.insert(name);
+    return std::nullopt;
+  }
+  std::optional<ConstValue> v = evalConst(*decl->second->value);
+  constsInProgress.erase(name);
+  if (!v) {
+    failedConsts.insert(name);
+    return std::nullopt;
+  }
+  constants[name] = *v;
+  return v;
+}
+
 std::optional<DType> ModuleAnalyzer::parseDType(llvm::StringRef name,
                                                 SourceLoc loc,
                                                 bool allowIndex) {
@@ -403,8 +450,7 @@ std::optional<DType> ModuleAnalyzer::parseDType(llvm::StringRef name,
 // Signatures
 //===----------------------------------------------------------------------===//
 
-bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn,
-                                      FnSignature &sig) {
+bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn, FnSignature &sig) {
   sig.decl = &fn;
   std::set<std::string> paramNames, symbols;
   bool ok = true;
@@ -423,6 +469,8 @@ bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn,
       return true;
     }
     if (auto *n = dyn_cast<ast::NameExpr>(&d)) {
+      if (failedConsts.count(n->name))
+        return false;
       auto c = constants.find(n->name);
       if (c != constants.end()) {
         if (!c->second.isInt || c->second.i < 0) {
@@ -441,8 +489,8 @@ bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn,
         return false;
       }
       if (paramNames.count(n->name) && !symbols.count(n->name)) {
-        diag.error(d.getLoc(), "'" + n->name +
-                                   "' is a parameter, not a size symbol");
+        diag.error(d.getLoc(),
+                   "'" + n->name + "' is a parameter, not a size symbol");
         return false;
       }
       symbols.insert(n->name);
@@ -460,6 +508,11 @@ bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn,
     param.loc = p.loc;
     if (!paramNames.insert(p.name).second) {
       diag.error(p.loc, "duplicate parameter '" + p.name + "'");
+      ok = false;
+    }
+    if (constants.count(p.name)) {
+      diag.error(p.loc,
+                 "parameter '" + p.name + "' has the name of a constant");
       ok = false;
     }
     if (p.type.dtype == "index") {
@@ -480,8 +533,8 @@ bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn,
       continue;
     }
     if (symbols.count(p.name)) {
-      diag.error(p.loc, "parameter '" + p.name +
-                            "' has the name of a size symbol");
+      diag.error(p.loc,
+                 "parameter '" + p.name + "' has the name of a size symbol");
       ok = false;
     }
     auto dt = parseDType(p.type.dtype, p.type.loc, false);
@@ -548,17 +601,17 @@ static std::optional<std::string> reservedFunctionName(llvm::StringRef n) {
     return std::string("names starting with '_' are reserved for the "
                        "compiler and the C runtime");
   static const char *const cRuntime[] = {
-      "malloc", "free",   "calloc", "realloc", "aligned_alloc", "memcpy",
-      "memmove", "memset", "abort", "exit",    "main",          "printf"};
+      "malloc",  "free",   "calloc", "realloc", "aligned_alloc", "memcpy",
+      "memmove", "memset", "abort",  "exit",    "main",          "printf"};
   if (llvm::is_contained(cRuntime, n))
     return std::string("it is a C runtime function");
   // libm: exp, expf, log1pf, erff, tanhf, powf, ...
   static const char *const libm[] = {
-      "exp",  "expm1", "exp2", "log",  "log1p", "log2", "log10", "sqrt",
-      "cbrt", "sin",   "cos",  "tan",  "asin",  "acos", "atan",  "atan2",
-      "sinh", "cosh",  "tanh", "asinh", "acosh", "atanh", "erf", "erfc",
-      "pow",  "fabs",  "floor", "ceil", "round", "trunc", "fmod", "copysign",
-      "fma",  "rsqrt", "hypot"};
+      "exp",   "expm1", "exp2", "log",      "log1p", "log2",  "log10",
+      "sqrt",  "cbrt",  "sin",  "cos",      "tan",   "asin",  "acos",
+      "atan",  "atan2", "sinh", "cosh",     "tanh",  "asinh", "acosh",
+      "atanh", "erf",   "erfc", "pow",      "fabs",  "floor", "ceil",
+      "round", "trunc", "fmod", "copysign", "fma",   "rsqrt", "hypot"};
   for (const char *f : libm) {
     llvm::StringRef base(f);
     if (n == base || (n.size() == base.size() + 1 && n.starts_with(base) &&
@@ -574,17 +627,19 @@ std::unique_ptr<Program> ModuleAnalyzer::run() {
   unsigned errorsBefore = diag.getNumErrors();
 
   for (const auto &c : module.constants) {
-    if (constants.count(c->name)) {
+    if (constDecls.count(c->name)) {
       diag.error(c->loc, "constant '" + c->name + "' is already defined");
       continue;
     }
     if (parseDTypeName(c->name) || c->name == "index") {
       diag.error(c->loc, "'" + c->name + "' is a type name");
+      failedConsts.insert(c->name);
       continue;
     }
-    if (auto v = evalConst(*c->value))
-      constants[c->name] = *v;
+    constDecls[c->name] = c.get();
   }
+  for (const auto &[name, decl] : constDecls)
+    (void)lookupConst(name, decl->loc);
 
   for (const auto &fn : module.functions) {
     if (std::optional<std::string> why = reservedFunctionName(fn->name)) {
@@ -596,7 +651,8 @@ std::unique_ptr<Program> ModuleAnalyzer::run() {
       continue;
     }
     if (constants.count(fn->name)) {
-      diag.error(fn->loc, "'" + fn->name + "' is already defined as a constant");
+      diag.error(fn->loc,
+                 "'" + fn->name + "' is already defined as a constant");
       continue;
     }
     FnSignature &sig = signatures[fn->name];
@@ -639,6 +695,35 @@ std::unique_ptr<Program> ModuleAnalyzer::run() {
 
   if (diag.getNumErrors() != errorsBefore)
     return nullptr;
+
+  // Calls are inlined: a chain of functions that each call the previous one
+  // twice doubles the code at every step. Refuse what would not compile in
+  // reasonable time instead of appearing to hang.
+  constexpr uint64_t kMaxInlinedValues = 20000;
+  std::map<std::string, uint64_t> inlinedSize;
+  std::function<uint64_t(const Function &)> sizeOf =
+      [&](const Function &f) -> uint64_t {
+    auto it = inlinedSize.find(f.name);
+    if (it != inlinedSize.end())
+      return it->second;
+    uint64_t n = f.values.size();
+    for (const Value &v : f.values)
+      if (v.kind == Value::Kind::Call)
+        if (const Function *callee = program->lookup(v.callee))
+          n = std::min<uint64_t>(n + sizeOf(*callee), UINT64_MAX / 4);
+    inlinedSize[f.name] = n;
+    return n;
+  };
+  for (const Function &f : program->functions) {
+    uint64_t n = sizeOf(f);
+    if (n > kMaxInlinedValues)
+      diag.error(f.loc, "inlining the calls made by '" + f.name +
+                            "' would produce about " + std::to_string(n) +
+                            " operations (the limit is " +
+                            std::to_string(kMaxInlinedValues) + ")");
+  }
+  if (diag.getNumErrors() != errorsBefore)
+    return nullptr;
   return program;
 }
 
@@ -650,6 +735,18 @@ std::unique_ptr<Program> sema::analyze(const ast::Module &module,
 //===----------------------------------------------------------------------===//
 // Functions
 //===----------------------------------------------------------------------===//
+
+bool FunctionAnalyzer::isPoisoned(const ast::Expr &e) const {
+  auto *n = llvm::dyn_cast<ast::NameExpr>(&e);
+  if (auto *sub = llvm::dyn_cast<ast::SubscriptExpr>(&e))
+    n = llvm::dyn_cast<ast::NameExpr>(sub->base.get());
+  if (!n)
+    return false;
+  if (m.failedConsts.count(n->name))
+    return true;
+  auto it = names.find(n->name);
+  return it != names.end() && it->second.kind == Binding::Kind::Poisoned;
+}
 
 FunctionAnalyzer::FunctionAnalyzer(ModuleAnalyzer &m, const FnSignature &sig,
                                    Function &out)
@@ -755,16 +852,21 @@ static bool isReservedName(llvm::StringRef n) {
 
 void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
   for (size_t i = 0; i < s.targets.size(); ++i) {
+    if (m.constants.count(s.targets[i])) {
+      error(s.targetLocs[i],
+            "cannot assign to the constant '" + s.targets[i] + "'");
+      return;
+    }
     if (isReservedName(s.targets[i])) {
-      error(s.targetLocs[i], "cannot assign to the type name '" +
-                                 s.targets[i] + "'");
+      error(s.targetLocs[i],
+            "cannot assign to the type name '" + s.targets[i] + "'");
       return;
     }
     auto it = names.find(s.targets[i]);
     if (it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
                               it->second.kind == Binding::Kind::IndexParam)) {
-      error(s.targetLocs[i], "cannot assign to the size symbol '" +
-                                 s.targets[i] + "'");
+      error(s.targetLocs[i],
+            "cannot assign to the size symbol '" + s.targets[i] + "'");
       return;
     }
   }
@@ -784,8 +886,7 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
     if (results->size() != s.targets.size()) {
       poison(s.targets);
       error(s.getLoc(), "'" + call->callee + "' returns " +
-                            std::to_string(results->size()) +
-                            " values but " +
+                            std::to_string(results->size()) + " values but " +
                             std::to_string(s.targets.size()) +
                             " names are assigned");
       return;
@@ -810,6 +911,10 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
 }
 
 void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
+  if (m.constants.count(s.target)) {
+    error(s.getLoc(), "cannot assign to the constant '" + s.target + "'");
+    return;
+  }
   if (isReservedName(s.target)) {
     error(s.getLoc(), "cannot assign to the type name '" + s.target + "'");
     return;
@@ -857,13 +962,13 @@ void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
   std::set<std::string> seen;
   for (size_t i = 0; i < s.indices.size(); ++i) {
     if (!seen.insert(s.indices[i]).second) {
-      error(s.indexLocs[i], "index '" + s.indices[i] +
-                                "' appears twice on the left-hand side");
+      error(s.indexLocs[i],
+            "index '" + s.indices[i] + "' appears twice on the left-hand side");
       return;
     }
   }
-  auto v = buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value,
-                          s.ranges);
+  auto v =
+      buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value, s.ranges);
   if (!v) {
     poison({s.target});
     return;
@@ -897,10 +1002,10 @@ void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {
     const TensorType &have = typeOf(*v);
     const TensorType &want = out.resultTypes[i];
     if (!(have == want)) {
-      error(s.values[i]->getLoc(),
-            "return value " + std::to_string(i + 1) + " has type " +
-                have.str() + " but '" + out.name + "' is declared to return " +
-                want.str());
+      error(s.values[i]->getLoc(), "return value " + std::to_string(i + 1) +
+                                       " has type " + have.str() + " but '" +
+                                       out.name + "' is declared to return " +
+                                       want.str());
       continue;
     }
     out.returns.push_back(*v);
@@ -948,10 +1053,9 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     if (!results)
       return std::nullopt;
     if (results->size() != 1) {
-      error(e.getLoc(), "'" + c->callee + "' returns " +
-                            std::to_string(results->size()) +
-                            " values; assign them with 'a, b = " +
-                            c->callee + "(...)'");
+      error(e.getLoc(),
+            "'" + c->callee + "' returns " + std::to_string(results->size()) +
+                " values; assign them with 'a, b = " + c->callee + "(...)'");
       return std::nullopt;
     }
     return (*results)[0];
@@ -1008,8 +1112,7 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     error(call.getLoc(), "'" + call.callee + "' expects " +
                              std::to_string(callee.params.size()) +
                              " argument(s) but " +
-                             std::to_string(call.args.size()) +
-                             " were given");
+                             std::to_string(call.args.size()) + " were given");
     return std::nullopt;
   }
   std::map<std::string, Extent> binding;
@@ -1028,9 +1131,8 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     }
     if (it->second != ext) {
       error(loc, "size mismatch in call to '" + call.callee + "': " + sym +
-                     " is " + it->second.str() + " from " +
-                     bindingOrigin[sym] + " but " + ext.str() + " from " +
-                     origin);
+                     " is " + it->second.str() + " from " + bindingOrigin[sym] +
+                     " but " + ext.str() + " from " + origin);
       return false;
     }
     return true;
@@ -1066,8 +1168,7 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     }
     for (size_t d = 0; d < t.shape.size(); ++d) {
       const Extent &want = p.type.shape[d];
-      std::string origin = "argument '" + p.name + "' dim " +
-                           std::to_string(d);
+      std::string origin = "argument '" + p.name + "' dim " + std::to_string(d);
       if (!want.isSymbol) {
         if (t.shape[d] != want) {
           error(arg.getLoc(), "size mismatch in call to '" + call.callee +
@@ -1098,8 +1199,8 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     sv.types.push_back(TensorType{DType::I64, {}});
     sv.contraction = std::make_unique<Contraction>();
     auto body = std::make_unique<ScalarExpr>();
-    body->kind = e.isSymbol ? ScalarExpr::Kind::SizeValue
-                            : ScalarExpr::Kind::Constant;
+    body->kind =
+        e.isSymbol ? ScalarExpr::Kind::SizeValue : ScalarExpr::Kind::Constant;
     body->dtype = DType::I64;
     body->symbol = e.symbol;
     body->intValue = e.value;
@@ -1126,8 +1227,7 @@ std::optional<ValueRef>
 FunctionAnalyzer::evalSoftmax(const ast::CallExpr &call) {
   if (call.args.size() != 2) {
     error(call.getLoc(), "softmax expects 2 arguments (tensor, axis) but " +
-                             std::to_string(call.args.size()) +
-                             " were given");
+                             std::to_string(call.args.size()) + " were given");
     return std::nullopt;
   }
   auto x = evalValue(*call.args[0]);
@@ -1142,10 +1242,9 @@ FunctionAnalyzer::evalSoftmax(const ast::CallExpr &call) {
   }
   int64_t rank = t.getRank();
   if (!axis->isInt || axis->i < -rank || axis->i >= rank || rank == 0) {
-    error(call.args[1]->getLoc(), "softmax axis must be an integer in [" +
-                                      std::to_string(-rank) + ", " +
-                                      std::to_string(rank) + ") for " +
-                                      t.str());
+    error(call.args[1]->getLoc(),
+          "softmax axis must be an integer in [" + std::to_string(-rank) +
+              ", " + std::to_string(rank) + ") for " + t.str());
     return std::nullopt;
   }
   Value v;
@@ -1186,15 +1285,19 @@ std::optional<TensorType> FunctionAnalyzer::parseTypeArg(const ast::Expr &e) {
 std::optional<ValueRef> FunctionAnalyzer::evalSplat(const ast::CallExpr &call,
                                                     double value) {
   if (call.args.size() != 1) {
-    error(call.getLoc(), call.callee + " expects 1 argument (a type such as "
-                                       "f32[N]) but " +
-                             std::to_string(call.args.size()) +
-                             " were given");
+    error(call.getLoc(), call.callee +
+                             " expects 1 argument (a type such as "
+                             "f32[N]) but " +
+                             std::to_string(call.args.size()) + " were given");
     return std::nullopt;
   }
   auto t = parseTypeArg(*call.args[0]);
   if (!t)
     return std::nullopt;
+  if (isComplex(t->dtype)) {
+    error(call.args[0]->getLoc(), "complex numbers are not supported yet");
+    return std::nullopt;
+  }
   Value v;
   v.kind = Value::Kind::Splat;
   v.loc = call.getLoc();
@@ -1205,8 +1308,9 @@ std::optional<ValueRef> FunctionAnalyzer::evalSplat(const ast::CallExpr &call,
 
 std::optional<ValueRef>
 FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
-  auto *spec = call.args.empty() ? nullptr
-                                 : dyn_cast<ast::StringExpr>(call.args[0].get());
+  auto *spec = call.args.empty()
+                   ? nullptr
+                   : dyn_cast<ast::StringExpr>(call.args[0].get());
   if (!spec) {
     error(call.getLoc(), "einsum expects a string such as \"ij,jk->ik\" "
                          "followed by its operands");
@@ -1230,8 +1334,8 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
   for (llvm::StringRef p : parts)
     terms.push_back(p.str());
   auto bad = [&](const llvm::Twine &msg) {
-    error(spec->getLoc(), "invalid einsum string \"" + spec->value + "\": " +
-                              msg);
+    error(spec->getLoc(),
+          "invalid einsum string \"" + spec->value + "\": " + msg);
     return std::nullopt;
   };
   for (const std::string &t : terms)
@@ -1244,8 +1348,7 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
       return bad(std::string("'") + ch + "' is not a letter");
   if (terms.size() != call.args.size() - 1) {
     error(call.getLoc(), "einsum string \"" + spec->value + "\" names " +
-                             std::to_string(terms.size()) +
-                             " operand(s) but " +
+                             std::to_string(terms.size()) + " operand(s) but " +
                              std::to_string(call.args.size() - 1) +
                              " were given");
     return std::nullopt;
@@ -1291,10 +1394,10 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
     const TensorType &t = typeOf(ops[i]);
     if (static_cast<int64_t>(terms[i].size()) != t.getRank()) {
       error(call.args[i + 1]->getLoc(),
-            "einsum operand " + std::to_string(i + 1) + " has type " +
-                t.str() + " (rank " + std::to_string(t.getRank()) +
-                ") but \"" + terms[i] + "\" names " +
-                std::to_string(terms[i].size()) + " dimension(s)");
+            "einsum operand " + std::to_string(i + 1) + " has type " + t.str() +
+                " (rank " + std::to_string(t.getRank()) + ") but \"" +
+                terms[i] + "\" names " + std::to_string(terms[i].size()) +
+                " dimension(s)");
       return std::nullopt;
     }
     if (t.dtype != dtype) {
@@ -1328,6 +1431,10 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
   }
   if (dtype == DType::Bool) {
     error(call.getLoc(), "einsum of bool tensors is not defined");
+    return std::nullopt;
+  }
+  if (isComplex(dtype) && terms.size() > 1) {
+    error(call.getLoc(), "complex arithmetic is not supported yet");
     return std::nullopt;
   }
   ScalarExprPtr body;
@@ -1403,7 +1510,9 @@ static bool isFutureBuiltin(llvm::StringRef n) {
   return llvm::StringSwitch<bool>(n)
       .Cases({"re", "im", "conj", "complex"}, true)
       .Cases({"reshape", "concat"}, true)
-      .Cases({"discretize_zoh", "discretize_bilinear", "hippo_legs", "hippo_legt", "hippo_fourier"}, true)
+      .Cases({"discretize_zoh", "discretize_bilinear", "hippo_legs",
+              "hippo_legt", "hippo_fourier"},
+             true)
       .Cases({"causal_conv", "selective_scan"}, true)
       .Cases({"fft", "ifft", "rfft", "irfft", "fwht"}, true)
       .Cases({"bitreverse", "permute", "butterfly", "fft_twiddles"}, true)
@@ -1413,7 +1522,10 @@ static bool isFutureBuiltin(llvm::StringRef n) {
 
 bool FunctionAnalyzer::hoistProducers(const ast::Expr &e) {
   if (isProducerCall(e)) {
+    StatementState saved = std::move(st);
+    st = StatementState();
     auto v = evalValue(e);
+    st = std::move(saved);
     if (!v)
       return false;
     hoisted[&e] = *v;
@@ -1445,24 +1557,23 @@ void FunctionAnalyzer::collectSubscriptNames(
     std::vector<std::pair<std::string, SourceLoc>> &outNames) {
   if (hoisted.count(&e))
     return;
-  std::function<void(const ast::Expr &)> inSubscript =
-      [&](const ast::Expr &x) {
-        if (auto *n = dyn_cast<ast::NameExpr>(&x)) {
-          for (auto &b : bound)
-            if (b.count(n->name))
-              return;
-          if (m.constants.count(n->name) || names.count(n->name))
-            return;
-          outNames.push_back({n->name, n->getLoc()});
+  std::function<void(const ast::Expr &)> inSubscript = [&](const ast::Expr &x) {
+    if (auto *n = dyn_cast<ast::NameExpr>(&x)) {
+      for (auto &b : bound)
+        if (b.count(n->name))
           return;
-        }
-        if (auto *b = dyn_cast<ast::BinaryExpr>(&x)) {
-          inSubscript(*b->lhs);
-          inSubscript(*b->rhs);
-        } else if (auto *u = dyn_cast<ast::UnaryExpr>(&x)) {
-          inSubscript(*u->operand);
-        }
-      };
+      if (m.constants.count(n->name) || names.count(n->name))
+        return;
+      outNames.push_back({n->name, n->getLoc()});
+      return;
+    }
+    if (auto *b = dyn_cast<ast::BinaryExpr>(&x)) {
+      inSubscript(*b->lhs);
+      inSubscript(*b->rhs);
+    } else if (auto *u = dyn_cast<ast::UnaryExpr>(&x)) {
+      inSubscript(*u->operand);
+    }
+  };
   if (auto *s = dyn_cast<ast::SubscriptExpr>(&e)) {
     for (auto &i : s->indices)
       inSubscript(*i);
@@ -1470,8 +1581,8 @@ void FunctionAnalyzer::collectSubscriptNames(
     for (auto &a : c->args)
       collectSubscriptNames(*a, bound, outNames);
   } else if (auto *r = dyn_cast<ast::ReduceExpr>(&e)) {
-    bound.push_back(std::set<std::string>(r->indices.begin(),
-                                          r->indices.end()));
+    bound.push_back(
+        std::set<std::string>(r->indices.begin(), r->indices.end()));
     collectSubscriptNames(*r->body, bound, outNames);
     bound.pop_back();
   } else if (auto *b = dyn_cast<ast::BinaryExpr>(&e)) {
@@ -1483,8 +1594,7 @@ void FunctionAnalyzer::collectSubscriptNames(
 }
 
 bool FunctionAnalyzer::recordExtent(unsigned idx, const Extent &ext,
-                                    const std::string &origin,
-                                    SourceLoc loc) {
+                                    const std::string &origin, SourceLoc loc) {
   IndexInfo &info = indices[idx];
   if (!info.extent) {
     info.extent = ext;
@@ -1581,8 +1691,7 @@ bool FunctionAnalyzer::resolveIndices(
     scopes.pop_back();
     return ok;
   }
-  if (auto *b = dyn_cast<ast::BinaryExpr>(&e))
-  {
+  if (auto *b = dyn_cast<ast::BinaryExpr>(&e)) {
     bool lhsOk = resolveIndices(*b->lhs, scopes);
     bool rhsOk = resolveIndices(*b->rhs, scopes);
     return lhsOk && rhsOk;
@@ -1617,11 +1726,11 @@ void FunctionAnalyzer::collectUsedIndices(const ast::Expr &e,
 
 /// Infers the shape of a whole-value elementwise expression from its leaves.
 /// Returns false (after reporting) if two leaves disagree.
-static bool
-inferWholeShape(const ast::Expr &e,
-                const std::function<const TensorType *(const ast::Expr &)> &leaf,
-                std::optional<std::vector<Extent>> &shape,
-                const ast::Expr *&shapeLeaf, DiagnosticSink &diag) {
+static bool inferWholeShape(
+    const ast::Expr &e,
+    const std::function<const TensorType *(const ast::Expr &)> &leaf,
+    std::optional<std::vector<Extent>> &shape, const ast::Expr *&shapeLeaf,
+    DiagnosticSink &diag) {
   if (const TensorType *t = leaf(e)) {
     if (t->shape.empty())
       return true;
@@ -1658,13 +1767,7 @@ std::optional<ValueRef> FunctionAnalyzer::buildStatement(
     SourceLoc loc, const std::vector<std::string> &lhs,
     const std::vector<SourceLoc> &lhsLocs, const ast::Expr &rhs,
     const std::vector<ast::RangeClause> &ranges) {
-  indices.clear();
-  indexOfName.clear();
-  reducerBound.clear();
-  reduceFree.clear();
-  hoisted.clear();
-  implicitLoops.clear();
-  implicitShape.reset();
+  st = StatementState();
 
   if (!hoistProducers(rhs))
     return std::nullopt;
@@ -1725,6 +1828,27 @@ std::optional<ValueRef> FunctionAnalyzer::buildStatement(
   if (!ok)
     return std::nullopt;
 
+  // A `where` index that nothing reads would silently become a summed loop.
+  {
+    std::set<unsigned> used;
+    collectUsedIndices(rhs, used);
+    for (const ast::RangeClause &r : ranges) {
+      unsigned id = top.at(r.index);
+      if (used.count(id) || llvm::is_contained(lhs, r.index))
+        continue;
+      bool boundInside = false;
+      for (const IndexInfo &info : indices)
+        boundInside |= info.boundByReducer && info.name == r.index;
+      error(r.loc, "index '" + r.index + "' of the where clause is not used" +
+                       (boundInside ? " (the reduction over '" + r.index +
+                                          "' binds an index of its own)"
+                                    : std::string()));
+      ok = false;
+    }
+    if (!ok)
+      return std::nullopt;
+  }
+
   bool indexMode = !indices.empty();
   if (!indexMode) {
     // Whole-value mode: the expression is elementwise over its leaves.
@@ -1759,7 +1883,8 @@ std::optional<ValueRef> FunctionAnalyzer::buildStatement(
       error(indices[id].loc,
             "cannot infer the range of index '" + n +
                 "': it is not used as a plain subscript of any tensor; add "
-                "'where " + n + " in 0..N'");
+                "'where " +
+                n + " in 0..N'");
       ok = false;
     }
   }
@@ -1806,7 +1931,8 @@ std::optional<ValueRef> FunctionAnalyzer::buildStatement(
   defaultWeak(body);
   if (!summed.empty() && body.e->dtype == DType::Bool) {
     error(rhs.getLoc(), "cannot sum bool values over the implicitly summed "
-                        "index '" + indices[summed[0]].name +
+                        "index '" +
+                            indices[summed[0]].name +
                             "' (cast to a number first)");
     return std::nullopt;
   }
@@ -1854,41 +1980,98 @@ void FunctionAnalyzer::defaultWeak(Typed &t) {
   t.weak = false;
 }
 
-bool FunctionAnalyzer::coerce(Typed &t, DType to, SourceLoc loc) {
-  if (t.e->dtype == to) {
-    t.weak = false;
-    return true;
+/// Converts a float constant to an integer of `to`, truncating toward zero;
+/// false if it does not fit.
+static bool truncateToInteger(ScalarExpr &c, DType to) {
+  double v = c.floatValue;
+  double lo = to == DType::I32 ? -2147483648.0 : -9223372036854775808.0;
+  double hi = to == DType::I32 ? 2147483648.0 : 9223372036854775808.0;
+  if (!std::isfinite(v) || std::trunc(v) < lo || std::trunc(v) >= hi)
+    return false;
+  c.intValue = static_cast<int64_t>(std::trunc(v));
+  return true;
+}
+
+/// Gives a weak (untyped) subtree the dtype `to`: constants take it
+/// directly, indices and size values are converted once at the leaves, and
+/// the operations in between compute in `to`.
+bool FunctionAnalyzer::retype(ScalarExpr &e, DType to, SourceLoc loc) {
+  if (isComplex(to)) {
+    error(loc, "complex numbers are not supported yet");
+    return false;
   }
-  if (t.e->kind == ScalarExpr::Kind::Constant) {
-    bool isIntConst = !isFloat(t.e->dtype);
-    if ((isInteger(to) || to == DType::Bool) && !isIntConst) {
-      if (t.e->floatValue != std::trunc(t.e->floatValue)) {
-        error(loc, "the literal " + std::to_string(t.e->floatValue) +
-                       " cannot be used as " + getDTypeName(to).str());
-        return false;
-      }
-      t.e->intValue = static_cast<int64_t>(t.e->floatValue);
-    }
-    if (to == DType::I32 && (t.e->intValue > INT32_MAX ||
-                             t.e->intValue < INT32_MIN)) {
-      error(loc, "the literal " + std::to_string(t.e->intValue) +
+  if (!isFloat(to) && isFloat(e.dtype)) {
+    error(loc, std::string("a floating-point ") +
+                   (e.kind == ScalarExpr::Kind::Constant ? "literal"
+                                                         : "expression") +
+                   " cannot be used as " + getDTypeName(to).str() +
+                   " (convert it explicitly, e.g. " + getDTypeName(to).str() +
+                   "(...))");
+    return false;
+  }
+  if (to == DType::Bool) {
+    error(loc, "a number cannot be used as a bool (compare it instead)");
+    return false;
+  }
+  switch (e.kind) {
+  case ScalarExpr::Kind::Constant:
+    if (to == DType::I32 &&
+        (e.intValue > INT32_MAX || e.intValue < INT32_MIN)) {
+      error(loc, "the literal " + std::to_string(e.intValue) +
                      " does not fit in i32");
       return false;
     }
-    if (to == DType::Bool) {
-      error(loc, "a number cannot be used as a bool (compare it instead)");
+    if (isFloat(to) && !isFloat(e.dtype))
+      e.floatValue = static_cast<double>(e.intValue);
+    e.dtype = to;
+    return true;
+  case ScalarExpr::Kind::LoopIndex:
+  case ScalarExpr::Kind::SizeValue: {
+    if (to == DType::I64)
+      return true;
+    auto inner = std::make_unique<ScalarExpr>(std::move(e));
+    e = ScalarExpr();
+    e.kind = ScalarExpr::Kind::Cast;
+    e.loc = inner->loc;
+    e.dtype = to;
+    e.args.push_back(std::move(inner));
+    return true;
+  }
+  case ScalarExpr::Kind::Cast:
+    // Only conversions of indices made while the tree was weak appear here.
+    e.dtype = to;
+    return true;
+  case ScalarExpr::Kind::Select:
+    e.dtype = to;
+    return retype(*e.args[1], to, loc) && retype(*e.args[2], to, loc);
+  case ScalarExpr::Kind::Unary:
+    e.dtype = to;
+    return retype(*e.args[0], to, loc);
+  case ScalarExpr::Kind::Binary:
+    e.dtype = to;
+    if (!retype(*e.args[0], to, loc))
       return false;
-    }
-    if (isFloat(to) && isIntConst)
-      t.e->floatValue = static_cast<double>(t.e->intValue);
-    if (isComplex(to)) {
-      error(loc, "complex numbers are not supported yet");
+    // An integer-literal exponent stays an integer.
+    if (e.binaryOp == ScalarExpr::BinaryOp::Pow &&
+        e.args[1]->kind == ScalarExpr::Kind::Constant &&
+        !isFloat(e.args[1]->dtype))
+      return true;
+    return retype(*e.args[1], to, loc);
+  case ScalarExpr::Kind::Read:
+    break;
+  }
+  return true;
+}
+
+bool FunctionAnalyzer::coerce(Typed &t, DType to, SourceLoc loc) {
+  if (t.weak) {
+    if (!retype(*t.e, to, loc))
       return false;
-    }
-    t.e->dtype = to;
     t.weak = false;
     return true;
   }
+  if (t.e->dtype == to)
+    return true;
   if (to == DType::Bool) {
     error(loc, "a number cannot be used as a bool (compare it instead)");
     return false;
@@ -1896,19 +2079,17 @@ bool FunctionAnalyzer::coerce(Typed &t, DType to, SourceLoc loc) {
   auto cast = makeNode(ScalarExpr::Kind::Cast, to, t.e->loc);
   cast->args.push_back(std::move(t.e));
   t.e = std::move(cast);
-  t.weak = false;
   return true;
 }
 
 bool FunctionAnalyzer::unify(Typed &a, Typed &b, SourceLoc loc,
                              llvm::StringRef what) {
   if (a.weak && b.weak) {
-    // Both untyped: float wins over integer.
+    // Both untyped: float wins over integer, and the result stays untyped.
     if (isFloat(a.e->dtype) != isFloat(b.e->dtype)) {
       Typed &intOne = isFloat(a.e->dtype) ? b : a;
-      if (!coerce(intOne, DType::F32, loc))
+      if (!retype(*intOne.e, DType::F32, loc))
         return false;
-      intOne.weak = true;
     }
     return true;
   }
@@ -1917,10 +2098,11 @@ bool FunctionAnalyzer::unify(Typed &a, Typed &b, SourceLoc loc,
   if (b.weak)
     return coerce(b, a.e->dtype, loc);
   if (a.e->dtype != b.e->dtype) {
-    error(loc, "dtype mismatch in " + what + ": " +
-                   getDTypeName(a.e->dtype) + " and " +
-                   getDTypeName(b.e->dtype) + " (convert one with a cast "
-                   "such as " + getDTypeName(a.e->dtype) + "(...))");
+    error(loc, "dtype mismatch in " + what + ": " + getDTypeName(a.e->dtype) +
+                   " and " + getDTypeName(b.e->dtype) +
+                   " (convert one with a cast "
+                   "such as " +
+                   getDTypeName(a.e->dtype) + "(...))");
     return false;
   }
   return true;
@@ -1968,22 +2150,33 @@ Typed FunctionAnalyzer::lowerLeafValue(
   return r;
 }
 
-std::optional<AffineSubscript> FunctionAnalyzer::lowerSubscript(
-    const ast::Expr &e, const std::map<unsigned, unsigned> &loopOf,
-    size_t numLoops) {
+std::optional<AffineSubscript>
+FunctionAnalyzer::lowerSubscript(const ast::Expr &e,
+                                 const std::map<unsigned, unsigned> &loopOf,
+                                 size_t numLoops) {
   AffineSubscript s;
   s.coeffs.assign(numLoops, 0);
+  auto overflow = [&](const ast::Expr &x) {
+    error(x.getLoc(),
+          "subscript '" + ast::toString(e) + "' overflows 64-bit arithmetic");
+    return false;
+  };
   std::function<bool(const ast::Expr &, int64_t)> walk =
       [&](const ast::Expr &x, int64_t scale) -> bool {
     auto idx = indexOfName.find(&x);
     if (idx != indexOfName.end()) {
-      s.coeffs[loopOf.at(idx->second)] += scale;
+      if (__builtin_add_overflow(s.coeffs[loopOf.at(idx->second)], scale,
+                                 &s.coeffs[loopOf.at(idx->second)]))
+        return overflow(x);
       return true;
     }
     if (auto *n = dyn_cast<ast::NameExpr>(&x)) {
       auto c = m.constants.find(n->name);
       if (c != m.constants.end() && c->second.isInt) {
-        s.constant += scale * c->second.i;
+        int64_t term;
+        if (__builtin_mul_overflow(scale, c->second.i, &term) ||
+            __builtin_add_overflow(s.constant, term, &s.constant))
+          return overflow(x);
         return true;
       }
       auto it = names.find(n->name);
@@ -1992,6 +2185,8 @@ std::optional<AffineSubscript> FunctionAnalyzer::lowerSubscript(
         error(x.getLoc(), "size symbols in subscripts are not supported yet");
         return false;
       }
+      if (isPoisoned(x) || m.failedConsts.count(n->name))
+        return false; // its definition failed and was reported
       if (it != names.end()) {
         error(x.getLoc(), "'" + n->name +
                               "' is a value, not an index: subscripts must "
@@ -2009,7 +2204,10 @@ std::optional<AffineSubscript> FunctionAnalyzer::lowerSubscript(
         error(x.getLoc(), "subscripts must be integers");
         return false;
       }
-      s.constant += scale * v->i;
+      int64_t term;
+      if (__builtin_mul_overflow(scale, v->i, &term) ||
+          __builtin_add_overflow(s.constant, term, &s.constant))
+        return overflow(x);
       return true;
     }
     if (auto *u = dyn_cast<ast::UnaryExpr>(&x);
@@ -2039,10 +2237,18 @@ std::optional<AffineSubscript> FunctionAnalyzer::lowerSubscript(
           }
           return std::nullopt;
         };
-        if (auto k = asConst(*b->lhs))
-          return walk(*b->rhs, scale * *k);
-        if (auto k = asConst(*b->rhs))
-          return walk(*b->lhs, scale * *k);
+        if (auto k = asConst(*b->lhs)) {
+          int64_t scaled;
+          if (__builtin_mul_overflow(scale, *k, &scaled))
+            return overflow(x);
+          return walk(*b->rhs, scaled);
+        }
+        if (auto k = asConst(*b->rhs)) {
+          int64_t scaled;
+          if (__builtin_mul_overflow(scale, *k, &scaled))
+            return overflow(x);
+          return walk(*b->lhs, scaled);
+        }
       }
     }
     error(x.getLoc(), "subscript '" + ast::toString(x) +
@@ -2129,8 +2335,9 @@ FunctionAnalyzer::buildReduce(const ast::ReduceExpr &r,
   return ref;
 }
 
-Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
-                                    const std::map<unsigned, unsigned> &loopOf) {
+Typed FunctionAnalyzer::lowerScalar(
+    const ast::Expr &e, Contraction &c,
+    const std::map<unsigned, unsigned> &loopOf) {
   SourceLoc loc = e.getLoc();
   auto h = hoisted.find(&e);
   if (h != hoisted.end())
@@ -2174,7 +2381,9 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
       if (parseDTypeName(n->name) || n->name == "index")
         error(loc, "the type '" + n->name + "' is not a value");
       else if (unaryBuiltin(n->name) || isReducerName(n->name) ||
-               isProducerCall(e))
+               m.signatures.count(n->name) || n->name == "softmax" ||
+               n->name == "einsum" || n->name == "zeros" || n->name == "ones" ||
+               n->name == "where")
         error(loc, "'" + n->name + "' is a function; call it");
       else
         error(loc, "unknown name '" + n->name + "'");
@@ -2211,15 +2420,29 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
     const TensorType &t = it->second.type;
     if (static_cast<int64_t>(s->indices.size()) != t.getRank()) {
       error(loc, "'" + base->name + "' has type " + t.str() + " (rank " +
-                     std::to_string(t.getRank()) + ") but is subscripted with " +
+                     std::to_string(t.getRank()) +
+                     ") but is subscripted with " +
                      std::to_string(s->indices.size()) + " index(es)");
       return {};
     }
     std::vector<AffineSubscript> subs;
-    for (auto &i : s->indices) {
-      auto sub = lowerSubscript(*i, loopOf, c.loopExtents.size());
+    for (size_t d = 0; d < s->indices.size(); ++d) {
+      const ast::Expr &i = *s->indices[d];
+      auto sub = lowerSubscript(i, loopOf, c.loopExtents.size());
       if (!sub)
         return {};
+      // `i + 0` reads like `i`: it needs the same extent (plain subscripts
+      // are never bounds-checked).
+      int plain = sub->getPlainLoop();
+      if (plain >= 0 && !isa<ast::NameExpr>(&i) &&
+          c.loopExtents[plain] != t.shape[d]) {
+        error(i.getLoc(), "index '" + c.loopNames[plain] + "' has extent " +
+                              c.loopExtents[plain].str() + " but '" +
+                              ast::toString(i) + "' subscripts " + base->name +
+                              " (dim " + std::to_string(d) + ") of extent " +
+                              t.shape[d].str());
+        return {};
+      }
       subs.push_back(*sub);
     }
     Typed r;
@@ -2251,7 +2474,15 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
       error(loc, "cannot negate a bool");
       return {};
     }
+    if (isComplex(x.e->dtype)) {
+      error(loc, "complex arithmetic is not supported yet");
+      return {};
+    }
     if (x.e->kind == ScalarExpr::Kind::Constant) {
+      if (!isFloat(x.e->dtype) && x.e->intValue == INT64_MIN) {
+        error(loc, "integer constant overflows 64 bits");
+        return {};
+      }
       x.e->intValue = -x.e->intValue;
       x.e->floatValue = -x.e->floatValue;
       return x;
@@ -2273,17 +2504,50 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
     BO op;
     const char *spelling;
     switch (b->op) {
-    case Op::Add: op = BO::Add; spelling = "'+'"; break;
-    case Op::Sub: op = BO::Sub; spelling = "'-'"; break;
-    case Op::Mul: op = BO::Mul; spelling = "'*'"; break;
-    case Op::Div: op = BO::Div; spelling = "'/'"; break;
-    case Op::Pow: op = BO::Pow; spelling = "'**'"; break;
-    case Op::Lt: op = BO::Lt; spelling = "'<'"; break;
-    case Op::Le: op = BO::Le; spelling = "'<='"; break;
-    case Op::Gt: op = BO::Gt; spelling = "'>'"; break;
-    case Op::Ge: op = BO::Ge; spelling = "'>='"; break;
-    case Op::Eq: op = BO::Eq; spelling = "'=='"; break;
-    case Op::Ne: op = BO::Ne; spelling = "'!='"; break;
+    case Op::Add:
+      op = BO::Add;
+      spelling = "'+'";
+      break;
+    case Op::Sub:
+      op = BO::Sub;
+      spelling = "'-'";
+      break;
+    case Op::Mul:
+      op = BO::Mul;
+      spelling = "'*'";
+      break;
+    case Op::Div:
+      op = BO::Div;
+      spelling = "'/'";
+      break;
+    case Op::Pow:
+      op = BO::Pow;
+      spelling = "'**'";
+      break;
+    case Op::Lt:
+      op = BO::Lt;
+      spelling = "'<'";
+      break;
+    case Op::Le:
+      op = BO::Le;
+      spelling = "'<='";
+      break;
+    case Op::Gt:
+      op = BO::Gt;
+      spelling = "'>'";
+      break;
+    case Op::Ge:
+      op = BO::Ge;
+      spelling = "'>='";
+      break;
+    case Op::Eq:
+      op = BO::Eq;
+      spelling = "'=='";
+      break;
+    case Op::Ne:
+      op = BO::Ne;
+      spelling = "'!='";
+      break;
     default:
       error(loc, "unsupported operator");
       return {};
@@ -2294,7 +2558,7 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
       if (r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
           !isFloat(r.e->dtype)) {
         if (l.weak && !isFloat(l.e->dtype) &&
-            !coerce(l, DType::F32, b->lhs->getLoc()))
+            !retype(*l.e, DType::F32, b->lhs->getLoc()))
           return {};
         if (!isFloat(l.e->dtype) && !l.weak) {
           error(loc, "'**' expects a floating-point base, got " +
@@ -2310,12 +2574,17 @@ Typed FunctionAnalyzer::lowerScalar(const ast::Expr &e, Contraction &c,
         t.e->args.push_back(std::move(r.e));
         return t;
       }
-      if (l.weak && r.weak && !isFloat(l.e->dtype) && !coerce(l, DType::F32, loc))
+      if (l.weak && r.weak && !isFloat(l.e->dtype) &&
+          !retype(*l.e, DType::F32, loc))
         return {};
     }
     if (!unify(l, r, loc, spelling))
       return {};
     DType dt = l.e->dtype;
+    if (isComplex(dt)) {
+      error(loc, "complex arithmetic is not supported yet");
+      return {};
+    }
     if (!isCompare && dt == DType::Bool) {
       error(loc, std::string("arithmetic ") + spelling +
                      " is not defined on bool values");
@@ -2412,10 +2681,27 @@ Typed FunctionAnalyzer::lowerCallScalar(
       error(loc, "complex numbers are not supported yet");
       return {};
     }
-    if (x.e->kind == ScalarExpr::Kind::Constant && *dt != DType::Bool) {
-      if (!coerce(x, *dt, loc))
-        return {};
-      return x;
+    if (x.weak && *dt != DType::Bool) {
+      bool narrowing = isFloat(x.e->dtype) && !isFloat(*dt);
+      if (narrowing && x.e->kind == ScalarExpr::Kind::Constant) {
+        // An explicit conversion truncates toward zero.
+        double v = x.e->floatValue;
+        if (!truncateToInteger(*x.e, *dt)) {
+          error(loc, "the value " + std::to_string(v) + " does not fit in " +
+                         getDTypeName(*dt).str());
+          return {};
+        }
+        x.e->dtype = *dt;
+        x.weak = false;
+        return x;
+      }
+      if (!narrowing) {
+        if (!retype(*x.e, *dt, loc))
+          return {};
+        x.weak = false;
+        return x;
+      }
+      defaultWeak(x);
     }
     if (x.e->dtype == *dt) {
       x.weak = false;
@@ -2434,19 +2720,20 @@ Typed FunctionAnalyzer::lowerCallScalar(
       return {};
     using U = ScalarExpr::UnaryOp;
     bool intOk = *op == U::Abs || *op == U::Relu;
+    // Untyped arguments stay untyped (exp(1) takes the type around it).
     if (x.weak && !isFloat(x.e->dtype) && !intOk &&
-        !coerce(x, DType::F32, loc))
+        !retype(*x.e, DType::F32, loc))
       return {};
-    if (x.weak)
-      defaultWeak(x);
     DType dt = x.e->dtype;
     if (dt == DType::Bool || isComplex(dt) || (!isFloat(dt) && !intOk)) {
       error(call.args[0]->getLoc(),
             "'" + name + "' expects a floating-point value, got " +
-                getDTypeName(dt).str() + (isInteger(dt) ? " (cast it with f32(...))" : ""));
+                getDTypeName(dt).str() +
+                (isInteger(dt) ? " (cast it with f32(...))" : ""));
       return {};
     }
     Typed t;
+    t.weak = x.weak;
     t.e = makeNode(ScalarExpr::Kind::Unary, dt, loc);
     t.e->unaryOp = *op;
     t.e->args.push_back(std::move(x.e));
@@ -2501,8 +2788,9 @@ Typed FunctionAnalyzer::lowerCallScalar(
   }
   if (isFutureBuiltin(name)) {
     error(call.calleeLoc,
-          "'" + name + "' is part of the language design but not available "
-                       "in this version of the compiler");
+          "'" + name +
+              "' is part of the language design but not available "
+              "in this version of the compiler");
     return {};
   }
   error(call.calleeLoc, "unknown function '" + name + "'");
@@ -2561,17 +2849,16 @@ static void printScalar(const ScalarExpr &e, const Contraction &c,
     os << ")";
     return;
   case ScalarExpr::Kind::Unary: {
-    static const char *names[] = {"neg",  "exp",     "log",      "sqrt",
-                                  "rsqrt", "sin",    "cos",      "tanh",
-                                  "sigmoid", "softplus", "silu", "gelu",
-                                  "relu", "abs"};
+    static const char *names[] = {"neg",  "exp",  "log",  "sqrt",    "rsqrt",
+                                  "sin",  "cos",  "tanh", "sigmoid", "softplus",
+                                  "silu", "gelu", "relu", "abs"};
     os << names[static_cast<int>(e.unaryOp)] << "(";
     printScalar(*e.args[0], c, os);
     os << ")";
     return;
   }
   case ScalarExpr::Kind::Binary: {
-    static const char *names[] = {"+", "-", "*",  "/",  "**", "max", "min",
+    static const char *names[] = {"+", "-",  "*", "/",  "**", "max", "min",
                                   "<", "<=", ">", ">=", "==", "!="};
     os << "(";
     printScalar(*e.args[0], c, os);

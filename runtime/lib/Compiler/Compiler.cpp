@@ -58,8 +58,7 @@ private:
 
 class Compiler::Impl {
 public:
-  explicit Impl(CompilerOptions opts)
-      : options(opts), context(makeRegistry()) {
+  explicit Impl(CompilerOptions opts) : options(opts), context(makeRegistry()) {
     context.loadAllAvailableDialects();
     loadFrontendDialects(context);
     llvm::raw_ostream &os =
@@ -86,7 +85,8 @@ public:
     return registry;
   }
 
-  bool loadSource(llvm::StringRef name, std::unique_ptr<llvm::MemoryBuffer> buf);
+  bool loadSource(llvm::StringRef name,
+                  std::unique_ptr<llvm::MemoryBuffer> buf);
   bool lower();
   bool ensureJIT();
   bool finish(bool ok) {
@@ -201,8 +201,9 @@ Compiler::~Compiler() = default;
 unsigned Compiler::getNumErrors() const { return impl->numErrors; }
 
 bool Compiler::loadFile(llvm::StringRef path) {
-  auto buf = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                                /*RequiresNullTerminator=*/true);
+  auto buf =
+      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
+                                         /*RequiresNullTerminator=*/true);
   if (!buf) {
     impl->error("cannot open '" + path + "': " + buf.getError().message());
     return false;
@@ -215,8 +216,8 @@ bool Compiler::loadFile(llvm::StringRef path) {
 }
 
 bool Compiler::loadSource(llvm::StringRef name, llvm::StringRef source) {
-  return impl->loadSource(
-      name, llvm::MemoryBuffer::getMemBufferCopy(source, name));
+  return impl->loadSource(name,
+                          llvm::MemoryBuffer::getMemBufferCopy(source, name));
 }
 
 std::vector<EntrySignature> Compiler::getSignatures() const {
@@ -364,12 +365,13 @@ bool Compiler::Impl::ensureJIT() {
     return false;
   }
   addPackedEntryWrappers(**llvmModule);
-  if (llvm::Error e = optimizeLLVMModule(**llvmModule, **tm, options.optLevel)) {
+  if (llvm::Error e =
+          optimizeLLVMModule(**llvmModule, **tm, options.optLevel)) {
     error(llvm::toString(std::move(e)));
     return false;
   }
-  if (auto h = (*session)->addModule(std::move(*llvmModule),
-                                     std::move(llvmContext));
+  if (auto h =
+          (*session)->addModule(std::move(*llvmModule), std::move(llvmContext));
       !h) {
     error(llvm::toString(h.takeError()));
     return false;
@@ -378,8 +380,8 @@ bool Compiler::Impl::ensureJIT() {
   return true;
 }
 
-llvm::Expected<std::vector<HostTensor>>
-Compiler::run(llvm::StringRef entry, CallArguments &args) {
+llvm::Expected<std::vector<HostTensor>> Compiler::run(llvm::StringRef entry,
+                                                      CallArguments &args) {
   Impl &I = *impl;
   auto fail = [](const llvm::Twine &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
@@ -415,12 +417,12 @@ Compiler::run(llvm::StringRef entry, CallArguments &args) {
       auto c = convertTensor(*t, p.dtype);
       if (!c)
         return fail("parameter '" + p.name + "' expects " +
-                    getDTypeName(p.dtype) + " data: " +
-                    llvm::toString(c.takeError()));
+                    getDTypeName(p.dtype) +
+                    " data: " + llvm::toString(c.takeError()));
       *t = std::move(*c);
     }
-    shapes.push_back(std::vector<int64_t>(t->getShape().begin(),
-                                          t->getShape().end()));
+    shapes.push_back(
+        std::vector<int64_t>(t->getShape().begin(), t->getShape().end()));
     tensorParams.push_back(t);
   }
   std::vector<llvm::ArrayRef<int64_t>> shapeRefs(shapes.begin(), shapes.end());
@@ -438,8 +440,8 @@ Compiler::run(llvm::StringRef entry, CallArguments &args) {
   for (size_t i = 0; i < sig->results.size(); ++i) {
     auto t = HostTensor::create(sig->results[i].dtype, (*outShapes)[i]);
     if (!t)
-      return fail("result '" + sig->results[i].name + "': " +
-                  llvm::toString(t.takeError()));
+      return fail("result '" + sig->results[i].name +
+                  "': " + llvm::toString(t.takeError()));
     results.push_back(std::move(*t));
   }
   if (llvm::Error e =

@@ -89,21 +89,45 @@ struct ScalarExpr {
     Select,    ///< args[0] ? args[1] : args[2]
   };
   enum class UnaryOp {
-    Neg, Exp, Log, Sqrt, Rsqrt, Sin, Cos, Tanh, Sigmoid, Softplus, Silu, Gelu,
-    Relu, Abs
+    Neg,
+    Exp,
+    Log,
+    Sqrt,
+    Rsqrt,
+    Sin,
+    Cos,
+    Tanh,
+    Sigmoid,
+    Softplus,
+    Silu,
+    Gelu,
+    Relu,
+    Abs
   };
   enum class BinaryOp {
-    Add, Sub, Mul, Div, Pow, Max, Min, Lt, Le, Gt, Ge, Eq, Ne
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+    Max,
+    Min,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne
   };
 
   Kind kind = Kind::Constant;
   DType dtype = DType::F32;
   ast::SourceLoc loc;
-  double floatValue = 0;  ///< Constant of a float dtype
-  int64_t intValue = 0;   ///< Constant of an integer/bool dtype
-  unsigned operand = 0;   ///< Read
-  unsigned loop = 0;      ///< LoopIndex
-  std::string symbol;     ///< SizeValue
+  double floatValue = 0; ///< Constant of a float dtype
+  int64_t intValue = 0;  ///< Constant of an integer/bool dtype
+  unsigned operand = 0;  ///< Read
+  unsigned loop = 0;     ///< LoopIndex
+  std::string symbol;    ///< SizeValue
   UnaryOp unaryOp = UnaryOp::Neg;
   BinaryOp binaryOp = BinaryOp::Add;
   std::vector<std::unique_ptr<ScalarExpr>> args;
@@ -122,8 +146,8 @@ struct ContractionOperand {
 /// Index notation in its explicit form.
 struct Contraction {
   std::vector<Extent> loopExtents;
-  std::vector<std::string> loopNames;  ///< for printing and diagnostics
-  std::vector<unsigned> resultLoops;   ///< loops that index the result, in order
+  std::vector<std::string> loopNames; ///< for printing and diagnostics
+  std::vector<unsigned> resultLoops;  ///< loops that index the result, in order
   ReduceKind kind = ReduceKind::Sum;
   std::vector<ContractionOperand> operands;
   ScalarExprPtr body;
