@@ -22,8 +22,8 @@
 // O2-NEXT:     linalg-fuse-elementwise-ops,
 // O2-NEXT:     tess-reorder-reduction-loops
 // O2-NEXT:   ),
-// O2:        eliminate-empty-tensors,
-// O2-NEXT:   empty-tensor-to-alloc-tensor,
+// O2-NOT:    eliminate-empty-tensors
+// O2:        empty-tensor-to-alloc-tensor,
 // O2-NEXT:   one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
 // O2:          buffer-hoisting,
 // O2-NEXT:     buffer-loop-hoisting

@@ -100,7 +100,11 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
 
   // Tensors -> buffers. Function boundaries get identity layouts so that
   // the exported memref descriptors are plain dense row-major arrays.
-  pm.addPass(bufferization::createEmptyTensorEliminationPass());
+  // No eliminate-empty-tensors: after CSE one tensor.empty can feed several
+  // results, and eliminating it into one entry output (a `restrict`
+  // destination) let another result share that buffer and be overwritten
+  // (two scalar reductions returned the same value). Results are computed in
+  // temporaries and copied into the outputs instead.
   pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;
