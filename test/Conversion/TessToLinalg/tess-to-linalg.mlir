@@ -388,3 +388,62 @@ func.func @nested_index(%x: tensor<?xf32>, %n: index) -> tensor<?xf32> {
   }
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// A tess.contract in a contract body is lowered inside the outer generic;
+// its tess.index refers to its own loops.
+// CHECK-LABEL: func.func @nested_contract
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel"]
+// CHECK: ^bb0(%[[IN:.*]]: f32, %{{.*}}: f32):
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction"]
+// CHECK-NEXT: ^bb0(
+// CHECK-NEXT: %[[K:.*]] = linalg.index 1 : index
+// CHECK-NEXT: %[[KI:.*]] = arith.index_cast %[[K]] : index to i32
+// CHECK-NEXT: %[[KF:.*]] = arith.sitofp %[[KI]] : i32 to f32
+// CHECK-NEXT: arith.addf %[[IN]], %[[KF]] : f32
+// CHECK-NOT: tess.
+func.func @nested_contract(%a: tensor<8xf32>) -> tensor<8xf32> {
+  %c3 = arith.constant 3 : index
+  %c8 = arith.constant 8 : index
+  %r = tess.contract sum ins(%a : tensor<8xf32>) bounds(%c8) maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<8xf32> {
+  ^bb0(%x: f32):
+    %s = tess.contract sum bounds(%c3, %c3) maps [affine_map<(j, k) -> (j)>] -> tensor<3xf32> {
+      %k = tess.index 1 : index
+      %ki = arith.index_cast %k : index to i32
+      %kf = arith.sitofp %ki : i32 to f32
+      %y = arith.addf %x, %kf : f32
+      tess.yield %y : f32
+    }
+    %i = tess.index 0 : index
+    %c0 = arith.constant 0 : index
+    %e = tensor.extract %s[%c0] : tensor<3xf32>
+    tess.yield %e : f32
+  }
+  return %r : tensor<8xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @nested_map
+// CHECK-SAME: (%{{.*}}: tensor<8xf32>, %[[B:.*]]: tensor<3xf32>)
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[X:.*]]: f32, %{{.*}}: f32):
+// CHECK: linalg.generic {{.*}} ins(%[[B]] : tensor<3xf32>)
+// CHECK-NEXT: ^bb0(%[[Y:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: arith.addf %[[X]], %[[Y]] : f32
+// CHECK-NOT: tess.
+func.func @nested_map(%a: tensor<8xf32>, %b: tensor<3xf32>) -> tensor<8xf32> {
+  %r = tess.map ins(%a : tensor<8xf32>) -> tensor<8xf32> {
+  ^bb0(%x: f32):
+    %s = tess.map ins(%b : tensor<3xf32>) -> tensor<3xf32> {
+    ^bb0(%y: f32):
+      %z = arith.addf %x, %y : f32
+      tess.yield %z : f32
+    }
+    %c0 = arith.constant 0 : index
+    %e = tensor.extract %s[%c0] : tensor<3xf32>
+    tess.yield %e : f32
+  }
+  return %r : tensor<8xf32>
+}

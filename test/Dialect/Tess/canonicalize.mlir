@@ -246,3 +246,44 @@ func.func @cast_no_fold() -> i32 {
   %0 = tess.cast %big : f32 to i32
   return %0 : i32
 }
+
+// -----
+
+// Constants that are not plain integer/float attributes (ub.poison) do not
+// fold.
+// CHECK-LABEL: func.func @cast_poison
+// CHECK-DAG: %[[P:.*]] = ub.poison : i32
+// CHECK-DAG: %[[Q:.*]] = ub.poison : complex<f32>
+// CHECK-DAG: %[[R:.*]] = ub.poison : f64
+// CHECK: tess.cast %[[P]] : i32 to f32
+// CHECK: tess.cast %[[Q]] : complex<f32> to complex<f64>
+// CHECK: tess.cast %[[R]] : f64 to complex<f32>
+func.func @cast_poison() -> (f32, complex<f64>, complex<f32>) {
+  %p = ub.poison : i32
+  %0 = tess.cast %p : i32 to f32
+  %q = ub.poison : complex<f32>
+  %1 = tess.cast %q : complex<f32> to complex<f64>
+  %r = ub.poison : f64
+  %2 = tess.cast %r : f64 to complex<f32>
+  return %0, %1, %2 : f32, complex<f64>, complex<f32>
+}
+
+// -----
+
+// A graph region lets an op use its own result; folding such an op to its
+// operand would replace it by itself forever. The dead cycles go away.
+// CHECK-LABEL: module
+// CHECK-NOT: tess.
+module {
+  %x = tess.cast %x : f32 to f32
+  %m = tess.map ins(%m : tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%a: f32):
+    tess.yield %a : f32
+  }
+  %r = tess.reduce sum %r dims [] : tensor<4xf32> -> tensor<4xf32>
+  %n = arith.constant 4 : index
+  %c = tess.contract sum ins(%c : tensor<4xf32>) bounds(%n) maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<4xf32> {
+  ^bb0(%a: f32):
+    tess.yield %a : f32
+  }
+}

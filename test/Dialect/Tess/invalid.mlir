@@ -413,3 +413,96 @@ func.func @call_result_type(%a: tensor<?xf32>) {
   %r = tess.call @f(%a) : (tensor<?xf32>) -> tensor<f64>
   return
 }
+
+// -----
+
+func.func @subscript_mod_negative(%a: tensor<8xf32>, %M: index) {
+  // expected-error @below {{subscript 'd0 mod -2' of input #0 divides by a non-positive value}}
+  %c = tess.contract sum ins(%a : tensor<8xf32>) bounds(%M) maps [affine_map<(i) -> (i mod -2)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @subscript_floordiv_zero(%a: tensor<8xf32>, %b: tensor<8xf32>, %M: index) {
+  // expected-error @below {{subscript 'd0 floordiv 0' of input #1 divides by a non-positive value}}
+  %c = tess.contract sum ins(%a, %b : tensor<8xf32>, tensor<8xf32>) bounds(%M) maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i floordiv 0)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32, %y: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @subscript_ceildiv_negative(%a: tensor<8xf32>, %M: index) {
+  // expected-error @below {{subscript '(d0 + 1) ceildiv -3' of input #0 divides by a non-positive value}}
+  %c = tess.contract sum ins(%a : tensor<8xf32>) bounds(%M) maps [affine_map<(i) -> ((i + 1) ceildiv -3)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @zero_width_integer(%a: tensor<4xi0>) {
+  // expected-error @below {{operand #0 must be ranked tensor of tess element type values, but got 'tensor<4xi0>'}}
+  %r = tess.reduce max %a dims [0] : tensor<4xi0> -> tensor<i0>
+  return
+}
+
+// -----
+
+func.func @max_without_infinity(%a: tensor<4xf8E4M3FN>) {
+  // expected-error @below {{reduction kind 'max' is not supported on 'f8E4M3FN'}}
+  %r = tess.reduce max %a dims [0] : tensor<4xf8E4M3FN> -> tensor<f8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @min_without_infinity(%a: tensor<?xf4E2M1FN>, %M: index) {
+  // expected-error @below {{reduction kind 'min' is not supported on 'f4E2M1FN'}}
+  %c = tess.contract min ins(%a : tensor<?xf4E2M1FN>) bounds(%M) maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<f4E2M1FN> {
+  ^bb0(%x: f4E2M1FN):
+    tess.yield %x : f4E2M1FN
+  }
+  return
+}
+
+// -----
+
+func.func @softmax_without_infinity(%x: tensor<?xf8E4M3FN>) {
+  // expected-error @below {{reduction kind 'max' is not supported on 'f8E4M3FN'}}
+  %p = tess.softmax %x axis 0 : tensor<?xf8E4M3FN>
+  return
+}
+
+// -----
+
+func.func @splat_negative_size(%v: f32) {
+  %n = arith.constant -3 : index
+  // expected-error @below {{dynamic size #0 is negative (-3)}}
+  %s = tess.splat %v [%n] : f32 -> tensor<?x4xf32>
+  return
+}
+
+// -----
+
+func.func @constant_resource() {
+  // expected-error @below {{value dense_resource<blob> : tensor<f32> is not a valid constant of type 'tensor<f32>'}}
+  %t = tess.constant dense_resource<blob> : tensor<f32>
+  return
+}
+
+// -----
+
+func.func @constant_sparse() {
+  // expected-error @below {{is not a valid constant of type 'tensor<2xf32>'}}
+  %t = tess.constant sparse<[[0]], [1.0]> : tensor<2xf32>
+  return
+}

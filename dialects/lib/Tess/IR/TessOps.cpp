@@ -71,6 +71,37 @@ static std::optional<unsigned> getYieldedBlockArgument(Block &block) {
   return arg.getArgNumber();
 }
 
+/// `expr` as text, for diagnostics.
+static std::string printExpr(AffineExpr expr) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  expr.print(os);
+  return text;
+}
+
+/// Verifies that subscript `expr` of input `input` can be computed: affine
+/// (no symbols, products with a constant) and divided only by positive
+/// constants, as the lowering requires.
+static LogicalResult verifySubscript(Operation *op, unsigned input,
+                                     AffineExpr expr) {
+  if (!expr.isPureAffine())
+    return op->emitOpError("subscript '")
+           << printExpr(expr) << "' of input #" << input << " is not affine";
+  WalkResult result = expr.walk([&](AffineExpr sub) {
+    auto binary = dyn_cast<AffineBinaryOpExpr>(sub);
+    if (!binary || binary.getKind() == AffineExprKind::Add ||
+        binary.getKind() == AffineExprKind::Mul)
+      return WalkResult::advance();
+    auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    if (divisor && divisor.getValue() > 0)
+      return WalkResult::advance();
+    op->emitOpError("subscript '") << printExpr(expr) << "' of input #" << input
+                                   << " divides by a non-positive value";
+    return WalkResult::interrupt();
+  });
+  return failure(result.wasInterrupted());
+}
+
 static LogicalResult verifyReductionKind(Operation *op, ReductionKind kind,
                                          Type elementType) {
   if (!isReductionKindSupported(kind, elementType))
@@ -149,6 +180,9 @@ LogicalResult ContractOp::verify() {
       return emitOpError("input #")
              << i << " has rank " << rank << ", but its indexing map has "
              << getInputMap(i).getNumResults() << " results";
+    for (AffineExpr expr : getInputMap(i).getResults())
+      if (failed(verifySubscript(*this, i, expr)))
+        return failure();
   }
   AffineMap resultMap = getResultMap();
   if (!resultMap.isProjectedPermutation())
@@ -263,6 +297,9 @@ struct ContractCopy : OpRewritePattern<ContractOp> {
     if (op.getInputMap(0) != resultMap || !resultMap.isPermutation())
       return rewriter.notifyMatchFailure(op, "maps differ or reduce");
     Value input = op.getInputs()[0];
+    // A graph region may feed the op its own result.
+    if (input == op.getResult())
+      return rewriter.notifyMatchFailure(op, "copies its own result");
     if (input.getType() == op.getType()) {
       rewriter.replaceOp(op, input);
       return success();
@@ -396,7 +433,10 @@ LogicalResult MapOp::verifyRegions() {
 
 OpFoldResult MapOp::fold(FoldAdaptor) {
   std::optional<unsigned> arg = getYieldedBlockArgument(getBody().front());
-  if (arg && getInputs()[*arg].getType() == getType())
+  // In a graph region the input may be the op's own result: folding to it
+  // would be an endless in-place fold.
+  if (arg && getInputs()[*arg].getType() == getType() &&
+      getInputs()[*arg] != getResult())
     return getInputs()[*arg];
   return {};
 }
@@ -496,7 +536,8 @@ LogicalResult ReduceOp::verify() {
 }
 
 OpFoldResult ReduceOp::fold(FoldAdaptor) {
-  if (getDims().empty() && getInput().getType() == getType())
+  if (getDims().empty() && getInput().getType() == getType() &&
+      getInput() != getResult())
     return getInput();
   return {};
 }
@@ -506,6 +547,10 @@ OpFoldResult ReduceOp::fold(FoldAdaptor) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SoftmaxOp::verify() {
+  // The row maximum starts at -inf.
+  if (failed(verifyReductionKind(*this, ReductionKind::max,
+                                 getType().getElementType())))
+    return failure();
   int64_t rank = getType().getRank();
   if (static_cast<int64_t>(getAxis()) >= rank)
     return emitOpError("axis ")
@@ -527,6 +572,12 @@ LogicalResult SplatOp::verify() {
     return emitOpError("expected ")
            << type.getNumDynamicDims() << " dynamic sizes for " << type
            << ", but got " << getDynamicSizes().size();
+  for (auto [i, size] : llvm::enumerate(getDynamicSizes())) {
+    APInt value;
+    if (matchPattern(size, m_ConstantInt(&value)) && value.isNegative())
+      return emitOpError("dynamic size #")
+             << i << " is negative (" << value.getSExtValue() << ")";
+  }
   return success();
 }
 
@@ -551,7 +602,9 @@ bool ConstantOp::isBuildableWith(Attribute value, Type type) {
     return isa<IntegerType, IndexType>(type) && isTessElementType(type);
   if (isa<FloatAttr>(value))
     return isa<FloatType>(type);
-  if (isa<ElementsAttr>(value)) {
+  // Dense elements only: other ElementsAttr kinds (dense_resource, sparse)
+  // need not hold their values, which the lowering to LLVM requires.
+  if (isa<DenseElementsAttr>(value)) {
     auto tensorType = dyn_cast<RankedTensorType>(type);
     return tensorType && tensorType.hasStaticShape() &&
            isTessElementType(tensorType.getElementType());
@@ -615,6 +668,12 @@ static unsigned getFoldWidth(Type type) {
 /// type). Returns null if the conversion has no exact defined value (e.g. a
 /// float that does not fit the integer type).
 static TypedAttr foldRealCast(Attribute value, Type srcType, Type dstType) {
+  // The constant may come from any ConstantLike op (ub.poison, ...): fold
+  // only plain integer and float attributes of the source type.
+  auto typed = dyn_cast<TypedAttr>(value);
+  if (!typed || typed.getType() != srcType ||
+      !isa<IntegerAttr, FloatAttr>(value))
+    return {};
   bool srcIsBool = srcType.isInteger(1);
   if (auto intAttr = dyn_cast<IntegerAttr>(value)) {
     APInt v = intAttr.getValue();
@@ -652,7 +711,7 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   Type srcType = getInput().getType();
   Type dstType = getType();
   if (srcType == dstType)
-    return getInput();
+    return getInput() != getResult() ? getInput() : OpFoldResult();
   Attribute value = adaptor.getInput();
   if (!value)
     return {};
@@ -660,8 +719,11 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (!dstComplex)
     return foldRealCast(value, srcType, dstType);
   Type partType = dstComplex.getElementType();
-  if (auto array = dyn_cast<ArrayAttr>(value)) {
-    Type srcPart = cast<ComplexType>(srcType).getElementType();
+  if (auto srcComplex = dyn_cast<ComplexType>(srcType)) {
+    auto array = dyn_cast<ArrayAttr>(value);
+    if (!array || array.size() != 2)
+      return {};
+    Type srcPart = srcComplex.getElementType();
     TypedAttr re = foldRealCast(array[0], srcPart, partType);
     TypedAttr im = foldRealCast(array[1], srcPart, partType);
     if (!re || !im)

@@ -9,8 +9,10 @@ using namespace mlir;
 namespace tessera::tess {
 
 bool isTessElementType(Type type) {
+  // i0 has no values to compute with: its reduction identities and constants
+  // are not representable.
   if (auto intType = dyn_cast<IntegerType>(type))
-    return intType.isSignless();
+    return intType.isSignless() && intType.getWidth() > 0;
   if (auto complexType = dyn_cast<ComplexType>(type))
     return isa<FloatType>(complexType.getElementType());
   return isa<IndexType, FloatType>(type);
@@ -21,6 +23,11 @@ bool isReductionKindSupported(ReductionKind kind, Type elementType) {
     return false;
   if (isa<ComplexType>(elementType))
     return kind == ReductionKind::sum || kind == ReductionKind::prod;
+  // The identities of max and min are -inf and +inf: formats without
+  // infinities (f8E4M3FN, f4E2M1FN, ...) have none.
+  if (auto floatType = dyn_cast<FloatType>(elementType))
+    if (kind == ReductionKind::max || kind == ReductionKind::min)
+      return llvm::APFloat::semanticsHasInf(floatType.getFloatSemantics());
   return true;
 }
 

@@ -383,10 +383,17 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
   // tess.index nested in regions of the body (e.g. in an scf.if) becomes a
   // linalg.index at the start of the body: linalg.index must be a direct
   // child of the linalg op.
+  // A tess.index inside a nested tess.contract belongs to that contract and
+  // is lowered with it.
   Block &genericBody = generic.getRegion().front();
   SmallVector<tess::IndexOp> nestedIndices;
-  genericBody.walk(
-      [&](tess::IndexOp index) { nestedIndices.push_back(index); });
+  genericBody.walk<WalkOrder::PreOrder>([&](Operation *nested) {
+    if (isa<tess::ContractOp>(nested))
+      return WalkResult::skip();
+    if (auto index = dyn_cast<tess::IndexOp>(nested))
+      nestedIndices.push_back(index);
+    return WalkResult::advance();
+  });
   for (tess::IndexOp index : nestedIndices) {
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(&genericBody);
@@ -397,13 +404,42 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
   return generic.getResult(0);
 }
 
+/// True if every subscript of `map` can be expanded to arith ops: affine,
+/// and divided only by positive constants (the verifier ensures this; the
+/// check keeps the lowering from building half an op otherwise).
+static bool hasExpandableSubscripts(AffineMap map) {
+  if (map.getNumSymbols() != 0)
+    return false;
+  return llvm::all_of(map.getResults(), [](AffineExpr expr) {
+    if (!expr.isPureAffine())
+      return false;
+    return !expr.walk([](AffineExpr sub) {
+                  auto binary = dyn_cast<AffineBinaryOpExpr>(sub);
+                  if (!binary || binary.getKind() == AffineExprKind::Add ||
+                      binary.getKind() == AffineExprKind::Mul)
+                    return WalkResult::advance();
+                  auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+                  if (divisor && divisor.getValue() > 0)
+                    return WalkResult::advance();
+                  return WalkResult::interrupt();
+                })
+                .wasInterrupted();
+  });
+}
+
 namespace {
 
 struct ContractOpLowering : OpRewritePattern<tess::ContractOp> {
-  using OpRewritePattern::OpRewritePattern;
+  /// Bodies may hold tess.contract and tess.map ops, which this pattern
+  /// lowers again once cloned into the generic; nesting bounds the recursion.
+  ContractOpLowering(MLIRContext *ctx) : OpRewritePattern(ctx) {
+    setHasBoundedRewriteRecursion();
+  }
 
   LogicalResult matchAndRewrite(tess::ContractOp op,
                                 PatternRewriter &rewriter) const override {
+    if (!llvm::all_of(op.getInputMaps(), hasExpandableSubscripts))
+      return rewriter.notifyMatchFailure(op, "subscript cannot be expanded");
     ContractionSpec spec;
     spec.inputs = op.getInputs();
     spec.inputMaps = op.getInputMaps();
@@ -422,7 +458,11 @@ struct ContractOpLowering : OpRewritePattern<tess::ContractOp> {
 };
 
 struct MapOpLowering : OpRewritePattern<tess::MapOp> {
-  using OpRewritePattern::OpRewritePattern;
+  /// Bodies may hold tess.contract and tess.map ops, which this pattern
+  /// lowers again once cloned into the generic; nesting bounds the recursion.
+  MapOpLowering(MLIRContext *ctx) : OpRewritePattern(ctx) {
+    setHasBoundedRewriteRecursion();
+  }
 
   LogicalResult matchAndRewrite(tess::MapOp op,
                                 PatternRewriter &rewriter) const override {
@@ -457,6 +497,9 @@ struct ReduceOpLowering : OpRewritePattern<tess::ReduceOp> {
     Value input = op.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     ArrayRef<int64_t> dims = op.getDims();
+    // A graph region may feed the op its own result.
+    if (input == op.getResult())
+      return rewriter.notifyMatchFailure(op, "reduces its own result");
     if (dims.empty()) {
       Value result = input;
       if (input.getType() != op.getType())
@@ -672,6 +715,9 @@ struct CastOpLowering : OpRewritePattern<tess::CastOp> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     Type dst = op.getType();
+    // A graph region may feed the op its own result.
+    if (input == op.getResult())
+      return rewriter.notifyMatchFailure(op, "casts its own result");
     auto dstComplex = dyn_cast<ComplexType>(dst);
     if (!dstComplex) {
       if (isa<ComplexType>(input.getType()))

@@ -16,12 +16,12 @@
 
 namespace tessera::tess {
 
-/// True if `type` may be a tess tensor element: signless integer, index,
-/// float or complex.
+/// True if `type` may be a tess tensor element: signless integer of at least
+/// one bit, index, float or complex of float.
 bool isTessElementType(mlir::Type type);
 
 /// True if reduction `kind` is defined on `elementType` (max/min are not
-/// defined on complex numbers).
+/// defined on complex numbers, nor on float formats without infinities).
 bool isReductionKindSupported(ReductionKind kind, mlir::Type elementType);
 
 } // namespace tessera::tess

@@ -16,9 +16,11 @@ include "tessera/Dialect/Tess/IR/TessDialect.td"
 // Type constraints
 //===----------------------------------------------------------------------===//
 
-/// Element types a tess tensor may hold.
-def Tess_ElementType : AnyTypeOf<[AnySignlessInteger, Index, AnyFloat,
-                                  Complex<AnyFloat>], "tess element type">;
+/// Element types a tess tensor may hold: signless integers of at least one
+/// bit (see isTessElementType), index, floats and complex floats.
+def Tess_ElementType
+    : Type<CPred<"::tessera::tess::isTessElementType($_self)">,
+           "tess element type">;
 
 /// Scalar types of the language (the operands of `tess.cast`): bool, i32,
 /// i64, index, f16, bf16, f32, f64, c64, c128.
