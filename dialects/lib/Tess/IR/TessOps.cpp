@@ -82,24 +82,33 @@ static std::string printExpr(AffineExpr expr) {
 /// Verifies that subscript `expr` of input `input` can be computed: affine
 /// (no symbols, products with a constant) and divided only by positive
 /// constants, as the lowering requires.
+bool tessera::tess::isSupportedSubscript(AffineExpr expr) {
+  if (!expr.isPureAffine())
+    return false;
+  return !expr
+              .walk([](AffineExpr sub) {
+                auto binary = dyn_cast<AffineBinaryOpExpr>(sub);
+                if (!binary || binary.getKind() == AffineExprKind::Add ||
+                    binary.getKind() == AffineExprKind::Mul)
+                  return WalkResult::advance();
+                auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+                if (divisor && divisor.getValue() > 0)
+                  return WalkResult::advance();
+                return WalkResult::interrupt();
+              })
+              .wasInterrupted();
+}
+
 static LogicalResult verifySubscript(Operation *op, unsigned input,
                                      AffineExpr expr) {
   if (!expr.isPureAffine())
     return op->emitOpError("subscript '")
            << printExpr(expr) << "' of input #" << input << " is not affine";
-  WalkResult result = expr.walk([&](AffineExpr sub) {
-    auto binary = dyn_cast<AffineBinaryOpExpr>(sub);
-    if (!binary || binary.getKind() == AffineExprKind::Add ||
-        binary.getKind() == AffineExprKind::Mul)
-      return WalkResult::advance();
-    auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
-    if (divisor && divisor.getValue() > 0)
-      return WalkResult::advance();
-    op->emitOpError("subscript '") << printExpr(expr) << "' of input #" << input
-                                   << " divides by a non-positive value";
-    return WalkResult::interrupt();
-  });
-  return failure(result.wasInterrupted());
+  if (!isSupportedSubscript(expr))
+    return op->emitOpError("subscript '")
+           << printExpr(expr) << "' of input #" << input
+           << " divides by a non-positive value";
+  return success();
 }
 
 static LogicalResult verifyReductionKind(Operation *op, ReductionKind kind,

@@ -408,23 +408,8 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
 /// and divided only by positive constants (the verifier ensures this; the
 /// check keeps the lowering from building half an op otherwise).
 static bool hasExpandableSubscripts(AffineMap map) {
-  if (map.getNumSymbols() != 0)
-    return false;
-  return llvm::all_of(map.getResults(), [](AffineExpr expr) {
-    if (!expr.isPureAffine())
-      return false;
-    return !expr.walk([](AffineExpr sub) {
-                  auto binary = dyn_cast<AffineBinaryOpExpr>(sub);
-                  if (!binary || binary.getKind() == AffineExprKind::Add ||
-                      binary.getKind() == AffineExprKind::Mul)
-                    return WalkResult::advance();
-                  auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
-                  if (divisor && divisor.getValue() > 0)
-                    return WalkResult::advance();
-                  return WalkResult::interrupt();
-                })
-                .wasInterrupted();
-  });
+  return map.getNumSymbols() == 0 &&
+         llvm::all_of(map.getResults(), tess::isSupportedSubscript);
 }
 
 namespace {

@@ -25,6 +25,11 @@
 
 namespace tessera::tess {
 class YieldOp;
+
+/// True if `expr` is a subscript tess.contract can read: pure affine, with
+/// every floordiv/ceildiv/mod by a positive constant. The verifier enforces
+/// it and the lowering relies on it.
+bool isSupportedSubscript(mlir::AffineExpr expr);
 } // namespace tessera::tess
 
 #define GET_OP_CLASSES
