@@ -643,6 +643,44 @@ def call_fn(n, sc):
     return [(env[r].val, env[r].err) for r in f.results]
 
 
+def split_terms(n):
+    """The additive terms of n: operands of + and -, through unary minus."""
+    if isinstance(n, N) and n.op in ("+", "-"):
+        return split_terms(n.args[0]) + split_terms(n.args[1])
+    if isinstance(n, N) and n.op == "neg":
+        return split_terms(n.args[0])
+    return [n]
+
+
+def term_sums(n, implicit):
+    used = set()
+    walk_ibs(n, used, set())
+    return [ib for ib in implicit if ib in used]
+
+
+def apply_term_sums(node, implicit):
+    """Einstein's convention per term: each additive term sums the implicit
+    indices it uses. When every term sums the same ones the whole expression
+    is summed (returned unchanged); otherwise each summing term becomes an
+    explicit reduction and nothing is left to sum at the end."""
+    sets = [term_sums(t, implicit) for t in split_terms(node)]
+    if all(x == sets[0] for x in sets):
+        return node, implicit
+
+    def rewrite(n):
+        if isinstance(n, N) and n.op in ("+", "-", "neg"):
+            kw = dict(n.kw)
+            kw["typed"] = n.typed
+            return N(n.op, n.dt, *[rewrite(a) for a in n.args], **kw)
+        ibs = term_sums(n, implicit)
+        if not ibs:
+            return n
+        if n.dt == "bool":
+            raise Retry()
+        return N("red", n.dt, n, kind="sum", ibs=ibs)
+    return rewrite(node), []
+
+
 def exec_stmt(s, sc):
     if s.kind == "multi":
         res = call_fn(s.node, sc)
@@ -658,16 +696,17 @@ def exec_stmt(s, sc):
         return
     sc.axes = {ib: i for i, ib in enumerate(s.ibs)}
     sc.rank = len(s.ibs)
+    node, implicit = apply_term_sums(s.node, s.implicit)
     try:
-        v, e = ev(s.node, sc)
+        v, e = ev(node, sc)
         dt = s.node.dt
-        keep = s.lhs + s.implicit
+        keep = s.lhs + implicit
         v = full_extent(sc, v, keep)
-        if s.implicit:
+        if implicit:
             count = 1
-            for ib in s.implicit:
+            for ib in implicit:
                 count *= sc.ext(ib.dim)
-            v, e = reduce("sum", dt, v, e, [sc.axes[ib] for ib in s.implicit], count)
+            v, e = reduce("sum", dt, v, e, [sc.axes[ib] for ib in implicit], count)
         e = np.broadcast_to(e, v.shape) if dt in FLOATS else zerr()
         order = [sc.axes[ib] for ib in s.lhs]
         rest = [i for i in range(sc.rank) if i not in order]

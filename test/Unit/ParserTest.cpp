@@ -45,6 +45,9 @@ protected:
   void emitError(SourceLoc loc, const llvm::Twine &message) override {
     errors.push_back({loc, message.str()});
   }
+  void emitWarning(SourceLoc loc, const llvm::Twine &message) override {
+    errors.push_back({loc, "warning: " + message.str()});
+  }
 };
 
 std::unique_ptr<Module> parseOk(llvm::StringRef source) {
@@ -521,7 +524,7 @@ TEST(ParserTest, StructuralErrors) {
   EXPECT_FALSE(module);
   EXPECT_EQ(sink.errors.size(), 6u) << sink.str();
   EXPECT_TRUE(hasError(sink, 2, 10,
-                       "only sum, max, min and prod take an index list "
+                       "only sum, mean, max, min and prod take an index list "
                        "before their argument"))
       << sink.str();
   EXPECT_TRUE(hasError(sink, 3, 5, "indices on the left of '='")) << sink.str();

@@ -20,6 +20,13 @@ protected:
     text += std::to_string(loc.line) + ":" + std::to_string(loc.col) + ": " +
             message.str() + "\n";
   }
+  void emitWarning(ast::SourceLoc loc, const llvm::Twine &message) override {
+    warnings += std::to_string(loc.line) + ":" + std::to_string(loc.col) +
+                ": " + message.str() + "\n";
+  }
+
+public:
+  std::string warnings;
 };
 
 std::unique_ptr<Program> analyzeOk(llvm::StringRef source) {

@@ -62,6 +62,8 @@ const char *spell(ReduceExpr::Op op) {
     return "min";
   case ReduceExpr::Op::Prod:
     return "prod";
+  case ReduceExpr::Op::Mean:
+    return "mean";
   }
   llvm_unreachable("unknown reduction");
 }

@@ -23,6 +23,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Frontend/Parser.h"
+#include "tessera/Frontend/Builtins.h"
 
 #include "TesseraLexer.h"
 #include "TesseraParser.h"
@@ -589,9 +590,6 @@ antlr4::Token *plainName(TesseraParser::ExprContext *e) {
   return name ? name->name : nullptr;
 }
 
-bool isReducer(llvm::StringRef name) {
-  return name == "sum" || name == "max" || name == "min" || name == "prod";
-}
 
 void ParseSession::checkIndexNames(TesseraParser::ExprListContext *list,
                                    const char *message) {
@@ -647,8 +645,8 @@ void ParseSession::checkTree(antlr4::tree::ParseTree *root) {
                    dynamic_cast<TesseraParser::SubscriptExprContext *>(ctx)) {
       // An argument after the brackets makes this a reduction.
       if (e->LPAREN() && e->name) {
-        if (!isReducer(text(e->name)))
-          error(e->name, "only sum, max, min and prod take an index list "
+        if (!isReducerName(text(e->name)))
+          error(e->name, "only sum, mean, max, min and prod take an index list "
                          "before their argument");
         else if (!e->exprList())
           error(e->name, "a reduction needs at least one index");
@@ -912,6 +910,7 @@ private:
                       .Case("max", ast::ReduceExpr::Op::Max)
                       .Case("min", ast::ReduceExpr::Op::Min)
                       .Case("prod", ast::ReduceExpr::Op::Prod)
+                      .Case("mean", ast::ReduceExpr::Op::Mean)
                       .Default(std::nullopt);
         if (!op)
           throw MalformedTree();

@@ -44,6 +44,9 @@ protected:
   void emitError(ast::SourceLoc loc, const llvm::Twine &message) override {
     mlir::emitError(getLoc(loc)) << message.str();
   }
+  void emitWarning(ast::SourceLoc loc, const llvm::Twine &message) override {
+    mlir::emitWarning(getLoc(loc)) << message.str();
+  }
 
 private:
   mlir::Location getLoc(ast::SourceLoc loc) {

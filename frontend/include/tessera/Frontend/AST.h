@@ -120,17 +120,29 @@ public:
   static bool classof(const Expr *e) { return e->getKind() == Kind::Call; }
 };
 
-/// The explicit reducers: `sum[j](e)`, `max[j](e)`, `min[j](e)`, `prod[j](e)`.
+/// The explicit reducers: `sum[j](e)`, `mean[j](e)`, `max[j](e)`,
+/// `min[j](e)`, `prod[j](e)`. An index may carry its range:
+/// `max[p in 0..2](x[2 * i + p])`.
 class ReduceExpr : public Expr {
 public:
-  enum class Op { Sum, Max, Min, Prod };
+  enum class Op { Sum, Max, Min, Prod, Mean };
+  /// The range `lo..hi` written for one index; both null when the range is
+  /// inferred from the subscripts.
+  struct Range {
+    ExprPtr lo, hi;
+  };
   ReduceExpr(SourceLoc loc, Op op, std::vector<std::string> indices,
-             std::vector<SourceLoc> indexLocs, ExprPtr body)
+             std::vector<SourceLoc> indexLocs, ExprPtr body,
+             std::vector<Range> ranges = {})
       : Expr(Kind::Reduce, loc), op(op), indices(std::move(indices)),
-        indexLocs(std::move(indexLocs)), body(std::move(body)) {}
+        indexLocs(std::move(indexLocs)), ranges(std::move(ranges)),
+        body(std::move(body)) {
+    this->ranges.resize(this->indices.size());
+  }
   Op op;
   std::vector<std::string> indices;
   std::vector<SourceLoc> indexLocs;
+  std::vector<Range> ranges; ///< one per index
   ExprPtr body;
   static bool classof(const Expr *e) { return e->getKind() == Kind::Reduce; }
 };

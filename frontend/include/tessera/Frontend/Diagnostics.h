@@ -16,7 +16,8 @@
 
 namespace tessera {
 
-/// Receives located errors and notes. Columns and lines are 1-based.
+/// Receives located errors, warnings and notes. Columns and lines are
+/// 1-based.
 class DiagnosticSink {
 public:
   virtual ~DiagnosticSink() = default;
@@ -25,9 +26,15 @@ public:
     ++numErrors;
     emitError(loc, message);
   }
+  /// Reports a warning at `loc`; warnings do not fail the compilation.
+  void warning(ast::SourceLoc loc, const llvm::Twine &message) {
+    ++numWarnings;
+    emitWarning(loc, message);
+  }
   /// Attaches a note to the most recent error (e.g. "first use here").
   virtual void note(ast::SourceLoc loc, const llvm::Twine &message) = 0;
   unsigned getNumErrors() const { return numErrors; }
+  unsigned getNumWarnings() const { return numWarnings; }
   /// True once so many errors were reported that further ones are noise.
   bool tooManyErrors() const { return numErrors >= errorLimit; }
 
@@ -35,9 +42,12 @@ public:
 
 protected:
   virtual void emitError(ast::SourceLoc loc, const llvm::Twine &message) = 0;
+  virtual void emitWarning(ast::SourceLoc loc,
+                           const llvm::Twine &message) = 0;
 
 private:
   unsigned numErrors = 0;
+  unsigned numWarnings = 0;
 };
 
 } // namespace tessera

@@ -19,6 +19,7 @@
 #define TESSERA_FRONTEND_SEMA_H
 
 #include "tessera/Frontend/AST.h"
+#include "tessera/Frontend/Builtins.h"
 #include "tessera/Frontend/Diagnostics.h"
 #include "tessera/Runtime/Signature.h"
 
@@ -59,12 +60,19 @@ struct TensorType {
   std::string str() const;
 };
 
-/// An affine function of loop indices: sum(coeffs[d] * loop_d) + constant.
+/// An affine function of loop indices and size symbols:
+/// sum(coeffs[d] * loop_d) + sum(k * symbol) + constant.
 struct AffineSubscript {
   std::vector<int64_t> coeffs; ///< one per loop of the enclosing contraction
+  /// Size symbols with their coefficients, as in `x[N - 1 - i]`.
+  std::vector<std::pair<std::string, int64_t>> symbolCoeffs;
   int64_t constant = 0;
   /// The loop it names when it is exactly one loop index, else -1.
   int getPlainLoop() const;
+  bool operator==(const AffineSubscript &o) const {
+    return coeffs == o.coeffs && symbolCoeffs == o.symbolCoeffs &&
+           constant == o.constant;
+  }
 };
 
 /// A reference to a result of a value (calls may have several results).
@@ -88,22 +96,8 @@ struct ScalarExpr {
     Cast,      ///< args[0] converted to `dtype`
     Select,    ///< args[0] ? args[1] : args[2]
   };
-  enum class UnaryOp {
-    Neg,
-    Exp,
-    Log,
-    Sqrt,
-    Rsqrt,
-    Sin,
-    Cos,
-    Tanh,
-    Sigmoid,
-    Softplus,
-    Silu,
-    Gelu,
-    Relu,
-    Abs
-  };
+  /// Element-wise functions and unary minus (see Builtins.h).
+  using UnaryOp = UnaryFn;
   enum class BinaryOp {
     Add,
     Sub,
@@ -123,7 +117,8 @@ struct ScalarExpr {
   Kind kind = Kind::Constant;
   DType dtype = DType::F32;
   ast::SourceLoc loc;
-  double floatValue = 0; ///< Constant of a float dtype
+  double floatValue = 0; ///< Constant of a float dtype (real part if complex)
+  double imagValue = 0;  ///< Constant of a complex dtype: imaginary part
   int64_t intValue = 0;  ///< Constant of an integer/bool dtype
   unsigned operand = 0;  ///< Read
   unsigned loop = 0;     ///< LoopIndex
@@ -191,6 +186,9 @@ struct Function {
   std::vector<Value> values;
   std::vector<ValueRef> returns;
   std::vector<ast::SourceLoc> returnLocs;
+  /// The name of each result: the returned variable where there is one
+  /// (`return c` names it "c"), else "result<i>".
+  std::vector<std::string> resultNames;
   /// Size symbols in order of first binding, with the parameter that binds it.
   std::vector<std::string> symbols;
   EntrySignature signature;

@@ -1,0 +1,247 @@
+//===- Analyzer.h - Sema's internal analyzers -------------------*- C++ -*-===//
+//
+// Private to frontend/lib/Sema. ModuleAnalyzer checks the module-level
+// declarations (constants, signatures, the call graph); FunctionAnalyzer
+// checks one function body and builds its explicit form. The work is split by
+// responsibility over several files:
+//
+//   Module.cpp        the module: constants, functions, recursion, size limit
+//   Signatures.cpp    parameter and result types, size symbols, dtypes
+//   Statements.cpp    assignments, indexed definitions, return
+//   Values.cpp        whole values: names, calls, softmax, zeros/ones
+//   Einsum.cpp        einsum strings
+//   Indices.cpp       index discovery, scopes and range inference
+//   Contractions.cpp  statements and reductions -> Contraction
+//   ScalarLowering.cpp AST expressions -> ScalarExpr (typing in Typing.cpp)
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_FRONTEND_LIB_SEMA_ANALYZER_H
+#define TESSERA_FRONTEND_LIB_SEMA_ANALYZER_H
+
+#include "tessera/Frontend/Sema.h"
+#include "tessera/Frontend/Sema/Constants.h"
+#include "tessera/Frontend/Sema/Typing.h"
+
+#include <map>
+#include <set>
+
+namespace tessera {
+namespace sema {
+
+/// What a name in a function body denotes.
+struct Binding {
+  /// Poisoned: the definition failed and was reported; uses stay quiet so
+  /// that one mistake does not cascade into more errors.
+  enum class Kind { Value, Symbol, Const, IndexParam, Poisoned };
+  Kind kind = Kind::Value;
+  ValueRef ref;
+  TensorType type;
+  std::string symbol;
+};
+
+/// The signature of a function as seen by callers.
+struct FnSignature {
+  const ast::FnDecl *decl = nullptr;
+  std::vector<Param> params;
+  std::vector<TensorType> results;
+  bool valid = true;
+};
+
+/// What Sema knows about one index of a statement.
+struct IndexInfo {
+  std::string name;
+  ast::SourceLoc loc;
+  std::optional<Extent> extent;
+  std::string extentOrigin; ///< "a (dim 1)" or "the where clause"
+  bool boundByReducer = false;
+};
+
+/// Checks the module-level declarations and drives the function analyzers.
+class ModuleAnalyzer {
+public:
+  ModuleAnalyzer(const ast::Module &module, DiagnosticSink &diag)
+      : module(module), diag(diag) {}
+
+  std::unique_ptr<Program> run();
+
+  /// The value of constant `name`, evaluated on first use so that constants
+  /// may refer to ones defined later in the file.
+  std::optional<ConstValue> lookupConst(const std::string &name,
+                                        ast::SourceLoc loc);
+  /// Evaluates a constant expression (literals, constants, `inf`).
+  std::optional<ConstValue> evalConst(const ast::Expr &e);
+  /// The dtype spelled `name`; `index` only where `allowIndex`.
+  std::optional<DType> parseDType(llvm::StringRef name, ast::SourceLoc loc,
+                                  bool allowIndex);
+  /// The names of the user's functions (for "did you mean").
+  std::vector<std::string> functionNames() const;
+
+  const ast::Module &module;
+  DiagnosticSink &diag;
+  std::map<std::string, ConstValue> constants;
+  std::map<std::string, FnSignature> signatures;
+  /// Call graph edges for recursion detection.
+  std::map<std::string, std::set<std::string>> calls;
+  /// Constants whose definition failed (already reported).
+  std::set<std::string> failedConsts;
+
+private:
+  void declareConstants();
+  void declareFunctions();
+  bool analyzeSignature(const ast::FnDecl &fn, FnSignature &sig);
+  void checkRecursion();
+  void checkInlinedSize(const Program &program);
+
+  std::map<std::string, const ast::ConstDecl *> constDecls;
+  std::set<std::string> constsInProgress;
+};
+
+/// Checks one function body and builds its explicit form.
+class FunctionAnalyzer {
+public:
+  FunctionAnalyzer(ModuleAnalyzer &m, const FnSignature &sig, Function &out);
+  void run();
+
+private:
+  friend class StatementScope;
+
+  // Diagnostics.
+  void error(ast::SourceLoc loc, const llvm::Twine &msg);
+  void warning(ast::SourceLoc loc, const llvm::Twine &msg);
+  DiagnosticSink &diag() { return m.diag; }
+  /// "unknown name 'x'", with a suggestion when one is close.
+  void errorUnknownName(ast::SourceLoc loc, llvm::StringRef name,
+                        llvm::StringRef what);
+
+  // Statements (Statements.cpp).
+  void bindParams();
+  void analyzeAssign(const ast::AssignStmt &s);
+  void analyzeIndexAssign(const ast::IndexAssignStmt &s);
+  void analyzeReturn(const ast::ReturnStmt &s);
+  bool checkAssignable(const std::string &name, ast::SourceLoc loc);
+  void poison(const std::vector<std::string> &targets);
+  bool isPoisoned(const ast::Expr &e) const;
+
+  // Whole values (Values.cpp, Einsum.cpp).
+  std::optional<ValueRef> evalValue(const ast::Expr &e);
+  std::optional<std::vector<ValueRef>> evalCall(const ast::CallExpr &call);
+  std::optional<ValueRef> evalSoftmax(const ast::CallExpr &call);
+  std::optional<ValueRef> evalSplat(const ast::CallExpr &call, double v);
+  std::optional<ValueRef> evalEinsum(const ast::CallExpr &call);
+  std::optional<TensorType> parseTypeArg(const ast::Expr &e);
+  bool isProducerCall(const ast::Expr &e) const;
+  std::optional<Extent> extentOfExpr(const ast::Expr &e);
+  ValueRef addIndexArgument(const Extent &e, ast::SourceLoc loc);
+
+  // Index discovery and ranges (Indices.cpp).
+  bool hoistProducers(const ast::Expr &e);
+  void
+  collectSubscriptNames(const ast::Expr &e,
+                        std::vector<std::set<std::string>> &bound,
+                        std::vector<std::pair<std::string, ast::SourceLoc>> &out);
+  bool resolveIndices(const ast::Expr &e,
+                      std::vector<std::map<std::string, unsigned>> &scopes);
+  bool resolveReducer(const ast::ReduceExpr &r,
+                      std::vector<std::map<std::string, unsigned>> &scopes);
+  void recordSubscriptNames(const ast::Expr &sub,
+                            const std::vector<std::map<std::string, unsigned>>
+                                &scopes);
+  void collectUsedIndices(const ast::Expr &e, std::set<unsigned> &used);
+  bool recordExtent(unsigned idx, const Extent &ext, const std::string &origin,
+                    ast::SourceLoc loc);
+  bool recordRange(unsigned idx, const ast::Expr &lo, const ast::Expr &hi,
+                   const std::string &origin, ast::SourceLoc loc);
+  bool checkWhereRanges(const std::vector<ast::RangeClause> &ranges,
+                        const std::map<std::string, unsigned> &top,
+                        const std::vector<std::string> &lhs,
+                        const ast::Expr &rhs);
+  bool inferWholeValueLoops(const ast::Expr &rhs);
+  bool checkAllRangesKnown(const std::map<std::string, unsigned> &top);
+
+  // Contractions (Contractions.cpp).
+  std::optional<ValueRef>
+  buildStatement(ast::SourceLoc loc, const std::vector<std::string> &lhs,
+                 const std::vector<ast::SourceLoc> &lhsLocs,
+                 const ast::Expr &rhs,
+                 const std::vector<ast::RangeClause> &ranges);
+  std::optional<ValueRef> finishStatement(ast::SourceLoc loc,
+                                          const std::vector<std::string> &lhs,
+                                          const std::map<std::string, unsigned>
+                                              &top,
+                                          const ast::Expr &rhs);
+  /// Builds the nested contraction `kind[bound](body)` inside a contraction
+  /// whose loops are `outer` and returns a read of its result. A body
+  /// without a dtype of its own (`sum[j](j)`) is computed in i64 or f32 and
+  /// its read stays weak.
+  Typed buildReduction(const ast::Expr &body,
+                       const std::vector<unsigned> &bound, ReduceKind kind,
+                       ast::SourceLoc loc, Contraction &c,
+                       const std::map<unsigned, unsigned> &outer);
+  Typed lowerReduce(const ast::ReduceExpr &r, Contraction &c,
+                    const std::map<unsigned, unsigned> &loopOf);
+  Typed lowerSummedTerm(const ast::Expr &term,
+                        const std::vector<unsigned> &summed, Contraction &c,
+                        const std::map<unsigned, unsigned> &loopOf);
+  Typed extentProduct(const std::vector<unsigned> &ids, ast::SourceLoc loc);
+
+  // Scalar lowering (ScalarLowering.cpp).
+  Typed lowerScalar(const ast::Expr &e, Contraction &c,
+                    const std::map<unsigned, unsigned> &loopOf);
+  Typed lowerName(const ast::NameExpr &n, Contraction &c,
+                  const std::map<unsigned, unsigned> &loopOf);
+  Typed lowerTensorRead(const ast::SubscriptExpr &s, Contraction &c,
+                        const std::map<unsigned, unsigned> &loopOf);
+  Typed lowerLeafValue(ValueRef ref, ast::SourceLoc loc, Contraction &c,
+                       const std::map<unsigned, unsigned> &loopOf);
+  Typed lowerCallScalar(const ast::CallExpr &call, Contraction &c,
+                        const std::map<unsigned, unsigned> &loopOf);
+  std::optional<AffineSubscript>
+  lowerSubscript(const ast::Expr &e, const std::map<unsigned, unsigned> &loopOf,
+                 size_t numLoops);
+  unsigned addOperand(Contraction &c, ValueRef v,
+                      std::vector<AffineSubscript> subs);
+  void checkConstantSubscript(const AffineSubscript &sub, const Extent &extent,
+                              const ast::Expr &e, llvm::StringRef tensor,
+                              size_t dim);
+
+  // Values.
+  ValueRef addValue(Value v);
+  const TensorType &typeOf(ValueRef r) const {
+    return out.values[r.id].types[r.result];
+  }
+
+  ModuleAnalyzer &m;
+  const FnSignature &sig;
+  Function &out;
+  TypeRules types;
+  std::map<std::string, Binding> names;
+  bool returned = false;
+
+  /// Per-statement state. Producers inside a statement (calls, softmax,
+  /// einsum) are whole statements of their own, so the state is saved and
+  /// restored around them.
+  struct StatementState {
+    std::vector<IndexInfo> indices;
+    std::map<const ast::Expr *, unsigned> indexOfName;
+    std::map<const ast::ReduceExpr *, std::vector<unsigned>> reducerBound;
+    std::map<const ast::Expr *, ValueRef> hoisted;
+    /// In whole-value mode, the loops a rank-N leaf is read through.
+    std::vector<unsigned> implicitLoops;
+    std::optional<std::vector<Extent>> implicitShape;
+    /// Top-level terms that are summed on their own (Einstein's rule per
+    /// term), with the indices each one sums.
+    std::map<const ast::Expr *, std::vector<unsigned>> summedTerms;
+  };
+  StatementState st;
+};
+
+/// Splits `rhs` into its additive terms: the operands of `+` and `-`,
+/// through parentheses and unary minus (`-(a + b)` has the terms a and b).
+void collectTerms(const ast::Expr &rhs,
+                  std::vector<const ast::Expr *> &terms);
+
+} // namespace sema
+} // namespace tessera
+
+#endif // TESSERA_FRONTEND_LIB_SEMA_ANALYZER_H

@@ -1,0 +1,197 @@
+//===- SemaDump.cpp - The explicit form: helpers and printing -------------===//
+//
+// `sema::dump` prints a checked program one value per line (tests and
+// debugging); the small methods of the explicit form's types live here too.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Frontend/Sema.h"
+#include "tessera/Frontend/Sema/Typing.h"
+
+using namespace tessera;
+using namespace tessera::sema;
+
+std::string Extent::str() const {
+  return isSymbol ? symbol : std::to_string(value);
+}
+
+std::string TensorType::str() const {
+  std::string s = getDTypeName(dtype).str();
+  if (shape.empty())
+    return s;
+  s += "[";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i)
+      s += ", ";
+    s += shape[i].str();
+  }
+  return s + "]";
+}
+
+int AffineSubscript::getPlainLoop() const {
+  if (constant != 0 || !symbolCoeffs.empty())
+    return -1;
+  int loop = -1;
+  for (size_t i = 0; i < coeffs.size(); ++i) {
+    if (coeffs[i] == 0)
+      continue;
+    if (coeffs[i] != 1 || loop != -1)
+      return -1;
+    loop = static_cast<int>(i);
+  }
+  return loop;
+}
+
+const Function *Program::lookup(llvm::StringRef name) const {
+  for (const Function &f : functions)
+    if (f.name == name)
+      return &f;
+  return nullptr;
+}
+
+static const char *reduceKindName(ReduceKind k) {
+  switch (k) {
+  case ReduceKind::Sum:
+    return "sum";
+  case ReduceKind::Max:
+    return "max";
+  case ReduceKind::Min:
+    return "min";
+  case ReduceKind::Prod:
+    return "prod";
+  }
+  return "?";
+}
+
+static void printScalar(const ScalarExpr &e, const Contraction &c,
+                        llvm::raw_ostream &os) {
+  switch (e.kind) {
+  case ScalarExpr::Kind::Constant:
+    if (isFloatDType(e.dtype))
+      os << e.floatValue;
+    else
+      os << e.intValue;
+    os << ":" << getDTypeName(e.dtype);
+    return;
+  case ScalarExpr::Kind::Read:
+    os << "%" << e.operand;
+    return;
+  case ScalarExpr::Kind::LoopIndex:
+    os << c.loopNames[e.loop];
+    return;
+  case ScalarExpr::Kind::SizeValue:
+    os << "$" << e.symbol;
+    return;
+  case ScalarExpr::Kind::Cast:
+    os << getDTypeName(e.dtype) << "(";
+    printScalar(*e.args[0], c, os);
+    os << ")";
+    return;
+  case ScalarExpr::Kind::Select:
+    os << "where(";
+    printScalar(*e.args[0], c, os);
+    os << ", ";
+    printScalar(*e.args[1], c, os);
+    os << ", ";
+    printScalar(*e.args[2], c, os);
+    os << ")";
+    return;
+  case ScalarExpr::Kind::Unary: {
+    os << getUnaryFnName(e.unaryOp) << "(";
+    printScalar(*e.args[0], c, os);
+    os << ")";
+    return;
+  }
+  case ScalarExpr::Kind::Binary: {
+    static const char *names[] = {"+", "-",  "*", "/",  "**", "max", "min",
+                                  "<", "<=", ">", ">=", "==", "!="};
+    os << "(";
+    printScalar(*e.args[0], c, os);
+    os << " " << names[static_cast<int>(e.binaryOp)] << " ";
+    printScalar(*e.args[1], c, os);
+    os << ")";
+    return;
+  }
+  }
+}
+
+void sema::dump(const Program &program, llvm::raw_ostream &os) {
+  for (const Function &f : program.functions) {
+    os << "fn " << f.name << "\n";
+    for (size_t i = 0; i < f.values.size(); ++i) {
+      const Value &v = f.values[i];
+      os << "  v" << i << " : ";
+      for (size_t r = 0; r < v.types.size(); ++r)
+        os << (r ? ", " : "") << v.types[r].str();
+      os << " = ";
+      switch (v.kind) {
+      case Value::Kind::Param:
+        os << "param " << f.params[v.paramIndex].name;
+        break;
+      case Value::Kind::Softmax:
+        os << "softmax v" << v.operands[0].id << " axis " << v.axis;
+        break;
+      case Value::Kind::Splat:
+        os << "splat " << v.splatValue;
+        break;
+      case Value::Kind::Call:
+        os << "call " << v.callee << "(";
+        for (size_t a = 0; a < v.operands.size(); ++a)
+          os << (a ? ", " : "") << "v" << v.operands[a].id << "#"
+             << v.operands[a].result;
+        os << ")";
+        break;
+      case Value::Kind::Contraction: {
+        const Contraction &c = *v.contraction;
+        os << reduceKindName(c.kind) << " loops[";
+        for (size_t l = 0; l < c.loopExtents.size(); ++l)
+          os << (l ? ", " : "") << c.loopNames[l] << ":"
+             << c.loopExtents[l].str();
+        os << "] out[";
+        for (size_t l = 0; l < c.resultLoops.size(); ++l)
+          os << (l ? ", " : "") << c.loopNames[c.resultLoops[l]];
+        os << "]";
+        for (size_t o = 0; o < c.operands.size(); ++o) {
+          os << " %" << o << "=v" << c.operands[o].value.id << "#"
+             << c.operands[o].value.result << "[";
+          for (size_t d = 0; d < c.operands[o].subscripts.size(); ++d) {
+            const AffineSubscript &s = c.operands[o].subscripts[d];
+            os << (d ? ", " : "");
+            bool first = true;
+            for (size_t l = 0; l < s.coeffs.size(); ++l) {
+              if (!s.coeffs[l])
+                continue;
+              if (!first)
+                os << " + ";
+              if (s.coeffs[l] != 1)
+                os << s.coeffs[l] << "*";
+              os << c.loopNames[l];
+              first = false;
+            }
+            for (const auto &[sym, k] : s.symbolCoeffs) {
+              if (!first)
+                os << " + ";
+              if (k != 1)
+                os << k << "*";
+              os << sym;
+              first = false;
+            }
+            if (s.constant || first)
+              os << (first ? "" : " + ") << s.constant;
+          }
+          os << "]";
+        }
+        os << " : ";
+        printScalar(*c.body, c, os);
+        break;
+      }
+      }
+      os << "\n";
+    }
+    os << "  return";
+    for (size_t r = 0; r < f.returns.size(); ++r)
+      os << (r ? ", " : " ") << "v" << f.returns[r].id << "#"
+         << f.returns[r].result;
+    os << "\n";
+  }
+}

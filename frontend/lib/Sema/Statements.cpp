@@ -1,0 +1,284 @@
+//===- Statements.cpp - Function bodies: statements and returns -----------===//
+
+#include "Analyzer.h"
+
+#include "tessera/Frontend/ASTVisitor.h"
+
+using namespace tessera;
+using namespace tessera::sema;
+using ast::SourceLoc;
+using llvm::cast;
+using llvm::dyn_cast;
+
+FunctionAnalyzer::FunctionAnalyzer(ModuleAnalyzer &m, const FnSignature &sig,
+                                   Function &out)
+    : m(m), sig(sig), out(out), types(m.diag) {}
+
+void FunctionAnalyzer::error(SourceLoc loc, const llvm::Twine &msg) {
+  m.diag.error(loc, msg);
+}
+
+void FunctionAnalyzer::warning(SourceLoc loc, const llvm::Twine &msg) {
+  m.diag.warning(loc, msg);
+}
+
+void FunctionAnalyzer::errorUnknownName(SourceLoc loc, llvm::StringRef name,
+                                        llvm::StringRef what) {
+  std::vector<std::string> known = m.functionNames();
+  for (const auto &[n, b] : names)
+    known.push_back(n);
+  for (const auto &[n, c] : m.constants)
+    known.push_back(n);
+  std::string msg = "unknown " + what.str() + " '" + name.str() + "'";
+  if (std::optional<std::string> s = suggestName(name, known))
+    msg += "; did you mean '" + *s + "'?";
+  error(loc, msg);
+}
+
+ValueRef FunctionAnalyzer::addValue(Value v) {
+  out.values.push_back(std::move(v));
+  return ValueRef{static_cast<unsigned>(out.values.size() - 1), 0};
+}
+
+/// Copies a declared shape into the entry signature's form.
+static ValueSpec makeSpec(std::string name, const TensorType &t) {
+  ValueSpec spec;
+  spec.name = std::move(name);
+  spec.dtype = t.dtype;
+  for (const Extent &e : t.shape) {
+    DimSpec d;
+    d.isSymbol = e.isSymbol;
+    d.extent = e.value;
+    d.symbol = e.symbol;
+    spec.dims.push_back(d);
+  }
+  return spec;
+}
+
+/// Binds parameters and size symbols, in order of first appearance.
+void FunctionAnalyzer::bindParams() {
+  out.params = sig.params;
+  out.resultTypes = sig.results;
+  out.signature.name = out.name;
+  std::set<std::string> seenSymbols;
+  for (size_t i = 0; i < out.params.size(); ++i) {
+    const Param &p = out.params[i];
+    Binding b;
+    if (p.isIndex) {
+      ValueSpec spec;
+      spec.name = p.name;
+      spec.kind = ValueSpec::Kind::Index;
+      spec.dtype = DType::I64;
+      out.signature.params.push_back(std::move(spec));
+      b.kind = Binding::Kind::IndexParam;
+      b.symbol = p.name;
+      names[p.name] = b;
+      if (seenSymbols.insert(p.name).second)
+        out.symbols.push_back(p.name);
+      continue;
+    }
+    out.signature.params.push_back(makeSpec(p.name, p.type));
+    for (const Extent &e : p.type.shape)
+      if (e.isSymbol && seenSymbols.insert(e.symbol).second)
+        out.symbols.push_back(e.symbol);
+    Value v;
+    v.kind = Value::Kind::Param;
+    v.loc = p.loc;
+    v.paramIndex = static_cast<unsigned>(i);
+    v.types.push_back(p.type);
+    b.ref = addValue(std::move(v));
+    b.type = p.type;
+    names[p.name] = b;
+  }
+  for (const std::string &s : out.symbols) {
+    if (names.count(s))
+      continue; // an index parameter
+    Binding b;
+    b.kind = Binding::Kind::Symbol;
+    b.symbol = s;
+    names[s] = b;
+  }
+  for (size_t i = 0; i < out.resultTypes.size(); ++i) {
+    out.resultNames.push_back("result" + std::to_string(i));
+    out.signature.results.push_back(
+        makeSpec(out.resultNames.back(), out.resultTypes[i]));
+  }
+}
+
+void FunctionAnalyzer::run() {
+  bindParams();
+  const ast::FnDecl &fn = *sig.decl;
+  for (const ast::StmtPtr &s : fn.body) {
+    if (diag().tooManyErrors())
+      return;
+    if (returned) {
+      error(s->getLoc(), "statement after 'return' is never executed");
+      return;
+    }
+    if (auto *a = dyn_cast<ast::AssignStmt>(s.get()))
+      analyzeAssign(*a);
+    else if (auto *a = dyn_cast<ast::IndexAssignStmt>(s.get()))
+      analyzeIndexAssign(*a);
+    else
+      analyzeReturn(*cast<ast::ReturnStmt>(s.get()));
+  }
+  if (!returned && sig.valid)
+    error(fn.loc, "function '" + fn.name + "' has no 'return' statement");
+}
+
+void FunctionAnalyzer::poison(const std::vector<std::string> &targets) {
+  for (const std::string &t : targets) {
+    Binding b;
+    b.kind = Binding::Kind::Poisoned;
+    names[t] = b;
+  }
+}
+
+bool FunctionAnalyzer::isPoisoned(const ast::Expr &e) const {
+  auto *n = dyn_cast<ast::NameExpr>(&e);
+  if (auto *sub = dyn_cast<ast::SubscriptExpr>(&e))
+    n = dyn_cast<ast::NameExpr>(sub->base.get());
+  if (!n)
+    return false;
+  if (m.failedConsts.count(n->name))
+    return true;
+  auto it = names.find(n->name);
+  return it != names.end() && it->second.kind == Binding::Kind::Poisoned;
+}
+
+/// Whether `name` may be (re)bound by an assignment; reports why not.
+bool FunctionAnalyzer::checkAssignable(const std::string &name,
+                                       SourceLoc loc) {
+  if (m.constants.count(name)) {
+    error(loc, "cannot assign to the constant '" + name + "'");
+    return false;
+  }
+  if (parseDTypeName(name) || name == "index") {
+    error(loc, "cannot assign to the type name '" + name + "'");
+    return false;
+  }
+  auto it = names.find(name);
+  if (it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
+                            it->second.kind == Binding::Kind::IndexParam)) {
+    error(loc, "cannot assign to the size symbol '" + name + "'");
+    return false;
+  }
+  return true;
+}
+
+void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
+  for (size_t i = 0; i < s.targets.size(); ++i)
+    if (!checkAssignable(s.targets[i], s.targetLocs[i]))
+      return;
+  if (s.targets.size() == 1) {
+    auto v = evalValue(*s.value);
+    if (!v)
+      return poison(s.targets);
+    names[s.targets[0]] = Binding{Binding::Kind::Value, *v, typeOf(*v), {}};
+    return;
+  }
+  auto *call = dyn_cast<ast::CallExpr>(s.value.get());
+  if (!call || !m.signatures.count(call->callee)) {
+    error(s.value->getLoc(),
+          "assigning to " + std::to_string(s.targets.size()) +
+              " names needs a call of a function with as many results");
+    return;
+  }
+  auto results = evalCall(*call);
+  if (!results)
+    return poison(s.targets);
+  if (results->size() != s.targets.size()) {
+    poison(s.targets);
+    error(s.getLoc(), "'" + call->callee + "' returns " +
+                          std::to_string(results->size()) + " values but " +
+                          std::to_string(s.targets.size()) +
+                          " names are assigned");
+    return;
+  }
+  for (size_t i = 0; i < s.targets.size(); ++i) {
+    ValueRef r = (*results)[i];
+    names[s.targets[i]] = Binding{Binding::Kind::Value, r, typeOf(r), {}};
+  }
+}
+
+void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
+  if (!checkAssignable(s.target, s.getLoc()))
+    return;
+  if (s.init) {
+    error(s.init->getLoc(),
+          "'init' belongs to recurrences, which are not supported yet");
+    return;
+  }
+  // A definition that reads its own name (not shadowing an earlier value) is
+  // a recurrence.
+  if (!names.count(s.target)) {
+    const ast::Expr *self = nullptr;
+    ast::anyOf(*s.value, [&](const ast::Expr &e) {
+      auto *sub = dyn_cast<ast::SubscriptExpr>(&e);
+      auto *n = sub ? dyn_cast<ast::NameExpr>(sub->base.get()) : nullptr;
+      if (n && n->name == s.target)
+        self = &e;
+      return self != nullptr;
+    });
+    if (self) {
+      error(self->getLoc(), "'" + s.target +
+                                "' reads its own elements: recurrences are "
+                                "not supported yet");
+      return;
+    }
+  }
+  std::set<std::string> seen;
+  for (size_t i = 0; i < s.indices.size(); ++i) {
+    if (!seen.insert(s.indices[i]).second) {
+      error(s.indexLocs[i],
+            "index '" + s.indices[i] + "' appears twice on the left-hand side");
+      return;
+    }
+  }
+  auto v =
+      buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value, s.ranges);
+  if (!v)
+    return poison({s.target});
+  names[s.target] = Binding{Binding::Kind::Value, *v, typeOf(*v), {}};
+}
+
+void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {
+  returned = true;
+  // With a broken signature the declared results are unknown: check the
+  // values themselves but not against the declaration.
+  if (!sig.valid) {
+    for (const ast::ExprPtr &v : s.values)
+      (void)evalValue(*v);
+    return;
+  }
+  if (s.values.size() != out.resultTypes.size()) {
+    error(s.getLoc(), "'" + out.name + "' returns " +
+                          std::to_string(out.resultTypes.size()) +
+                          " value(s) but this 'return' has " +
+                          std::to_string(s.values.size()));
+    return;
+  }
+  for (size_t i = 0; i < s.values.size(); ++i) {
+    auto v = evalValue(*s.values[i]);
+    if (!v)
+      continue;
+    const TensorType &have = typeOf(*v);
+    const TensorType &want = out.resultTypes[i];
+    if (!(have == want)) {
+      error(s.values[i]->getLoc(), "return value " + std::to_string(i + 1) +
+                                       " has type " + have.str() + " but '" +
+                                       out.name + "' is declared to return " +
+                                       want.str());
+      continue;
+    }
+    out.returns.push_back(*v);
+    out.returnLocs.push_back(s.values[i]->getLoc());
+    // A returned variable names the result (tess-run --out NAME=...).
+    if (auto *n = dyn_cast<ast::NameExpr>(s.values[i].get())) {
+      if (!llvm::is_contained(out.resultNames, n->name)) {
+        out.resultNames[i] = n->name;
+        out.signature.results[i].name = n->name;
+      }
+    }
+  }
+}

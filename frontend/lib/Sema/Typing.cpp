@@ -1,0 +1,457 @@
+//===- Typing.cpp - Typing rules of scalar expressions --------------------===//
+
+#include "tessera/Frontend/Sema/Typing.h"
+
+#include <cmath>
+
+using namespace tessera;
+using namespace tessera::sema;
+using ast::SourceLoc;
+
+/// Weak values order integer < float < complex: the wider one wins.
+static int weakRank(DType t) {
+  return isComplexDType(t) ? 2 : isFloatDType(t) ? 1 : 0;
+}
+
+static ScalarExprPtr makeNode(ScalarExpr::Kind k, DType t, SourceLoc loc) {
+  auto e = std::make_unique<ScalarExpr>();
+  e->kind = k;
+  e->dtype = t;
+  e->loc = loc;
+  return e;
+}
+
+/// Converts a float constant to an integer of `to`, truncating toward zero;
+/// false if it does not fit.
+static bool truncateToInteger(ScalarExpr &c, DType to) {
+  double v = c.floatValue;
+  double lo = to == DType::I32 ? -2147483648.0 : -9223372036854775808.0;
+  double hi = to == DType::I32 ? 2147483648.0 : 9223372036854775808.0;
+  if (!std::isfinite(v) || std::trunc(v) < lo || std::trunc(v) >= hi)
+    return false;
+  c.intValue = static_cast<int64_t>(std::trunc(v));
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Leaves
+//===----------------------------------------------------------------------===//
+
+bool TypeRules::checkSupported(DType dtype, SourceLoc loc, bool isLiteral) {
+  if (!isComplexDType(dtype))
+    return true;
+  diag.error(loc, isLiteral ? "complex numbers are not supported yet"
+                            : "complex arithmetic is not supported yet");
+  return false;
+}
+
+Typed TypeRules::constant(const ConstValue &v, SourceLoc loc) {
+  DType dt = v.isComplex() ? DType::C64 : v.isInt() ? DType::I64 : DType::F32;
+  if (!checkSupported(dt, loc, /*isLiteral=*/true))
+    return {};
+  Typed t;
+  t.weak = true;
+  t.e = makeNode(ScalarExpr::Kind::Constant, dt, loc);
+  t.e->intValue = v.i;
+  t.e->floatValue = v.re;
+  t.e->imagValue = v.im;
+  return t;
+}
+
+Typed TypeRules::loopIndex(unsigned loop, SourceLoc loc) {
+  Typed t;
+  t.weak = true;
+  t.e = makeNode(ScalarExpr::Kind::LoopIndex, DType::I64, loc);
+  t.e->loop = loop;
+  return t;
+}
+
+Typed TypeRules::sizeValue(llvm::StringRef symbol, SourceLoc loc) {
+  Typed t;
+  t.weak = true;
+  t.e = makeNode(ScalarExpr::Kind::SizeValue, DType::I64, loc);
+  t.e->symbol = symbol.str();
+  return t;
+}
+
+Typed TypeRules::read(unsigned operand, DType dtype, SourceLoc loc) {
+  Typed t;
+  t.e = makeNode(ScalarExpr::Kind::Read, dtype, loc);
+  t.e->operand = operand;
+  return t;
+}
+
+//===----------------------------------------------------------------------===//
+// Weak values
+//===----------------------------------------------------------------------===//
+
+void TypeRules::defaultWeak(Typed &t) {
+  // Weak integers default to i64 and weak floats to f32; the node already
+  // carries that dtype.
+  t.weak = false;
+}
+
+/// Gives a weak (untyped) subtree the dtype `to`: constants take it
+/// directly, indices and size values are converted once at the leaves, and
+/// the operations in between compute in `to`.
+bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
+  if (!checkSupported(to, loc, /*isLiteral=*/true))
+    return false;
+  if (!isFloatDType(to) && isFloatDType(e.dtype)) {
+    diag.error(loc, std::string("a floating-point ") +
+                        (e.kind == ScalarExpr::Kind::Constant ? "literal"
+                                                              : "expression") +
+                        " cannot be used as " + getDTypeName(to).str() +
+                        " (convert it explicitly, e.g. " +
+                        getDTypeName(to).str() + "(...))");
+    return false;
+  }
+  if (to == DType::Bool) {
+    diag.error(loc, "a number cannot be used as a bool (compare it instead)");
+    return false;
+  }
+  switch (e.kind) {
+  case ScalarExpr::Kind::Constant:
+    if (to == DType::I32 &&
+        (e.intValue > INT32_MAX || e.intValue < INT32_MIN)) {
+      diag.error(loc, "the literal " + std::to_string(e.intValue) +
+                          " does not fit in i32");
+      return false;
+    }
+    if (isFloatDType(to) && !isFloatDType(e.dtype))
+      e.floatValue = static_cast<double>(e.intValue);
+    e.dtype = to;
+    return true;
+  case ScalarExpr::Kind::LoopIndex:
+  case ScalarExpr::Kind::SizeValue:
+  case ScalarExpr::Kind::Read: {
+    // Index values and weak reductions (`sum[j](j)`) are computed in their
+    // default dtype and converted once here.
+    if (to == e.dtype)
+      return true;
+    auto inner = std::make_unique<ScalarExpr>(std::move(e));
+    e = ScalarExpr();
+    e.kind = ScalarExpr::Kind::Cast;
+    e.loc = inner->loc;
+    e.dtype = to;
+    e.args.push_back(std::move(inner));
+    return true;
+  }
+  case ScalarExpr::Kind::Cast:
+    // Only conversions of indices made while the tree was weak appear here.
+    e.dtype = to;
+    return true;
+  case ScalarExpr::Kind::Select:
+    e.dtype = to;
+    return retype(*e.args[1], to, loc) && retype(*e.args[2], to, loc);
+  case ScalarExpr::Kind::Unary:
+    e.dtype = to;
+    return retype(*e.args[0], to, loc);
+  case ScalarExpr::Kind::Binary:
+    e.dtype = to;
+    if (!retype(*e.args[0], to, loc))
+      return false;
+    // An integer-literal exponent stays an integer.
+    if (e.binaryOp == ScalarExpr::BinaryOp::Pow &&
+        e.args[1]->kind == ScalarExpr::Kind::Constant &&
+        !isFloatDType(e.args[1]->dtype))
+      return true;
+    return retype(*e.args[1], to, loc);
+  }
+  return true;
+}
+
+bool TypeRules::coerce(Typed &t, DType to, SourceLoc loc) {
+  if (t.weak) {
+    if (!retype(*t.e, to, loc))
+      return false;
+    t.weak = false;
+    return true;
+  }
+  if (t.e->dtype == to)
+    return true;
+  if (to == DType::Bool) {
+    diag.error(loc, "a number cannot be used as a bool (compare it instead)");
+    return false;
+  }
+  auto cast = makeNode(ScalarExpr::Kind::Cast, to, t.e->loc);
+  cast->args.push_back(std::move(t.e));
+  t.e = std::move(cast);
+  return true;
+}
+
+bool TypeRules::unify(Typed &a, Typed &b, SourceLoc loc,
+                      llvm::StringRef what) {
+  if (a.weak && b.weak) {
+    // Both untyped: the wider kind wins, and the result stays untyped.
+    int ra = weakRank(a.e->dtype), rb = weakRank(b.e->dtype);
+    if (ra != rb) {
+      Typed &narrow = ra < rb ? a : b;
+      DType to = ra < rb ? b.e->dtype : a.e->dtype;
+      if (!retype(*narrow.e, to, loc))
+        return false;
+    }
+    return true;
+  }
+  if (a.weak)
+    return coerce(a, b.e->dtype, loc);
+  if (b.weak)
+    return coerce(b, a.e->dtype, loc);
+  if (a.e->dtype != b.e->dtype) {
+    diag.error(loc, "dtype mismatch in " + what + ": " +
+                        getDTypeName(a.e->dtype) + " and " +
+                        getDTypeName(b.e->dtype) +
+                        " (convert one with a cast such as " +
+                        getDTypeName(a.e->dtype) + "(...))");
+    return false;
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Operators
+//===----------------------------------------------------------------------===//
+
+Typed TypeRules::negate(Typed x, SourceLoc loc) {
+  if (!x)
+    return {};
+  if (x.e->dtype == DType::Bool) {
+    diag.error(loc, "cannot negate a bool");
+    return {};
+  }
+  if (!checkSupported(x.e->dtype, loc, /*isLiteral=*/false))
+    return {};
+  if (x.e->kind == ScalarExpr::Kind::Constant) {
+    if (!isFloatDType(x.e->dtype) && x.e->intValue == INT64_MIN) {
+      diag.error(loc, "integer constant overflows 64 bits");
+      return {};
+    }
+    x.e->intValue = -x.e->intValue;
+    x.e->floatValue = -x.e->floatValue;
+    x.e->imagValue = -x.e->imagValue;
+    return x;
+  }
+  Typed t;
+  t.weak = x.weak;
+  t.e = makeNode(ScalarExpr::Kind::Unary, x.e->dtype, loc);
+  t.e->unaryOp = UnaryFn::Neg;
+  t.e->args.push_back(std::move(x.e));
+  return t;
+}
+
+/// The scalar operation and its spelling in diagnostics.
+static std::pair<ScalarExpr::BinaryOp, const char *>
+getBinaryOp(ast::BinaryExpr::Op op) {
+  using Op = ast::BinaryExpr::Op;
+  using BO = ScalarExpr::BinaryOp;
+  switch (op) {
+  case Op::Add:
+    return {BO::Add, "'+'"};
+  case Op::Sub:
+    return {BO::Sub, "'-'"};
+  case Op::Mul:
+    return {BO::Mul, "'*'"};
+  case Op::Div:
+    return {BO::Div, "'/'"};
+  case Op::Pow:
+    return {BO::Pow, "'**'"};
+  case Op::Lt:
+    return {BO::Lt, "'<'"};
+  case Op::Le:
+    return {BO::Le, "'<='"};
+  case Op::Gt:
+    return {BO::Gt, "'>'"};
+  case Op::Ge:
+    return {BO::Ge, "'>='"};
+  case Op::Eq:
+    return {BO::Eq, "'=='"};
+  case Op::Ne:
+    return {BO::Ne, "'!='"};
+  }
+  return {BO::Add, "'?'"};
+}
+
+/// Folds arithmetic on two weak literals of one dtype.
+Typed TypeRules::fold(ast::BinaryExpr::Op op, const Typed &l, const Typed &r,
+                      SourceLoc loc) {
+  auto value = [](const ScalarExpr &c) {
+    return isFloatDType(c.dtype) ? ConstValue::real(c.floatValue)
+                                 : ConstValue::integer(c.intValue);
+  };
+  std::optional<ConstValue> v =
+      foldBinary(op, value(*l.e), value(*r.e), loc, diag);
+  return v ? constant(*v, loc) : Typed();
+}
+
+/// `l ** r`. An integer-literal exponent stays an integer (x ** 2 is x * x);
+/// otherwise both sides are floats.
+Typed TypeRules::power(Typed l, Typed r, SourceLoc loc, SourceLoc lhsLoc) {
+  if (!(r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
+        !isFloatDType(r.e->dtype)))
+    return {};
+  if (l.weak && !isFloatDType(l.e->dtype) &&
+      !retype(*l.e, DType::F32, lhsLoc))
+    return {};
+  if (!isFloatDType(l.e->dtype) && !l.weak) {
+    diag.error(loc, "'**' expects a floating-point base, got " +
+                        getDTypeName(l.e->dtype).str());
+    return {};
+  }
+  Typed t;
+  t.weak = l.weak;
+  t.e = makeNode(ScalarExpr::Kind::Binary, l.e->dtype, loc);
+  t.e->binaryOp = ScalarExpr::BinaryOp::Pow;
+  r.e->dtype = DType::I64;
+  t.e->args.push_back(std::move(l.e));
+  t.e->args.push_back(std::move(r.e));
+  return t;
+}
+
+Typed TypeRules::binary(ast::BinaryExpr::Op astOp, Typed l, Typed r,
+                        SourceLoc loc, SourceLoc lhsLoc) {
+  if (!l || !r)
+    return {};
+  auto [op, spelling] = getBinaryOp(astOp);
+  using BO = ScalarExpr::BinaryOp;
+  bool isCompare = op >= BO::Lt;
+  if (op == BO::Pow) {
+    bool intExponent = r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
+                       !isFloatDType(r.e->dtype);
+    if (intExponent)
+      return power(std::move(l), std::move(r), loc, lhsLoc);
+    if (l.weak && r.weak && !isFloatDType(l.e->dtype) &&
+        !retype(*l.e, DType::F32, loc))
+      return {};
+  }
+  if (!unify(l, r, loc, spelling))
+    return {};
+  DType dt = l.e->dtype;
+  if (!checkSupported(dt, loc, /*isLiteral=*/false))
+    return {};
+  if (!isCompare && dt == DType::Bool) {
+    diag.error(loc, std::string("arithmetic ") + spelling +
+                        " is not defined on bool values");
+    return {};
+  }
+  if (op == BO::Pow && !isFloatDType(dt)) {
+    diag.error(loc, "'**' expects floating-point operands, got " +
+                        getDTypeName(dt).str());
+    return {};
+  }
+  if (!isCompare && op != BO::Pow && l.weak && r.weak &&
+      l.e->kind == ScalarExpr::Kind::Constant &&
+      r.e->kind == ScalarExpr::Kind::Constant)
+    return fold(astOp, l, r, loc);
+  Typed t;
+  t.weak = !isCompare && l.weak && r.weak;
+  t.e = makeNode(ScalarExpr::Kind::Binary, isCompare ? DType::Bool : dt, loc);
+  t.e->binaryOp = op;
+  t.e->args.push_back(std::move(l.e));
+  t.e->args.push_back(std::move(r.e));
+  return t;
+}
+
+//===----------------------------------------------------------------------===//
+// Built-in functions
+//===----------------------------------------------------------------------===//
+
+Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc,
+                         SourceLoc argLoc) {
+  if (!x)
+    return {};
+  bool intOk = fn == UnaryFn::Abs || fn == UnaryFn::Relu;
+  // Untyped arguments stay untyped (exp(1) takes the type around it).
+  if (x.weak && !isFloatDType(x.e->dtype) && !intOk &&
+      !retype(*x.e, DType::F32, loc))
+    return {};
+  DType dt = x.e->dtype;
+  if (dt == DType::Bool || isComplexDType(dt) ||
+      (!isFloatDType(dt) && !intOk)) {
+    diag.error(argLoc, "'" + getUnaryFnName(fn) +
+                           "' expects a floating-point value, got " +
+                           getDTypeName(dt).str() +
+                           (isIntegerDType(dt) ? " (cast it with f32(...))"
+                                               : ""));
+    return {};
+  }
+  Typed t;
+  t.weak = x.weak;
+  t.e = makeNode(ScalarExpr::Kind::Unary, dt, loc);
+  t.e->unaryOp = fn;
+  t.e->args.push_back(std::move(x.e));
+  return t;
+}
+
+Typed TypeRules::cast(DType to, Typed x, SourceLoc loc) {
+  if (!x)
+    return {};
+  if (!checkSupported(to, loc, true) || !checkSupported(x.e->dtype, loc, true))
+    return {};
+  if (x.weak && to != DType::Bool) {
+    bool narrowing = isFloatDType(x.e->dtype) && !isFloatDType(to);
+    if (narrowing && x.e->kind == ScalarExpr::Kind::Constant) {
+      // An explicit conversion truncates toward zero.
+      double v = x.e->floatValue;
+      if (!truncateToInteger(*x.e, to)) {
+        diag.error(loc, "the value " + std::to_string(v) +
+                            " does not fit in " + getDTypeName(to).str());
+        return {};
+      }
+      x.e->dtype = to;
+      x.weak = false;
+      return x;
+    }
+    if (!narrowing) {
+      if (!retype(*x.e, to, loc))
+        return {};
+      x.weak = false;
+      return x;
+    }
+    defaultWeak(x);
+  }
+  if (x.e->dtype == to) {
+    x.weak = false;
+    return x;
+  }
+  Typed t;
+  t.e = makeNode(ScalarExpr::Kind::Cast, to, loc);
+  t.e->args.push_back(std::move(x.e));
+  return t;
+}
+
+Typed TypeRules::select(Typed cond, Typed a, Typed b, SourceLoc loc,
+                        SourceLoc condLoc) {
+  if (!cond || !a || !b)
+    return {};
+  if (cond.e->dtype != DType::Bool) {
+    diag.error(condLoc, "the condition of 'where' must be bool, got " +
+                            getDTypeName(cond.e->dtype).str());
+    return {};
+  }
+  if (!unify(a, b, loc, "'where'"))
+    return {};
+  Typed t;
+  t.weak = a.weak && b.weak;
+  t.e = makeNode(ScalarExpr::Kind::Select, a.e->dtype, loc);
+  t.e->args.push_back(std::move(cond.e));
+  t.e->args.push_back(std::move(a.e));
+  t.e->args.push_back(std::move(b.e));
+  return t;
+}
+
+Typed TypeRules::minMax(bool isMax, Typed a, Typed b, SourceLoc loc) {
+  const char *name = isMax ? "'max'" : "'min'";
+  if (!a || !b || !unify(a, b, loc, name))
+    return {};
+  if (a.e->dtype == DType::Bool || isComplexDType(a.e->dtype)) {
+    diag.error(loc, std::string(name) + " expects real numbers");
+    return {};
+  }
+  Typed t;
+  t.weak = a.weak && b.weak;
+  t.e = makeNode(ScalarExpr::Kind::Binary, a.e->dtype, loc);
+  t.e->binaryOp = isMax ? ScalarExpr::BinaryOp::Max : ScalarExpr::BinaryOp::Min;
+  t.e->args.push_back(std::move(a.e));
+  t.e->args.push_back(std::move(b.e));
+  return t;
+}

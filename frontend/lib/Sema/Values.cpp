@@ -1,0 +1,299 @@
+//===- Values.cpp - Whole values: names, calls, softmax, zeros/ones -------===//
+
+#include "Analyzer.h"
+
+using namespace tessera;
+using namespace tessera::sema;
+using ast::SourceLoc;
+using llvm::dyn_cast;
+
+bool FunctionAnalyzer::isProducerCall(const ast::Expr &e) const {
+  auto *c = dyn_cast<ast::CallExpr>(&e);
+  return c && (isTensorBuiltin(c->callee) || m.signatures.count(c->callee));
+}
+
+std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
+  if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
+    auto it = names.find(n->name);
+    if (it != names.end() && it->second.kind == Binding::Kind::Value)
+      return it->second.ref;
+  }
+  auto *c = dyn_cast<ast::CallExpr>(&e);
+  if (!c || !isProducerCall(e))
+    return buildStatement(e.getLoc(), {}, {}, e, {});
+  if (c->callee == "softmax")
+    return evalSoftmax(*c);
+  if (c->callee == "zeros")
+    return evalSplat(*c, 0.0);
+  if (c->callee == "ones")
+    return evalSplat(*c, 1.0);
+  if (c->callee == "einsum")
+    return evalEinsum(*c);
+  auto results = evalCall(*c);
+  if (!results)
+    return std::nullopt;
+  if (results->size() != 1) {
+    error(e.getLoc(),
+          "'" + c->callee + "' returns " + std::to_string(results->size()) +
+              " values; assign them with 'a, b = " + c->callee + "(...)'");
+    return std::nullopt;
+  }
+  return (*results)[0];
+}
+
+std::optional<Extent> FunctionAnalyzer::extentOfExpr(const ast::Expr &e) {
+  if (auto *n = dyn_cast<ast::NumberExpr>(&e)) {
+    auto v = parseNumber(*n, diag());
+    if (!v)
+      return std::nullopt;
+    if (!v->isExtent()) {
+      error(e.getLoc(), "expected a non-negative integer");
+      return std::nullopt;
+    }
+    return Extent::literal(v->i);
+  }
+  auto *n = dyn_cast<ast::NameExpr>(&e);
+  if (!n) {
+    error(e.getLoc(), "expected an integer literal, an integer constant or a "
+                      "size symbol");
+    return std::nullopt;
+  }
+  auto c = m.constants.find(n->name);
+  if (c != m.constants.end()) {
+    if (!c->second.isExtent()) {
+      error(e.getLoc(),
+            "constant '" + n->name + "' is not a non-negative integer");
+      return std::nullopt;
+    }
+    return Extent::literal(c->second.i);
+  }
+  auto it = names.find(n->name);
+  if (it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
+                            it->second.kind == Binding::Kind::IndexParam))
+    return Extent::sym(it->second.symbol);
+  error(e.getLoc(), "'" + n->name +
+                        "' is not a size symbol of this function or an "
+                        "integer constant");
+  return std::nullopt;
+}
+
+/// The value of an `index` argument: a zero-loop contraction yielding the
+/// extent. Keeps Value plain data and lets MLIRGen treat every operand alike.
+ValueRef FunctionAnalyzer::addIndexArgument(const Extent &e, SourceLoc loc) {
+  Value sv;
+  sv.kind = Value::Kind::Contraction;
+  sv.loc = loc;
+  sv.types.push_back(TensorType{DType::I64, {}});
+  sv.contraction = std::make_unique<Contraction>();
+  auto body = std::make_unique<ScalarExpr>();
+  body->kind =
+      e.isSymbol ? ScalarExpr::Kind::SizeValue : ScalarExpr::Kind::Constant;
+  body->dtype = DType::I64;
+  body->symbol = e.symbol;
+  body->intValue = e.value;
+  sv.contraction->body = std::move(body);
+  return addValue(std::move(sv));
+}
+
+namespace {
+
+/// Binds the callee's size symbols to the caller's extents, argument by
+/// argument, and reports the first disagreement for each symbol.
+class CallBinding {
+public:
+  CallBinding(llvm::StringRef callee, DiagnosticSink &diag)
+      : callee(callee), diag(diag) {}
+
+  bool bind(const std::string &sym, const Extent &ext,
+            const std::string &origin, SourceLoc loc) {
+    auto [it, inserted] = extents.try_emplace(sym, ext);
+    if (inserted) {
+      origins[sym] = origin;
+      return true;
+    }
+    if (it->second == ext)
+      return true;
+    diag.error(loc, "size mismatch in call to '" + callee + "': " + sym +
+                        " is " + it->second.str() + " from " + origins[sym] +
+                        " but " + ext.str() + " from " + origin);
+    return false;
+  }
+  /// Checks one tensor argument of type `t` against the parameter `p`.
+  bool bindTensor(const Param &p, const TensorType &t, SourceLoc loc) {
+    bool ok = true;
+    for (size_t d = 0; d < t.shape.size(); ++d) {
+      const Extent &want = p.type.shape[d];
+      std::string origin = "argument '" + p.name + "' dim " + std::to_string(d);
+      if (want.isSymbol) {
+        ok &= bind(want.symbol, t.shape[d], origin, loc);
+      } else if (t.shape[d] != want) {
+        diag.error(loc, "size mismatch in call to '" + callee + "': " +
+                            origin + " must be " + want.str() + " but is " +
+                            t.shape[d].str());
+        ok = false;
+      }
+    }
+    return ok;
+  }
+  Extent resolve(const Extent &e) const {
+    return e.isSymbol ? extents.at(e.symbol) : e;
+  }
+
+private:
+  std::string callee;
+  DiagnosticSink &diag;
+  std::map<std::string, Extent> extents;
+  std::map<std::string, std::string> origins;
+};
+
+} // namespace
+
+std::optional<std::vector<ValueRef>>
+FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
+  const FnSignature &callee = m.signatures.at(call.callee);
+  m.calls[out.name].insert(call.callee);
+  if (!callee.valid)
+    return std::nullopt;
+  if (call.args.size() != callee.params.size()) {
+    error(call.getLoc(), "'" + call.callee + "' expects " +
+                             std::to_string(callee.params.size()) +
+                             " argument(s) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  CallBinding binding(call.callee, diag());
+  Value v;
+  v.kind = Value::Kind::Call;
+  v.loc = call.getLoc();
+  v.callee = call.callee;
+  bool ok = true;
+  for (size_t i = 0; i < call.args.size(); ++i) {
+    const Param &p = callee.params[i];
+    const ast::Expr &arg = *call.args[i];
+    if (p.isIndex) {
+      // Index arguments are carried in the extent binding and become
+      // operands below, once every symbol is known.
+      auto ext = extentOfExpr(arg);
+      ok = ext && binding.bind(p.name, *ext, "argument '" + p.name + "'",
+                               arg.getLoc()) &&
+           ok;
+      v.operands.push_back(ValueRef{~0u, 0});
+      continue;
+    }
+    auto a = evalValue(arg);
+    if (!a) {
+      ok = false;
+      continue;
+    }
+    const TensorType &t = typeOf(*a);
+    if (t.dtype != p.type.dtype || t.getRank() != p.type.getRank()) {
+      error(arg.getLoc(), "argument " + std::to_string(i + 1) + " of '" +
+                              call.callee + "' must be " + p.type.str() +
+                              " but has type " + t.str());
+      ok = false;
+      continue;
+    }
+    ok &= binding.bindTensor(p, t, arg.getLoc());
+    v.operands.push_back(*a);
+  }
+  if (!ok)
+    return std::nullopt;
+  for (size_t i = 0; i < callee.params.size(); ++i)
+    if (callee.params[i].isIndex)
+      v.operands[i] = addIndexArgument(
+          binding.resolve(Extent::sym(callee.params[i].name)),
+          call.args[i]->getLoc());
+  for (const TensorType &rt : callee.results) {
+    TensorType t;
+    t.dtype = rt.dtype;
+    for (const Extent &e : rt.shape)
+      t.shape.push_back(binding.resolve(e));
+    v.types.push_back(std::move(t));
+  }
+  unsigned n = static_cast<unsigned>(v.types.size());
+  ValueRef base = addValue(std::move(v));
+  std::vector<ValueRef> results;
+  for (unsigned i = 0; i < n; ++i)
+    results.push_back(ValueRef{base.id, i});
+  return results;
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalSoftmax(const ast::CallExpr &call) {
+  if (call.args.size() != 2) {
+    error(call.getLoc(), "softmax expects 2 arguments (tensor, axis) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  auto x = evalValue(*call.args[0]);
+  auto axis = m.evalConst(*call.args[1]);
+  if (!x || !axis)
+    return std::nullopt;
+  const TensorType t = typeOf(*x);
+  if (!isFloatDType(t.dtype)) {
+    error(call.args[0]->getLoc(),
+          "softmax expects a floating-point tensor, got " + t.str());
+    return std::nullopt;
+  }
+  int64_t rank = t.getRank();
+  if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
+    error(call.args[1]->getLoc(),
+          "softmax axis must be an integer in [" + std::to_string(-rank) +
+              ", " + std::to_string(rank) + ") for " + t.str());
+    return std::nullopt;
+  }
+  Value v;
+  v.kind = Value::Kind::Softmax;
+  v.loc = call.getLoc();
+  v.types.push_back(t);
+  v.operands.push_back(*x);
+  v.axis = axis->i < 0 ? axis->i + rank : axis->i;
+  return addValue(std::move(v));
+}
+
+std::optional<TensorType> FunctionAnalyzer::parseTypeArg(const ast::Expr &e) {
+  TensorType t;
+  const ast::Expr *base = &e;
+  const std::vector<ast::ExprPtr> *dims = nullptr;
+  if (auto *s = dyn_cast<ast::SubscriptExpr>(&e)) {
+    base = s->base.get();
+    dims = &s->indices;
+  }
+  auto *n = dyn_cast<ast::NameExpr>(base);
+  std::optional<DType> dt = n ? parseDTypeName(n->name) : std::nullopt;
+  if (!dt) {
+    error(e.getLoc(), "expected a tensor type such as f32[N, 4]");
+    return std::nullopt;
+  }
+  t.dtype = *dt;
+  if (!dims)
+    return t;
+  for (const ast::ExprPtr &d : *dims) {
+    auto ext = extentOfExpr(*d);
+    if (!ext)
+      return std::nullopt;
+    t.shape.push_back(*ext);
+  }
+  return t;
+}
+
+std::optional<ValueRef> FunctionAnalyzer::evalSplat(const ast::CallExpr &call,
+                                                    double value) {
+  if (call.args.size() != 1) {
+    error(call.getLoc(), call.callee +
+                             " expects 1 argument (a type such as "
+                             "f32[N]) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  auto t = parseTypeArg(*call.args[0]);
+  if (!t || !types.checkSupported(t->dtype, call.args[0]->getLoc(),
+                                  /*isLiteral=*/true))
+    return std::nullopt;
+  Value v;
+  v.kind = Value::Kind::Splat;
+  v.loc = call.getLoc();
+  v.types.push_back(*t);
+  v.splatValue = value;
+  return addValue(std::move(v));
+}
