@@ -87,7 +87,7 @@ primary
   : number=(INT | FLOAT | IMAG)                               # numberLit
   | STRING                                                    # stringLit
   // `a[i, j]`, or a reduction `sum[j](e)` when an argument follows.
-  | name=IDENT LBRACK exprList? RBRACK (LPAREN body=expr RPAREN)? # subscriptExpr
+  | name=IDENT LBRACK subscriptList? RBRACK (LPAREN body=expr RPAREN)? # subscriptExpr
   | callee=IDENT LPAREN exprList? RPAREN                      # callExpr
   // `where` is a clause keyword and also the select built-in.
   | callee=WHERE LPAREN exprList? RPAREN                      # whereCallExpr
@@ -98,6 +98,18 @@ primary
 
 exprList
   : expr (COMMA expr)* COMMA?
+  ;
+
+// The bracket list of a subscript or of a reduction. A range (`p in 0..2`)
+// gives a reduction index its extent; the parser library rejects ranges in
+// tensor subscripts.
+subscriptList
+  : subscriptItem (COMMA subscriptItem)* COMMA?
+  ;
+
+subscriptItem
+  : index=IDENT IN lo=expr DOTDOT hi=expr  # rangeItem
+  | expr                                   # exprItem
   ;
 
 //===----------------------------------------------------------------------===//

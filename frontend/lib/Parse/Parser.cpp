@@ -305,6 +305,8 @@ private:
   void checkTree(antlr4::tree::ParseTree *root);
   void checkIndexNames(TesseraParser::ExprListContext *list,
                        const char *message);
+  void checkSubscriptList(TesseraParser::SubscriptListContext *list,
+                          bool isReduction);
 
   llvm::StringRef source;
   DiagnosticSink &diag;
@@ -600,6 +602,28 @@ void ParseSession::checkIndexNames(TesseraParser::ExprListContext *list,
       error(e->getStart(), message);
 }
 
+/// The expression of a bracket-list item, or null for a range `p in 0..2`.
+TesseraParser::ExprContext *itemExpr(TesseraParser::SubscriptItemContext *i) {
+  auto *e = dynamic_cast<TesseraParser::ExprItemContext *>(i);
+  return e ? e->expr() : nullptr;
+}
+
+void ParseSession::checkSubscriptList(TesseraParser::SubscriptListContext *list,
+                                      bool isReduction) {
+  if (!list)
+    return;
+  for (TesseraParser::SubscriptItemContext *item : list->subscriptItem()) {
+    if (!item || !item->getStart())
+      continue;
+    TesseraParser::ExprContext *e = itemExpr(item);
+    if (!isReduction && !e)
+      error(item->getStart(), "a range such as 'p in 0..2' is only allowed "
+                              "in the index list of a reduction");
+    else if (isReduction && e && !plainName(e))
+      error(item->getStart(), "reduction indices must be plain names");
+  }
+}
+
 void ParseSession::checkTree(antlr4::tree::ParseTree *root) {
   std::vector<std::pair<antlr4::tree::ParseTree *, unsigned>> stack;
   stack.push_back({root, 1});
@@ -648,11 +672,12 @@ void ParseSession::checkTree(antlr4::tree::ParseTree *root) {
         if (!isReducerName(text(e->name)))
           error(e->name, "only sum, mean, max, min and prod take an index list "
                          "before their argument");
-        else if (!e->exprList())
+        else if (!e->subscriptList())
           error(e->name, "a reduction needs at least one index");
         else
-          checkIndexNames(e->exprList(),
-                          "reduction indices must be plain names");
+          checkSubscriptList(e->subscriptList(), /*isReduction=*/true);
+      } else {
+        checkSubscriptList(e->subscriptList(), /*isReduction=*/false);
       }
     }
 
@@ -900,8 +925,18 @@ private:
       if (e->LPAREN()) {
         std::vector<std::string> indices;
         std::vector<ast::SourceLoc> indexLocs;
-        for (TesseraParser::ExprContext *i : need(e->exprList())->expr()) {
-          antlr4::Token *index = need(plainName(i));
+        std::vector<ast::ReduceExpr::Range> ranges;
+        for (TesseraParser::SubscriptItemContext *i :
+             need(e->subscriptList())->subscriptItem()) {
+          ranges.emplace_back();
+          antlr4::Token *index = nullptr;
+          if (auto *r = dynamic_cast<TesseraParser::RangeItemContext *>(i)) {
+            index = need(r->index);
+            ranges.back().lo = buildExpr(need(r->lo));
+            ranges.back().hi = buildExpr(need(r->hi));
+          } else {
+            index = need(plainName(itemExpr(i)));
+          }
           indices.push_back(text(index));
           indexLocs.push_back(loc(index));
         }
@@ -916,11 +951,16 @@ private:
           throw MalformedTree();
         return std::make_unique<ast::ReduceExpr>(
             loc(e->name), *op, std::move(indices), std::move(indexLocs),
-            buildExpr(e->body));
+            buildExpr(e->body), std::move(ranges));
       }
+      std::vector<ast::ExprPtr> subscripts;
+      if (e->subscriptList())
+        for (TesseraParser::SubscriptItemContext *i :
+             e->subscriptList()->subscriptItem())
+          subscripts.push_back(buildExpr(need(itemExpr(i))));
       auto base = std::make_unique<ast::NameExpr>(loc(e->name), name);
       return std::make_unique<ast::SubscriptExpr>(loc(e->name), std::move(base),
-                                                  buildList(e->exprList()));
+                                                  std::move(subscripts));
     }
     if (auto *e = dynamic_cast<TesseraParser::CallExprContext *>(ctx))
       return std::make_unique<ast::CallExpr>(loc(e->callee), text(e->callee),
