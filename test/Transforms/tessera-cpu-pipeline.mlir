@@ -9,11 +9,10 @@
 // O2:        canonicalize
 // O2-NEXT:   cse,
 // O2-NEXT:   tess-expose-entries,
+// One run of the inliner handles func.call and tess.call alike.
 // O2-NEXT:   inline
 // O2-NEXT:   symbol-dce,
 // O2-NEXT:   convert-tess-to-linalg,
-// O2-NEXT:   inline
-// O2-NEXT:   symbol-dce,
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-elementwise-to-linalg
 // O2-NEXT:   ),

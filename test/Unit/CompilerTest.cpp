@@ -1,12 +1,22 @@
 //===- CompilerTest.cpp - The embedding API, end to end -------------------===//
 
-#include "tessera/Runtime/Compiler.h"
+#include "tessera/Driver/Compiler.h"
+#include "tessera/InitAllDialects.h"
+#include "tessera/Transforms/EntrySignature.h"
 
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include "gtest/gtest.h"
 
 #include <cmath>
+#include <cstring>
 
 using namespace tessera;
 
@@ -16,6 +26,50 @@ const char *kMatmul = "fn matmul(a: f32[M, K], b: f32[K, N]) -> f32[M, N] {\n"
                       "  c[m, n] = a[m, k] * b[k, n]\n"
                       "  return c\n"
                       "}\n";
+
+const char *kTwoFunctions =
+    "fn stats(x: f64[N, 3], L: index) -> (f64[N], i64[L]) {\n"
+    "  total[i] = sum[j](x[i, j])\n"
+    "  ramp[l] = l * l where l in 0..L\n"
+    "  return total, ramp\n"
+    "}\n"
+    "fn twice(x: f32[4, K]) -> f32[4, K] {\n"
+    "  return x * 2.0\n"
+    "}\n";
+
+/// A one-line rendering of `sig` for comparisons.
+std::string describe(const EntrySignature &sig) {
+  std::string text = sig.name + "(";
+  auto value = [&](const ValueSpec &v) {
+    text += v.name + ":";
+    if (v.kind == ValueSpec::Kind::Index) {
+      text += "index ";
+      return;
+    }
+    text += getDTypeName(v.dtype).str() + "[";
+    for (const DimSpec &d : v.dims)
+      text += (d.isSymbol ? d.symbol : std::to_string(d.extent)) + ",";
+    text += "] ";
+  };
+  for (const ValueSpec &p : sig.params)
+    value(p);
+  text += ") -> (";
+  for (const ValueSpec &r : sig.results)
+    value(r);
+  return text + ")";
+}
+
+/// Runs `emit(kind)` into a temporary file and returns its contents.
+std::string emitToString(Compiler &compiler, EmitKind kind) {
+  llvm::SmallString<128> path;
+  if (llvm::sys::fs::createTemporaryFile("compiler-test", "out", path))
+    return "<no temporary file>";
+  llvm::FileRemover remove(path);
+  if (!compiler.emit(kind, path))
+    return "<emit failed>";
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  return buffer ? (*buffer)->getBuffer().str() : "<unreadable>";
+}
 
 HostTensor filled(std::vector<int64_t> shape, float start) {
   HostTensor t(DType::F32, shape);
@@ -84,6 +138,113 @@ TEST(CompilerTest, DiagnosticsGoToTheGivenStream) {
                       "                ^"),
             std::string::npos)
       << text;
+}
+
+// The signatures are those of the generated module's tess.entry functions
+// (the attributes tess-expose-entries compiles into the entries): reading
+// the emitted MLIR back gives exactly the same ones.
+TEST(CompilerTest, SignaturesComeFromTheModule) {
+  Compiler compiler;
+  ASSERT_TRUE(compiler.loadSource("two.tess", kTwoFunctions));
+  llvm::ArrayRef<EntrySignature> sigs = compiler.getSignatures();
+  ASSERT_EQ(sigs.size(), 2u);
+  EXPECT_EQ(describe(sigs[0]), "stats(x:f64[N,3,] L:index ) -> "
+                               "(total:f64[N,] ramp:i64[L,] )");
+  EXPECT_EQ(describe(sigs[1]), "twice(x:f32[4,K,] ) -> (result0:f32[4,K,] )");
+  EXPECT_EQ(compiler.getSignature("twice"), &sigs[1]);
+  EXPECT_EQ(compiler.getSignature("nothing"), nullptr);
+
+  std::string mlirText = emitToString(compiler, EmitKind::MLIR);
+  mlir::DialectRegistry registry;
+  registerAllDialects(registry);
+  mlir::MLIRContext context(registry);
+  auto module = mlir::parseSourceString<mlir::ModuleOp>(mlirText, &context);
+  ASSERT_TRUE(module) << mlirText;
+  auto fromModule = collectEntrySignatures(*module);
+  ASSERT_TRUE(mlir::succeeded(fromModule));
+  ASSERT_EQ(fromModule->size(), sigs.size());
+  for (size_t i = 0; i < sigs.size(); ++i)
+    EXPECT_EQ(describe((*fromModule)[i]), describe(sigs[i]));
+
+  // The C header of --emit=lib uses them too: results by their names.
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("compiler-test", dir));
+  std::string library = (dir + "/libtwo.so").str();
+  ASSERT_TRUE(compiler.emit(EmitKind::Library, library));
+  auto header = llvm::MemoryBuffer::getFile((dir + "/libtwo.h").str());
+  ASSERT_TRUE(static_cast<bool>(header));
+  EXPECT_NE((*header)->getBuffer().find(
+                "static inline int32_t tessera_stats(const double *x, "
+                "int64_t L, double *total, int64_t *ramp, int64_t N)"),
+            llvm::StringRef::npos)
+      << (*header)->getBuffer().str();
+  llvm::sys::fs::remove_directories(dir);
+}
+
+// run converts inputs of another dtype into temporaries: the caller's
+// tensors keep their dtype and data.
+TEST(CompilerTest, RunLeavesTheCallersTensorsAlone) {
+  Compiler compiler;
+  ASSERT_TRUE(compiler.loadSource("mm.tess", kMatmul));
+  CallArguments args;
+  HostTensor a(DType::F64, {2, 3}), b(DType::F64, {3, 2});
+  for (int i = 0; i < 6; ++i) {
+    a.dataAs<double>()[i] = 0.5 * i;
+    b.dataAs<double>()[i] = 1.0 - i;
+  }
+  args.tensors.emplace("a", a.clone());
+  args.tensors.emplace("b", b.clone());
+  auto results = compiler.run("matmul", args);
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  EXPECT_EQ((*results)[0].getDType(), DType::F32);
+  for (auto [name, original] :
+       {std::pair<const char *, const HostTensor *>{"a", &a}, {"b", &b}}) {
+    const HostTensor &t = args.tensors.at(name);
+    EXPECT_EQ(t.getDType(), DType::F64) << name;
+    ASSERT_EQ(t.getShape(), original->getShape()) << name;
+    EXPECT_EQ(std::memcmp(t.data(), original->data(), t.getNumBytes()), 0)
+        << name;
+  }
+  // c[0, 0] = sum_k a[0, k] * b[k, 0] = 0 * 1 + 0.5 * -1 + 1 * -3.
+  EXPECT_FLOAT_EQ((*results)[0].dataAs<float>()[0], -3.5f);
+}
+
+// Results too large to allocate are a clean error from run.
+TEST(CompilerTest, HugeResultIsAnError) {
+  Compiler compiler;
+  ASSERT_TRUE(compiler.loadSource(
+      "big.tess", "fn big(s: f32, L: index) -> f32[L, 3] {\n"
+                  "  r[i, j] = s where i in 0..L, j in 0..3\n"
+                  "  return r\n"
+                  "}\n"));
+  CallArguments args;
+  args.tensors.emplace("s", HostTensor(DType::F32, {}));
+  args.indices["L"] = int64_t(1) << 45;
+  auto results = compiler.run("big", args);
+  ASSERT_FALSE(static_cast<bool>(results));
+  std::string message = llvm::toString(results.takeError());
+  EXPECT_NE(message.find("big: result 'r': cannot allocate"),
+            std::string::npos)
+      << message;
+}
+
+// The JIT module and the emitted IR have one packed wrapper per entry.
+TEST(CompilerTest, OnePackedWrapperPerEntry) {
+  Compiler compiler;
+  ASSERT_TRUE(compiler.loadSource("mm.tess", kMatmul));
+  std::string ir = emitToString(compiler, EmitKind::LLVM);
+  size_t first = ir.find("define void @_tess_packed_matmul(");
+  ASSERT_NE(first, std::string::npos) << ir;
+  EXPECT_EQ(ir.find("define void @_tess_packed_", first + 1),
+            std::string::npos)
+      << ir;
+  CallArguments args;
+  args.tensors.emplace("a", filled({2, 2}, 1.0f));
+  args.tensors.emplace("b", filled({2, 2}, 1.0f));
+  auto results = compiler.run("matmul", args);
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
 }
 
 } // namespace

@@ -1,13 +1,14 @@
 //===- tess-opt.cpp - Tessera optimizer driver ----------------------------===//
 //
-// mlir-opt for Tessera: every upstream dialect, extension and pass, plus the
-// tess dialect and Tessera's own passes.
+// mlir-opt for Tessera: every upstream dialect, extension and pass, plus what
+// every Tessera context registers (tessera::registerAllDialects: the tess
+// dialect and the interface models the pipeline needs) and Tessera's own
+// passes and pipelines (tessera::registerAllPasses).
 //
 //===----------------------------------------------------------------------===//
 
-#include "tessera/Conversion/Passes.h"
-#include "tessera/Dialect/Tess/IR/TessDialect.h"
-#include "tessera/Pipelines/Pipelines.h"
+#include "tessera/InitAllDialects.h"
+#include "tessera/InitAllPasses.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -17,13 +18,12 @@
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
-  tessera::registerConversionPasses();
-  tessera::registerTesseraPasses();
+  tessera::registerAllPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
-  registry.insert<tessera::tess::TessDialect>();
+  tessera::registerAllDialects(registry);
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "Tessera modular optimizer driver\n", registry));

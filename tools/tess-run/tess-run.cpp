@@ -5,7 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "tessera/Runtime/Compiler.h"
+#include "tessera/Driver/Compiler.h"
 #include "tessera/Runtime/Npy.h"
 #include "tessera/Runtime/Printer.h"
 #include "tessera/Runtime/Random.h"
@@ -74,7 +74,7 @@ int main(int argc, char **argv) {
   Compiler compiler(options);
   if (!compiler.loadFile(inputFile))
     return 1;
-  std::vector<EntrySignature> sigs = compiler.getSignatures();
+  ArrayRef<EntrySignature> sigs = compiler.getSignatures();
   if (sigs.empty())
     return fail("'" + inputFile + "' defines no function to run");
   const EntrySignature *sig =

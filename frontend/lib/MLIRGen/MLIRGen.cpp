@@ -4,6 +4,7 @@
 
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
+#include "tessera/InitAllDialects.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -28,8 +29,7 @@ using sema::ReduceKind;
 using sema::ScalarExpr;
 
 void tessera::loadFrontendDialects(MLIRContext &context) {
-  context.loadDialect<tess::TessDialect, func::FuncDialect, arith::ArithDialect,
-                      math::MathDialect, tensor::TensorDialect>();
+  loadAllDialects(context);
 }
 
 namespace {
@@ -147,8 +147,14 @@ func::FuncOp FunctionGen::run() {
       func.setArgAttr(i, "tess.name", b.getStringAttr(p.name));
     }
   }
-  for (size_t i = 0; i < fn.resultTypes.size(); ++i)
+  for (size_t i = 0; i < fn.resultTypes.size(); ++i) {
     func.setResultAttr(i, "tess.dims", getDimsAttr(b, fn.resultTypes[i].shape));
+    // The result's name (the returned variable) for tess-run --out and the C
+    // header; entry signatures are read back from these attributes.
+    if (i < fn.signature.results.size())
+      func.setResultAttr(i, "tess.name",
+                         b.getStringAttr(fn.signature.results[i].name));
+  }
 
   Block *entry = func.addEntryBlock();
   OpBuilder::InsertionGuard guard(b);

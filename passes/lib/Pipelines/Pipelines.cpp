@@ -3,7 +3,6 @@
 #include "tessera/Pipelines/Pipelines.h"
 
 #include "tessera/Conversion/Passes.h"
-#include "tessera/Dialect/Tess/IR/TessDialect.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -21,45 +20,15 @@
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Arith/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/Arith/Transforms/BufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
-#include "mlir/Dialect/Bufferization/Transforms/FuncBufferizableOpInterfaceImpl.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Complex/IR/Complex.h"
-#include "mlir/Dialect/ControlFlow/IR/ControlFlow.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/ControlFlow/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Func/Extensions/InlinerExtension.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Index/IR/IndexDialect.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
-#include "mlir/Dialect/Linalg/Transforms/AllInterfaces.h"
-#include "mlir/Dialect/Linalg/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Linalg/Transforms/SubsetInsertionOpInterfaceImpl.h"
-#include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/MemRef/Transforms/AllocationOpInterfaceImpl.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/BufferDeallocationOpInterfaceImpl.h"
-#include "mlir/Dialect/SCF/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Tensor/IR/TensorInferTypeOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/BufferizableOpInterfaceImpl.h"
-#include "mlir/Dialect/Tensor/Transforms/SubsetInsertionOpInterfaceImpl.h"
-#include "mlir/Dialect/UB/IR/UBOps.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
-#include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Transforms/Passes.h"
 
 #include <mutex>
@@ -71,19 +40,18 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   bool optimize = options.optLevel > 0;
 
   // Front-end cleanup, then the exported entries: each tess.entry function
-  // becomes a private implementation behind its wrapper, so inlining and
-  // symbol-dce leave one function per entry.
+  // becomes a private implementation behind its wrapper. One run of the
+  // inliner then inlines every call, the wrappers' func.call and the
+  // front end's tess.call (CallOpInterface, with the tess dialect's inliner
+  // interface), so symbol-dce leaves one function per entry.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createTessExposeEntriesPass());
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
 
-  // tess ops -> linalg on tensors. tess.call becomes func.call here, so
-  // inline once more.
+  // tess ops -> linalg on tensors.
   pm.addPass(createConvertTessToLinalg());
-  pm.addPass(createInlinerPass());
-  pm.addPass(createSymbolDCEPass());
   // Elementwise arith/math on whole tensors becomes linalg.generic, which
   // bufferization and fusion understand.
   pm.addNestedPass<func::FuncOp>(createConvertElementwiseToLinalgPass());
@@ -165,32 +133,6 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
-void tessera::registerTesseraPipelineDialects(DialectRegistry &registry) {
-  registry.insert<affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, cf::ControlFlowDialect,
-                  complex::ComplexDialect, func::FuncDialect,
-                  index::IndexDialect, linalg::LinalgDialect, LLVM::LLVMDialect,
-                  math::MathDialect, memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect, ub::UBDialect>();
-  registry.insert<tess::TessDialect>();
-  arith::registerBufferizableOpInterfaceExternalModels(registry);
-  arith::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  bufferization::func_ext::registerBufferizableOpInterfaceExternalModels(
-      registry);
-  cf::registerBufferizableOpInterfaceExternalModels(registry);
-  cf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  func::registerInlinerExtension(registry);
-  linalg::registerAllDialectInterfaceImplementations(registry);
-  memref::registerAllocationOpInterfaceExternalModels(registry);
-  scf::registerBufferizableOpInterfaceExternalModels(registry);
-  scf::registerBufferDeallocationOpInterfaceExternalModels(registry);
-  tensor::registerBufferizableOpInterfaceExternalModels(registry);
-  tensor::registerInferTypeOpInterfaceExternalModels(registry);
-  tensor::registerSubsetOpInterfaceExternalModels(registry);
-  registerBuiltinDialectTranslation(registry);
-  registerLLVMDialectTranslation(registry);
-}
-
 namespace {
 /// Command-line options of the registered `tessera-cpu` pipeline.
 struct TesseraCPUPipelineCLOptions
@@ -201,13 +143,11 @@ struct TesseraCPUPipelineCLOptions
 };
 } // namespace
 
-void tessera::registerTesseraPasses() {
+void tessera::registerTesseraCPUPipeline() {
   // Registering a pipeline name twice is a fatal error; tools and tests may
   // both call this.
   static std::once_flag once;
   std::call_once(once, [] {
-    registerConversionPasses();
-    registerTransformsPasses();
     PassPipelineRegistration<TesseraCPUPipelineCLOptions>(
         "tessera-cpu",
         "Lower a Tessera module (tess/linalg on tensors) to the LLVM dialect "

@@ -145,8 +145,15 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
   auto outShapes = resultShapes(sig, *bindings);
   if (!outShapes)
     return outShapes.takeError();
-  for (auto [slot, spec, shape] : llvm::zip(results, sig.results, *outShapes))
-    slot = HostTensor(spec.dtype, shape);
+  // Each result is allocated here, once; sizes come from users, so a shape
+  // too large to allocate is an error rather than a fatal failure.
+  for (auto [slot, spec, shape] : llvm::zip(results, sig.results, *outShapes)) {
+    auto tensor = HostTensor::create(spec.dtype, shape);
+    if (!tensor)
+      return makeError(sig.name + ": result '" + spec.name +
+                       "': " + llvm::toString(tensor.takeError()));
+    slot = std::move(*tensor);
+  }
 
   auto function = session.lookup((kPackedPrefix + sig.name).str());
   if (!function)

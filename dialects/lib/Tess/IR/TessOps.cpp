@@ -783,7 +783,8 @@ LogicalResult YieldOp::verify() {
 void CallOp::build(OpBuilder &builder, OperationState &state,
                    func::FuncOp callee, ValueRange operands) {
   build(builder, state, callee.getFunctionType().getResults(),
-        SymbolRefAttr::get(callee), operands);
+        SymbolRefAttr::get(callee), operands, /*arg_attrs=*/nullptr,
+        /*res_attrs=*/nullptr);
 }
 
 LogicalResult CallOp::verifySymbolUses(SymbolTableCollection &symbolTable) {

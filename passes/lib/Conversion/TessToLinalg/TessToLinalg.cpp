@@ -727,6 +727,9 @@ struct CastOpLowering : OpRewritePattern<tess::CastOp> {
   }
 };
 
+/// tess.call -> func.call. The CPU pipeline inlines every tess.call before
+/// this conversion (tess.call is a CallOpInterface); this keeps modules that
+/// were not inlined, e.g. from tess-opt, convertible.
 struct CallOpLowering : OpRewritePattern<tess::CallOp> {
   using OpRewritePattern::OpRewritePattern;
 

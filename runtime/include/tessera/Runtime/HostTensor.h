@@ -1,13 +1,15 @@
 //===- HostTensor.h - Dense tensors owned by the host -----------*- C++ -*-===//
 //
 // The runtime's currency: a dense, C-ordered, 64-byte aligned buffer with a
-// dtype and a shape. .npy files, the seeded generator, the printer and the
+// dtype (DType.h, included here) and a shape. .npy files, the seeded generator, the printer and the
 // JIT calling convention all exchange HostTensors.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TESSERA_RUNTIME_HOSTTENSOR_H
 #define TESSERA_RUNTIME_HOSTTENSOR_H
+
+#include "tessera/Runtime/DType.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -21,22 +23,6 @@
 #include <vector>
 
 namespace tessera {
-
-/// Element types a tensor can hold. Bool is stored as one byte (0 or 1).
-enum class DType { Bool, I32, I64, F16, BF16, F32, F64, C64, C128 };
-
-/// Size of one element in bytes.
-size_t getDTypeSize(DType dtype);
-/// Language spelling: "bool", "i32", ..., "c128".
-llvm::StringRef getDTypeName(DType dtype);
-/// Inverse of getDTypeName; std::nullopt for an unknown spelling.
-std::optional<DType> parseDTypeName(llvm::StringRef name);
-/// True for I32 and I64.
-bool isIntegerDType(DType dtype);
-/// True for the real floating-point types F16, BF16, F32 and F64.
-bool isFloatDType(DType dtype);
-/// True for C64 and C128.
-bool isComplexDType(DType dtype);
 
 /// Number of elements of `shape`, or std::nullopt when a dimension is
 /// negative or the element count (or its size in bytes for the largest dtype)

@@ -66,9 +66,11 @@ private:
 /// has one tensor per tensor parameter and `indexParams` one value per
 /// index parameter, each in parameter order. Checks dtypes, ranks and sizes
 /// on the host first (bindSizes: errors name the symbol and both sizes),
-/// allocates `results` (which must have one slot per result) with the
-/// shapes the signature implies, runs the entry and turns a nonzero status
-/// into an error carrying the failed check's message.
+/// allocates `results` (which must have one slot per result; whatever the
+/// slots held is replaced) once each, with the shapes the signature implies
+/// (a result that cannot be allocated is an error naming it), runs the entry
+/// and turns a nonzero status into an error carrying the failed check's
+/// message.
 llvm::Error invokeEntry(JITSession &session, const EntrySignature &sig,
                         llvm::ArrayRef<const HostTensor *> tensorParams,
                         llvm::ArrayRef<int64_t> indexParams,

@@ -9,7 +9,7 @@
 #ifndef TESSERA_RUNTIME_SIGNATURE_H
 #define TESSERA_RUNTIME_SIGNATURE_H
 
-#include "tessera/Runtime/HostTensor.h"
+#include "tessera/Runtime/DType.h"
 
 #include <cstdint>
 #include <string>

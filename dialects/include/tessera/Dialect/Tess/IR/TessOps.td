@@ -13,6 +13,7 @@ include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
 include "mlir/IR/OpAsmInterface.td"
 include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/CallInterfaces.td"
 include "mlir/Interfaces/ControlFlowInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
@@ -413,12 +414,15 @@ def Tess_YieldOp : Tess_Op<"yield", [
 //===----------------------------------------------------------------------===//
 
 def Tess_CallOp : Tess_Op<"call", [
-    DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+    CallOpInterface, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
   let summary = "call of a function of the module";
   let description = [{
     Calls the `func.func` named `callee` with value semantics. Operand and
     result types must match the callee's signature exactly (the front end
     inserts tensor.cast where needed).
+
+    `tess.call` implements `CallOpInterface` and the tess dialect provides an
+    inliner interface, so MLIR's `inline` pass inlines it like `func.call`.
 
     Example:
 
@@ -429,7 +433,9 @@ def Tess_CallOp : Tess_Op<"call", [
   }];
 
   let arguments = (ins FlatSymbolRefAttr:$callee,
-                       Variadic<AnyType>:$operands);
+                       Variadic<AnyType>:$operands,
+                       OptionalAttr<DictArrayAttr>:$arg_attrs,
+                       OptionalAttr<DictArrayAttr>:$res_attrs);
   let results = (outs Variadic<AnyType>);
 
   let assemblyFormat = [{
@@ -439,8 +445,35 @@ def Tess_CallOp : Tess_Op<"call", [
   let builders = [
     // Takes the result types from the callee's signature.
     OpBuilder<(ins "::mlir::func::FuncOp":$callee,
-                   "::mlir::ValueRange":$operands)>
+                   "::mlir::ValueRange":$operands)>,
+    // Without argument or result attributes.
+    OpBuilder<(ins "::mlir::TypeRange":$results,
+                   "::mlir::FlatSymbolRefAttr":$callee,
+                   CArg<"::mlir::ValueRange", "{}">:$operands), [{
+      build($_builder, $_state, results, callee, operands,
+            /*arg_attrs=*/nullptr, /*res_attrs=*/nullptr);
+    }]>
   ];
+
+  let extraClassDeclaration = [{
+    /// CallOpInterface: the callee symbol.
+    ::mlir::CallInterfaceCallable getCallableForCallee() {
+      return getCalleeAttr();
+    }
+    /// CallOpInterface: sets the callee symbol.
+    void setCalleeFromCallable(::mlir::CallInterfaceCallable callee) {
+      setCalleeAttr(::llvm::cast<::mlir::FlatSymbolRefAttr>(
+          ::llvm::cast<::mlir::SymbolRefAttr>(callee)));
+    }
+    /// CallOpInterface: every operand is an argument of the callee.
+    ::mlir::Operation::operand_range getArgOperands() {
+      return getOperands();
+    }
+    /// CallOpInterface: the arguments, mutable.
+    ::mlir::MutableOperandRange getArgOperandsMutable() {
+      return getOperandsMutable();
+    }
+  }];
 }
 
 #endif // TESSERA_DIALECT_TESS_IR_TESSOPS_TD

@@ -2,14 +2,21 @@
 //
 // `tessera::Compiler` is the library API that tessc, tess-run, the REPL and
 // embedders share: source -> AST -> Sema -> tess dialect -> LLVM dialect ->
-// LLVM IR -> object / shared library / JIT. Diagnostics from every stage go
+// LLVM IR -> object / shared library / JIT. It is the top library layer (the
+// driver/ folder): it uses the front end, the passes, the dialects and the
+// runtime, and nothing below it includes it. Diagnostics from every stage go
 // through one MLIR diagnostic handler over one llvm::SourceMgr, so they all
 // print as `file:line:col: error: message` with the source line and a caret.
 //
+// The entry signatures it hands out (for the C header, the JIT and callers)
+// are read from the module MLIRGen produced, with collectEntrySignatures
+// (tessera/Transforms/EntrySignature.h): the same `tess.*` attributes that
+// tess-expose-entries compiles into the entries' checks.
+//
 //===----------------------------------------------------------------------===//
 
-#ifndef TESSERA_RUNTIME_COMPILER_H
-#define TESSERA_RUNTIME_COMPILER_H
+#ifndef TESSERA_DRIVER_COMPILER_H
+#define TESSERA_DRIVER_COMPILER_H
 
 #include "tessera/Runtime/HostTensor.h"
 #include "tessera/Runtime/Signature.h"
@@ -37,6 +44,7 @@ enum class EmitKind {
   Library,  ///< a shared library plus a C header (OUT.so and OUT.h)
 };
 
+/// How a Compiler compiles and reports.
 struct CompilerOptions {
   /// -O0 .. -O3.
   unsigned optLevel = 2;
@@ -65,8 +73,9 @@ public:
   Compiler(const Compiler &) = delete;
   Compiler &operator=(const Compiler &) = delete;
 
-  /// Reads `path` and runs the front end (parse, Sema, MLIRGen). Returns
-  /// false if any error was reported.
+  /// Reads `path` and runs the front end (parse, Sema, MLIRGen), then reads
+  /// the entry signatures from the generated module. Returns false if any
+  /// error was reported.
   bool loadFile(llvm::StringRef path);
   /// Like loadFile, for source text held in memory and named `name`.
   bool loadSource(llvm::StringRef name, llvm::StringRef source);
@@ -77,16 +86,20 @@ public:
   /// output is replaced only by a complete new file.
   bool emit(EmitKind kind, llvm::StringRef path);
 
-  /// The signatures of the module's functions, in source order.
-  std::vector<EntrySignature> getSignatures() const;
+  /// The signatures of the module's functions, in source order, as read from
+  /// the generated module's `tess.entry` functions (empty before a successful
+  /// load, or after --emit=ast style loading that stops after parsing).
+  llvm::ArrayRef<EntrySignature> getSignatures() const;
   /// The signature of `name`, or null.
   const EntrySignature *getSignature(llvm::StringRef name) const;
 
   /// JIT-compiles the module (once) and calls `entry`. Inputs are converted
-  /// to the parameter dtypes where that is lossless enough (any real to real);
-  /// shapes are checked against the size symbols. Returns the results.
+  /// to the parameter dtypes where that is lossless enough (any real to real)
+  /// into temporaries: `args` is never modified. Shapes are checked against
+  /// the size symbols. Returns the results, allocated once each; a result
+  /// that cannot be allocated is an error, not a crash.
   llvm::Expected<std::vector<HostTensor>> run(llvm::StringRef entry,
-                                              CallArguments &args);
+                                              const CallArguments &args);
 
   /// Number of errors reported so far.
   unsigned getNumErrors() const;
@@ -98,4 +111,4 @@ private:
 
 } // namespace tessera
 
-#endif // TESSERA_RUNTIME_COMPILER_H
+#endif // TESSERA_DRIVER_COMPILER_H

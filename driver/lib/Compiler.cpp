@@ -1,16 +1,18 @@
 //===- Compiler.cpp - The one pipeline behind every tool ------------------===//
 
-#include "tessera/Runtime/Compiler.h"
+#include "tessera/Driver/Compiler.h"
 
 #include "tessera/Frontend/MLIRGen.h"
 #include "tessera/Frontend/Parser.h"
 #include "tessera/Frontend/Sema.h"
+#include "tessera/InitAllDialects.h"
 #include "tessera/Pipelines/Pipelines.h"
 #include "tessera/Runtime/CHeader.h"
 #include "tessera/Runtime/Codegen.h"
 #include "tessera/Runtime/Convert.h"
 #include "tessera/Runtime/EntryABI.h"
 #include "tessera/Runtime/JITSession.h"
+#include "tessera/Transforms/EntrySignature.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -61,9 +63,8 @@ private:
 
 class Compiler::Impl {
 public:
-  explicit Impl(CompilerOptions opts) : options(opts), context(makeRegistry()) {
-    context.loadAllAvailableDialects();
-    loadFrontendDialects(context);
+  explicit Impl(CompilerOptions opts) : options(opts) {
+    loadAllDialects(context);
     llvm::raw_ostream &os =
         options.diagnosticStream ? *options.diagnosticStream : llvm::errs();
     if (options.verifyDiagnostics) {
@@ -80,12 +81,6 @@ public:
         ++numErrors;
       return mlir::failure();
     });
-  }
-
-  static mlir::DialectRegistry makeRegistry() {
-    mlir::DialectRegistry registry;
-    registerTesseraPipelineDialects(registry);
-    return registry;
   }
 
   bool loadSource(llvm::StringRef name,
@@ -117,6 +112,9 @@ public:
   std::unique_ptr<ast::Module> ast;
   std::unique_ptr<sema::Program> program;
   mlir::OwningOpRef<mlir::ModuleOp> module;
+  /// Read from `module` right after MLIRGen: the one source of every entry
+  /// signature (C header, JIT calls, getSignatures).
+  std::vector<EntrySignature> signatures;
   mlir::OwningOpRef<mlir::ModuleOp> lowered;
   std::unique_ptr<JITSession> jit;
 };
@@ -136,7 +134,16 @@ bool Compiler::Impl::loadSource(llvm::StringRef name,
   if (!program)
     return finish(false);
   module = generateModule(context, *program);
-  return finish(static_cast<bool>(module));
+  if (!module)
+    return finish(false);
+  mlir::FailureOr<std::vector<EntrySignature>> sigs =
+      collectEntrySignatures(*module);
+  if (mlir::failed(sigs)) {
+    module = nullptr;
+    return finish(false);
+  }
+  signatures = std::move(*sigs);
+  return finish(true);
 }
 
 bool Compiler::Impl::lower() {
@@ -223,19 +230,14 @@ bool Compiler::loadSource(llvm::StringRef name, llvm::StringRef source) {
                           llvm::MemoryBuffer::getMemBufferCopy(source, name));
 }
 
-std::vector<EntrySignature> Compiler::getSignatures() const {
-  std::vector<EntrySignature> sigs;
-  if (impl->program)
-    for (const sema::Function &f : impl->program->functions)
-      sigs.push_back(f.signature);
-  return sigs;
+llvm::ArrayRef<EntrySignature> Compiler::getSignatures() const {
+  return impl->signatures;
 }
 
 const EntrySignature *Compiler::getSignature(llvm::StringRef name) const {
-  if (!impl->program)
-    return nullptr;
-  if (const sema::Function *f = impl->program->lookup(name))
-    return &f->signature;
+  for (const EntrySignature &sig : impl->signatures)
+    if (sig.name == name)
+      return &sig;
   return nullptr;
 }
 
@@ -367,7 +369,7 @@ bool Compiler::Impl::ensureJIT() {
     error(llvm::toString(llvmModule.takeError()));
     return false;
   }
-  addPackedEntryWrappers(**llvmModule);
+  // translateToLLVMIR has added the packed wrappers the JIT calls.
   if (llvm::Error e =
           optimizeLLVMModule(**llvmModule, **tm, options.optLevel)) {
     error(llvm::toString(std::move(e)));
@@ -383,8 +385,8 @@ bool Compiler::Impl::ensureJIT() {
   return true;
 }
 
-llvm::Expected<std::vector<HostTensor>> Compiler::run(llvm::StringRef entry,
-                                                      CallArguments &args) {
+llvm::Expected<std::vector<HostTensor>>
+Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   Impl &I = *impl;
   auto fail = [](const llvm::Twine &msg) {
     return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
@@ -393,11 +395,16 @@ llvm::Expected<std::vector<HostTensor>> Compiler::run(llvm::StringRef entry,
   if (!sig)
     return fail("no function named '" + entry + "'");
 
-  // Convert inputs to the parameter dtypes and gather shapes.
+  // Convert inputs to the parameter dtypes into temporaries (the caller's
+  // tensors are left alone) and gather shapes.
+  size_t numTensorParams = llvm::count_if(sig->params, [](const ValueSpec &p) {
+    return p.kind == ValueSpec::Kind::Tensor;
+  });
   std::vector<HostTensor> converted;
-  converted.reserve(sig->params.size());
+  // Never reallocated: tensorParams points into it.
+  converted.reserve(numTensorParams);
   std::vector<const HostTensor *> tensorParams;
-  std::vector<std::vector<int64_t>> shapes;
+  std::vector<llvm::ArrayRef<int64_t>> shapes;
   std::vector<int64_t> indexValues;
   for (const ValueSpec &p : sig->params) {
     if (p.kind == ValueSpec::Kind::Index) {
@@ -410,7 +417,7 @@ llvm::Expected<std::vector<HostTensor>> Compiler::run(llvm::StringRef entry,
     auto it = args.tensors.find(p.name);
     if (it == args.tensors.end())
       return fail("missing value for parameter '" + p.name + "'");
-    HostTensor *t = &it->second;
+    const HostTensor *t = &it->second;
     if (t->getRank() != static_cast<int64_t>(p.dims.size()))
       return fail("parameter '" + p.name + "' of '" + sig->name +
                   "' has rank " + llvm::Twine(p.dims.size()) +
@@ -422,31 +429,23 @@ llvm::Expected<std::vector<HostTensor>> Compiler::run(llvm::StringRef entry,
         return fail("parameter '" + p.name + "' expects " +
                     getDTypeName(p.dtype) +
                     " data: " + llvm::toString(c.takeError()));
-      *t = std::move(*c);
+      converted.push_back(std::move(*c));
+      t = &converted.back();
     }
-    shapes.push_back(
-        std::vector<int64_t>(t->getShape().begin(), t->getShape().end()));
+    shapes.push_back(t->getShape());
     tensorParams.push_back(t);
   }
-  std::vector<llvm::ArrayRef<int64_t>> shapeRefs(shapes.begin(), shapes.end());
-  auto bindings = bindSizes(*sig, shapeRefs, indexValues);
+  // Size errors are reported before anything is compiled.
+  auto bindings = bindSizes(*sig, shapes, indexValues);
   if (!bindings)
     return fail(llvm::toString(bindings.takeError()));
-  auto outShapes = resultShapes(*sig, *bindings);
-  if (!outShapes)
-    return fail(llvm::toString(outShapes.takeError()));
 
   if (!I.ensureJIT())
     return fail("compilation of '" + I.filename + "' failed");
 
-  std::vector<HostTensor> results;
-  for (size_t i = 0; i < sig->results.size(); ++i) {
-    auto t = HostTensor::create(sig->results[i].dtype, (*outShapes)[i]);
-    if (!t)
-      return fail("result '" + sig->results[i].name +
-                  "': " + llvm::toString(t.takeError()));
-    results.push_back(std::move(*t));
-  }
+  // invokeEntry allocates each result once, with the shape the signature
+  // implies, and reports an allocation failure as an error.
+  std::vector<HostTensor> results(sig->results.size());
   if (llvm::Error e =
           invokeEntry(*I.jit, *sig, tensorParams, indexValues, results))
     return fail(llvm::toString(std::move(e)));
