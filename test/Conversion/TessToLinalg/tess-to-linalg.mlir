@@ -447,3 +447,126 @@ func.func @nested_map(%a: tensor<8xf32>, %b: tensor<3xf32>) -> tensor<8xf32> {
   }
   return %r : tensor<8xf32>
 }
+
+// -----
+
+// Symbols: a subscript that uses one is compound and read in the body with
+// the symbol operands' values; plain subscripts and the result stay linalg
+// maps, without symbols. y[i] = a[i] * x[2 * i - K + 1].
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @symbols
+// CHECK-SAME: (%[[A:.*]]: tensor<?xf32>, %[[X:.*]]: tensor<?xf32>, %[[N:.*]]: index, %[[K:.*]]: index)
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[C0:.*]] = arith.constant 0 : index
+// CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
+// CHECK: %[[SAFE:.*]] = scf.if
+// CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]], iterator_types = ["parallel"]}
+// CHECK-SAME: ins(%[[A]] : tensor<?xf32>) outs(%[[E]] : tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[AI:.*]]: f32, %{{.*}}: f32):
+// CHECK-NEXT: %[[I:.*]] = linalg.index 0 : index
+// CHECK:      %[[TWOI:.*]] = arith.muli %[[I]], %{{.*}}
+// CHECK:      %[[NEGK:.*]] = arith.muli %[[K]], %{{.*}}
+// CHECK:      %[[SUM:.*]] = arith.addi %[[TWOI]], %[[NEGK]] : index
+// CHECK:      %[[SUB:.*]] = arith.addi %[[SUM]], %{{.*}} : index
+// CHECK:      %[[GE:.*]] = arith.cmpi sge, %[[SUB]], %[[C0]] : index
+// CHECK:      %[[LT:.*]] = arith.cmpi slt, %[[SUB]], %[[DIM]] : index
+// CHECK:      %[[OK:.*]] = arith.andi %[[GE]], %[[LT]] : i1
+// CHECK:      %[[IDX:.*]] = arith.select %[[OK]], %[[SUB]], %[[C0]] : index
+// CHECK:      %[[EL:.*]] = tensor.extract %[[SAFE]][%[[IDX]]] : tensor<?xf32>
+// CHECK:      %[[V:.*]] = arith.select %[[OK]], %[[EL]], %[[ZERO]] : f32
+// CHECK:      arith.mulf %[[AI]], %[[V]] : f32
+func.func @symbols(%a: tensor<?xf32>, %x: tensor<?xf32>, %N: index, %K: index) -> tensor<?xf32> {
+  %r = tess.contract sum ins(%a, %x : tensor<?xf32>, tensor<?xf32>) bounds(%N) symbols(%N, %K)
+         maps [affine_map<(i)[n, k] -> (i)>, affine_map<(i)[n, k] -> (2 * i - k + 1)>,
+               affine_map<(i)[n, k] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%u: f32, %v: f32):
+    %p = arith.mulf %u, %v : f32
+    tess.yield %p : f32
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
+// f16/bf16 sums and products accumulate in f32: the init is an f32 tensor,
+// each yielded value is extended, and one elementwise generic rounds the
+// result once. max/min stay in the element type.
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
+// CHECK-DAG: #[[$SCALAR:.*]] = affine_map<() -> ()>
+// CHECK-LABEL: func.func @accumulate
+// CHECK-SAME: (%[[H:.*]]: tensor<?x?xf16>, %[[B:.*]]: tensor<?xbf16>, %[[N:.*]]: index, %[[M:.*]]: index)
+// CHECK: %[[E:.*]] = tensor.empty(%[[N]]) : tensor<?xf32>
+// CHECK: %[[Z:.*]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[INIT:.*]] = linalg.fill ins(%[[Z]] : f32) outs(%[[E]] : tensor<?xf32>)
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%[[H]] : tensor<?x?xf16>) outs(%[[INIT]] : tensor<?xf32>)
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: f16, %[[OUT:.*]]: f32):
+// CHECK-NEXT:   %[[SQ:.*]] = arith.mulf %[[IN]], %[[IN]] : f16
+// CHECK-NEXT:   %[[W:.*]] = arith.extf %[[SQ]] : f16 to f32
+// CHECK-NEXT:   %[[S:.*]] = arith.addf %[[OUT]], %[[W]] : f32
+// CHECK-NEXT:   linalg.yield %[[S]] : f32
+// CHECK: %[[E16:.*]] = tensor.empty(%[[N]]) : tensor<?xf16>
+// CHECK: %[[R0:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]], iterator_types = ["parallel"]} ins(%[[ACC]] : tensor<?xf32>) outs(%[[E16]] : tensor<?xf16>)
+// CHECK-NEXT: ^bb0(%[[A:.*]]: f32, %{{.*}}: f16):
+// CHECK-NEXT:   %[[T:.*]] = arith.truncf %[[A]] : f32 to f16
+// CHECK-NEXT:   linalg.yield %[[T]] : f16
+// CHECK: %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction"]} ins(%[[B]] : tensor<?xbf16>) outs(%{{.*}} : tensor<f32>)
+// CHECK-NEXT: ^bb0(%[[BI:.*]]: bf16, %[[BO:.*]]: f32):
+// CHECK-NEXT:   %[[BW:.*]] = arith.extf %[[BI]] : bf16 to f32
+// CHECK-NEXT:   arith.mulf %[[BO]], %[[BW]] : f32
+// CHECK: %[[R1:.*]] = linalg.generic {indexing_maps = [#[[$SCALAR]], #[[$SCALAR]]], iterator_types = []} ins(%{{.*}} : tensor<f32>) outs(%{{.*}} : tensor<bf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to bf16
+// CHECK: %[[NEGINF:.*]] = arith.constant 0xFC00 : f16
+// CHECK: linalg.generic {{.*}} ins(%[[H]] : tensor<?x?xf16>) outs(%{{.*}} : tensor<f16>)
+// CHECK-NEXT: ^bb0(%[[MI:.*]]: f16, %[[MO:.*]]: f16):
+// CHECK-NEXT:   arith.maximumf %[[MO]], %[[MI]] : f16
+// CHECK: %[[RE:.*]] = tensor.empty(%{{.*}}) : tensor<?xf32>
+// CHECK: %[[RF:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[RE]] : tensor<?xf32>)
+// CHECK: %[[RACC:.*]] = linalg.reduce ins(%[[H]] : tensor<?x?xf16>) outs(%[[RF]] : tensor<?xf32>) dimensions = [1]
+// CHECK-NEXT: (%[[RI:.*]]: f16, %[[RO:.*]]: f32) {
+// CHECK-NEXT:   %[[RW:.*]] = arith.extf %[[RI]] : f16 to f32
+// CHECK-NEXT:   arith.addf %[[RO]], %[[RW]] : f32
+// CHECK: %[[R3:.*]] = linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]], iterator_types = ["parallel"]} ins(%[[RACC]] : tensor<?xf32>) outs(%{{.*}} : tensor<?xf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: return %[[R0]], %[[R1]], %{{.*}}, %[[R3]]
+func.func @accumulate(%h: tensor<?x?xf16>, %b: tensor<?xbf16>, %n: index, %m: index)
+    -> (tensor<?xf16>, tensor<bf16>, tensor<f16>, tensor<?xf16>) {
+  %0 = tess.contract sum ins(%h : tensor<?x?xf16>) bounds(%n, %m)
+         maps [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>] -> tensor<?xf16> {
+  ^bb0(%v: f16):
+    %s = arith.mulf %v, %v : f16
+    tess.yield %s : f16
+  }
+  %1 = tess.contract prod ins(%b : tensor<?xbf16>) bounds(%n)
+         maps [affine_map<(i) -> (i)>, affine_map<(i) -> ()>] -> tensor<bf16> {
+  ^bb0(%v: bf16):
+    tess.yield %v : bf16
+  }
+  %2 = tess.contract max ins(%h : tensor<?x?xf16>) bounds(%n, %m)
+         maps [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> ()>] -> tensor<f16> {
+  ^bb0(%v: f16):
+    tess.yield %v : f16
+  }
+  %3 = tess.reduce sum %h dims [1] : tensor<?x?xf16> -> tensor<?xf16>
+  return %0, %1, %2, %3 : tensor<?xf16>, tensor<bf16>, tensor<f16>, tensor<?xf16>
+}
+
+// -----
+
+// The softmax sum of f16 values accumulates in f32 too (the maximum does
+// not need to).
+// CHECK-LABEL: func.func @softmax_f16
+// CHECK: arith.maximumf %{{.*}}, %{{.*}} : f16
+// CHECK: math.exp %{{.*}} : f16
+// CHECK: %[[ACC:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<?xf32>)
+// CHECK: arith.extf %{{.*}} : f16 to f32
+// CHECK-NEXT: arith.addf %{{.*}}, %{{.*}} : f32
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<?xf32>) outs(%{{.*}} : tensor<?xf16>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[SUM]] : tensor<?x?xf16>, tensor<?xf16>)
+// CHECK: arith.divf %{{.*}}, %{{.*}} : f16
+func.func @softmax_f16(%x: tensor<?x?xf16>) -> tensor<?x?xf16> {
+  %r = tess.softmax %x axis 1 : tensor<?x?xf16>
+  return %r : tensor<?x?xf16>
+}

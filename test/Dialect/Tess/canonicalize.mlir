@@ -180,6 +180,69 @@ func.func @drop_all_unused(%a: tensor<?xf32>, %n: index, %v: f32) -> tensor<?xf3
 
 // -----
 
+// A subscript with a size symbol is compound (it may read out of bounds):
+// neither a reversal y[i] = x[N - 1 - i] nor its sum is a copy or a
+// tess.reduce.
+// CHECK-LABEL: func.func @symbol_subscripts_stay
+// CHECK-SAME: (%[[X:.*]]: tensor<?xf32>, %[[N:.*]]: index)
+// CHECK-NOT: tess.reduce
+// CHECK: tess.contract sum ins(%[[X]] : tensor<?xf32>) bounds(%[[N]]) symbols(%[[N]])
+// CHECK: tess.contract sum ins(%[[X]] : tensor<?xf32>) bounds(%[[N]]) symbols(%[[N]])
+// CHECK-NOT: tess.reduce
+func.func @symbol_subscripts_stay(%x: tensor<?xf32>, %N: index) -> (tensor<?xf32>, tensor<f32>) {
+  %r = tess.contract sum ins(%x : tensor<?xf32>) bounds(%N) symbols(%N)
+         maps [affine_map<(i)[n] -> (n - 1 - i)>, affine_map<(i)[n] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%v: f32):
+    tess.yield %v : f32
+  }
+  %s = tess.contract sum ins(%x : tensor<?xf32>) bounds(%N) symbols(%N)
+         maps [affine_map<(i)[n] -> (i + n - 3)>, affine_map<(i)[n] -> ()>] -> tensor<f32> {
+  ^bb0(%v: f32):
+    tess.yield %v : f32
+  }
+  return %r, %s : tensor<?xf32>, tensor<f32>
+}
+
+// -----
+
+// Symbols that no map uses are dropped; what remains is a tess.reduce.
+// CHECK-LABEL: func.func @drop_unused_symbols
+// CHECK-SAME: (%[[X:.*]]: tensor<?xf32>
+// CHECK-NEXT: %[[R:.*]] = tess.reduce sum %[[X]] dims [0] : tensor<?xf32> -> tensor<f32>
+// CHECK-NEXT: return %[[R]]
+func.func @drop_unused_symbols(%x: tensor<?xf32>, %N: index, %K: index) -> tensor<f32> {
+  %r = tess.contract sum ins(%x : tensor<?xf32>) bounds(%N) symbols(%N, %K)
+         maps [affine_map<(i)[n, k] -> (i)>, affine_map<(i)[n, k] -> ()>] -> tensor<f32> {
+  ^bb0(%v: f32):
+    tess.yield %v : f32
+  }
+  return %r : tensor<f32>
+}
+
+// -----
+
+// Only the used symbol stays, renumbered in every map; an unused input is
+// dropped without losing the symbols.
+// CHECK-DAG: #[[$SHIFT:.*]] = affine_map<(d0)[s0] -> (d0 + s0)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0)[s0] -> (d0)>
+// CHECK-LABEL: func.func @compress_symbols
+// CHECK-SAME: (%[[A:.*]]: tensor<?xf32>, %[[X:.*]]: tensor<?xf32>, %[[N:.*]]: index, %[[K:.*]]: index)
+// CHECK-NEXT: %[[R:.*]] = tess.contract sum ins(%[[X]] : tensor<?xf32>) bounds(%[[N]]) symbols(%[[K]]) maps [#[[$SHIFT]], #[[$OUT]]] -> tensor<?xf32> {
+// CHECK-NEXT: ^bb0(%[[V:.*]]: f32):
+// CHECK-NEXT: arith.negf %[[V]]
+func.func @compress_symbols(%a: tensor<?xf32>, %x: tensor<?xf32>, %N: index, %K: index) -> tensor<?xf32> {
+  %r = tess.contract sum ins(%a, %x : tensor<?xf32>, tensor<?xf32>) bounds(%N) symbols(%N, %K)
+         maps [affine_map<(i)[n, k] -> (n - 1 - i)>, affine_map<(i)[n, k] -> (i + k)>,
+               affine_map<(i)[n, k] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%u: f32, %v: f32):
+    %w = arith.negf %v : f32
+    tess.yield %w : f32
+  }
+  return %r : tensor<?xf32>
+}
+
+// -----
+
 // tess.map: unused inputs dropped, pass-through folded.
 // CHECK-LABEL: func.func @map_canon
 // CHECK-SAME: (%[[A:.*]]: tensor<4xf32>, %[[B:.*]]: tensor<4xi32>

@@ -37,6 +37,83 @@ func.func @map_symbols(%a: tensor<?xf32>, %M: index) {
 
 // -----
 
+func.func @map_symbol_count(%a: tensor<?xf32>, %M: index) {
+  // expected-error @below {{indexing map #1 has 0 symbols, but the op has 1 symbol operands}}
+  %c = tess.contract sum ins(%a : tensor<?xf32>) bounds(%M) symbols(%M) maps [affine_map<(i)[s] -> (i + s)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @map_too_many_symbols(%a: tensor<?xf32>, %M: index) {
+  // expected-error @below {{indexing map #0 has 2 symbols, but the op has 1 symbol operands}}
+  %c = tess.contract sum ins(%a : tensor<?xf32>) bounds(%M) symbols(%M) maps [affine_map<(i)[s, t] -> (i + s)>, affine_map<(i)[s] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @result_map_symbol(%a: tensor<?xf32>, %M: index) {
+  // expected-error @below {{result indexing map must not use symbols, but got affine_map<(d0)[s0] -> (d0 + s0)>}}
+  %c = tess.contract sum ins(%a : tensor<?xf32>) bounds(%M) symbols(%M) maps [affine_map<(i)[s] -> (i)>, affine_map<(i)[s] -> (i + s)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @result_map_only_symbol(%a: tensor<?xf32>, %M: index) {
+  // expected-error @below {{result indexing map must not use symbols, but got affine_map<(d0)[s0] -> (s0)>}}
+  %c = tess.contract sum ins(%a : tensor<?xf32>) bounds(%M) symbols(%M) maps [affine_map<(i)[s] -> (i)>, affine_map<(i)[s] -> (s)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @symbol_times_dim(%a: tensor<?xf32>, %M: index) {
+  // expected-error @below {{subscript 'd0 * s0' of input #0 is not affine: a product needs a constant factor and a division a positive constant divisor}}
+  %c = tess.contract sum ins(%a : tensor<?xf32>) bounds(%M) symbols(%M) maps [affine_map<(i)[s] -> (i * s)>, affine_map<(i)[s] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @divide_by_symbol(%a: tensor<?xf32>, %M: index) {
+  // expected-error @below {{subscript 'd0 floordiv s0' of input #0 is not affine}}
+  %c = tess.contract sum ins(%a : tensor<?xf32>) bounds(%M) symbols(%M) maps [affine_map<(i)[s] -> (i floordiv s)>, affine_map<(i)[s] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }
+  return
+}
+
+// -----
+
+func.func @symbol_not_index(%a: tensor<?xf32>, %M: index, %s: i64) {
+  // expected-error @below {{must be variadic of index, but got 'i64'}}
+  %c = "tess.contract"(%a, %M, %s) <{indexing_maps = [affine_map<(i)[s] -> (i + s)>, affine_map<(i)[s] -> (i)>], kind = 0 : i32, operandSegmentSizes = array<i32: 1, 1, 1>}> ({
+  ^bb0(%x: f32):
+    tess.yield %x : f32
+  }) : (tensor<?xf32>, index, i64) -> tensor<?xf32>
+  return
+}
+
+// -----
+
 func.func @input_rank(%a: tensor<?x?xf32>, %M: index) {
   // expected-error @below {{input #0 has rank 2, but its indexing map has 1 results}}
   %c = tess.contract sum ins(%a : tensor<?x?xf32>) bounds(%M) maps [affine_map<(i) -> (i)>, affine_map<(i) -> (i)>] -> tensor<?xf32> {

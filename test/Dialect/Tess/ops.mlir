@@ -5,6 +5,9 @@
 // CHECK-DAG: #[[$KN:.*]] = affine_map<(d0, d1, d2) -> (d2, d1)>
 // CHECK-DAG: #[[$MN:.*]] = affine_map<(d0, d1, d2) -> (d0, d1)>
 // CHECK-DAG: #[[$CONV_X:.*]] = affine_map<(d0, d1) -> (d0 - d1)>
+// CHECK-DAG: #[[$REV:.*]] = affine_map<(d0)[s0, s1] -> (-d0 + s0 - 1)>
+// CHECK-DAG: #[[$STRIDE:.*]] = affine_map<(d0)[s0, s1] -> (d0 * 2 - s1 + 1)>
+// CHECK-DAG: #[[$OUT:.*]] = affine_map<(d0)[s0, s1] -> (d0)>
 
 // CHECK-LABEL: func.func @matmul
 // CHECK-SAME: (%[[A:.*]]: tensor<?x?xf32>, %[[B:.*]]: tensor<?x?xf32>, %[[M:.*]]: index, %[[N:.*]]: index, %[[K:.*]]: index)
@@ -41,6 +44,22 @@ func.func @conv_with_index(%w: tensor<3xf32>, %x: tensor<?xf32>, %N: index) -> t
     %p = arith.mulf %wk, %xs : f32
     %q = arith.addf %p, %kf : f32
     tess.yield %q : f32
+  }
+  return %y : tensor<?xf32>
+}
+
+// Size symbols in subscripts: y[i] = x[N - 1 - i] + x[2 * i - K + 1]. The
+// symbols(...) list is printed after the bounds; every map has its symbols.
+// CHECK-LABEL: func.func @symbols
+// CHECK-SAME: (%[[X:.*]]: tensor<?xf32>, %[[N:.*]]: index, %[[K:.*]]: index)
+// CHECK: tess.contract sum ins(%[[X]], %[[X]] : tensor<?xf32>, tensor<?xf32>) bounds(%[[N]]) symbols(%[[N]], %[[K]]) maps [#[[$REV]], #[[$STRIDE]], #[[$OUT]]] -> tensor<?xf32> {
+func.func @symbols(%x: tensor<?xf32>, %N: index, %K: index) -> tensor<?xf32> {
+  %y = tess.contract sum ins(%x, %x : tensor<?xf32>, tensor<?xf32>) bounds(%N) symbols(%N, %K)
+         maps [affine_map<(i)[n, k] -> (n - 1 - i)>, affine_map<(i)[n, k] -> (2 * i - k + 1)>,
+               affine_map<(i)[n, k] -> (i)>] -> tensor<?xf32> {
+  ^bb0(%a: f32, %b: f32):
+    %s = arith.addf %a, %b : f32
+    tess.yield %s : f32
   }
   return %y : tensor<?xf32>
 }

@@ -12,6 +12,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 using namespace mlir;
 using namespace tessera::tess;
@@ -79,9 +80,6 @@ static std::string printExpr(AffineExpr expr) {
   return text;
 }
 
-/// Verifies that subscript `expr` of input `input` can be computed: affine
-/// (no symbols, products with a constant) and divided only by positive
-/// constants, as the lowering requires.
 bool tessera::tess::isSupportedSubscript(AffineExpr expr) {
   if (!expr.isPureAffine())
     return false;
@@ -99,11 +97,23 @@ bool tessera::tess::isSupportedSubscript(AffineExpr expr) {
               .wasInterrupted();
 }
 
+Type tessera::tess::getAccumulatorType(ReductionKind kind, Type elementType) {
+  bool accumulates = kind == ReductionKind::sum || kind == ReductionKind::prod;
+  if (accumulates && (elementType.isF16() || elementType.isBF16()))
+    return Float32Type::get(elementType.getContext());
+  return elementType;
+}
+
+/// Verifies that subscript `expr` of input `input` can be computed: affine in
+/// dimensions and symbols (products with a constant) and divided only by
+/// positive constants, as the lowering requires.
 static LogicalResult verifySubscript(Operation *op, unsigned input,
                                      AffineExpr expr) {
   if (!expr.isPureAffine())
     return op->emitOpError("subscript '")
-           << printExpr(expr) << "' of input #" << input << " is not affine";
+           << printExpr(expr) << "' of input #" << input
+           << " is not affine: a product needs a constant factor and a "
+              "division a positive constant divisor";
   if (!isSupportedSubscript(expr))
     return op->emitOpError("subscript '")
            << printExpr(expr) << "' of input #" << input
@@ -129,7 +139,16 @@ void ContractOp::build(
     ReductionKind kind, ValueRange inputs, ValueRange bounds,
     ArrayRef<AffineMap> indexingMaps,
     function_ref<void(OpBuilder &, Location, ValueRange)> bodyBuilder) {
-  build(builder, state, resultType, inputs, bounds,
+  build(builder, state, resultType, kind, inputs, bounds,
+        /*symbols=*/ValueRange(), indexingMaps, bodyBuilder);
+}
+
+void ContractOp::build(
+    OpBuilder &builder, OperationState &state, Type resultType,
+    ReductionKind kind, ValueRange inputs, ValueRange bounds,
+    ValueRange symbols, ArrayRef<AffineMap> indexingMaps,
+    function_ref<void(OpBuilder &, Location, ValueRange)> bodyBuilder) {
+  build(builder, state, resultType, inputs, bounds, symbols,
         builder.getAffineMapArrayAttr(indexingMaps), kind);
   buildBody(builder, state, inputs, bodyBuilder);
 }
@@ -174,14 +193,21 @@ LogicalResult ContractOp::verify() {
            << getInputs().size() + 1
            << " indexing maps (one per input and one for the result), but got "
            << maps.size();
+  unsigned numSymbols = getSymbols().size();
   for (auto [i, attr] : llvm::enumerate(maps)) {
     AffineMap map = cast<AffineMapAttr>(attr).getValue();
     if (map.getNumDims() != numLoops)
       return emitOpError("indexing map #")
              << i << " has " << map.getNumDims()
              << " dimensions, but the op has " << numLoops << " loop bounds";
-    if (map.getNumSymbols() != 0)
-      return emitOpError("indexing map #") << i << " must not have symbols";
+    if (map.getNumSymbols() == numSymbols)
+      continue;
+    if (numSymbols == 0)
+      return emitOpError("indexing map #")
+             << i << " must not have symbols: the op has no symbol operands";
+    return emitOpError("indexing map #")
+           << i << " has " << map.getNumSymbols() << " symbols, but the op has "
+           << numSymbols << " symbol operands";
   }
   for (auto [i, input] : llvm::enumerate(getInputs())) {
     int64_t rank = cast<RankedTensorType>(input.getType()).getRank();
@@ -193,11 +219,24 @@ LogicalResult ContractOp::verify() {
       if (failed(verifySubscript(*this, i, expr)))
         return failure();
   }
+  // A projected permutation: distinct plain dimensions (the map may declare
+  // symbols, which the inputs use, but its results cannot).
   AffineMap resultMap = getResultMap();
-  if (!resultMap.isProjectedPermutation())
-    return emitOpError("result indexing map must be a projected permutation "
-                       "(distinct loop dimensions), but got ")
-           << AffineMapAttr::get(resultMap);
+  llvm::SmallBitVector seen(numLoops);
+  for (AffineExpr expr : resultMap.getResults()) {
+    bool usesSymbol = false;
+    expr.walk(
+        [&](AffineExpr sub) { usesSymbol |= isa<AffineSymbolExpr>(sub); });
+    if (usesSymbol)
+      return emitOpError("result indexing map must not use symbols, but got ")
+             << AffineMapAttr::get(resultMap);
+    auto dim = dyn_cast<AffineDimExpr>(expr);
+    if (!dim || seen.test(dim.getPosition()))
+      return emitOpError("result indexing map must be a projected permutation "
+                         "(distinct loop dimensions), but got ")
+             << AffineMapAttr::get(resultMap);
+    seen.set(dim.getPosition());
+  }
   RankedTensorType resultType = getType();
   if (resultMap.getNumResults() != resultType.getRank())
     return emitOpError("result has rank ")
@@ -260,6 +299,11 @@ LogicalResult ContractOp::verifyRegions() {
 
 namespace {
 
+// The simplifications to tess.map, a copy and tess.reduce apply to contracts
+// without symbol operands only: a subscript that uses a symbol is compound
+// (it may read out of bounds). ContractDropUnusedSymbols removes the symbols
+// that no map uses first.
+
 /// contract with one identity map for every operand (hence no reduction) and
 /// no tess.index -> tess.map.
 struct ContractToMap : OpRewritePattern<ContractOp> {
@@ -269,6 +313,8 @@ struct ContractToMap : OpRewritePattern<ContractOp> {
                                 PatternRewriter &rewriter) const override {
     if (op.getInputs().empty())
       return rewriter.notifyMatchFailure(op, "no inputs");
+    if (!op.getSymbols().empty())
+      return rewriter.notifyMatchFailure(op, "has symbol operands");
     AffineMap resultMap = op.getResultMap();
     if (!resultMap.isIdentity())
       return rewriter.notifyMatchFailure(op, "result map is not identity");
@@ -302,6 +348,8 @@ struct ContractCopy : OpRewritePattern<ContractOp> {
     if (op.getInputs().size() != 1 ||
         getYieldedBlockArgument(op.getBody().front()) != 0u)
       return rewriter.notifyMatchFailure(op, "not a single-input copy");
+    if (!op.getSymbols().empty())
+      return rewriter.notifyMatchFailure(op, "has symbol operands");
     AffineMap resultMap = op.getResultMap();
     if (op.getInputMap(0) != resultMap || !resultMap.isPermutation())
       return rewriter.notifyMatchFailure(op, "maps differ or reduce");
@@ -331,6 +379,8 @@ struct ContractToReduce : OpRewritePattern<ContractOp> {
     if (op.getInputs().size() != 1 ||
         getYieldedBlockArgument(op.getBody().front()) != 0u)
       return rewriter.notifyMatchFailure(op, "not a single-input reduction");
+    if (!op.getSymbols().empty())
+      return rewriter.notifyMatchFailure(op, "has symbol operands");
     AffineMap inputMap = op.getInputMap(0);
     if (!inputMap.isPermutation() || !op.hasReductionDims())
       return rewriter.notifyMatchFailure(op, "not a full reduction read");
@@ -382,9 +432,40 @@ struct ContractDropUnusedInputs : OpRewritePattern<ContractOp> {
       return rewriter.notifyMatchFailure(op, "all inputs used");
     maps.push_back(op.getIndexingMaps()[op.getInputs().size()]);
     auto newOp = ContractOp::create(rewriter, op.getLoc(), op.getType(), inputs,
-                                    op.getBounds(), rewriter.getArrayAttr(maps),
-                                    op.getKind());
+                                    op.getBounds(), op.getSymbols(),
+                                    rewriter.getArrayAttr(maps), op.getKind());
     rewriter.modifyOpInPlace(op, [&] { block.eraseArguments(unused); });
+    rewriter.inlineRegionBefore(op.getBody(), newOp.getBody(),
+                                newOp.getBody().end());
+    rewriter.replaceOp(op, newOp.getResult());
+    return success();
+  }
+};
+
+/// Removes the symbol operands that no indexing map uses (and the symbols
+/// from every map).
+struct ContractDropUnusedSymbols : OpRewritePattern<ContractOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ContractOp op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getSymbols().empty())
+      return rewriter.notifyMatchFailure(op, "no symbol operands");
+    SmallVector<AffineMap> maps = op.getInputMaps();
+    maps.push_back(op.getResultMap());
+    llvm::SmallBitVector unused = getUnusedSymbolsBitVector(maps);
+    if (unused.none())
+      return rewriter.notifyMatchFailure(op, "all symbols used");
+    SmallVector<Value> symbols;
+    for (auto [k, symbol] : llvm::enumerate(op.getSymbols()))
+      if (!unused.test(k))
+        symbols.push_back(symbol);
+    SmallVector<AffineMap> newMaps;
+    for (AffineMap map : maps)
+      newMaps.push_back(compressSymbols(map, unused));
+    auto newOp = ContractOp::create(
+        rewriter, op.getLoc(), op.getType(), op.getInputs(), op.getBounds(),
+        symbols, rewriter.getAffineMapArrayAttr(newMaps), op.getKind());
     rewriter.inlineRegionBefore(op.getBody(), newOp.getBody(),
                                 newOp.getBody().end());
     rewriter.replaceOp(op, newOp.getResult());
@@ -397,7 +478,7 @@ struct ContractDropUnusedInputs : OpRewritePattern<ContractOp> {
 void ContractOp::getCanonicalizationPatterns(RewritePatternSet &results,
                                              MLIRContext *context) {
   results.add<ContractToMap, ContractCopy, ContractToReduce,
-              ContractDropUnusedInputs>(context);
+              ContractDropUnusedInputs, ContractDropUnusedSymbols>(context);
 }
 
 //===----------------------------------------------------------------------===//

@@ -20,16 +20,22 @@ def ConvertTessToLinalg : Pass<"convert-tess-to-linalg", "::mlir::ModuleOp"> {
       `tensor.empty` (filled with the kind's identity when there are
       reduction dimensions); inputs whose subscripts are all plain loop
       dimensions (repeats allowed) are linalg operands with their maps;
-      inputs with compound subscripts are captured and read inside the body:
-      the subscripts are computed from `linalg.index` with arith ops, tested
-      against `[0, tensor.dim)`, the indices are clamped to 0 when out of
-      range, `tensor.extract` reads, and `arith.select` substitutes zero. A
+      inputs with compound subscripts (every subscript that uses a symbol
+      operand is one) are captured and read inside the body: the subscripts
+      are computed from `linalg.index` and the symbol values with arith ops,
+      tested against `[0, tensor.dim)`, the indices are clamped to 0 when
+      out of range, `tensor.extract` reads, and `arith.select` substitutes
+      zero. A
       dynamically shaped captured input is replaced by a 1x..x1 stand-in
       when it is empty, so the clamped read always exists. Loop dimensions
       that no plain subscript covers get a `tensor.empty(bound) : tensor<?xi8>`
       operand so that linalg knows the loop range. The body is cloned (ops of
       any dialect); `tess.index` becomes `linalg.index`, and the yielded value
-      is combined with the accumulator according to `kind`.
+      is combined with the accumulator according to `kind`. Sums and
+      products of f16/bf16 accumulate in an f32 tensor (the yielded value
+      is extended with `arith.extf`) that one elementwise `linalg.generic`
+      rounds to the result type (`arith.truncf`) after the reduction; the
+      same holds for `tess.reduce` and the softmax sum.
     - `tess.map` becomes a `linalg.generic` with identity maps,
       `tess.reduce` a `linalg.reduce` of an identity-filled init,
       `tess.softmax` four `linalg.generic` ops (max, exp(x - max), sum,

@@ -146,6 +146,34 @@ static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc,
   llvm_unreachable("unknown reduction kind");
 }
 
+/// Extends `value` to the accumulator type `accType` (a no-op when equal).
+static Value extendToAccumulator(OpBuilder &b, Location loc, Value value,
+                                 Type accType) {
+  if (value.getType() == accType)
+    return value;
+  return arith::ExtFOp::create(b, loc, accType, value);
+}
+
+/// Rounds every element of `acc` (an f32 accumulator tensor) into `init`,
+/// a tensor of the same shape and the final element type, once.
+static Value createTruncation(OpBuilder &b, Location loc, Value acc,
+                              Value init) {
+  auto type = cast<RankedTensorType>(init.getType());
+  int64_t rank = type.getRank();
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{type}, ValueRange{acc}, ValueRange{init},
+             ArrayRef<AffineMap>{identity, identity}, iterators,
+             [&](OpBuilder &nb, Location nestedLoc, ValueRange args) {
+               Value narrow = arith::TruncFOp::create(
+                   nb, nestedLoc, type.getElementType(), args[0]);
+               linalg::YieldOp::create(nb, nestedLoc, narrow);
+             })
+      .getResult(0);
+}
+
 /// `tensor.empty` of `type` whose dynamic sizes are the sizes of dimensions
 /// `sourceDims` of `source` (one per result dimension).
 static Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
@@ -171,6 +199,8 @@ struct GuardedInput {
   /// input may be empty).
   Value source;
   AffineMap map;
+  /// The values of the map's symbols.
+  ValueRange symbols;
   /// tensor.dim of every dimension of the input.
   SmallVector<Value> sizes;
   /// Zero of the element type: the value of out-of-bounds reads.
@@ -191,18 +221,21 @@ struct ContractionSpec {
   SmallVector<Value> resultDynamicSizes;
   /// Loop bounds; used for loop dimensions no operand covers.
   ValueRange bounds;
+  /// The values of the maps' symbols (the result map uses none).
+  ValueRange symbols;
   ReductionKind kind;
   Block *body;
 };
 
 } // namespace
 
-/// Prepares the out-of-loop values for reading `input` through `map` with
-/// bounds checks.
+/// Prepares the out-of-loop values for reading `input` through `map` (with
+/// symbol values `symbols`) with bounds checks.
 static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc, Value input,
-                                        AffineMap map) {
+                                        AffineMap map, ValueRange symbols) {
   GuardedInput guarded;
   guarded.map = map;
+  guarded.symbols = symbols;
   guarded.source = input;
   auto type = cast<RankedTensorType>(input.getType());
   guarded.zero = createZero(b, loc, type.getElementType());
@@ -262,7 +295,7 @@ static Value emitGuardedRead(OpBuilder &b, Location loc,
   Value inBounds;
   for (auto [j, expr] : llvm::enumerate(map.getResults())) {
     Value subscript =
-        affine::expandAffineExpr(b, loc, expr, dimValues, ValueRange());
+        affine::expandAffineExpr(b, loc, expr, dimValues, guarded.symbols);
     subscripts.push_back(subscript);
     if (isa<AffineDimExpr>(expr))
       continue;
@@ -296,11 +329,17 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
     iterators.push_back(parallel ? utils::IteratorType::parallel
                                  : utils::IteratorType::reduction);
   }
+  // The generic computes in the accumulator type (f32 for f16/bf16 sums and
+  // products) and is rounded to the result type once, afterwards.
+  Type accType = hasReduction ? tess::getAccumulatorType(spec.kind, elementType)
+                              : elementType;
+  auto accTensorType =
+      RankedTensorType::get(spec.resultType.getShape(), accType);
 
-  Value init = tensor::EmptyOp::create(rewriter, loc, spec.resultType,
+  Value init = tensor::EmptyOp::create(rewriter, loc, accTensorType,
                                        spec.resultDynamicSizes);
   if (hasReduction) {
-    Value identity = createIdentity(rewriter, loc, spec.kind, elementType);
+    Value identity = createIdentity(rewriter, loc, spec.kind, accType);
     init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
                                   ValueRange{init})
                .getResult(0);
@@ -321,12 +360,13 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
       return isa<AffineDimExpr>(expr);
     });
     if (!plain) {
-      guarded[i] = prepareGuardedInput(rewriter, loc, input, map);
+      guarded[i] = prepareGuardedInput(rewriter, loc, input, map, spec.symbols);
       continue;
     }
     operandOf[i] = operands.size();
     operands.push_back(input);
-    maps.push_back(map);
+    // linalg maps have no symbols; a plain map uses none.
+    maps.push_back(AffineMap::get(numLoops, 0, map.getResults(), ctx));
     for (AffineExpr expr : map.getResults())
       covered.set(cast<AffineDimExpr>(expr).getPosition());
   }
@@ -347,11 +387,11 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
     operands.push_back(extent);
     maps.push_back(AffineMap::get(numLoops, 0, getAffineDimExpr(d, ctx)));
   }
-  maps.push_back(spec.resultMap);
+  maps.push_back(AffineMap::get(numLoops, 0, spec.resultMap.getResults(), ctx));
 
   auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{spec.resultType}, operands, ValueRange{init},
-      maps, iterators, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+      rewriter, loc, TypeRange{accTensorType}, operands, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
         SmallVector<Value> indices(numLoops);
         auto getIndex = [&](unsigned d) -> Value {
           if (!indices[d])
@@ -376,7 +416,8 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
         auto yield = cast<tess::YieldOp>(spec.body->getTerminator());
         Value value = mapping.lookupOrDefault(yield.getValue());
         if (hasReduction)
-          value = combine(b, nestedLoc, spec.kind, args.back(), value);
+          value = combine(b, nestedLoc, spec.kind, args.back(),
+                          extendToAccumulator(b, nestedLoc, value, accType));
         linalg::YieldOp::create(b, nestedLoc, value);
       });
 
@@ -401,15 +442,19 @@ static Value buildContraction(PatternRewriter &rewriter, Location loc,
         linalg::IndexOp::create(rewriter, index.getLoc(), index.getDim());
     rewriter.replaceOp(index, value);
   }
-  return generic.getResult(0);
+  if (accType == elementType)
+    return generic.getResult(0);
+  Value narrow = tensor::EmptyOp::create(rewriter, loc, spec.resultType,
+                                         spec.resultDynamicSizes);
+  return createTruncation(rewriter, loc, generic.getResult(0), narrow);
 }
 
-/// True if every subscript of `map` can be expanded to arith ops: affine,
-/// and divided only by positive constants (the verifier ensures this; the
-/// check keeps the lowering from building half an op otherwise).
+/// True if every subscript of `map` can be expanded to arith ops: affine in
+/// dimensions and symbols, and divided only by positive constants (the
+/// verifier ensures this; the check keeps the lowering from building half an
+/// op otherwise).
 static bool hasExpandableSubscripts(AffineMap map) {
-  return map.getNumSymbols() == 0 &&
-         llvm::all_of(map.getResults(), tess::isSupportedSubscript);
+  return llvm::all_of(map.getResults(), tess::isSupportedSubscript);
 }
 
 namespace {
@@ -435,6 +480,7 @@ struct ContractOpLowering : OpRewritePattern<tess::ContractOp> {
         spec.resultDynamicSizes.push_back(
             op.getBounds()[spec.resultMap.getDimPosition(j)]);
     spec.bounds = op.getBounds();
+    spec.symbols = op.getSymbols();
     spec.kind = op.getKind();
     spec.body = &op.getBody().front();
     rewriter.replaceOp(op, buildContraction(rewriter, op.getLoc(), spec));
@@ -501,21 +547,29 @@ struct ReduceOpLowering : OpRewritePattern<tess::ReduceOp> {
       shape.push_back(inputType.getDimSize(d));
       keptDims.push_back(d);
     }
-    auto initType = RankedTensorType::get(shape, inputType.getElementType());
-    Value init = createEmptyLike(rewriter, loc, initType, input, keptDims);
-    Value identity =
-        createIdentity(rewriter, loc, op.getKind(), inputType.getElementType());
+    // f16/bf16 sums and products accumulate in f32, rounded once at the end.
+    ReductionKind kind = op.getKind();
+    Type elementType = inputType.getElementType();
+    Type accType = tess::getAccumulatorType(kind, elementType);
+    auto initType = RankedTensorType::get(shape, elementType);
+    Value init = createEmptyLike(
+        rewriter, loc, RankedTensorType::get(shape, accType), input, keptDims);
+    Value identity = createIdentity(rewriter, loc, kind, accType);
     init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
                                   ValueRange{init})
                .getResult(0);
-    ReductionKind kind = op.getKind();
     auto reduce = linalg::ReduceOp::create(
         rewriter, loc, ValueRange{input}, ValueRange{init}, dims,
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          linalg::YieldOp::create(
-              b, nestedLoc, combine(b, nestedLoc, kind, args[1], args[0]));
+          Value value = extendToAccumulator(b, nestedLoc, args[0], accType);
+          linalg::YieldOp::create(b, nestedLoc,
+                                  combine(b, nestedLoc, kind, args[1], value));
         });
     Value result = reduce.getResult(0);
+    if (accType != elementType)
+      result = createTruncation(
+          rewriter, loc, result,
+          createEmptyLike(rewriter, loc, initType, input, keptDims));
     if (initType != op.getType())
       result = tensor::CastOp::create(rewriter, loc, op.getType(), result);
     rewriter.replaceOp(op, result);
@@ -553,23 +607,34 @@ struct SoftmaxOpLowering : OpRewritePattern<tess::SoftmaxOp> {
     AffineMap reduced = AffineMap::get(rank, 0, keptExprs, getContext());
     auto reducedType = RankedTensorType::get(reducedShape, elementType);
 
-    // Reduces `source` along the axis with `kind` (maximumf or addf).
+    // Reduces `source` along the axis with `kind` (maximumf or addf); an
+    // f16/bf16 sum accumulates in f32 and is rounded once.
     auto reduceAlongAxis = [&](Value source, ReductionKind kind) -> Value {
-      Value init = createEmptyLike(rewriter, loc, reducedType, input, keptDims);
-      Value identity = createIdentity(rewriter, loc, kind, elementType);
+      Type accType = tess::getAccumulatorType(kind, elementType);
+      auto accTensorType = RankedTensorType::get(reducedShape, accType);
+      Value init =
+          createEmptyLike(rewriter, loc, accTensorType, input, keptDims);
+      Value identity = createIdentity(rewriter, loc, kind, accType);
       init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
                                     ValueRange{init})
                  .getResult(0);
-      return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{reducedType}, ValueRange{source},
-                 ValueRange{init}, ArrayRef<AffineMap>{full, reduced},
-                 reduceIterators,
-                 [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(
-                       b, nestedLoc,
-                       combine(b, nestedLoc, kind, args[1], args[0]));
-                 })
-          .getResult(0);
+      Value acc =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{accTensorType}, ValueRange{source},
+              ValueRange{init}, ArrayRef<AffineMap>{full, reduced},
+              reduceIterators,
+              [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+                Value value =
+                    extendToAccumulator(b, nestedLoc, args[0], accType);
+                linalg::YieldOp::create(
+                    b, nestedLoc, combine(b, nestedLoc, kind, args[1], value));
+              })
+              .getResult(0);
+      if (accType == elementType)
+        return acc;
+      return createTruncation(
+          rewriter, loc, acc,
+          createEmptyLike(rewriter, loc, reducedType, input, keptDims));
     };
     // Applies `fn(element, rowValue)` to every element of `source`.
     auto mapWithRow =

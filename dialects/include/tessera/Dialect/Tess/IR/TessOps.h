@@ -26,10 +26,18 @@
 namespace tessera::tess {
 class YieldOp;
 
-/// True if `expr` is a subscript tess.contract can read: pure affine, with
+/// True if `expr` is a subscript tess.contract can read: pure affine in the
+/// loop dimensions and symbols (every product has a constant factor), with
 /// every floordiv/ceildiv/mod by a positive constant. The verifier enforces
 /// it and the lowering relies on it.
 bool isSupportedSubscript(mlir::AffineExpr expr);
+
+/// The type in which a `kind` reduction (tess.contract, tess.reduce) of
+/// `elementType` values accumulates: f32 for sum and prod of f16 and bf16,
+/// `elementType` otherwise. When it differs from `elementType`, each value is
+/// extended before it is combined and the result is rounded to
+/// `elementType` once, after the reduction.
+mlir::Type getAccumulatorType(ReductionKind kind, mlir::Type elementType);
 } // namespace tessera::tess
 
 #define GET_OP_CLASSES

@@ -29,24 +29,37 @@ def Tess_ContractOp : Tess_Op<"contract", [
     point `d` of the iteration space `[0, bounds[0]) x [0, bounds[1]) x ...`
     (one `index` bound per loop dimension). `indexing_maps` holds one affine
     map per input and, last, one for the result; all have as many dimensions
-    as there are bounds.
+    as there are bounds and as many symbols as there are `symbols` operands
+    (the optional `symbols(...)` list: `index` values, typically size
+    symbols, that subscripts may use; symbol `s<k>` of every map is operand
+    `k` of the list).
 
     For every point `d` the body receives, for each input, the element at
-    `map(d)`. A map result that is a plain dimension (`d2`) is in bounds by
-    construction (the front end checks extents); a compound subscript
-    (`d0 - d1`, `2 * d0 + 1`, a constant) that falls outside `[0, dim)` reads
-    as zero of the element type. `tess.index <dim>` inside the body is the
-    current value of a loop dimension.
+    `map(d)[symbols]`. A map result that is a plain dimension (`d2`) is in
+    bounds by construction (the front end checks extents); a compound
+    subscript (`d0 - d1`, `2 * d0 + 1`, a constant, or anything that uses a
+    symbol, such as `s0 - 1 - d0`) that falls outside `[0, dim)` reads as
+    zero of the element type. Subscripts are affine with constant
+    coefficients: `d0 * s0` is rejected, and `floordiv`, `ceildiv` and `mod`
+    need a positive constant divisor. `tess.index <dim>` inside the body is
+    the current value of a loop dimension.
 
     Loop dimensions that occur in the result map are parallel, all others are
     reduction dimensions; the result map must be a projected permutation
-    (distinct plain dimensions). The value yielded by the body is combined
-    into `result[resultMap(d)]` with `kind` (identities: sum 0, prod 1,
-    max -inf / INT_MIN, min +inf / INT_MAX; on `i1` sum/max are `or` and
-    prod/min are `and`; complex supports sum and prod). Without reduction
+    (distinct plain dimensions, no symbols). The value yielded by the body is
+    combined into `result[resultMap(d)]` with `kind` (identities: sum 0,
+    prod 1, max -inf / INT_MIN, min +inf / INT_MAX; on `i1` sum/max are `or`
+    and prod/min are `and`; complex supports sum and prod). Without reduction
     dimensions `kind` has no effect and is printed as `sum` by convention.
     The body's block arguments are the input element types, in order. The
     body may use values defined above the op.
+
+    Accumulation: `sum` and `prod` with an `f16` or `bf16` result accumulate
+    in an `f32` accumulator (each yielded value is extended to `f32` and
+    combined in `f32`), and the result is rounded to the result type once,
+    after the reduction; every other kind and element type accumulates in
+    the result type (`max`/`min` are exact in any float type). See
+    `getAccumulatorType`.
 
     Example (matrix product):
 
@@ -74,10 +87,22 @@ def Tess_ContractOp : Tess_Op<"contract", [
       tess.yield %p : f32
     }
     ```
+
+    Example (reversal with a size symbol, `y[i] = x[N - 1 - i]`):
+
+    ```mlir
+    %y = tess.contract sum ins(%x : tensor<?xf32>) bounds(%N) symbols(%N)
+           maps [affine_map<(i)[n] -> (n - 1 - i)>,
+                 affine_map<(i)[n] -> (i)>] -> tensor<?xf32> {
+    ^bb0(%v: f32):
+      tess.yield %v : f32
+    }
+    ```
   }];
 
   let arguments = (ins Variadic<Tess_RankedTensor>:$inputs,
                        Variadic<Index>:$bounds,
+                       Variadic<Index>:$symbols,
                        AffineMapArrayAttr:$indexing_maps,
                        Tess_ReductionKindAttr:$kind);
   let results = (outs Tess_RankedTensor:$result);
@@ -85,7 +110,8 @@ def Tess_ContractOp : Tess_Op<"contract", [
 
   let assemblyFormat = [{
     $kind (`ins` `(` $inputs^ `:` type($inputs) `)`)?
-    `bounds` `(` $bounds `)` `maps` $indexing_maps attr-dict
+    `bounds` `(` $bounds `)` (`symbols` `(` $symbols^ `)`)?
+    `maps` $indexing_maps attr-dict
     `->` type($result) $body
   }];
 
@@ -97,6 +123,17 @@ def Tess_ContractOp : Tess_Op<"contract", [
                    "::tessera::tess::ReductionKind":$kind,
                    "::mlir::ValueRange":$inputs,
                    "::mlir::ValueRange":$bounds,
+                   "::llvm::ArrayRef<::mlir::AffineMap>":$indexingMaps,
+                   CArg<"::llvm::function_ref<void(::mlir::OpBuilder &, "
+                        "::mlir::Location, ::mlir::ValueRange)>",
+                        "nullptr">:$bodyBuilder)>,
+    // As above, with `symbols`: the `index` operands that the maps' symbols
+    // stand for (every map must have exactly that many symbols).
+    OpBuilder<(ins "::mlir::Type":$resultType,
+                   "::tessera::tess::ReductionKind":$kind,
+                   "::mlir::ValueRange":$inputs,
+                   "::mlir::ValueRange":$bounds,
+                   "::mlir::ValueRange":$symbols,
                    "::llvm::ArrayRef<::mlir::AffineMap>":$indexingMaps,
                    CArg<"::llvm::function_ref<void(::mlir::OpBuilder &, "
                         "::mlir::Location, ::mlir::ValueRange)>",
@@ -189,13 +226,16 @@ def Tess_ReduceOp : Tess_Op<"reduce", [Pure]> {
   let description = [{
     Combines the elements of `input` along the dimensions listed in `dims`
     (strictly increasing) with `kind`; the result drops those dimensions and
-    keeps the others in order. Kinds and identities are those of
-    `tess.contract`. An empty `dims` list is the identity.
+    keeps the others in order. Kinds, identities and accumulation types are
+    those of `tess.contract`: `sum` and `prod` of `f16`/`bf16` elements
+    accumulate in `f32` and round to the element type once at the end. An
+    empty `dims` list is the identity.
 
-    Example (row maxima):
+    Example (row maxima, and an f16 total accumulated in f32):
 
     ```mlir
     %m = tess.reduce max %x dims [1] : tensor<?x?xf32> -> tensor<?xf32>
+    %t = tess.reduce sum %h dims [0] : tensor<4096xf16> -> tensor<f16>
     ```
   }];
 
