@@ -75,6 +75,26 @@ ArrayAttr getDimsAttr(Builder &b, const std::vector<Extent> &shape) {
 
 bool isFloatType(Type t) { return isa<FloatType>(t); }
 
+/// The subscript `constant + sum_d coeffs[d] * d + sum_k c_k * symbol_k` as an
+/// affine expression over the loops of a contraction. `symbolTerms` holds
+/// (size symbol name, coefficient c_k) pairs; `getSymbol` returns the affine
+/// symbol that stands for a name (the caller numbers the symbols and
+/// collects their operands).
+AffineExpr
+buildSubscriptExpr(ArrayRef<int64_t> coeffs, int64_t constant,
+                   ArrayRef<std::pair<std::string, int64_t>> symbolTerms,
+                   function_ref<AffineExpr(const std::string &)> getSymbol,
+                   MLIRContext *ctx) {
+  AffineExpr e = getAffineConstantExpr(constant, ctx);
+  for (auto [d, coeff] : llvm::enumerate(coeffs))
+    if (coeff)
+      e = e + getAffineDimExpr(d, ctx) * coeff;
+  for (const auto &[name, coeff] : symbolTerms)
+    if (coeff)
+      e = e + getSymbol(name) * coeff;
+  return e;
+}
+
 class FunctionGen {
 public:
   FunctionGen(OpBuilder &builder, StringAttr file, const Program &program,
@@ -151,9 +171,9 @@ func::FuncOp FunctionGen::run() {
     func.setResultAttr(i, "tess.dims", getDimsAttr(b, fn.resultTypes[i].shape));
     // The result's name (the returned variable) for tess-run --out and the C
     // header; entry signatures are read back from these attributes.
-    if (i < fn.signature.results.size())
+    if (i < fn.resultNames.size())
       func.setResultAttr(i, "tess.name",
-                         b.getStringAttr(fn.signature.results[i].name));
+                         b.getStringAttr(fn.resultNames[i]));
   }
 
   Block *entry = func.addEntryBlock();
@@ -258,24 +278,34 @@ void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
   SmallVector<Value> bounds;
   for (const Extent &e : c.loopExtents)
     bounds.push_back(extentValue(e, l));
+  // Size symbols in subscripts become the op's symbol operands, numbered in
+  // order of first use: symbol k of every map is symbolOperands[k].
+  SmallVector<Value> symbolOperands;
+  std::map<std::string, unsigned> symbolNumbers;
+  auto getSymbol = [&](const std::string &name) -> AffineExpr {
+    auto [it, inserted] =
+        symbolNumbers.try_emplace(name, symbolOperands.size());
+    if (inserted)
+      symbolOperands.push_back(symbols.at(name));
+    return getAffineSymbolExpr(it->second, ctx);
+  };
   SmallVector<Value> inputs;
-  SmallVector<AffineMap> maps;
+  SmallVector<SmallVector<AffineExpr>> inputExprs;
   for (const ContractionOperand &op : c.operands) {
     inputs.push_back(values[op.value.id][op.value.result]);
-    SmallVector<AffineExpr> exprs;
-    for (const AffineSubscript &s : op.subscripts) {
-      AffineExpr e = getAffineConstantExpr(s.constant, ctx);
-      for (unsigned d = 0; d < numLoops; ++d)
-        if (s.coeffs[d])
-          e = e + getAffineDimExpr(d, ctx) * s.coeffs[d];
-      exprs.push_back(e);
-    }
-    maps.push_back(AffineMap::get(numLoops, 0, exprs, ctx));
+    SmallVector<AffineExpr> &exprs = inputExprs.emplace_back();
+    for (const AffineSubscript &s : op.subscripts)
+      exprs.push_back(buildSubscriptExpr(s.coeffs, s.constant, s.symbolCoeffs,
+                                         getSymbol, ctx));
   }
+  unsigned numSymbols = symbolOperands.size();
+  SmallVector<AffineMap> maps;
+  for (ArrayRef<AffineExpr> exprs : inputExprs)
+    maps.push_back(AffineMap::get(numLoops, numSymbols, exprs, ctx));
   SmallVector<AffineExpr> outExprs;
   for (unsigned r : c.resultLoops)
     outExprs.push_back(getAffineDimExpr(r, ctx));
-  maps.push_back(AffineMap::get(numLoops, 0, outExprs, ctx));
+  maps.push_back(AffineMap::get(numLoops, numSymbols, outExprs, ctx));
 
   tess::ReductionKind kind = tess::ReductionKind::sum;
   switch (c.kind) {
@@ -293,8 +323,8 @@ void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
     break;
   }
   RankedTensorType resultType = getTensorType(ctx, v.types[0]);
-  auto op =
-      tess::ContractOp::create(b, l, resultType, kind, inputs, bounds, maps);
+  auto op = tess::ContractOp::create(b, l, resultType, kind, inputs, bounds,
+                                     symbolOperands, maps);
   Block &body = op.getBody().front();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&body);

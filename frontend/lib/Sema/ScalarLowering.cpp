@@ -292,10 +292,7 @@ FunctionAnalyzer::lowerSubscript(const ast::Expr &e,
   };
   if (!walk(e, 1))
     return std::nullopt;
-  if (!s.symbolCoeffs.empty()) {
-    error(e.getLoc(), "size symbols in subscripts are not supported yet");
-    return std::nullopt;
-  }
+  llvm::erase_if(s.symbolCoeffs, [](const auto &term) { return !term.second; });
   return s;
 }
 

@@ -40,36 +40,15 @@ ValueRef FunctionAnalyzer::addValue(Value v) {
   return ValueRef{static_cast<unsigned>(out.values.size() - 1), 0};
 }
 
-/// Copies a declared shape into the entry signature's form.
-static ValueSpec makeSpec(std::string name, const TensorType &t) {
-  ValueSpec spec;
-  spec.name = std::move(name);
-  spec.dtype = t.dtype;
-  for (const Extent &e : t.shape) {
-    DimSpec d;
-    d.isSymbol = e.isSymbol;
-    d.extent = e.value;
-    d.symbol = e.symbol;
-    spec.dims.push_back(d);
-  }
-  return spec;
-}
-
 /// Binds parameters and size symbols, in order of first appearance.
 void FunctionAnalyzer::bindParams() {
   out.params = sig.params;
   out.resultTypes = sig.results;
-  out.signature.name = out.name;
   std::set<std::string> seenSymbols;
   for (size_t i = 0; i < out.params.size(); ++i) {
     const Param &p = out.params[i];
     Binding b;
     if (p.isIndex) {
-      ValueSpec spec;
-      spec.name = p.name;
-      spec.kind = ValueSpec::Kind::Index;
-      spec.dtype = DType::I64;
-      out.signature.params.push_back(std::move(spec));
       b.kind = Binding::Kind::IndexParam;
       b.symbol = p.name;
       names[p.name] = b;
@@ -77,7 +56,6 @@ void FunctionAnalyzer::bindParams() {
         out.symbols.push_back(p.name);
       continue;
     }
-    out.signature.params.push_back(makeSpec(p.name, p.type));
     for (const Extent &e : p.type.shape)
       if (e.isSymbol && seenSymbols.insert(e.symbol).second)
         out.symbols.push_back(e.symbol);
@@ -98,11 +76,8 @@ void FunctionAnalyzer::bindParams() {
     b.symbol = s;
     names[s] = b;
   }
-  for (size_t i = 0; i < out.resultTypes.size(); ++i) {
+  for (size_t i = 0; i < out.resultTypes.size(); ++i)
     out.resultNames.push_back("result" + std::to_string(i));
-    out.signature.results.push_back(
-        makeSpec(out.resultNames.back(), out.resultTypes[i]));
-  }
 }
 
 void FunctionAnalyzer::run() {
@@ -275,10 +250,8 @@ void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {
     out.returnLocs.push_back(s.values[i]->getLoc());
     // A returned variable names the result (tess-run --out NAME=...).
     if (auto *n = dyn_cast<ast::NameExpr>(s.values[i].get())) {
-      if (!llvm::is_contained(out.resultNames, n->name)) {
+      if (!llvm::is_contained(out.resultNames, n->name))
         out.resultNames[i] = n->name;
-        out.signature.results[i].name = n->name;
-      }
     }
   }
 }

@@ -21,7 +21,7 @@
 #include "tessera/Frontend/AST.h"
 #include "tessera/Frontend/Builtins.h"
 #include "tessera/Frontend/Diagnostics.h"
-#include "tessera/Runtime/Signature.h"
+#include "tessera/Runtime/DType.h"
 
 #include <map>
 #include <memory>
@@ -191,7 +191,6 @@ struct Function {
   std::vector<std::string> resultNames;
   /// Size symbols in order of first binding, with the parameter that binds it.
   std::vector<std::string> symbols;
-  EntrySignature signature;
 };
 
 /// A checked module: functions in source order (callees before callers is
