@@ -147,6 +147,9 @@ private:
   void recordSubscriptNames(const ast::Expr &sub,
                             const std::vector<std::map<std::string, unsigned>>
                                 &scopes);
+  std::optional<unsigned>
+  reversedIndex(const ast::Expr &sub, const Extent &dim,
+                const std::vector<std::map<std::string, unsigned>> &scopes);
   void collectUsedIndices(const ast::Expr &e, std::set<unsigned> &used);
   bool recordExtent(unsigned idx, const Extent &ext, const std::string &origin,
                     ast::SourceLoc loc);
@@ -232,6 +235,8 @@ private:
     /// Top-level terms that are summed on their own (Einstein's rule per
     /// term), with the indices each one sums.
     std::map<const ast::Expr *, std::vector<unsigned>> summedTerms;
+    /// The extent a reversed subscript (`x[N - 1 - i]`) implies for an index.
+    std::map<unsigned, Extent> reversedExtents;
   };
   StatementState st;
 };

@@ -159,8 +159,86 @@ bool FunctionAnalyzer::resolveReducer(
   return ok;
 }
 
+namespace {
+
+/// A subscript as `sum(k * name) + constant`, before names are classified.
+struct LinearForm {
+  std::map<std::string, int64_t> names;
+  int64_t constant = 0;
+};
+
+} // namespace
+
+/// Reads `e` (times `scale`) into `form`; false if it is not affine in its
+/// names or overflows.
+static bool linearize(const ast::Expr &e, int64_t scale,
+                      const std::map<std::string, ConstValue> &constants,
+                      LinearForm &form) {
+  int64_t k;
+  if (auto *num = dyn_cast<ast::NumberExpr>(&e))
+    return num->isInteger && !num->isImaginary &&
+           !llvm::StringRef(num->text).getAsInteger(10, k) &&
+           !__builtin_mul_overflow(k, scale, &k) &&
+           !__builtin_add_overflow(form.constant, k, &form.constant);
+  if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
+    auto c = constants.find(n->name);
+    if (c != constants.end())
+      return c->second.isInt() && !__builtin_mul_overflow(c->second.i, scale, &k) &&
+             !__builtin_add_overflow(form.constant, k, &form.constant);
+    return !__builtin_add_overflow(form.names[n->name], scale,
+                                   &form.names[n->name]);
+  }
+  if (auto *u = dyn_cast<ast::UnaryExpr>(&e))
+    return linearize(*u->operand, -scale, constants, form);
+  auto *b = dyn_cast<ast::BinaryExpr>(&e);
+  if (!b || (b->op != ast::BinaryExpr::Op::Add &&
+             b->op != ast::BinaryExpr::Op::Sub))
+    return false;
+  return linearize(*b->lhs, scale, constants, form) &&
+         linearize(*b->rhs,
+                    b->op == ast::BinaryExpr::Op::Sub ? -scale : scale,
+                    constants, form);
+}
+
+/// The index that `sub` reverses over a dimension of extent `dim`
+/// (`N - 1 - i` over N, `3 - i` over 4), if it is such a subscript.
+std::optional<unsigned> FunctionAnalyzer::reversedIndex(
+    const ast::Expr &sub, const Extent &dim,
+    const std::vector<std::map<std::string, unsigned>> &scopes) {
+  LinearForm form;
+  if (!linearize(sub, 1, m.constants, form))
+    return std::nullopt;
+  std::optional<unsigned> index;
+  std::map<std::string, int64_t> symbols;
+  for (const auto &[name, k] : form.names) {
+    if (k == 0)
+      continue;
+    std::optional<unsigned> id;
+    for (auto it = scopes.rbegin(); it != scopes.rend() && !id; ++it)
+      if (auto f = it->find(name); f != it->end())
+        id = f->second;
+    if (id) {
+      if (k != -1 || index)
+        return std::nullopt;
+      index = id;
+      continue;
+    }
+    auto b = names.find(name);
+    if (b == names.end() || (b->second.kind != Binding::Kind::Symbol &&
+                             b->second.kind != Binding::Kind::IndexParam))
+      return std::nullopt;
+    symbols[b->second.symbol] += k;
+  }
+  bool reverses =
+      dim.isSymbol
+          ? symbols == std::map<std::string, int64_t>{{dim.symbol, 1}} &&
+                form.constant == -1
+          : symbols.empty() && form.constant == dim.value - 1;
+  return reverses ? index : std::nullopt;
+}
+
 /// Resolves every index name to its IndexInfo and records extents from plain
-/// subscripts.
+/// and reversed subscripts.
 bool FunctionAnalyzer::resolveIndices(
     const ast::Expr &e, std::vector<std::map<std::string, unsigned>> &scopes) {
   if (st.hoisted.count(&e))
@@ -189,12 +267,14 @@ bool FunctionAnalyzer::resolveIndices(
   for (size_t d = 0; d < s->indices.size(); ++d) {
     const ast::Expr &sub = *s->indices[d];
     recordSubscriptNames(sub, scopes);
+    if (!t || static_cast<int64_t>(d) >= t->getRank())
+      continue;
+    std::string origin = base->name + " (dim " + std::to_string(d) + ")";
     auto idx = st.indexOfName.find(&sub);
-    if (idx != st.indexOfName.end() && t &&
-        static_cast<int64_t>(d) < t->getRank())
-      ok &= recordExtent(idx->second, t->shape[d],
-                         base->name + " (dim " + std::to_string(d) + ")",
-                         sub.getLoc());
+    if (idx != st.indexOfName.end())
+      ok &= recordExtent(idx->second, t->shape[d], origin, sub.getLoc());
+    else if (auto id = reversedIndex(sub, t->shape[d], scopes))
+      st.reversedExtents.try_emplace(*id, t->shape[d]);
   }
   return ok;
 }
@@ -313,6 +393,11 @@ bool FunctionAnalyzer::inferWholeValueLoops(const ast::Expr &rhs) {
 
 bool FunctionAnalyzer::checkAllRangesKnown(
     const std::map<std::string, unsigned> &top) {
+  // A reversed subscript (`x[N - 1 - i]`) gives a range only to an index
+  // that has no other: it is bounds-checked like any compound subscript.
+  for (auto &[id, extent] : st.reversedExtents)
+    if (!st.indices[id].extent)
+      st.indices[id].extent = extent;
   bool ok = true;
   for (auto &[n, id] : top) {
     if (st.indices[id].extent)
