@@ -267,14 +267,15 @@ Typed FunctionAnalyzer::buildReduction(
 /// The number of points of the loops `ids`: a weak integer.
 Typed FunctionAnalyzer::extentProduct(const std::vector<unsigned> &ids,
                                       SourceLoc loc) {
-  Typed count = types.constant(ConstValue::integer(1), loc);
+  Typed count;
   for (unsigned id : ids) {
     const Extent &e = *st.indices[id].extent;
     Typed factor = e.isSymbol
                        ? types.sizeValue(e.symbol, loc)
                        : types.constant(ConstValue::integer(e.value), loc);
-    count = types.binary(ast::BinaryExpr::Op::Mul, std::move(count),
-                         std::move(factor), loc, loc);
+    count = count ? types.binary(ast::BinaryExpr::Op::Mul, std::move(count),
+                                 std::move(factor), loc, loc)
+                  : std::move(factor);
   }
   return count;
 }
