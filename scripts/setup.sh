@@ -15,6 +15,7 @@ MODE="${1:-demo}"
 PACKAGES=(
   cmake ninja-build ccache git
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
+  clang-format-22
   antlr4 default-jre-headless libantlr4-runtime-dev
   libgtest-dev zlib1g-dev libzstd-dev
   python3 python3-numpy libfftw3-dev
