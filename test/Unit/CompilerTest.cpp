@@ -213,19 +213,18 @@ TEST(CompilerTest, RunLeavesTheCallersTensorsAlone) {
 // Results too large to allocate are a clean error from run.
 TEST(CompilerTest, HugeResultIsAnError) {
   Compiler compiler;
-  ASSERT_TRUE(compiler.loadSource(
-      "big.tess", "fn big(s: f32, L: index) -> f32[L, 3] {\n"
-                  "  r[i, j] = s where i in 0..L, j in 0..3\n"
-                  "  return r\n"
-                  "}\n"));
+  ASSERT_TRUE(compiler.loadSource("big.tess",
+                                  "fn big(s: f32, L: index) -> f32[L, 3] {\n"
+                                  "  r[i, j] = s where i in 0..L, j in 0..3\n"
+                                  "  return r\n"
+                                  "}\n"));
   CallArguments args;
   args.tensors.emplace("s", HostTensor(DType::F32, {}));
   args.indices["L"] = int64_t(1) << 45;
   auto results = compiler.run("big", args);
   ASSERT_FALSE(static_cast<bool>(results));
   std::string message = llvm::toString(results.takeError());
-  EXPECT_NE(message.find("big: result 'r': cannot allocate"),
-            std::string::npos)
+  EXPECT_NE(message.find("big: result 'r': cannot allocate"), std::string::npos)
       << message;
 }
 
@@ -236,8 +235,7 @@ TEST(CompilerTest, OnePackedWrapperPerEntry) {
   std::string ir = emitToString(compiler, EmitKind::LLVM);
   size_t first = ir.find("define void @_tess_packed_matmul(");
   ASSERT_NE(first, std::string::npos) << ir;
-  EXPECT_EQ(ir.find("define void @_tess_packed_", first + 1),
-            std::string::npos)
+  EXPECT_EQ(ir.find("define void @_tess_packed_", first + 1), std::string::npos)
       << ir;
   CallArguments args;
   args.tensors.emplace("a", filled({2, 2}, 1.0f));

@@ -727,7 +727,7 @@ TEST_F(EngineTest, SizeMismatchMessages) {
     void *px = dx.data(), *py = dy.data(), *pout = dout.data();
     int32_t status = -1;
     void *args[] = {&px, &py, &pout, &status};
-    reinterpret_cast<void (*)(void **)> (*packed)(args);
+    reinterpret_cast<void (*)(void **)>(*packed)(args);
     return status;
   };
   HostTensor good = makeTensor(DType::F32, {3, 5});

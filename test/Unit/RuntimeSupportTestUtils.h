@@ -27,13 +27,13 @@
 
 namespace tessera::unittest {
 
-
 inline const DType kAllDTypes[] = {DType::Bool, DType::I32,  DType::I64,
-                            DType::F16,  DType::BF16, DType::F32,
-                            DType::F64,  DType::C64,  DType::C128};
+                                   DType::F16,  DType::BF16, DType::F32,
+                                   DType::F64,  DType::C64,  DType::C128};
 /// The dtypes NumPy can hold.
-inline const DType kNpyDTypes[] = {DType::Bool, DType::I32, DType::I64, DType::F16,
-                            DType::F32,  DType::F64, DType::C64, DType::C128};
+inline const DType kNpyDTypes[] = {DType::Bool, DType::I32, DType::I64,
+                                   DType::F16,  DType::F32, DType::F64,
+                                   DType::C64,  DType::C128};
 
 /// A fresh directory, removed with its contents at the end of the test.
 class TempDir {
@@ -125,7 +125,7 @@ inline std::string pyString(llvm::StringRef text) {
 
 /// Builds a .npy image with an arbitrary header (padded like NumPy).
 inline std::string makeNpy(llvm::StringRef header, llvm::StringRef data,
-                    unsigned major = 1) {
+                           unsigned major = 1) {
   std::string text = header.str();
   size_t lengthSize = major == 1 ? 2 : 4;
   while ((8 + lengthSize + text.size() + 1) % 64)
@@ -142,10 +142,10 @@ inline std::string makeNpy(llvm::StringRef header, llvm::StringRef data,
 /// Checks that `result` failed with `PATH:LINE:COL: error: ...` containing
 /// `message`, followed by the source line `lineText` (when given) and a caret
 /// under column COL.
-inline void expectLocatedError(llvm::Expected<HostTensor> result,
-                        const std::string &path, unsigned line, unsigned col,
-                        llvm::StringRef message,
-                        std::optional<std::string> lineText = std::nullopt) {
+inline void
+expectLocatedError(llvm::Expected<HostTensor> result, const std::string &path,
+                   unsigned line, unsigned col, llvm::StringRef message,
+                   std::optional<std::string> lineText = std::nullopt) {
   ASSERT_FALSE(static_cast<bool>(result)) << "expected an error";
   std::string text = llvm::toString(result.takeError());
   llvm::SmallVector<llvm::StringRef> lines;

@@ -51,9 +51,8 @@ TEST(ConstantsTest, LiteralsHaveTheirKind) {
   EXPECT_TRUE(c->isComplex());
   EXPECT_EQ(c->re, 0.0);
   EXPECT_EQ(c->im, 3.0);
-  EXPECT_FALSE(parseNumber(ast::NumberExpr(here, "99999999999999999999", true,
-                                           false),
-                           sink));
+  EXPECT_FALSE(parseNumber(
+      ast::NumberExpr(here, "99999999999999999999", true, false), sink));
   EXPECT_NE(sink.text.find("does not fit in 64 bits"), std::string::npos);
 }
 
@@ -62,8 +61,8 @@ TEST(ConstantsTest, IntegerFoldingChecksOverflowAndDivision) {
   auto seven = ConstValue::integer(7), two = ConstValue::integer(2);
   EXPECT_EQ(foldBinary(BinaryExpr::Op::Div, seven, two, here, sink)->i, 3);
   EXPECT_EQ(foldBinary(BinaryExpr::Op::Pow, two, seven, here, sink)->i, 128);
-  auto half = foldBinary(BinaryExpr::Op::Pow, two, ConstValue::integer(-1),
-                         here, sink);
+  auto half =
+      foldBinary(BinaryExpr::Op::Pow, two, ConstValue::integer(-1), here, sink);
   ASSERT_TRUE(half);
   EXPECT_EQ(half->kind, ConstValue::Kind::Float);
   EXPECT_EQ(half->re, 0.5);
@@ -85,8 +84,8 @@ TEST(ConstantsTest, ComplexValuesFold) {
   EXPECT_TRUE(sq->isComplex());
   EXPECT_DOUBLE_EQ(sq->re, -1.0);
   EXPECT_DOUBLE_EQ(sq->im, 0.0);
-  auto mixed = foldBinary(BinaryExpr::Op::Add, ConstValue::integer(2), i,
-                          here, sink);
+  auto mixed =
+      foldBinary(BinaryExpr::Op::Add, ConstValue::integer(2), i, here, sink);
   EXPECT_EQ(mixed->re, 2.0);
   EXPECT_EQ(mixed->im, 1.0);
   auto neg = foldNeg(ConstValue::complex(1, -2), here, sink);
@@ -103,9 +102,8 @@ TEST(TypingTest, WeakLiteralsTakeTheOtherOperandsType) {
   TypeRules rules(sink);
   Typed x = rules.read(0, DType::F16, here);
   Typed two = rules.constant(ConstValue::integer(2), here);
-  Typed product =
-      rules.binary(BinaryExpr::Op::Mul, std::move(x), std::move(two), here,
-                   here);
+  Typed product = rules.binary(BinaryExpr::Op::Mul, std::move(x),
+                               std::move(two), here, here);
   ASSERT_TRUE(product) << sink.text;
   EXPECT_FALSE(product.weak);
   EXPECT_EQ(product.e->dtype, DType::F16);
@@ -149,9 +147,9 @@ TEST(TypingTest, LiteralsFoldAndStrongTypesMustAgree) {
 TEST(TypingTest, ComparisonsGiveBoolAndBoolHasNoArithmetic) {
   Sink sink;
   TypeRules rules(sink);
-  Typed cmp = rules.binary(BinaryExpr::Op::Lt, rules.read(0, DType::I32, here),
-                           rules.constant(ConstValue::integer(3), here), here,
-                           here);
+  Typed cmp =
+      rules.binary(BinaryExpr::Op::Lt, rules.read(0, DType::I32, here),
+                   rules.constant(ConstValue::integer(3), here), here, here);
   ASSERT_TRUE(cmp);
   EXPECT_EQ(cmp.e->dtype, DType::Bool);
   EXPECT_FALSE(rules.binary(BinaryExpr::Op::Add, std::move(cmp),
@@ -162,12 +160,12 @@ TEST(TypingTest, ComparisonsGiveBoolAndBoolHasNoArithmetic) {
 TEST(TypingTest, CastsAndBuiltins) {
   Sink sink;
   TypeRules rules(sink);
-  Typed truncated =
-      rules.cast(DType::I32, rules.constant(ConstValue::real(-2.7), here), here);
+  Typed truncated = rules.cast(
+      DType::I32, rules.constant(ConstValue::real(-2.7), here), here);
   ASSERT_TRUE(truncated);
   EXPECT_EQ(truncated.e->intValue, -2);
-  Typed e = rules.unaryFn(UnaryFn::Exp, rules.read(0, DType::I64, here), here,
-                          here);
+  Typed e =
+      rules.unaryFn(UnaryFn::Exp, rules.read(0, DType::I64, here), here, here);
   EXPECT_FALSE(e);
   EXPECT_NE(sink.text.find("'exp' expects a floating-point value, got i64"),
             std::string::npos);
@@ -226,13 +224,14 @@ TEST(BuiltinsTest, SuggestsCloseNames) {
 
 TEST(ASTVisitorTest, WalksEveryKindInPreOrder) {
   Sink sink;
-  auto module = parseModule(
-      "fn f(x: f32[N]) -> f32 {\n"
-      "  t = max[p in 0..2](x[2 * p] + exp(x[0])) - -x[1]\n"
-      "  return t\n}\n",
-      "t.tess", sink);
+  auto module =
+      parseModule("fn f(x: f32[N]) -> f32 {\n"
+                  "  t = max[p in 0..2](x[2 * p] + exp(x[0])) - -x[1]\n"
+                  "  return t\n}\n",
+                  "t.tess", sink);
   ASSERT_TRUE(module) << sink.text;
-  const auto &stmt = llvm::cast<ast::AssignStmt>(*module->functions[0]->body[0]);
+  const auto &stmt =
+      llvm::cast<ast::AssignStmt>(*module->functions[0]->body[0]);
   std::vector<std::string> names;
   ast::walk(*stmt.value, [&](const ast::Expr &e) {
     if (auto *n = llvm::dyn_cast<ast::NameExpr>(&e))
@@ -245,7 +244,7 @@ TEST(ASTVisitorTest, WalksEveryKindInPreOrder) {
   ast::walk(*stmt.value, [&](const ast::Expr &e) {
     ++visited;
     return llvm::isa<ast::ReduceExpr>(e) ? ast::WalkAction::Skip
-                                        : ast::WalkAction::Advance;
+                                         : ast::WalkAction::Advance;
   });
   EXPECT_EQ(visited, 6u); // -, max[..](..), neg, x[1], x, 1
   EXPECT_TRUE(ast::anyOf(*stmt.value, [](const ast::Expr &e) {

@@ -86,16 +86,16 @@ bool tessera::isReducerName(llvm::StringRef name) {
 
 bool tessera::isTensorBuiltin(llvm::StringRef name) {
   const Builtin *b = lookupBuiltin(name);
-  return b && (b->kind == K::Softmax || b->kind == K::Splat ||
-               b->kind == K::Einsum);
+  return b &&
+         (b->kind == K::Softmax || b->kind == K::Splat || b->kind == K::Einsum);
 }
 
 llvm::StringRef tessera::getUnaryFnName(UnaryFn fn) {
   return kBuiltins[static_cast<unsigned>(fn)].name;
 }
 
-std::optional<std::string> tessera::suggestName(llvm::StringRef name,
-                                                llvm::ArrayRef<std::string> extra) {
+std::optional<std::string>
+tessera::suggestName(llvm::StringRef name, llvm::ArrayRef<std::string> extra) {
   // A third of the name may differ: "sigmod" -> "sigmoid", "expp" -> "exp".
   // Names of one or two letters are too short to guess from.
   if (name.size() < 3)

@@ -172,8 +172,7 @@ func::FuncOp FunctionGen::run() {
     // The result's name (the returned variable) for tess-run --out and the C
     // header; entry signatures are read back from these attributes.
     if (i < fn.resultNames.size())
-      func.setResultAttr(i, "tess.name",
-                         b.getStringAttr(fn.resultNames[i]));
+      func.setResultAttr(i, "tess.name", b.getStringAttr(fn.resultNames[i]));
   }
 
   Block *entry = func.addEntryBlock();

@@ -136,17 +136,16 @@ private:
 
   // Index discovery and ranges (Indices.cpp).
   bool hoistProducers(const ast::Expr &e);
-  void
-  collectSubscriptNames(const ast::Expr &e,
-                        std::vector<std::set<std::string>> &bound,
-                        std::vector<std::pair<std::string, ast::SourceLoc>> &out);
+  void collectSubscriptNames(
+      const ast::Expr &e, std::vector<std::set<std::string>> &bound,
+      std::vector<std::pair<std::string, ast::SourceLoc>> &out);
   bool resolveIndices(const ast::Expr &e,
                       std::vector<std::map<std::string, unsigned>> &scopes);
   bool resolveReducer(const ast::ReduceExpr &r,
                       std::vector<std::map<std::string, unsigned>> &scopes);
-  void recordSubscriptNames(const ast::Expr &sub,
-                            const std::vector<std::map<std::string, unsigned>>
-                                &scopes);
+  void recordSubscriptNames(
+      const ast::Expr &sub,
+      const std::vector<std::map<std::string, unsigned>> &scopes);
   std::optional<unsigned>
   reversedIndex(const ast::Expr &sub, const Extent &dim,
                 const std::vector<std::map<std::string, unsigned>> &scopes);
@@ -168,11 +167,10 @@ private:
                  const std::vector<ast::SourceLoc> &lhsLocs,
                  const ast::Expr &rhs,
                  const std::vector<ast::RangeClause> &ranges);
-  std::optional<ValueRef> finishStatement(ast::SourceLoc loc,
-                                          const std::vector<std::string> &lhs,
-                                          const std::map<std::string, unsigned>
-                                              &top,
-                                          const ast::Expr &rhs);
+  std::optional<ValueRef>
+  finishStatement(ast::SourceLoc loc, const std::vector<std::string> &lhs,
+                  const std::map<std::string, unsigned> &top,
+                  const ast::Expr &rhs);
   /// Builds the nested contraction `kind[bound](body)` inside a contraction
   /// whose loops are `outer` and returns a read of its result. A body
   /// without a dtype of its own (`sum[j](j)`) is computed in i64 or f32 and
@@ -243,8 +241,7 @@ private:
 
 /// Splits `rhs` into its additive terms: the operands of `+` and `-`,
 /// through parentheses and unary minus (`-(a + b)` has the terms a and b).
-void collectTerms(const ast::Expr &rhs,
-                  std::vector<const ast::Expr *> &terms);
+void collectTerms(const ast::Expr &rhs, std::vector<const ast::Expr *> &terms);
 
 } // namespace sema
 } // namespace tessera

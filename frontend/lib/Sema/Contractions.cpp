@@ -96,8 +96,7 @@ static void warnIfSummedOutsideCall(const ast::Expr &term,
   auto *call = dyn_cast<ast::CallExpr>(&stripLinearWrappers(term));
   const Builtin *b = call ? lookupBuiltin(call->callee) : nullptr;
   if (!b || !(b->kind == BuiltinKind::UnaryMath ||
-              b->kind == BuiltinKind::MinMax ||
-              b->kind == BuiltinKind::Select))
+              b->kind == BuiltinKind::MinMax || b->kind == BuiltinKind::Select))
     return;
   std::string list, bracket;
   for (size_t i = 0; i < summed.size(); ++i) {
@@ -280,8 +279,9 @@ Typed FunctionAnalyzer::extentProduct(const std::vector<unsigned> &ids,
   return count;
 }
 
-Typed FunctionAnalyzer::lowerReduce(const ast::ReduceExpr &r, Contraction &c,
-                                    const std::map<unsigned, unsigned> &loopOf) {
+Typed FunctionAnalyzer::lowerReduce(
+    const ast::ReduceExpr &r, Contraction &c,
+    const std::map<unsigned, unsigned> &loopOf) {
   using Op = ast::ReduceExpr::Op;
   ReduceKind kind = r.op == Op::Max    ? ReduceKind::Max
                     : r.op == Op::Min  ? ReduceKind::Min
@@ -298,8 +298,7 @@ Typed FunctionAnalyzer::lowerReduce(const ast::ReduceExpr &r, Contraction &c,
     return {};
   }
   return types.binary(ast::BinaryExpr::Op::Div, std::move(value),
-                      extentProduct(bound, r.getLoc()), r.getLoc(),
-                      r.getLoc());
+                      extentProduct(bound, r.getLoc()), r.getLoc(), r.getLoc());
 }
 
 Typed FunctionAnalyzer::lowerSummedTerm(

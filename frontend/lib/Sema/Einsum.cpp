@@ -113,9 +113,8 @@ ScalarExprPtr multiplyReads(size_t numOperands, DType dtype,
 
 std::optional<ValueRef>
 FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
-  auto *str = call.args.empty()
-                  ? nullptr
-                  : dyn_cast<ast::StringExpr>(call.args[0].get());
+  auto *str = call.args.empty() ? nullptr
+                                : dyn_cast<ast::StringExpr>(call.args[0].get());
   if (!str) {
     error(call.getLoc(), "einsum expects a string such as \"ij,jk->ik\" "
                          "followed by its operands");
@@ -123,15 +122,15 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
   }
   EinsumSpec spec;
   if (std::optional<std::string> why = parseEinsum(str->value, spec)) {
-    error(str->getLoc(), "invalid einsum string \"" + str->value + "\": " + *why);
+    error(str->getLoc(),
+          "invalid einsum string \"" + str->value + "\": " + *why);
     return std::nullopt;
   }
   if (spec.terms.size() != call.args.size() - 1) {
-    error(call.getLoc(), "einsum string \"" + str->value + "\" names " +
-                             std::to_string(spec.terms.size()) +
-                             " operand(s) but " +
-                             std::to_string(call.args.size() - 1) +
-                             " were given");
+    error(call.getLoc(),
+          "einsum string \"" + str->value + "\" names " +
+              std::to_string(spec.terms.size()) + " operand(s) but " +
+              std::to_string(call.args.size() - 1) + " were given");
     return std::nullopt;
   }
   std::vector<ValueRef> ops;
@@ -150,11 +149,10 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
     const TensorType &t = typeOf(ops[i]);
     const ast::Expr &arg = *call.args[i + 1];
     if (static_cast<int64_t>(term.size()) != t.getRank()) {
-      error(arg.getLoc(), "einsum operand " + std::to_string(i + 1) +
-                              " has type " + t.str() + " (rank " +
-                              std::to_string(t.getRank()) + ") but \"" + term +
-                              "\" names " + std::to_string(term.size()) +
-                              " dimension(s)");
+      error(arg.getLoc(),
+            "einsum operand " + std::to_string(i + 1) + " has type " + t.str() +
+                " (rank " + std::to_string(t.getRank()) + ") but \"" + term +
+                "\" names " + std::to_string(term.size()) + " dimension(s)");
       return std::nullopt;
     }
     if (t.dtype != dtype) {

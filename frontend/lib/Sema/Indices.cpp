@@ -22,9 +22,9 @@ using llvm::isa;
 
 /// Visits the names of an affine subscript expression (through `+ - *` and
 /// unary minus; anything else is not affine and is reported by lowering).
-static void forEachSubscriptName(const ast::Expr &sub,
-                                 llvm::function_ref<void(const ast::NameExpr &)>
-                                     fn) {
+static void
+forEachSubscriptName(const ast::Expr &sub,
+                     llvm::function_ref<void(const ast::NameExpr &)> fn) {
   ast::walk(sub, [&](const ast::Expr &x) {
     if (auto *n = dyn_cast<ast::NameExpr>(&x))
       fn(*n);
@@ -183,7 +183,8 @@ static bool linearize(const ast::Expr &e, int64_t scale,
   if (auto *n = dyn_cast<ast::NameExpr>(&e)) {
     auto c = constants.find(n->name);
     if (c != constants.end())
-      return c->second.isInt() && !__builtin_mul_overflow(c->second.i, scale, &k) &&
+      return c->second.isInt() &&
+             !__builtin_mul_overflow(c->second.i, scale, &k) &&
              !__builtin_add_overflow(form.constant, k, &form.constant);
     return !__builtin_add_overflow(form.names[n->name], scale,
                                    &form.names[n->name]);
@@ -191,13 +192,12 @@ static bool linearize(const ast::Expr &e, int64_t scale,
   if (auto *u = dyn_cast<ast::UnaryExpr>(&e))
     return linearize(*u->operand, -scale, constants, form);
   auto *b = dyn_cast<ast::BinaryExpr>(&e);
-  if (!b || (b->op != ast::BinaryExpr::Op::Add &&
-             b->op != ast::BinaryExpr::Op::Sub))
+  if (!b ||
+      (b->op != ast::BinaryExpr::Op::Add && b->op != ast::BinaryExpr::Op::Sub))
     return false;
   return linearize(*b->lhs, scale, constants, form) &&
-         linearize(*b->rhs,
-                    b->op == ast::BinaryExpr::Op::Sub ? -scale : scale,
-                    constants, form);
+         linearize(*b->rhs, b->op == ast::BinaryExpr::Op::Sub ? -scale : scale,
+                   constants, form);
 }
 
 /// The index that `sub` reverses over a dimension of extent `dim`
@@ -303,8 +303,7 @@ bool FunctionAnalyzer::checkWhereRanges(
       ok = false;
       continue;
     }
-    ok &= recordRange(top.at(r.index), *r.lo, *r.hi, "the where clause",
-                      r.loc);
+    ok &= recordRange(top.at(r.index), *r.lo, *r.hi, "the where clause", r.loc);
   }
   if (!ok)
     return false;
@@ -328,11 +327,11 @@ bool FunctionAnalyzer::checkWhereRanges(
 
 /// Infers the shape of a whole-value elementwise expression from its leaves.
 /// Returns false (after reporting) if two leaves disagree.
-static bool inferWholeShape(
-    const ast::Expr &e,
-    llvm::function_ref<const TensorType *(const ast::Expr &)> leaf,
-    std::optional<std::vector<Extent>> &shape, const ast::Expr *&shapeLeaf,
-    DiagnosticSink &diag) {
+static bool
+inferWholeShape(const ast::Expr &e,
+                llvm::function_ref<const TensorType *(const ast::Expr &)> leaf,
+                std::optional<std::vector<Extent>> &shape,
+                const ast::Expr *&shapeLeaf, DiagnosticSink &diag) {
   const TensorType *t = leaf(e);
   if (!t) {
     bool ok = true;

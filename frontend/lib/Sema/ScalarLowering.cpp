@@ -236,9 +236,9 @@ FunctionAnalyzer::lowerSubscript(const ast::Expr &e,
       return addTo(s.constant, scale, *k, x);
     if (auto *n = dyn_cast<ast::NameExpr>(&x)) {
       auto it = names.find(n->name);
-      bool isSize = it != names.end() &&
-                    (it->second.kind == Binding::Kind::Symbol ||
-                     it->second.kind == Binding::Kind::IndexParam);
+      bool isSize =
+          it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
+                                it->second.kind == Binding::Kind::IndexParam);
       if (isSize) {
         for (auto &[sym, k] : s.symbolCoeffs)
           if (sym == it->second.symbol)

@@ -122,8 +122,7 @@ bool FunctionAnalyzer::isPoisoned(const ast::Expr &e) const {
 }
 
 /// Whether `name` may be (re)bound by an assignment; reports why not.
-bool FunctionAnalyzer::checkAssignable(const std::string &name,
-                                       SourceLoc loc) {
+bool FunctionAnalyzer::checkAssignable(const std::string &name, SourceLoc loc) {
   if (m.constants.count(name)) {
     error(loc, "cannot assign to the constant '" + name + "'");
     return false;

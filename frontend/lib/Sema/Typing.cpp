@@ -180,8 +180,7 @@ bool TypeRules::coerce(Typed &t, DType to, SourceLoc loc) {
   return true;
 }
 
-bool TypeRules::unify(Typed &a, Typed &b, SourceLoc loc,
-                      llvm::StringRef what) {
+bool TypeRules::unify(Typed &a, Typed &b, SourceLoc loc, llvm::StringRef what) {
   if (a.weak && b.weak) {
     // Both untyped: the wider kind wins, and the result stays untyped.
     int ra = weakRank(a.e->dtype), rb = weakRank(b.e->dtype);
@@ -289,8 +288,7 @@ Typed TypeRules::power(Typed l, Typed r, SourceLoc loc, SourceLoc lhsLoc) {
   if (!(r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
         !isFloatDType(r.e->dtype)))
     return {};
-  if (l.weak && !isFloatDType(l.e->dtype) &&
-      !retype(*l.e, DType::F32, lhsLoc))
+  if (l.weak && !isFloatDType(l.e->dtype) && !retype(*l.e, DType::F32, lhsLoc))
     return {};
   if (!isFloatDType(l.e->dtype) && !l.weak) {
     diag.error(loc, "'**' expects a floating-point base, got " +
@@ -355,8 +353,7 @@ Typed TypeRules::binary(ast::BinaryExpr::Op astOp, Typed l, Typed r,
 // Built-in functions
 //===----------------------------------------------------------------------===//
 
-Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc,
-                         SourceLoc argLoc) {
+Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc, SourceLoc argLoc) {
   if (!x)
     return {};
   bool intOk = fn == UnaryFn::Abs || fn == UnaryFn::Relu;
@@ -367,11 +364,11 @@ Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc,
   DType dt = x.e->dtype;
   if (dt == DType::Bool || isComplexDType(dt) ||
       (!isFloatDType(dt) && !intOk)) {
-    diag.error(argLoc, "'" + getUnaryFnName(fn) +
-                           "' expects a floating-point value, got " +
-                           getDTypeName(dt).str() +
-                           (isIntegerDType(dt) ? " (cast it with f32(...))"
-                                               : ""));
+    diag.error(argLoc,
+               "'" + getUnaryFnName(fn) +
+                   "' expects a floating-point value, got " +
+                   getDTypeName(dt).str() +
+                   (isIntegerDType(dt) ? " (cast it with f32(...))" : ""));
     return {};
   }
   Typed t;
@@ -393,8 +390,8 @@ Typed TypeRules::cast(DType to, Typed x, SourceLoc loc) {
       // An explicit conversion truncates toward zero.
       double v = x.e->floatValue;
       if (!truncateToInteger(*x.e, to)) {
-        diag.error(loc, "the value " + std::to_string(v) +
-                            " does not fit in " + getDTypeName(to).str());
+        diag.error(loc, "the value " + std::to_string(v) + " does not fit in " +
+                            getDTypeName(to).str());
         return {};
       }
       x.e->dtype = to;

@@ -127,8 +127,8 @@ public:
       if (want.isSymbol) {
         ok &= bind(want.symbol, t.shape[d], origin, loc);
       } else if (t.shape[d] != want) {
-        diag.error(loc, "size mismatch in call to '" + callee + "': " +
-                            origin + " must be " + want.str() + " but is " +
+        diag.error(loc, "size mismatch in call to '" + callee + "': " + origin +
+                            " must be " + want.str() + " but is " +
                             t.shape[d].str());
         ok = false;
       }
@@ -174,8 +174,9 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
       // Index arguments are carried in the extent binding and become
       // operands below, once every symbol is known.
       auto ext = extentOfExpr(arg);
-      ok = ext && binding.bind(p.name, *ext, "argument '" + p.name + "'",
-                               arg.getLoc()) &&
+      ok = ext &&
+           binding.bind(p.name, *ext, "argument '" + p.name + "'",
+                        arg.getLoc()) &&
            ok;
       v.operands.push_back(ValueRef{~0u, 0});
       continue;
@@ -200,9 +201,9 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     return std::nullopt;
   for (size_t i = 0; i < callee.params.size(); ++i)
     if (callee.params[i].isIndex)
-      v.operands[i] = addIndexArgument(
-          binding.resolve(Extent::sym(callee.params[i].name)),
-          call.args[i]->getLoc());
+      v.operands[i] =
+          addIndexArgument(binding.resolve(Extent::sym(callee.params[i].name)),
+                           call.args[i]->getLoc());
   for (const TensorType &rt : callee.results) {
     TensorType t;
     t.dtype = rt.dtype;

@@ -65,10 +65,9 @@ llvm::Expected<HostTensor> HostTensor::create(DType dtype,
   size_t allocBytes = llvm::alignTo(bytes == 0 ? 1 : bytes, kAlignment);
   void *p = std::aligned_alloc(kAlignment, allocBytes);
   if (!p)
-    return llvm::createStringError(
-        llvm::inconvertibleErrorCode(),
-        "cannot allocate " + std::to_string(bytes) + " bytes for a tensor " +
-            describe());
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "cannot allocate " + std::to_string(bytes) +
+                                       " bytes for a tensor " + describe());
   std::memset(p, 0, allocBytes);
   HostTensor t;
   t.dtype = dtype;

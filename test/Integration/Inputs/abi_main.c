@@ -54,7 +54,8 @@ int main(void) {
   tessera_memref2 db = {big, big, 0, {5, N}, {N, 1}};
   tessera_memref2 dc = {c, c, 0, {M, N}, {N, 1}};
   status = _mlir_ciface_matmul(&da, &db, &dc);
-  printf("mismatch status %d: %s\n", (int)status, tessera_matmul_strerror(status));
+  printf("mismatch status %d: %s\n", (int)status,
+         tessera_matmul_strerror(status));
   unsigned char untouched = 1;
   for (size_t i = 0; i < sizeof(c); ++i)
     untouched &= ((unsigned char *)c)[i] == 0x7f;

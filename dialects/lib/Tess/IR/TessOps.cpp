@@ -83,8 +83,7 @@ static std::string printExpr(AffineExpr expr) {
 bool tessera::tess::isSupportedSubscript(AffineExpr expr) {
   if (!expr.isPureAffine())
     return false;
-  return !expr
-              .walk([](AffineExpr sub) {
+  return !expr.walk([](AffineExpr sub) {
                 auto binary = dyn_cast<AffineBinaryOpExpr>(sub);
                 if (!binary || binary.getKind() == AffineExprKind::Add ||
                     binary.getKind() == AffineExprKind::Mul)

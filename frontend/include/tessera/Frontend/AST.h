@@ -188,9 +188,9 @@ public:
 /// may allow arithmetic on them such as `N / 2`).
 struct TypeExpr {
   SourceLoc loc;
-  std::string dtype;           ///< spelling: bool i32 i64 f16 bf16 f32 f64 ...
-  bool isTensor = false;       ///< true when written with brackets
-  std::vector<ExprPtr> dims;   ///< empty for scalars
+  std::string dtype;         ///< spelling: bool i32 i64 f16 bf16 f32 f64 ...
+  bool isTensor = false;     ///< true when written with brackets
+  std::vector<ExprPtr> dims; ///< empty for scalars
 };
 
 //===----------------------------------------------------------------------===//

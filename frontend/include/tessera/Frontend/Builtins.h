@@ -78,8 +78,8 @@ llvm::StringRef getUnaryFnName(UnaryFn fn);
 /// The known name closest to `name` by edit distance, if it is close enough
 /// to be a likely misspelling: built-ins first, then `extra` (user functions,
 /// type names, variables in scope).
-std::optional<std::string>
-suggestName(llvm::StringRef name, llvm::ArrayRef<std::string> extra = {});
+std::optional<std::string> suggestName(llvm::StringRef name,
+                                       llvm::ArrayRef<std::string> extra = {});
 
 } // namespace tessera
 

@@ -42,8 +42,7 @@ public:
 
 protected:
   virtual void emitError(ast::SourceLoc loc, const llvm::Twine &message) = 0;
-  virtual void emitWarning(ast::SourceLoc loc,
-                           const llvm::Twine &message) = 0;
+  virtual void emitWarning(ast::SourceLoc loc, const llvm::Twine &message) = 0;
 
 private:
   unsigned numErrors = 0;

@@ -58,9 +58,9 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                   const llvm::TargetMachine &targetMachine);
 
 /// For every defined function `_mlir_ciface_<name>` in `module` that has no
-/// wrapper yet, adds `void _tess_packed_<name>(void **args)`: args[i] points at the i-th
-/// argument of the C interface function (a descriptor pointer for a memref,
-/// an int64_t for an index) and, if it returns a value, the last slot
+/// wrapper yet, adds `void _tess_packed_<name>(void **args)`: args[i] points at
+/// the i-th argument of the C interface function (a descriptor pointer for a
+/// memref, an int64_t for an index) and, if it returns a value, the last slot
 /// points at where to store it (an int32_t status for entries). Returns the
 /// entry names wrapped, in module order. translateToLLVMIR already calls
 /// it, so its callers need not (and a second call wraps nothing).

@@ -1,8 +1,8 @@
 //===- HostTensor.h - Dense tensors owned by the host -----------*- C++ -*-===//
 //
 // The runtime's currency: a dense, C-ordered, 64-byte aligned buffer with a
-// dtype (DType.h, included here) and a shape. .npy files, the seeded generator, the printer and the
-// JIT calling convention all exchange HostTensors.
+// dtype (DType.h, included here) and a shape. .npy files, the seeded generator,
+// the printer and the JIT calling convention all exchange HostTensors.
 //
 //===----------------------------------------------------------------------===//
 

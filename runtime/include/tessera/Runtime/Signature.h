@@ -20,8 +20,8 @@ namespace tessera {
 /// One dimension of a declared shape: a literal extent or a size symbol.
 struct DimSpec {
   bool isSymbol = false;
-  int64_t extent = 0;  ///< when !isSymbol
-  std::string symbol;  ///< when isSymbol
+  int64_t extent = 0; ///< when !isSymbol
+  std::string symbol; ///< when isSymbol
 };
 
 /// A parameter or result of an entry function.

@@ -52,8 +52,7 @@ public:
   Typed negate(Typed x, ast::SourceLoc loc);
   Typed binary(ast::BinaryExpr::Op op, Typed l, Typed r, ast::SourceLoc loc,
                ast::SourceLoc lhsLoc);
-  Typed unaryFn(UnaryFn fn, Typed x, ast::SourceLoc loc,
-                ast::SourceLoc argLoc);
+  Typed unaryFn(UnaryFn fn, Typed x, ast::SourceLoc loc, ast::SourceLoc argLoc);
   Typed cast(DType to, Typed x, ast::SourceLoc loc);
   Typed select(Typed cond, Typed a, Typed b, ast::SourceLoc loc,
                ast::SourceLoc condLoc);
