@@ -162,6 +162,7 @@ private:
   bool checkAllRangesKnown(const std::map<std::string, unsigned> &top);
 
   // Contractions (Contractions.cpp).
+  bool planTermSums(const ast::Expr &rhs, const std::vector<unsigned> &summed);
   std::optional<ValueRef>
   buildStatement(ast::SourceLoc loc, const std::vector<std::string> &lhs,
                  const std::vector<ast::SourceLoc> &lhsLocs,
@@ -200,6 +201,11 @@ private:
   std::optional<AffineSubscript>
   lowerSubscript(const ast::Expr &e, const std::map<unsigned, unsigned> &loopOf,
                  size_t numLoops);
+  /// Adds `scale * x` to `s`, where `x` is part of the subscript `whole`.
+  bool addSubscriptTerm(const ast::Expr &x, int64_t scale,
+                        const ast::Expr &whole,
+                        const std::map<unsigned, unsigned> &loopOf,
+                        AffineSubscript &s);
   unsigned addOperand(Contraction &c, ValueRef v,
                       std::vector<AffineSubscript> subs);
   void checkConstantSubscript(const AffineSubscript &sub, const Extent &extent,
@@ -208,6 +214,9 @@ private:
 
   // Values.
   ValueRef addValue(Value v);
+  /// Adds the value computed by `c`, whose type follows from its body's
+  /// dtype and its result loops.
+  ValueRef addContraction(std::unique_ptr<Contraction> c, ast::SourceLoc loc);
   const TensorType &typeOf(ValueRef r) const {
     return out.values[r.id].types[r.result];
   }

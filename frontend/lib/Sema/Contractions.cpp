@@ -113,28 +113,12 @@ static void warnIfSummedOutsideCall(const ast::Expr &term,
                    "](" + f + "(...))");
 }
 
-std::optional<ValueRef> FunctionAnalyzer::finishStatement(
-    SourceLoc loc, const std::vector<std::string> &lhs,
-    const std::map<std::string, unsigned> &top, const ast::Expr &rhs) {
-  auto c = std::make_unique<Contraction>();
-  std::map<unsigned, unsigned> loopOf;
-  auto addLoop = [&](unsigned id, bool isResult) {
-    if (isResult)
-      c->resultLoops.push_back(static_cast<unsigned>(c->loopExtents.size()));
-    loopOf[id] = static_cast<unsigned>(c->loopExtents.size());
-    c->loopExtents.push_back(*st.indices[id].extent);
-    c->loopNames.push_back(st.indices[id].name);
-  };
-  for (const std::string &n : lhs)
-    addLoop(top.at(n), /*isResult=*/true);
-
-  // Implicitly summed indices, in order of first appearance, and the ones
-  // each additive term sums.
-  std::vector<unsigned> summed;
-  for (unsigned id = 0; id < st.indices.size(); ++id)
-    if (!st.indices[id].boundByReducer && !loopOf.count(id) &&
-        !llvm::is_contained(st.implicitLoops, id))
-      summed.push_back(id);
+/// Decides how the implicitly summed indices `summed` are summed: returns
+/// true when every additive term of `rhs` sums the same ones (the whole body
+/// is summed at once); otherwise records in `st.summedTerms` the indices
+/// each summing term sums on its own. Warns about sums outside a call.
+bool FunctionAnalyzer::planTermSums(const ast::Expr &rhs,
+                                    const std::vector<unsigned> &summed) {
   std::vector<const ast::Expr *> terms;
   collectTerms(rhs, terms);
   std::vector<std::vector<unsigned>> termSums;
@@ -157,6 +141,30 @@ std::optional<ValueRef> FunctionAnalyzer::finishStatement(
     if (!uniform)
       st.summedTerms[terms[t]] = termSums[t];
   }
+  return uniform;
+}
+
+std::optional<ValueRef> FunctionAnalyzer::finishStatement(
+    SourceLoc loc, const std::vector<std::string> &lhs,
+    const std::map<std::string, unsigned> &top, const ast::Expr &rhs) {
+  auto c = std::make_unique<Contraction>();
+  std::map<unsigned, unsigned> loopOf;
+  auto addLoop = [&](unsigned id, bool isResult) {
+    if (isResult)
+      c->resultLoops.push_back(static_cast<unsigned>(c->loopExtents.size()));
+    loopOf[id] = static_cast<unsigned>(c->loopExtents.size());
+    c->loopExtents.push_back(*st.indices[id].extent);
+    c->loopNames.push_back(st.indices[id].name);
+  };
+  for (const std::string &n : lhs)
+    addLoop(top.at(n), /*isResult=*/true);
+  // Implicitly summed indices, in order of first appearance.
+  std::vector<unsigned> summed;
+  for (unsigned id = 0; id < st.indices.size(); ++id)
+    if (!st.indices[id].boundByReducer && !loopOf.count(id) &&
+        !llvm::is_contained(st.implicitLoops, id))
+      summed.push_back(id);
+  bool uniform = planTermSums(rhs, summed);
   if (uniform)
     for (unsigned id : summed)
       addLoop(id, /*isResult=*/false);
@@ -176,16 +184,7 @@ std::optional<ValueRef> FunctionAnalyzer::finishStatement(
   }
   c->body = std::move(body.e);
   c->kind = ReduceKind::Sum;
-  TensorType t;
-  t.dtype = c->body->dtype;
-  for (unsigned l : c->resultLoops)
-    t.shape.push_back(c->loopExtents[l]);
-  Value v;
-  v.kind = Value::Kind::Contraction;
-  v.loc = loc;
-  v.types.push_back(t);
-  v.contraction = std::move(c);
-  return addValue(std::move(v));
+  return addContraction(std::move(c), loc);
 }
 
 Typed FunctionAnalyzer::buildReduction(
@@ -241,14 +240,7 @@ Typed FunctionAnalyzer::buildReduction(
   }
   c->body = std::move(value.e);
   c->kind = kind;
-  Value v;
-  v.kind = Value::Kind::Contraction;
-  v.loc = loc;
-  v.types.push_back(TensorType{dt, {}});
-  for (unsigned l : c->resultLoops)
-    v.types[0].shape.push_back(c->loopExtents[l]);
-  v.contraction = std::move(c);
-  ValueRef ref = addValue(std::move(v));
+  ValueRef ref = addContraction(std::move(c), loc);
 
   // Read the result at the current point of the outer contraction.
   std::vector<AffineSubscript> subs;

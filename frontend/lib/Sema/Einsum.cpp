@@ -109,6 +109,64 @@ ScalarExprPtr multiplyReads(size_t numOperands, DType dtype,
   return body;
 }
 
+/// Checks each operand against its term, binds every letter's extent and
+/// fills the operands, loops and result loops of `c`.
+bool bindOperands(const EinsumSpec &spec, const ast::CallExpr &call,
+                  llvm::ArrayRef<ValueRef> ops,
+                  llvm::ArrayRef<const TensorType *> types, Contraction &c,
+                  DiagnosticSink &diag) {
+  std::vector<std::optional<Extent>> extents(spec.loops.size());
+  std::vector<std::string> origins(spec.loops.size());
+  for (size_t i = 0; i < spec.terms.size(); ++i) {
+    const std::string &term = spec.terms[i];
+    const TensorType &t = *types[i];
+    const ast::Expr &arg = *call.args[i + 1];
+    if (static_cast<int64_t>(term.size()) != t.getRank()) {
+      diag.error(arg.getLoc(),
+                 "einsum operand " + std::to_string(i + 1) + " has type " +
+                     t.str() + " (rank " + std::to_string(t.getRank()) +
+                     ") but \"" + term + "\" names " +
+                     std::to_string(term.size()) + " dimension(s)");
+      return false;
+    }
+    if (t.dtype != types[0]->dtype) {
+      diag.error(arg.getLoc(), "einsum operands must share one dtype: " +
+                                   getDTypeName(types[0]->dtype).str() +
+                                   " and " + t.str());
+      return false;
+    }
+    ContractionOperand op;
+    op.value = ops[i];
+    for (size_t d = 0; d < term.size(); ++d) {
+      unsigned l = spec.loopOf(term[d]);
+      std::string origin = "operand " + std::to_string(i + 1) + " (dim " +
+                           std::to_string(d) + ")";
+      if (!extents[l]) {
+        extents[l] = t.shape[d];
+        origins[l] = origin;
+      } else if (*extents[l] != t.shape[d]) {
+        diag.error(arg.getLoc(), std::string("einsum index '") + term[d] +
+                                     "' has extent " + extents[l]->str() +
+                                     " in " + origins[l] + " but " +
+                                     t.shape[d].str() + " in " + origin);
+        return false;
+      }
+      AffineSubscript sub;
+      sub.coeffs.assign(spec.loops.size(), 0);
+      sub.coeffs[l] = 1;
+      op.subscripts.push_back(sub);
+    }
+    c.operands.push_back(std::move(op));
+  }
+  for (size_t l = 0; l < spec.loops.size(); ++l) {
+    c.loopExtents.push_back(*extents[l]);
+    c.loopNames.push_back(std::string(1, spec.loops[l]));
+  }
+  for (size_t l = 0; l < spec.output.size(); ++l)
+    c.resultLoops.push_back(static_cast<unsigned>(l));
+  return true;
+}
+
 } // namespace
 
 std::optional<ValueRef>
@@ -134,55 +192,19 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
     return std::nullopt;
   }
   std::vector<ValueRef> ops;
+  std::vector<const TensorType *> opTypes;
   for (size_t i = 1; i < call.args.size(); ++i) {
     auto v = evalValue(*call.args[i]);
     if (!v)
       return std::nullopt;
     ops.push_back(*v);
   }
+  for (ValueRef v : ops)
+    opTypes.push_back(&typeOf(v));
   auto c = std::make_unique<Contraction>();
-  std::vector<std::optional<Extent>> extents(spec.loops.size());
-  std::vector<std::string> origins(spec.loops.size());
-  DType dtype = typeOf(ops[0]).dtype;
-  for (size_t i = 0; i < spec.terms.size(); ++i) {
-    const std::string &term = spec.terms[i];
-    const TensorType &t = typeOf(ops[i]);
-    const ast::Expr &arg = *call.args[i + 1];
-    if (static_cast<int64_t>(term.size()) != t.getRank()) {
-      error(arg.getLoc(),
-            "einsum operand " + std::to_string(i + 1) + " has type " + t.str() +
-                " (rank " + std::to_string(t.getRank()) + ") but \"" + term +
-                "\" names " + std::to_string(term.size()) + " dimension(s)");
-      return std::nullopt;
-    }
-    if (t.dtype != dtype) {
-      error(arg.getLoc(), "einsum operands must share one dtype: " +
-                              getDTypeName(dtype).str() + " and " + t.str());
-      return std::nullopt;
-    }
-    ContractionOperand op;
-    op.value = ops[i];
-    for (size_t d = 0; d < term.size(); ++d) {
-      unsigned l = spec.loopOf(term[d]);
-      std::string origin = "operand " + std::to_string(i + 1) + " (dim " +
-                           std::to_string(d) + ")";
-      if (!extents[l]) {
-        extents[l] = t.shape[d];
-        origins[l] = origin;
-      } else if (*extents[l] != t.shape[d]) {
-        error(arg.getLoc(), std::string("einsum index '") + term[d] +
-                                "' has extent " + extents[l]->str() + " in " +
-                                origins[l] + " but " + t.shape[d].str() +
-                                " in " + origin);
-        return std::nullopt;
-      }
-      AffineSubscript sub;
-      sub.coeffs.assign(spec.loops.size(), 0);
-      sub.coeffs[l] = 1;
-      op.subscripts.push_back(sub);
-    }
-    c->operands.push_back(std::move(op));
-  }
+  if (!bindOperands(spec, call, ops, opTypes, *c, diag()))
+    return std::nullopt;
+  DType dtype = opTypes[0]->dtype;
   if (dtype == DType::Bool) {
     error(call.getLoc(), "einsum of bool tensors is not defined");
     return std::nullopt;
@@ -191,21 +213,6 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
       !types.checkSupported(dtype, call.getLoc(), /*isLiteral=*/false))
     return std::nullopt;
   c->body = multiplyReads(spec.terms.size(), dtype, call.getLoc());
-  for (size_t l = 0; l < spec.loops.size(); ++l) {
-    c->loopExtents.push_back(*extents[l]);
-    c->loopNames.push_back(std::string(1, spec.loops[l]));
-  }
-  TensorType rt;
-  rt.dtype = dtype;
-  for (size_t l = 0; l < spec.output.size(); ++l) {
-    c->resultLoops.push_back(static_cast<unsigned>(l));
-    rt.shape.push_back(*extents[l]);
-  }
   c->kind = ReduceKind::Sum;
-  Value v;
-  v.kind = Value::Kind::Contraction;
-  v.loc = call.getLoc();
-  v.types.push_back(rt);
-  v.contraction = std::move(c);
-  return addValue(std::move(v));
+  return addContraction(std::move(c), call.getLoc());
 }

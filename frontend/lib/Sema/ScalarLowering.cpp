@@ -10,7 +10,6 @@
 #include "Analyzer.h"
 
 #include <cmath>
-#include <functional>
 
 using namespace tessera;
 using namespace tessera::sema;
@@ -208,89 +207,93 @@ asIntegerConstant(const ast::Expr &e,
   return std::nullopt;
 }
 
+/// Adds `scale * value` to `slot`; false on overflow.
+static bool addScaled(int64_t &slot, int64_t scale, int64_t value) {
+  int64_t term;
+  return !__builtin_mul_overflow(scale, value, &term) &&
+         !__builtin_add_overflow(slot, term, &slot);
+}
+
+/// Adds `scale` times the size symbol `symbol` to `s`.
+static bool addSymbolTerm(AffineSubscript &s, const std::string &symbol,
+                          int64_t scale) {
+  for (auto &[sym, k] : s.symbolCoeffs)
+    if (sym == symbol)
+      return addScaled(k, scale, 1);
+  s.symbolCoeffs.push_back({symbol, 0});
+  return addScaled(s.symbolCoeffs.back().second, scale, 1);
+}
+
+bool FunctionAnalyzer::addSubscriptTerm(
+    const ast::Expr &x, int64_t scale, const ast::Expr &whole,
+    const std::map<unsigned, unsigned> &loopOf, AffineSubscript &s) {
+  auto overflow = [&] {
+    error(x.getLoc(), "subscript '" + ast::toString(whole) +
+                          "' overflows 64-bit arithmetic");
+    return false;
+  };
+  auto add = [&](const ast::Expr &y, int64_t k) {
+    return addSubscriptTerm(y, k, whole, loopOf, s);
+  };
+  auto idx = st.indexOfName.find(&x);
+  if (idx != st.indexOfName.end())
+    return addScaled(s.coeffs[loopOf.at(idx->second)], scale, 1) || overflow();
+  if (std::optional<int64_t> k = asIntegerConstant(x, m.constants))
+    return addScaled(s.constant, scale, *k) || overflow();
+  if (auto *n = dyn_cast<ast::NameExpr>(&x)) {
+    auto it = names.find(n->name);
+    if (it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
+                              it->second.kind == Binding::Kind::IndexParam))
+      return addSymbolTerm(s, it->second.symbol, scale) || overflow();
+    if (isPoisoned(x))
+      return false; // its definition failed and was reported
+    if (it != names.end())
+      error(x.getLoc(), "'" + n->name +
+                            "' is a value, not an index: subscripts must be "
+                            "affine in index names");
+    else
+      errorUnknownName(x.getLoc(), n->name, "name");
+    return false;
+  }
+  if (auto *num = dyn_cast<ast::NumberExpr>(&x)) {
+    // Not an integer (asIntegerConstant took those) or too large.
+    if (parseNumber(*num, diag()))
+      error(x.getLoc(), "subscripts must be integers");
+    return false;
+  }
+  if (auto *u = dyn_cast<ast::UnaryExpr>(&x))
+    return add(*u->operand, -scale);
+  if (auto *b = dyn_cast<ast::BinaryExpr>(&x)) {
+    using Op = ast::BinaryExpr::Op;
+    if (b->op == Op::Add)
+      return add(*b->lhs, scale) && add(*b->rhs, scale);
+    if (b->op == Op::Sub)
+      return add(*b->lhs, scale) && add(*b->rhs, -scale);
+    // A product needs a constant on one side.
+    std::optional<int64_t> k = asIntegerConstant(*b->lhs, m.constants);
+    const ast::Expr *other = b->rhs.get();
+    if (!k) {
+      k = asIntegerConstant(*b->rhs, m.constants);
+      other = b->lhs.get();
+    }
+    int64_t scaled;
+    if (b->op == Op::Mul && k)
+      return __builtin_mul_overflow(scale, *k, &scaled) ? overflow()
+                                                        : add(*other, scaled);
+  }
+  error(x.getLoc(), "subscript '" + ast::toString(x) +
+                        "' is not affine in the indices (allowed: i, "
+                        "i + 1, 2 * i - j, N - 1 - i, ...)");
+  return false;
+}
+
 std::optional<AffineSubscript>
 FunctionAnalyzer::lowerSubscript(const ast::Expr &e,
                                  const std::map<unsigned, unsigned> &loopOf,
                                  size_t numLoops) {
   AffineSubscript s;
   s.coeffs.assign(numLoops, 0);
-  auto overflow = [&](const ast::Expr &x) {
-    error(x.getLoc(),
-          "subscript '" + ast::toString(e) + "' overflows 64-bit arithmetic");
-    return false;
-  };
-  auto addTo = [&](int64_t &slot, int64_t scale, int64_t value,
-                   const ast::Expr &x) {
-    int64_t term;
-    if (__builtin_mul_overflow(scale, value, &term) ||
-        __builtin_add_overflow(slot, term, &slot))
-      return overflow(x);
-    return true;
-  };
-  std::function<bool(const ast::Expr &, int64_t)> walk =
-      [&](const ast::Expr &x, int64_t scale) -> bool {
-    auto idx = st.indexOfName.find(&x);
-    if (idx != st.indexOfName.end())
-      return addTo(s.coeffs[loopOf.at(idx->second)], scale, 1, x);
-    if (std::optional<int64_t> k = asIntegerConstant(x, m.constants))
-      return addTo(s.constant, scale, *k, x);
-    if (auto *n = dyn_cast<ast::NameExpr>(&x)) {
-      auto it = names.find(n->name);
-      bool isSize =
-          it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
-                                it->second.kind == Binding::Kind::IndexParam);
-      if (isSize) {
-        for (auto &[sym, k] : s.symbolCoeffs)
-          if (sym == it->second.symbol)
-            return addTo(k, scale, 1, x);
-        s.symbolCoeffs.push_back({it->second.symbol, 0});
-        return addTo(s.symbolCoeffs.back().second, scale, 1, x);
-      }
-      if (isPoisoned(x))
-        return false; // its definition failed and was reported
-      if (it != names.end()) {
-        error(x.getLoc(), "'" + n->name +
-                              "' is a value, not an index: subscripts must "
-                              "be affine in index names");
-        return false;
-      }
-      errorUnknownName(x.getLoc(), n->name, "name");
-      return false;
-    }
-    if (auto *num = dyn_cast<ast::NumberExpr>(&x)) {
-      // Not an integer (asIntegerConstant took those) or too large.
-      if (parseNumber(*num, diag()))
-        error(x.getLoc(), "subscripts must be integers");
-      return false;
-    }
-    if (auto *u = dyn_cast<ast::UnaryExpr>(&x))
-      return walk(*u->operand, -scale);
-    if (auto *b = dyn_cast<ast::BinaryExpr>(&x)) {
-      using Op = ast::BinaryExpr::Op;
-      if (b->op == Op::Add)
-        return walk(*b->lhs, scale) && walk(*b->rhs, scale);
-      if (b->op == Op::Sub)
-        return walk(*b->lhs, scale) && walk(*b->rhs, -scale);
-      // A product needs a constant on one side.
-      std::optional<int64_t> k = asIntegerConstant(*b->lhs, m.constants);
-      const ast::Expr *other = b->rhs.get();
-      if (!k) {
-        k = asIntegerConstant(*b->rhs, m.constants);
-        other = b->lhs.get();
-      }
-      int64_t scaled;
-      if (b->op == Op::Mul && k) {
-        if (__builtin_mul_overflow(scale, *k, &scaled))
-          return overflow(x);
-        return walk(*other, scaled);
-      }
-    }
-    error(x.getLoc(), "subscript '" + ast::toString(x) +
-                          "' is not affine in the indices (allowed: i, "
-                          "i + 1, 2 * i - j, N - 1 - i, ...)");
-    return false;
-  };
-  if (!walk(e, 1))
+  if (!addSubscriptTerm(e, 1, e, loopOf, s))
     return std::nullopt;
   llvm::erase_if(s.symbolCoeffs, [](const auto &term) { return !term.second; });
   return s;

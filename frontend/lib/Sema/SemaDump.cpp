@@ -115,6 +115,73 @@ static void printScalar(const ScalarExpr &e, const Contraction &c,
   }
 }
 
+/// `2*i + j + N + -1`: loop terms, symbol terms, then the constant.
+static void printSubscript(const AffineSubscript &s, const Contraction &c,
+                           llvm::raw_ostream &os) {
+  bool first = true;
+  auto term = [&](int64_t k, llvm::StringRef name) {
+    if (!k)
+      return;
+    os << (first ? "" : " + ");
+    if (k != 1)
+      os << k << "*";
+    os << name;
+    first = false;
+  };
+  for (size_t l = 0; l < s.coeffs.size(); ++l)
+    term(s.coeffs[l], c.loopNames[l]);
+  for (const auto &[sym, k] : s.symbolCoeffs)
+    term(k, sym);
+  if (s.constant || first)
+    os << (first ? "" : " + ") << s.constant;
+}
+
+static void printContraction(const Contraction &c, llvm::raw_ostream &os) {
+  os << reduceKindName(c.kind) << " loops[";
+  for (size_t l = 0; l < c.loopExtents.size(); ++l)
+    os << (l ? ", " : "") << c.loopNames[l] << ":" << c.loopExtents[l].str();
+  os << "] out[";
+  for (size_t l = 0; l < c.resultLoops.size(); ++l)
+    os << (l ? ", " : "") << c.loopNames[c.resultLoops[l]];
+  os << "]";
+  for (size_t o = 0; o < c.operands.size(); ++o) {
+    os << " %" << o << "=v" << c.operands[o].value.id << "#"
+       << c.operands[o].value.result << "[";
+    for (size_t d = 0; d < c.operands[o].subscripts.size(); ++d) {
+      os << (d ? ", " : "");
+      printSubscript(c.operands[o].subscripts[d], c, os);
+    }
+    os << "]";
+  }
+  os << " : ";
+  printScalar(*c.body, c, os);
+}
+
+static void printValue(const Function &f, const Value &v,
+                       llvm::raw_ostream &os) {
+  switch (v.kind) {
+  case Value::Kind::Param:
+    os << "param " << f.params[v.paramIndex].name;
+    return;
+  case Value::Kind::Softmax:
+    os << "softmax v" << v.operands[0].id << " axis " << v.axis;
+    return;
+  case Value::Kind::Splat:
+    os << "splat " << v.splatValue;
+    return;
+  case Value::Kind::Call:
+    os << "call " << v.callee << "(";
+    for (size_t a = 0; a < v.operands.size(); ++a)
+      os << (a ? ", " : "") << "v" << v.operands[a].id << "#"
+         << v.operands[a].result;
+    os << ")";
+    return;
+  case Value::Kind::Contraction:
+    printContraction(*v.contraction, os);
+    return;
+  }
+}
+
 void sema::dump(const Program &program, llvm::raw_ostream &os) {
   for (const Function &f : program.functions) {
     os << "fn " << f.name << "\n";
@@ -124,68 +191,7 @@ void sema::dump(const Program &program, llvm::raw_ostream &os) {
       for (size_t r = 0; r < v.types.size(); ++r)
         os << (r ? ", " : "") << v.types[r].str();
       os << " = ";
-      switch (v.kind) {
-      case Value::Kind::Param:
-        os << "param " << f.params[v.paramIndex].name;
-        break;
-      case Value::Kind::Softmax:
-        os << "softmax v" << v.operands[0].id << " axis " << v.axis;
-        break;
-      case Value::Kind::Splat:
-        os << "splat " << v.splatValue;
-        break;
-      case Value::Kind::Call:
-        os << "call " << v.callee << "(";
-        for (size_t a = 0; a < v.operands.size(); ++a)
-          os << (a ? ", " : "") << "v" << v.operands[a].id << "#"
-             << v.operands[a].result;
-        os << ")";
-        break;
-      case Value::Kind::Contraction: {
-        const Contraction &c = *v.contraction;
-        os << reduceKindName(c.kind) << " loops[";
-        for (size_t l = 0; l < c.loopExtents.size(); ++l)
-          os << (l ? ", " : "") << c.loopNames[l] << ":"
-             << c.loopExtents[l].str();
-        os << "] out[";
-        for (size_t l = 0; l < c.resultLoops.size(); ++l)
-          os << (l ? ", " : "") << c.loopNames[c.resultLoops[l]];
-        os << "]";
-        for (size_t o = 0; o < c.operands.size(); ++o) {
-          os << " %" << o << "=v" << c.operands[o].value.id << "#"
-             << c.operands[o].value.result << "[";
-          for (size_t d = 0; d < c.operands[o].subscripts.size(); ++d) {
-            const AffineSubscript &s = c.operands[o].subscripts[d];
-            os << (d ? ", " : "");
-            bool first = true;
-            for (size_t l = 0; l < s.coeffs.size(); ++l) {
-              if (!s.coeffs[l])
-                continue;
-              if (!first)
-                os << " + ";
-              if (s.coeffs[l] != 1)
-                os << s.coeffs[l] << "*";
-              os << c.loopNames[l];
-              first = false;
-            }
-            for (const auto &[sym, k] : s.symbolCoeffs) {
-              if (!first)
-                os << " + ";
-              if (k != 1)
-                os << k << "*";
-              os << sym;
-              first = false;
-            }
-            if (s.constant || first)
-              os << (first ? "" : " + ") << s.constant;
-          }
-          os << "]";
-        }
-        os << " : ";
-        printScalar(*c.body, c, os);
-        break;
-      }
-      }
+      printValue(f, v, os);
       os << "\n";
     }
     os << "  return";

@@ -40,6 +40,18 @@ ValueRef FunctionAnalyzer::addValue(Value v) {
   return ValueRef{static_cast<unsigned>(out.values.size() - 1), 0};
 }
 
+ValueRef FunctionAnalyzer::addContraction(std::unique_ptr<Contraction> c,
+                                          SourceLoc loc) {
+  Value v;
+  v.kind = Value::Kind::Contraction;
+  v.loc = loc;
+  v.types.push_back(TensorType{c->body->dtype, {}});
+  for (unsigned l : c->resultLoops)
+    v.types[0].shape.push_back(c->loopExtents[l]);
+  v.contraction = std::move(c);
+  return addValue(std::move(v));
+}
+
 /// Binds parameters and size symbols, in order of first appearance.
 void FunctionAnalyzer::bindParams() {
   out.params = sig.params;
