@@ -13,6 +13,18 @@ their absolute rounding error, propagated through every operation, and the
 comparison uses that bound as its tolerance; integers and booleans must match
 exactly.
 
+Besides elementwise code, calls, einsum and whole-value expressions, the
+index-notation statements cover: implicit sums per additive term (Einstein's
+convention: `y[o] = x[i] * w[o, i] + b[o]` sums only the first term);
+reducers sum/mean/max/min/prod whose indices get their range from a plain
+subscript, a written range (`max[p in 0..2](x[2 * i + p])`) or a reversed
+subscript; affine subscripts with size symbols (`x[N - 1 - i]`,
+`x[i + N - 3]`), where a reversed subscript gives an index its range when
+nothing else does; and the constant `inf` (`max(x, -inf)`, masked
+`where(c, x, -inf)`). Infinite results are kept only where they are exact
+(max, min, where, negation, exp(-inf)); anything that would be NaN, or
+infinite through arithmetic, is regenerated.
+
 Prints one line per program (ok / MISMATCH / COMPILE-ERROR / CRASH); on any
 failure prints the program, the inputs and the differences, and exits 1.
 """
@@ -52,6 +64,7 @@ class IB:
         self.name, self.dim, self.kind = name, dim, kind  # kind: lhs/sum/red
         self.plain = False
         self.shadowed = False
+        self.rng = False  # a reducer index written with its range: p in 0..2
 
 
 class N:
@@ -106,23 +119,87 @@ def ptype(dt, dims):
     return dt if not dims else "%s[%s]" % (dt, ", ".join(pdim(d) for d in dims))
 
 
-def paff(aff):
-    terms, off = aff
-    out = ""
-    for c, ib in terms:
-        t = ib.name if abs(c) == 1 else "%d * %s" % (abs(c), ib.name)
-        if not out:
-            out = ("-" if c < 0 else "") + t
-        else:
-            out += (" - " if c < 0 else " + ") + t
-    if isinstance(off, str):
-        out = out + " + " + off if out else off
-    elif off or not out:
-        if not out:
-            out = str(off)
-        else:
-            out += (" - %d" if off < 0 else " + %d") % abs(off)
-    return out
+class Aff:
+    """An affine subscript: a sum of parts, printed in the order given.
+
+    Each part is (coefficient, atom). The atom is an IB (an index), a string
+    (a size symbol, an `index` parameter or an integer constant, resolved by
+    Scope.ext) or None (the number 1, so the coefficient is the value).
+    """
+
+    def __init__(self, parts):
+        self.parts = [(c, a) for c, a in parts if c != 0]
+
+    def ibs(self):
+        return [a for _, a in self.parts if isinstance(a, IB)]
+
+    def plain(self):
+        """The index this subscript names plainly (`x[i]`), else None."""
+        if len(self.parts) == 1 and self.parts[0][0] == 1 and \
+                isinstance(self.parts[0][1], IB):
+            return self.parts[0][1]
+        return None
+
+    def linear(self, consts):
+        """(index coefficients, symbol coefficients, constant), as the
+        compiler folds the subscript."""
+        ixs, syms, k = {}, {}, 0
+        for c, a in self.parts:
+            if a is None:
+                k += c
+            elif isinstance(a, IB):
+                ixs[a] = ixs.get(a, 0) + c
+            elif a in consts:
+                k += c * consts[a][1]
+            else:
+                syms[a] = syms.get(a, 0) + c
+        return ixs, syms, k
+
+    def text(self):
+        out = ""
+        for c, a in self.parts:
+            if a is None:
+                t = str(abs(c))
+            else:
+                name = a.name if isinstance(a, IB) else a
+                t = name if abs(c) == 1 else "%d * %s" % (abs(c), name)
+            if not out:
+                out = ("-" if c < 0 else "") + t
+            else:
+                out += (" - " if c < 0 else " + ") + t
+        return out or "0"
+
+
+def reversed_index(aff, ext, consts):
+    """The index `aff` reverses over a dimension of extent `ext` (`N - 1 - i`
+    over N, `3 - i` over 4), else None: the compiler's rule."""
+    ixs, syms, k = aff.linear(consts)
+    ixs = {ib: c for ib, c in ixs.items() if c}
+    syms = {s: c for s, c in syms.items() if c}
+    if len(ixs) != 1 or list(ixs.values())[0] != -1:
+        return None
+    if is_symbol(ext, consts):
+        ok = syms == {ext: 1} and k == -1
+    else:
+        ok = not syms and k == const_ext(ext, consts) - 1
+    return list(ixs)[0] if ok else None
+
+
+def is_symbol(d, consts):
+    """True for a size symbol or `index` parameter (not a literal or const)."""
+    return isinstance(d, str) and d not in consts
+
+
+def const_ext(d, consts):
+    return consts[d][1] if isinstance(d, str) else d
+
+
+def same_extent(a, b, consts):
+    """Whether two dims are the same extent for the compiler: the same
+    symbol, or literals/constants of the same value."""
+    if is_symbol(a, consts) or is_symbol(b, consts):
+        return a == b
+    return const_ext(a, consts) == const_ext(b, consts)
 
 
 def show(n):
@@ -142,7 +219,7 @@ def show(n):
     if op == "read" and not a[1]:
         return a[0], 9
     if op == "read":
-        return "%s[%s]" % (a[0], ", ".join(paff(s) for s in a[1])), 9
+        return "%s[%s]" % (a[0], ", ".join(x.text() for x in a[1])), 9
     if op == "ival":
         return a[0].name, 9
     if op == "sval":
@@ -175,8 +252,9 @@ def show(n):
     if op == "sel":
         return "where(%s)" % ", ".join(show(x)[0] for x in a), 9
     if op == "red":
-        return "%s[%s](%s)" % (n.kw["kind"], ", ".join(ib.name for ib in n.kw["ibs"]),
-                               show(a[0])[0]), 9
+        return "%s[%s](%s)" % (n.kw["kind"], ", ".join(
+            ib.name + (" in 0..%s" % pdim(ib.dim) if ib.rng else "") for ib in n.kw["ibs"]),
+            show(a[0])[0]), 9
     if op == "softmax":
         return "softmax(%s, %d)" % (show(a[0])[0], n.kw["axis"]), 9
     if op == "fill":
@@ -342,6 +420,7 @@ def ev(n, sc):
             me = np.max(np.broadcast_to(e, x.shape), axis=ax, keepdims=True,
                         initial=0.0) if x.size else zerr()
             err = s * 2 * me + (8 + x.shape[ax]) * EPS[dt] * s
+            check_float(dt, s)  # a row of -inf has no softmax
             return s, err
         if op == "fill":
             shape = tuple(sc.ext(d) for d in n.kw["dims"])
@@ -504,14 +583,7 @@ def ev_read(n, sc):
     v = sc.env[name]
     if not subs:
         return sc.bshape(v.val), sc.bshape(v.err)
-    pos = []
-    for terms, off in subs:
-        if isinstance(off, str):
-            off = sc.module.consts[off][1]
-        p = np.asarray(off, dtype=np.int64).reshape((1,) * sc.rank)
-        for c, ib in terms:
-            p = p + c * sc.shaped(np.arange(sc.ext(ib.dim), dtype=np.int64), ib)
-        pos.append(p)
+    pos = [aff_positions(aff, sc) for aff in subs]
     pos = np.broadcast_arrays(*pos)
     mask = np.ones(pos[0].shape, dtype=bool)
     for p, ext in zip(pos, v.val.shape):
@@ -525,6 +597,19 @@ def ev_read(n, sc):
         err = np.where(mask, np.broadcast_to(v.err, v.val.shape)[idx], 0.0) \
             if v.dt in FLOATS else zerr()
     return val, err
+
+
+def aff_positions(aff, sc):
+    """The positions an affine subscript reads, broadcast over the loops."""
+    p = np.zeros((1,) * sc.rank, dtype=np.int64)
+    for c, a in aff.parts:
+        if a is None:
+            p = p + c
+        elif isinstance(a, IB):
+            p = p + c * sc.shaped(np.arange(sc.ext(a.dim), dtype=np.int64), a)
+        else:
+            p = p + c * sc.ext(a)
+    return p
 
 
 def full_extent(sc, x, ibs):
@@ -574,13 +659,26 @@ def reduce(kind, dt, x, e, axes, count):
 
 
 def ev_red(n, sc):
-    ibs = n.kw["ibs"]
+    ibs, kind = n.kw["ibs"], n.kw["kind"]
     x, e = ev(n.args[0], sc)
     x = full_extent(sc, x, ibs)
     count = 1
     for ib in ibs:
         count *= sc.ext(ib.dim)
-    return reduce(n.kw["kind"], n.dt, x, e, [sc.axes[ib] for ib in ibs], count)
+    axes = [sc.axes[ib] for ib in ibs]
+    if kind == "mean":
+        return ev_mean(n.dt, reduce("sum", n.dt, x, e, axes, count), count)
+    return reduce(kind, n.dt, x, e, axes, count)
+
+
+def ev_mean(dt, total, count):
+    """mean = the sum in dt, divided by the point count converted to dt; an
+    empty range would give 0 / 0, which has no well-defined value."""
+    s, e = total
+    if count == 0:
+        raise Retry()
+    r = s / count
+    return r, e / count + EPS[dt] * np.abs(r)
 
 
 def ev_einsum(n, sc):
@@ -781,6 +879,8 @@ class Gen:
             if self.p(0.15) and self.float_consts():
                 c = self.pick(self.float_consts())
                 return N("lit", dt, c, typed=False, cval=self.m.consts[c][1], isfloat=True)
+            if self.p(0.04):
+                return self.inf(dt, self.p(0.5))
             v = self.pick([0.5, 1.0, 2.0, 0.25, 1.5, 3.0, 0.1, 1e-3, 2.5e-1, 0.0, 4.0])
             if self.p(0.2):
                 v = -v
@@ -791,11 +891,19 @@ class Gen:
         v = int(self.r.integers(-3, 6))
         return N("lit", dt, v, typed=False)
 
+    def inf(self, dt, negative):
+        """The float constant `inf` (printed `inf` or `-inf`)."""
+        return N("lit", dt, -np.inf if negative else np.inf, typed=False, isfloat=True)
+
     def int_consts(self):
         return [k for k, c in self.m.consts.items() if c[2]]
 
     def float_consts(self):
         return [k for k, c in self.m.consts.items() if not c[2]]
+
+    def size_syms(self):
+        """Size symbols and `index` parameters usable in subscripts."""
+        return [d for d in self.dims_all() if is_symbol(d, self.m.consts)]
 
     # -- index-notation expressions
     def visible(self, frames):
@@ -811,47 +919,99 @@ class Gen:
         return self.pick(free)
 
     def subscript(self, st, frames, d):
+        """A subscript for a dimension of extent d: a visible index (plainly or
+        reversed), a new summed index, a constant or an affine expression."""
         vis = self.visible(frames)
         same = [ib for ib in vis if ib.dim == d]
         x = self.r.random()
         if same and x < 0.6:
             ib = self.pick(same)
+            if self.p(0.1):
+                return self.reversed_sub(ib, d)
             ib.plain = True
-            return ([(1, ib)], 0)
-        if x < 0.78 and len(st["ibs"]) < 6:
+            return Aff([(1, ib)])
+        if x < 0.78 and len(st["ibs"]) < 6 and not st.get("no_new"):
             ib = IB(self.new_name(st), d, "sum")
-            ib.plain = True
             st["ibs"].append(ib)
             st["implicit"].append(ib)
             frames[0].append(ib)
-            return ([(1, ib)], 0)
+            if self.p(0.08):  # a summed index whose only range is a reversal
+                return self.reversed_sub(ib, d)
+            ib.plain = True
+            return Aff([(1, ib)])
         if not vis or self.p(0.15):
-            if self.p(0.3) and self.int_consts():
-                return ([], self.pick(self.int_consts()))
-            return ([], int(self.r.integers(0, 4)))
-        k = 1 if self.p(0.6) or len(vis) < 2 else 2
-        ibs = list(self.r.permutation(len(vis))[:k])
-        terms = []
-        for i in ibs:
-            c = self.pick([1, 1, 1, 2, 2, 3, -1])
-            terms.append((c, vis[i]))
-        if all(c < 0 for c, _ in terms):
-            terms.reverse()
-        off = int(self.r.integers(-3, 4))
-        if self.p(0.1) and self.int_consts():
-            off = self.pick(self.int_consts())
-        if len(terms) == 1 and terms[0][0] == 1 and off == 0:
-            off = 1
-        return (terms, off)
+            return self.constant_sub(d)
+        if self.p(0.1):  # reversed over another extent: a range for nothing
+            return self.reversed_sub(self.pick(vis), d)
+        return self.compound_sub(vis)
 
-    def ix_read(self, st, frames, dt, want=None):
-        """A read of some tensor as dtype dt (cast if needed)."""
-        cands = [k for k, v in self.env.items() if v.dt == dt]
-        others = [k for k, v in self.env.items() if v.dt != dt and
+    def reversed_sub(self, ib, d):
+        """`d - 1 - i` in one of its spellings: it reads backwards along a
+        dimension of extent d, and gives i its range when nothing else does."""
+        if isinstance(d, int):
+            forms = [[(d - 1, None), (-1, ib)], [(-1, ib), (d - 1, None)]]
+        else:
+            forms = [[(1, d), (-1, None), (-1, ib)], [(-1, ib), (1, d), (-1, None)],
+                     [(1, d), (-1, ib), (-1, None)]]
+        return Aff(self.pick(forms))
+
+    def constant_sub(self, d):
+        """A subscript without indices: `2`, `C0`, `N - 1` (the last element)."""
+        syms = self.size_syms()
+        if syms and self.p(0.25):
+            s = d if is_symbol(d, self.m.consts) and self.p(0.6) else self.pick(syms)
+            return Aff([(1, s), (-int(self.r.integers(1, 3)), None)])
+        if self.p(0.3) and self.int_consts():
+            return Aff([(1, self.pick(self.int_consts()))])
+        return Aff([(int(self.r.integers(0, 4)), None)])
+
+    def compound_sub(self, vis, first=None):
+        """An affine subscript of one or two indices (`first` among them), an
+        offset and sometimes a size symbol: `2 * i - 1`, `i + N - 3`."""
+        k = 1 if self.p(0.6) or len(vis) < 2 else 2
+        ibs = [first] if first is not None else []
+        for i in self.r.permutation(len(vis)):
+            if len(ibs) < k and vis[i] not in ibs:
+                ibs.append(vis[i])
+        parts = [(self.pick([1, 1, 1, 2, 2, 3, -1]), ib) for ib in ibs]
+        if all(c < 0 for c, _ in parts):
+            parts.reverse()
+        if self.p(0.1) and self.int_consts():
+            parts.append((1, self.pick(self.int_consts())))
+        else:
+            parts.append((int(self.r.integers(-3, 4)), None))
+        syms = self.size_syms()
+        if syms and self.p(0.25):
+            sym = (self.pick([1, 1, -1, 2]), self.pick(syms))
+            parts.insert(int(self.r.integers(0, len(parts) + 1)), sym)
+        aff = Aff(parts)
+        ixs, symc, off = aff.linear(self.m.consts)
+        if list(ixs.values()) == [1] and not symc and off == 0:
+            aff = Aff(parts + [(1, None)])  # `i + 0` would be a plain subscript
+        return aff
+
+    def forced_sub(self, frames, want, d, how):
+        """The subscript that makes a read use index `want`."""
+        if how == "rev":
+            return self.reversed_sub(want, d)
+        if how == "compound":
+            return self.compound_sub(self.visible(frames), first=want)
+        want.plain = True
+        return Aff([(1, want)])
+
+    def ix_read(self, st, frames, dt, want=None, how="plain"):
+        """A read of some tensor as dtype dt (cast if needed). With `want`, one
+        subscript uses that index: plainly, reversed or in an affine
+        expression (how = plain / rev / compound)."""
+        def fits(k):
+            if want is None:
+                return True
+            if how == "compound":
+                return bool(self.env[k].dims)
+            return want.dim in self.env[k].dims
+        cands = [k for k, v in self.env.items() if v.dt == dt and fits(k)]
+        others = [k for k, v in self.env.items() if v.dt != dt and fits(k) and
                   (dt not in INTS or v.dt != "bool")]
-        if want is not None:
-            cands = [k for k in cands if want.dim in self.env[k].dims]
-            others = [k for k in others if want.dim in self.env[k].dims]
         if not cands and not others:
             return None
         if cands and (not others or self.p(0.8)):
@@ -863,14 +1023,14 @@ class Gen:
         subs = []
         forced = None
         if want is not None:
-            forced = self.pick([i for i, d in enumerate(v.dims) if d == want.dim])
+            forced = self.pick([i for i, d in enumerate(v.dims)
+                                if how == "compound" or d == want.dim])
         for i, d in enumerate(v.dims):
             if i == forced:
-                want.plain = True
-                subs.append(([(1, want)], 0))
+                subs.append(self.forced_sub(frames, want, d, how))
             else:
                 subs.append(self.subscript(st, frames, d))
-        node = N("read", v.dt, name, subs)
+        node = N("read", v.dt, name, subs, dims=v.dims)
         if cast:
             if cast == "bool":
                 return N("cast", "bool", node)
@@ -960,7 +1120,8 @@ class Gen:
                 typed = True
             return N(op, dt, a, b, typed=typed)
         if x < 0.5:
-            kind = self.pick(["sum", "sum", "max", "min", "prod"])
+            kind = self.pick(["sum", "mean", "mean", "max", "min", "prod"] if dt in FLOATS
+                             else ["sum", "sum", "max", "min", "prod"])
             return self.ix_reduce(st, frames, dt, depth, kind)
         if x < 0.65 and dt in FLOATS:
             name = self.pick(MATH1)
@@ -968,6 +1129,8 @@ class Gen:
                 arg = self.ix_pos(st, frames, dt, depth - 1)
             else:
                 arg = self.typed_or_read(self.ix_expr(st, frames, dt, depth - 1), st, frames, dt)
+                if name == "exp" and self.p(0.3):
+                    arg = self.masked(st, frames, arg, "max", depth)  # exp(-inf) = 0
             return N("fn", dt, arg, name=name)
         if x < 0.65:
             arg = self.typed_or_read(self.ix_expr(st, frames, dt, depth - 1), st, frames, dt)
@@ -975,11 +1138,15 @@ class Gen:
         if x < 0.72:
             a = self.typed_or_read(self.ix_expr(st, frames, dt, depth - 1), st, frames, dt)
             b = self.ix_expr(st, frames, dt, depth - 1)
+            if dt in FLOATS and self.p(0.25):
+                b = self.inf(dt, self.p(0.7))  # max(x, -inf) is x
             return N("fn", dt, a, b, name=self.pick(["max", "min"]))
         if x < 0.8:
             c = self.ix_cmp(st, frames, depth - 1)
             a = self.typed_or_read(self.ix_expr(st, frames, dt, depth - 1), st, frames, dt)
             b = self.ix_expr(st, frames, dt, depth - 1)
+            if dt in FLOATS and self.p(0.15):
+                b = self.inf(dt, self.p(0.6))
             return N("sel", dt, c, a, b)
         if x < 0.86:
             src = self.pick([d for d in NUMS if d != dt] + ["bool"])
@@ -1007,39 +1174,128 @@ class Gen:
         return self.ix_leaf(st, frames, dt)
 
     def ix_reduce(self, st, frames, dt, depth, kind):
+        """sum/mean/max/min/prod over one or two new indices. Each index gets
+        its range from a plain subscript, a written range (`p in 0..2`) or a
+        reversed subscript (`N - 1 - p`)."""
         if dt == "bool":
             return self.ix_cmp(st, frames, depth - 1)
+        if kind == "mean" and dt not in FLOATS:
+            kind = "sum"  # mean of integers is a compile error
         k = 1 if self.p(0.7) else 2
         if len(st["ibs"]) + k > 7:
             return self.ix_leaf(st, frames, dt)
-        vis = self.visible(frames)
-        dims = self.dims_all()
         ibs = []
         for _ in range(k):
-            tensor_dims = [d for d in dims if any(d in v.dims for v in self.env.values())]
-            if not tensor_dims:
+            ib = self.reducer_index(st, frames, ibs)
+            if ib is None:
                 return self.ix_leaf(st, frames, dt)
-            d = self.pick(tensor_dims)
-            shadow = [ib for ib in vis if ib not in ibs and ib.name not in [b.name for b in ibs]]
-            if shadow and self.p(0.15):
-                old = self.pick(shadow)
-                old.shadowed = True
-                name = old.name
-            else:
-                name = self.new_name(st)
-            ib = IB(name, d, "red")
-            st["ibs"].append(ib)
             ibs.append(ib)
-        body = self.ix_expr(st, frames + [ibs], dt, depth - 1)
+        inner = frames + [ibs]
+        body = self.ix_expr(st, inner, dt, depth - 1)
+        if kind == "mean":
+            body = self.typed_or_read(body, st, inner, dt)  # an untyped mean is i64
         for ib in ibs:
-            if not ib.plain:
-                r = self.ix_read(st, frames + [ibs], dt, want=ib)
-                if r is None:
-                    raise Retry()
-                body = N(self.pick(["+", "*"]) if kind != "prod" else "+", dt, body, r)
-        if kind == "sum" and dt == "bool":
+            body = self.use_reducer_index(st, inner, dt, body, ib, kind)
+        if kind in ("max", "min") and dt in FLOATS and self.p(0.5):
+            body = self.masked(st, inner, body, kind, depth)
+        # A reduction of an untyped body (`sum[p in 0..3](p)`) is untyped too.
+        return N("red", dt, body, kind=kind, ibs=ibs, typed=body.typed)
+
+    def reducer_index(self, st, frames, ibs):
+        """A new index bound by a reducer, sometimes shadowing an outer one.
+        Its `mode` says how it will get its range: plain, range or rev."""
+        dims = self.dims_all()
+        tensor_dims = [d for d in dims if any(d in v.dims for v in self.env.values())]
+        mode = self.pick(["plain"] * 11 + ["range"] * 7 + ["rev"] * 2)
+        if mode == "range":
+            d = self.pick(dims + [1, 2, 3] + self.int_consts())
+        elif tensor_dims:
+            d = self.pick(tensor_dims)
+        else:
+            return None
+        vis = self.visible(frames)
+        shadow = [ib for ib in vis if ib not in ibs and ib.name not in [b.name for b in ibs]]
+        if shadow and self.p(0.15):
+            old = self.pick(shadow)
+            old.shadowed = True
+            name = old.name
+        else:
+            name = self.new_name(st)
+        ib = IB(name, d, "red")
+        ib.mode = mode
+        ib.rng = mode == "range" or self.p(0.1)
+        st["ibs"].append(ib)
+        return ib
+
+    def use_reducer_index(self, st, frames, dt, body, ib, kind):
+        """Makes sure the reduction body uses ib (an unused reducer index is a
+        compile error), in the way its mode needs."""
+        used, plain = set(), set()
+        walk_ibs(body, used, plain)
+        if ib.mode == "plain" and ib in plain:
+            return body
+        if ib.mode == "range" and ib in used:
+            return body
+        how = {"plain": "plain", "rev": "rev", "range": "compound"}[ib.mode]
+        r = self.ix_read(st, frames, dt, want=ib, how=how)
+        if r is None and ib.mode == "plain":
             raise Retry()
-        return N("red", dt, body, kind=kind, ibs=ibs)
+        if r is None:
+            ib.rng = True
+            r = N("ival", dt, ib, typed=False)
+        return N(self.pick(["+", "*"]) if kind != "prod" else "+", dt, body, r)
+
+    def masked(self, st, frames, x, kind, depth):
+        """where(c, x, -inf): the identity of max (+inf for min), as in masked
+        attention; exp(-inf) is 0."""
+        x = self.typed_or_read(x, st, frames, x.dt)
+        c = self.ix_cmp(st, frames, max(depth - 2, 0))
+        return N("sel", x.dt, c, x, self.inf(x.dt, kind == "max"))
+
+    def ix_terms(self, st, frames, dt, depth):
+        """Two or three additive terms that sum different indices, like the
+        affine layer `y[o] = x[i] * w[o, i] + b[o]` (each term sums the
+        indices it uses)."""
+        terms = [self.contraction_term(st, frames, dt, depth)]
+        for _ in range(int(self.r.integers(1, 3))):
+            x = self.r.random()
+            if x < 0.45:
+                terms.append(self.bias_term(st, frames, dt))
+            elif x < 0.7:
+                terms.append(self.contraction_term(st, frames, dt, depth))
+            else:
+                terms.append(self.ix_expr(st, frames, dt, depth - 1))
+        while len(terms) > 1:
+            i = int(self.r.integers(len(terms) - 1))
+            terms[i:i + 2] = [N(self.pick(["+", "+", "-"]), dt, terms[i], terms[i + 1])]
+        if self.p(0.15):
+            return N("neg", dt, terms[0])
+        return terms[0]
+
+    def contraction_term(self, st, frames, dt, depth):
+        """`a[.., k] * b[k, ..]` over a new implicitly summed index k."""
+        dims = [d for d in self.dims_all() if any(d in v.dims for v in self.env.values())]
+        if not dims or len(st["ibs"]) >= 6:
+            return self.ix_expr(st, frames, dt, depth - 1)
+        k = IB(self.new_name(st), self.pick(dims), "sum")
+        st["ibs"].append(k)
+        st["implicit"].append(k)
+        frames[0].append(k)
+        a = self.ix_read(st, frames, dt, want=k)
+        if a is None:
+            raise Retry()
+        b = self.ix_read(st, frames, dt, want=k) if self.p(0.7) else \
+            self.ix_expr(st, frames, dt, depth - 1)
+        return N("*", dt, a, b) if b is not None else a
+
+    def bias_term(self, st, frames, dt):
+        """A read that introduces no new summed index (the `+ b[o]`)."""
+        st["no_new"] = True
+        try:
+            r = self.ix_read(st, frames, dt)
+        finally:
+            st["no_new"] = False
+        return r if r is not None else self.literal(dt)
 
     def gen_ix_stmt(self):
         dt = self.pick(NUMS + ("bool",) if self.p(0.1) else NUMS)
@@ -1054,7 +1310,14 @@ class Gen:
             st["ibs"].append(lhs[-1])
         frames = [list(lhs)]
         depth = int(self.r.integers(1, 6))
-        rhs = self.ix_expr(st, frames, dt, depth)
+        x = self.r.random()
+        if dt != "bool" and x < 0.25:
+            rhs = self.ix_terms(st, frames, dt, depth)
+        elif dt in FLOATS and x < 0.35:  # pooling: mean[p in 0..2](x[2 * i + p])
+            kind = self.pick(["mean", "mean", "max", "min", "sum"])
+            rhs = self.ix_reduce(st, frames, dt, depth, kind)
+        else:
+            rhs = self.ix_expr(st, frames, dt, depth)
         if not rhs.typed:
             rhs = self.typed_or_read(rhs, st, frames, dt)
         # Recompute which indices the final tree uses, and how.
@@ -1064,13 +1327,15 @@ class Gen:
             ib.plain = ib in plain
         st["implicit"] = [ib for ib in st["implicit"] if ib in used]
         st["ibs"] = [ib for ib in st["ibs"] if ib in used or ib in lhs]
-        if any(ib.kind == "red" and not ib.plain for ib in st["ibs"]):
-            raise Retry()
+        rev = first_reversals(rhs, self.m.consts)
+        for ib in st["ibs"]:
+            if ib.kind == "red" and not ib.plain and not self.reversal_ranges(ib, rev):
+                ib.rng = True
         if st["implicit"] and dt == "bool":
             raise Retry()
         wheres = []
         for ib in lhs + st["implicit"]:
-            need = not ib.plain
+            need = not ib.plain and not self.reversal_ranges(ib, rev)
             if need or (self.p(0.1) and lhs):
                 if ib.shadowed or not lhs:
                     raise Retry()
@@ -1079,6 +1344,10 @@ class Gen:
             raise Retry()
         name = self.fresh()
         return Stmt("ix", [name], rhs, lhs, wheres, st["ibs"], st["implicit"])
+
+    def reversal_ranges(self, ib, rev):
+        """Whether the first reversed subscript of ib gives it its own extent."""
+        return ib in rev and same_extent(rev[ib], ib.dim, self.m.consts)
 
     # -- whole-value expressions
     def wv_leaf(self, dt, dims, full):
@@ -1170,6 +1439,8 @@ class Gen:
         if x < 0.68:
             a = self.wv_expr(dt, dims, full, depth - 1)
             b = self.wv_expr(dt, dims, False, depth - 1)
+            if dt in FLOATS and self.p(0.2):
+                b = self.inf(dt, self.p(0.7))
             if not a.typed and not b.typed:
                 raise Retry()
             return N("fn", dt, a, b, name=self.pick(["max", "min"]))
@@ -1414,11 +1685,10 @@ def walk_ibs(n, used, plain):
     if not isinstance(n, N):
         return
     if n.op == "read":
-        for terms, off in n.args[1]:
-            for c, ib in terms:
-                used.add(ib)
-            if len(terms) == 1 and terms[0][0] == 1 and off == 0:
-                plain.add(terms[0][1])
+        for aff in n.args[1]:
+            used.update(aff.ibs())
+            if aff.plain():
+                plain.add(aff.plain())
         return
     if n.op == "ival":
         used.add(n.args[0])
@@ -1427,6 +1697,23 @@ def walk_ibs(n, used, plain):
         used.update(n.kw["ibs"])
     for a in n.args:
         walk_ibs(a, used, plain)
+
+
+def first_reversals(n, consts, out=None):
+    """For each index, the dim of the first subscript (in source order) that
+    reverses it: the compiler's range for an index that has no other."""
+    out = {} if out is None else out
+    if not isinstance(n, N):
+        return out
+    if n.op == "read":
+        for aff, d in zip(n.args[1], n.kw["dims"]):
+            ib = None if aff.plain() else reversed_index(aff, d, consts)
+            if ib is not None and ib not in out:
+                out[ib] = d
+        return out
+    for a in n.args:
+        first_reversals(a, consts, out)
+    return out
 
 
 def refs(n):
