@@ -119,7 +119,12 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   expandOptions.includeBf16 = true;
   pm.addPass(arith::createArithExpandOpsPass(expandOptions));
   pm.addPass(createConvertMathToFuncs());
-  pm.addPass(createConvertMathToLLVMPass());
+  // log1p stays a libm call: LLVM has no intrinsic for it, and the default
+  // expansion log(1 + x) loses all precision for small x (softplus of
+  // negative inputs).
+  ConvertMathToLLVMPassOptions mathOptions;
+  mathOptions.approximateLog1p = false;
+  pm.addPass(createConvertMathToLLVMPass(mathOptions));
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertComplexToLLVMPass());
