@@ -28,3 +28,8 @@ config.substitutions.append(
 tools = ["tess-opt", "tessc", "tess-run", "TesseraUnitTests"]
 llvm_config.add_tool_substitutions(
     tools, [config.tessera_tools_dir, config.llvm_tools_dir])
+
+# Tests that create device nodes with mknod (in their own scratch folders)
+# need root.
+if hasattr(os, "geteuid") and os.geteuid() == 0:
+    config.available_features.add("root")

@@ -11,6 +11,7 @@
 #include "tessera/Runtime/Codegen.h"
 #include "tessera/Runtime/Convert.h"
 #include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/FileIO.h"
 #include "tessera/Runtime/JITSession.h"
 #include "tessera/Transforms/EntrySignature.h"
 
@@ -92,14 +93,26 @@ public:
       return mlir::succeeded(verifier->verify());
     return ok && numErrors == 0;
   }
+  llvm::raw_ostream &getDiagnosticStream() {
+    return options.diagnosticStream ? *options.diagnosticStream : llvm::errs();
+  }
   void error(const llvm::Twine &msg) {
     ++numErrors;
-    llvm::raw_ostream &os =
-        options.diagnosticStream ? *options.diagnosticStream : llvm::errs();
-    llvm::WithColor::error(os, "tessera") << msg << "\n";
+    llvm::WithColor::error(getDiagnosticStream(), "tessera") << msg << "\n";
   }
-  bool writeFile(llvm::StringRef path,
-                 llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write);
+  /// Prints `err`: a FileError as `PATH: error: MESSAGE`, anything else as
+  /// error() does. Returns false.
+  bool report(llvm::Error err);
+
+  /// The output files of emit(kind, path), checked: `main`, and for a
+  /// library, `header` beside it.
+  bool planOutputs(EmitKind kind, llvm::StringRef path, AtomicOutputs &outputs,
+                   unsigned &main, unsigned &header);
+  /// Prints the AST or a module into `os` (AST, MLIR, Lowered).
+  bool printText(EmitKind kind, llvm::raw_ostream &os);
+  /// Writes LLVM IR, assembly, an object or a library into `outputs`.
+  bool emitNative(EmitKind kind, llvm::StringRef path, AtomicOutputs &outputs,
+                  unsigned main, unsigned header);
 
   CompilerOptions options;
   mlir::MLIRContext context;
@@ -108,6 +121,8 @@ public:
   std::unique_ptr<mlir::SourceMgrDiagnosticVerifierHandler> verifier;
   unsigned numErrors = 0;
   std::string filename;
+  /// The file loadFile read, which no output may overwrite.
+  std::string inputPath;
 
   std::unique_ptr<ast::Module> ast;
   std::unique_ptr<sema::Program> program;
@@ -165,43 +180,16 @@ bool Compiler::Impl::lower() {
   return true;
 }
 
-bool Compiler::Impl::writeFile(
-    llvm::StringRef path,
-    llvm::function_ref<bool(llvm::raw_pwrite_stream &)> write) {
-  if (path == "-") {
-    if (!write(llvm::outs()))
-      return false;
-    llvm::outs().flush();
-    return true;
-  }
-  // Write beside the target and rename over it only when complete, so a
-  // failed compile never clobbers an existing output.
-  llvm::SmallString<128> model(path);
-  model += ".tmp%%%%%%";
-  int fd;
-  llvm::SmallString<128> tmpPath;
-  if (std::error_code ec =
-          llvm::sys::fs::createUniqueFile(model, fd, tmpPath)) {
-    error("cannot write '" + path + "': " + ec.message());
-    return false;
-  }
-  llvm::FileRemover removeTmp(tmpPath);
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    if (!write(os))
-      return false;
-    os.close();
-    if (os.has_error()) {
-      error("cannot write '" + path + "': " + os.error().message());
-      os.clear_error();
-      return false;
-    }
-  }
-  if (std::error_code ec = llvm::sys::fs::rename(tmpPath, path)) {
-    error("cannot write '" + path + "': " + ec.message());
-    return false;
-  }
-  return true;
+bool Compiler::Impl::report(llvm::Error err) {
+  llvm::handleAllErrors(
+      std::move(err),
+      [&](const FileError &e) {
+        ++numErrors;
+        llvm::WithColor::error(getDiagnosticStream(), e.getPath())
+            << e.getMessage() << "\n";
+      },
+      [&](const llvm::ErrorInfoBase &e) { error(e.message()); });
+  return false;
 }
 
 Compiler::Compiler(CompilerOptions options)
@@ -211,17 +199,11 @@ Compiler::~Compiler() = default;
 unsigned Compiler::getNumErrors() const { return impl->numErrors; }
 
 bool Compiler::loadFile(llvm::StringRef path) {
-  auto buf =
-      llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                         /*RequiresNullTerminator=*/true);
-  if (!buf) {
-    impl->error("cannot open '" + path + "': " + buf.getError().message());
-    return false;
-  }
-  if (llvm::sys::fs::is_directory(path)) {
-    impl->error("'" + path + "' is a directory");
-    return false;
-  }
+  // Bounded (kMaxInputBytes), and read as a stream when it is one.
+  auto buf = readInputFile(path, "source file");
+  if (!buf)
+    return impl->report(buf.takeError());
+  impl->inputPath = path.str();
   return impl->loadSource(path, std::move(*buf));
 }
 
@@ -241,110 +223,123 @@ const EntrySignature *Compiler::getSignature(llvm::StringRef name) const {
   return nullptr;
 }
 
-bool Compiler::emit(EmitKind kind, llvm::StringRef path) {
-  Impl &I = *impl;
-  if (kind == EmitKind::AST && I.ast)
-    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
-      ast::dump(*I.ast, os);
-      return true;
-    });
-  if (!I.module)
+bool Compiler::Impl::planOutputs(EmitKind kind, llvm::StringRef path,
+                                 AtomicOutputs &outputs, unsigned &main,
+                                 unsigned &header) {
+  if (kind == EmitKind::Object && path == "-") {
+    error("refusing to write an object file to stdout; use -o FILE");
     return false;
-  switch (kind) {
-  case EmitKind::AST:
-    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
-      ast::dump(*I.ast, os);
-      return true;
-    });
-  case EmitKind::MLIR:
-    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
-      I.module->print(os);
-      os << "\n";
-      return true;
-    });
-  default:
-    break;
   }
-  if (!I.lower())
+  if (kind == EmitKind::Library && path == "-") {
+    error("--emit=lib needs an output path (-o libNAME.so)");
     return false;
-  if (kind == EmitKind::Lowered)
-    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
-      I.lowered->print(os);
-      os << "\n";
-      return true;
-    });
+  }
+  if (!inputPath.empty())
+    outputs.addInput(inputPath);
+  if (kind == EmitKind::Library) {
+    // The linker writes the library by name: a regular file only.
+    main = outputs.add(path, "shared library", AtomicOutputs::RegularFileOnly);
+    llvm::SmallString<128> headerPath(path);
+    llvm::sys::path::replace_extension(headerPath, "h");
+    header = outputs.add(headerPath, "C header");
+  } else {
+    main = outputs.add(path);
+  }
+  if (llvm::Error e = outputs.check())
+    return report(std::move(e));
+  return true;
+}
 
+bool Compiler::Impl::printText(EmitKind kind, llvm::raw_ostream &os) {
+  if (kind == EmitKind::AST) {
+    ast::dump(*ast, os);
+    return true;
+  }
+  if (kind == EmitKind::Lowered && !lower())
+    return false;
+  (kind == EmitKind::MLIR ? *module : *lowered)->print(os);
+  os << "\n";
+  return true;
+}
+
+bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
+                                AtomicOutputs &outputs, unsigned main,
+                                unsigned header) {
+  if (!lower())
+    return false;
   initializeNativeTarget();
-  auto tm = createHostTargetMachine(I.options.optLevel);
-  if (!tm) {
-    I.error(llvm::toString(tm.takeError()));
-    return false;
-  }
+  auto tm = createHostTargetMachine(options.optLevel);
+  if (!tm)
+    return report(tm.takeError());
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateToLLVMIR(*I.lowered, llvmContext, **tm);
-  if (!llvmModule) {
-    I.error(llvm::toString(llvmModule.takeError()));
-    return false;
-  }
-  if (llvm::Error e =
-          optimizeLLVMModule(**llvmModule, **tm, I.options.optLevel)) {
-    I.error(llvm::toString(std::move(e)));
-    return false;
-  }
-  auto emitCode = [&](MachineCodeKind mk) {
-    return [&, mk](llvm::raw_pwrite_stream &os) {
-      if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, os)) {
-        I.error(llvm::toString(std::move(e)));
-        return false;
-      }
-      return true;
-    };
-  };
-  switch (kind) {
-  case EmitKind::LLVM:
-    return I.writeFile(path, [&](llvm::raw_pwrite_stream &os) {
-      os << printLLVMIR(**llvmModule);
-      return true;
-    });
-  case EmitKind::Assembly:
-    return I.writeFile(path, emitCode(MachineCodeKind::Assembly));
-  case EmitKind::Object:
-    if (path == "-") {
-      I.error("refusing to write an object file to stdout; use -o FILE");
-      return false;
-    }
-    return I.writeFile(path, emitCode(MachineCodeKind::Object));
-  case EmitKind::Library: {
-    if (path == "-") {
-      I.error("--emit=lib needs an output path (-o libNAME.so)");
-      return false;
-    }
-    // Object into a temporary, then link; header beside the library.
+  auto llvmModule = translateToLLVMIR(*lowered, llvmContext, **tm);
+  if (!llvmModule)
+    return report(llvmModule.takeError());
+  if (llvm::Error e = optimizeLLVMModule(**llvmModule, **tm, options.optLevel))
+    return report(std::move(e));
+  if (kind == EmitKind::Library) {
+    // Object into a temporary, link into the library's temporary, header
+    // beside it; AtomicOutputs renames both into place together.
     llvm::SmallString<128> objPath;
     if (std::error_code ec =
             llvm::sys::fs::createTemporaryFile("tessera", "o", objPath)) {
-      I.error("cannot create a temporary file: " + ec.message());
+      error("cannot create a temporary file: " + ec.message());
       return false;
     }
     llvm::FileRemover removeObj(objPath);
-    if (!I.writeFile(objPath, emitCode(MachineCodeKind::Object)))
-      return false;
-    if (llvm::Error e = linkSharedLibrary(objPath, path)) {
-      I.error(llvm::toString(std::move(e)));
-      return false;
-    }
-    llvm::SmallString<128> headerPath(path);
-    llvm::sys::path::replace_extension(headerPath, "h");
+    if (llvm::Error e = writeMachineCodeFile(**llvmModule, **tm,
+                                             MachineCodeKind::Object, objPath))
+      return report(std::move(e));
+    llvm::Expected<std::string> libPath = outputs.getTemporaryPath(main);
+    if (!libPath)
+      return report(libPath.takeError());
+    if (llvm::Error e = linkSharedLibrary(objPath, *libPath))
+      return report(std::move(e));
+    llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(header);
+    if (!os)
+      return report(os.takeError());
     std::string libName = llvm::sys::path::stem(path).str();
-    std::string header = generateCHeader(getSignatures(), libName);
-    return I.writeFile(headerPath, [&](llvm::raw_pwrite_stream &os) {
-      os << header;
-      return true;
-    });
+    **os << generateCHeader(signatures, libName);
+    return true;
   }
-  default:
+  llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(main);
+  if (!os)
+    return report(os.takeError());
+  if (kind == EmitKind::LLVM) {
+    **os << printLLVMIR(**llvmModule);
+    return true;
+  }
+  MachineCodeKind mk = kind == EmitKind::Assembly ? MachineCodeKind::Assembly
+                                                  : MachineCodeKind::Object;
+  if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, **os))
+    return report(std::move(e));
+  return true;
+}
+
+bool Compiler::emit(EmitKind kind, llvm::StringRef path) {
+  Impl &I = *impl;
+  bool isText = kind == EmitKind::AST || kind == EmitKind::MLIR ||
+                kind == EmitKind::Lowered;
+  if (kind == EmitKind::AST ? !I.ast : !I.module)
+    return false;
+  // Every destination is checked before anything is compiled or written.
+  AtomicOutputs outputs;
+  unsigned main = 0, header = 0;
+  if (!I.planOutputs(kind, path, outputs, main, header))
+    return false;
+  if (isText) {
+    llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(main);
+    if (!os)
+      return I.report(os.takeError());
+    if (!I.printText(kind, **os))
+      return false;
+  } else if (!I.emitNative(kind, path, outputs, main, header)) {
     return false;
   }
+  // Nothing is written unless everything succeeded.
+  if (llvm::Error e = outputs.commit())
+    return I.report(std::move(e));
+  return true;
 }
 
 bool Compiler::Impl::ensureJIT() {

@@ -140,6 +140,44 @@ TEST(CompilerTest, DiagnosticsGoToTheGivenStream) {
       << text;
 }
 
+// File problems print as one line `PATH: error: MESSAGE` on the given
+// stream; an output that is an input is refused and nothing is written.
+TEST(CompilerTest, FileErrorsAreOneLine) {
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("compiler-test", dir));
+  std::string source = (dir + "/libmm.h").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(source, ec);
+    ASSERT_FALSE(ec);
+    os << kMatmul;
+  }
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  CompilerOptions options;
+  options.diagnosticStream = &os;
+  EXPECT_FALSE(Compiler(options).loadFile((dir + "/missing.tess").str()));
+  EXPECT_EQ(text, (dir + "/missing.tess: error: cannot open source file: No "
+                         "such file or directory\n")
+                      .str());
+  text.clear();
+  Compiler compiler(options);
+  ASSERT_TRUE(compiler.loadFile(source));
+  EXPECT_FALSE(compiler.emit(EmitKind::MLIR, source));
+  EXPECT_EQ(text, source + ": error: cannot write output: it is also an "
+                           "input file\n");
+  text.clear();
+  // The header of the library would overwrite the source.
+  EXPECT_FALSE(compiler.emit(EmitKind::Library, (dir + "/libmm.so").str()));
+  EXPECT_EQ(text, source + ": error: cannot write C header: it is also an "
+                           "input file\n");
+  EXPECT_FALSE(llvm::sys::fs::exists(dir + "/libmm.so"));
+  auto buffer = llvm::MemoryBuffer::getFile(source);
+  ASSERT_TRUE(static_cast<bool>(buffer));
+  EXPECT_EQ((*buffer)->getBuffer(), kMatmul);
+  llvm::sys::fs::remove_directories(dir);
+}
+
 // The signatures are those of the generated module's tess.entry functions
 // (the attributes tess-expose-entries compiles into the entries): reading
 // the emitted MLIR back gives exactly the same ones.

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Driver/Compiler.h"
+#include "tessera/Runtime/FileIO.h"
 #include "tessera/Runtime/Npy.h"
 #include "tessera/Runtime/Printer.h"
 #include "tessera/Runtime/Random.h"
@@ -27,7 +28,7 @@ static cl::opt<std::string>
     entryName("entry", cl::desc("Function to run (default: the last one)"),
               cl::value_desc("name"), cl::cat(category));
 static cl::list<std::string>
-    inputs("in", cl::desc("Read parameter NAME from a .npy file"),
+    inputs("in", cl::desc("Read parameter NAME from a .npy file ('-': stdin)"),
            cl::value_desc("NAME=PATH.npy"), cl::cat(category));
 static cl::list<std::string>
     sizes("size",
@@ -39,7 +40,9 @@ static cl::opt<uint64_t> seed("random",
                               cl::value_desc("SEED"), cl::init(0),
                               cl::cat(category));
 static cl::list<std::string>
-    outputs("out", cl::desc("Write result NAME (or its position) to .npy"),
+    outputs("out",
+            cl::desc("Write result NAME (or its position) to .npy ('-': "
+                     "stdout); all --out files are written, or none"),
             cl::value_desc("NAME=PATH.npy"), cl::cat(category));
 static cl::opt<bool> printResults("print", cl::desc("Print the results"),
                                   cl::cat(category));
@@ -56,6 +59,40 @@ static bool splitAssignment(StringRef arg, StringRef flag, StringRef &name,
   std::tie(name, value) = arg.split('=');
   if (name.empty() || value.empty() || !arg.contains('=')) {
     fail("--" + flag + " expects NAME=VALUE, got '" + arg + "'");
+    return false;
+  }
+  return true;
+}
+
+/// Declares the --out files in `files` (the source and --in files as
+/// inputs) and checks them; `pairs` matches each file with the number
+/// of the result it receives (NAME is a result's name or position).
+static bool planOutputs(const EntrySignature &sig, AtomicOutputs &files,
+                        std::vector<std::pair<unsigned, unsigned>> &pairs) {
+  files.addInput(inputFile);
+  for (StringRef arg : inputs)
+    if (arg.contains('='))
+      files.addInput(arg.split('=').second);
+  for (StringRef arg : outputs) {
+    StringRef name, path;
+    if (!splitAssignment(arg, "out", name, path))
+      return false;
+    int index = -1;
+    for (size_t i = 0; i < sig.results.size(); ++i)
+      if (sig.results[i].name == name || std::to_string(i) == name)
+        index = static_cast<int>(i);
+    if (index < 0) {
+      std::string names;
+      for (const ValueSpec &r : sig.results)
+        names += (names.empty() ? "" : ", ") + r.name;
+      fail("'" + sig.name + "' has no result '" + name +
+           "' (results: " + names + ", or their positions)");
+      return false;
+    }
+    pairs.emplace_back(files.add(path, "result '" + name.str() + "'"), index);
+  }
+  if (Error e = files.check()) {
+    errs() << toString(std::move(e)) << "\n";
     return false;
   }
   return true;
@@ -99,6 +136,13 @@ int main(int argc, char **argv) {
                   value + "'");
     symbols[name.str()] = n;
   }
+
+  // Every --out destination is checked before anything is read or run; the
+  // results are written all or none.
+  AtomicOutputs outputFiles;
+  std::vector<std::pair<unsigned, unsigned>> outputResults; // (file, result)
+  if (!planOutputs(*sig, outputFiles, outputResults))
+    return 1;
 
   CallArguments args;
   std::set<std::string> paramNames;
@@ -174,29 +218,23 @@ int main(int argc, char **argv) {
     return fail(toString(results.takeError()));
   }
 
-  // Outputs by name or by position.
-  bool wroteAny = false;
-  for (StringRef arg : outputs) {
-    StringRef name, path;
-    if (!splitAssignment(arg, "out", name, path))
-      return 1;
-    int index = -1;
-    for (size_t i = 0; i < sig->results.size(); ++i)
-      if (sig->results[i].name == name || std::to_string(i) == name)
-        index = static_cast<int>(i);
-    if (index < 0) {
-      std::string names;
-      for (const ValueSpec &r : sig->results)
-        names += (names.empty() ? "" : ", ") + r.name;
-      return fail("'" + sig->name + "' has no result '" + name +
-                  "' (results: " + names + ", or their positions)");
-    }
-    if (Error e = writeNpy(path, (*results)[index])) {
-      errs() << toString(std::move(e)) << "\n";
+  for (auto [file, result] : outputResults) {
+    auto image = encodeNpy((*results)[result]);
+    if (!image)
+      return fail("cannot write result '" + sig->results[result].name +
+                  "': " + toString(image.takeError()));
+    auto os = outputFiles.open(file);
+    if (!os) {
+      errs() << toString(os.takeError()) << "\n";
       return 1;
     }
-    wroteAny = true;
+    **os << *image;
   }
+  if (Error e = outputFiles.commit()) {
+    errs() << toString(std::move(e)) << "\n";
+    return 1;
+  }
+  bool wroteAny = !outputResults.empty();
   if (printResults || !wroteAny) {
     for (size_t i = 0; i < results->size(); ++i) {
       const HostTensor &t = (*results)[i];

@@ -18,7 +18,8 @@ using namespace llvm;
 static cl::OptionCategory category("tessc options");
 static cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input.tess>"),
                                       cl::Required, cl::cat(category));
-static cl::opt<std::string> outputFile("o", cl::desc("Output file"),
+static cl::opt<std::string> outputFile("o",
+                                       cl::desc("Output file ('-': stdout)"),
                                        cl::value_desc("path"),
                                        cl::cat(category));
 static cl::opt<tessera::EmitKind> emitKind(

@@ -3,6 +3,7 @@
 #include "tessera/Runtime/Npy.h"
 
 #include "tessera/Runtime/Convert.h"
+#include "tessera/Runtime/FileIO.h"
 #include "tessera/Runtime/Printer.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -29,6 +30,8 @@ static constexpr char kMagic[] = "\x93NUMPY";
 static constexpr size_t kMagicLen = 6;
 /// NumPy aligns the start of the data to this many bytes.
 static constexpr size_t kHeaderAlign = 64;
+/// Errors before the header show this many bytes of the file.
+static constexpr size_t kShownBytes = 16;
 
 namespace {
 
@@ -71,7 +74,7 @@ private:
 
 /// Renders the first bytes of a file readably, for errors found before the
 /// header: printable ASCII as is, everything else as \xNN.
-std::string escapeBytes(StringRef bytes, size_t limit = 16) {
+std::string escapeBytes(StringRef bytes, size_t limit = kShownBytes) {
   std::string text;
   for (unsigned char c : bytes.take_front(limit)) {
     if (c == '\\')
@@ -454,42 +457,124 @@ struct DecodedNpy {
   size_t descrLoc = 0;
 };
 
-llvm::Error decodeNpy(StringRef path, StringRef bytes, DecodedNpy &result) {
+/// The bytes of a .npy image: in memory, or read from a file on demand and
+/// in order, never more than the header asks for (plus one byte, for
+/// streams, to find data after the array).
+class NpyBytes {
+public:
+  explicit NpyBytes(StringRef memory) : memory(memory), size(memory.size()) {}
+  explicit NpyBytes(InputFile &file) : file(&file), size(file.getSize()) {}
+
+  /// The size of the image when known (memory, a regular file).
+  std::optional<uint64_t> getSize() const { return size; }
+
+  /// The first `n` bytes, fewer when the image is shorter.
+  llvm::Expected<StringRef> prefix(size_t n) {
+    if (!file)
+      return memory.take_front(n);
+    if (head.size() < n && !ended) {
+      size_t have = head.size();
+      head.resize(n);
+      llvm::Expected<size_t> got =
+          file->read(llvm::MutableArrayRef<char>(head.data() + have, n - have));
+      if (!got)
+        return got.takeError();
+      ended = *got < n - have;
+      head.resize(have + *got);
+    }
+    return StringRef(head).take_front(n);
+  }
+
+  /// Copies up to `n` bytes that follow offset `start` (the end of the last
+  /// prefix) into `out`; returns how many there were.
+  llvm::Expected<size_t> read(size_t start, char *out, size_t n) {
+    if (!file) {
+      StringRef data = memory.substr(start, n);
+      std::memcpy(out, data.data(), data.size());
+      return data.size();
+    }
+    assert(start == head.size() && "a file is read in order");
+    return file->read(llvm::MutableArrayRef<char>(out, n));
+  }
+
+  /// Whether a stream holds another byte after what was read.
+  llvm::Expected<bool> hasMore() {
+    char byte;
+    llvm::Expected<size_t> got = file->read(llvm::MutableArrayRef<char>(byte));
+    if (!got)
+      return got.takeError();
+    return *got != 0;
+  }
+
+private:
+  StringRef memory;
+  InputFile *file = nullptr;
+  std::optional<uint64_t> size;
+  std::string head;
+  bool ended = false;
+};
+
+/// The preamble: where the header is.
+struct NpyPreamble {
+  size_t headerStart = 0;
+  uint64_t headerLen = 0;
+};
+
+llvm::Error decodePreamble(StringRef path, NpyBytes &bytes,
+                           NpyPreamble &result) {
+  // One byte more than shown, so that the shown bytes end in "..." only
+  // when there are more.
+  llvm::Expected<StringRef> startOrErr = bytes.prefix(kShownBytes + 1);
+  if (!startOrErr)
+    return startOrErr.takeError();
+  StringRef start = *startOrErr;
   auto preambleError = [&](const llvm::Twine &message) {
-    std::string shown = bytes.empty() ? "<empty file>" : escapeBytes(bytes);
+    std::string shown = start.empty() ? "<empty file>" : escapeBytes(start);
     return PseudoSource(path, shown).error(0, message);
   };
-  if (bytes.empty())
+  if (start.empty())
     return preambleError("empty file is not a .npy file");
   // A prefix of the magic string is a truncated .npy file, not another format.
   StringRef magic(kMagic, kMagicLen);
-  if (!magic.starts_with(bytes.take_front(kMagicLen)))
+  if (!magic.starts_with(start.take_front(kMagicLen)))
     return preambleError("not a .npy file: it does not start with the magic "
                          "string '\\x93NUMPY'");
-  if (bytes.size() < kMagicLen + 2)
+  if (start.size() < kMagicLen + 2)
     return preambleError("truncated .npy file: it ends inside the preamble");
-  unsigned major = static_cast<unsigned char>(bytes[6]);
-  unsigned minor = static_cast<unsigned char>(bytes[7]);
+  unsigned major = static_cast<unsigned char>(start[6]);
+  unsigned minor = static_cast<unsigned char>(start[7]);
   if (minor != 0 || major < 1 || major > 3)
     return preambleError("unsupported .npy format version " +
                          llvm::Twine(major) + "." + llvm::Twine(minor) +
                          " (supported: 1.0, 2.0, 3.0)");
   size_t lengthSize = major == 1 ? 2 : 4;
   size_t headerStart = kMagicLen + 2 + lengthSize;
-  if (bytes.size() < headerStart)
+  if (start.size() < headerStart)
     return preambleError("truncated .npy file: it ends inside the header "
                          "length");
   uint64_t headerLen = 0;
   for (size_t i = 0; i < lengthSize; ++i)
-    headerLen |= uint64_t(static_cast<unsigned char>(bytes[8 + i])) << (8 * i);
-  if (headerLen > bytes.size() - headerStart)
+    headerLen |= uint64_t(static_cast<unsigned char>(start[8 + i])) << (8 * i);
+  std::optional<uint64_t> size = bytes.getSize();
+  if (size && headerLen > *size - headerStart)
     return preambleError("header length " + llvm::Twine(headerLen) +
                          " runs past the end of the file (" +
-                         llvm::Twine(bytes.size()) + " bytes)");
+                         llvm::Twine(*size) + " bytes)");
+  if (headerStart + headerLen > kMaxInputBytes)
+    return preambleError("header length " + llvm::Twine(headerLen) +
+                         " is larger than " + formatByteCount(kMaxInputBytes) +
+                         " (the limit for input files)");
+  result.headerStart = headerStart;
+  result.headerLen = headerLen;
+  return llvm::Error::success();
+}
 
-  PseudoSource source(path,
-                      sanitizeHeader(bytes.substr(headerStart, headerLen)));
-  std::vector<std::pair<std::string, PyValue>> entries;
+/// The header dict's entries, checked: dtype and shape.
+llvm::Error
+decodeHeader(const PseudoSource &source, DType &dtype,
+             std::vector<int64_t> &shape, const PyValue *&descr,
+             const PyValue *&shapeValue,
+             std::vector<std::pair<std::string, PyValue>> &entries) {
   std::vector<size_t> keyLocs;
   size_t dictLoc = 0;
   if (auto err = HeaderParser(source).parse(entries, keyLocs, dictLoc))
@@ -517,7 +602,6 @@ llvm::Error decodeNpy(StringRef path, StringRef bytes, DecodedNpy &result) {
       return source.error(dictLoc, llvm::Twine("missing key '") + kKeys[which] +
                                        "' in the .npy header");
 
-  DType dtype;
   if (auto err = parseDescr(source, *found[0], dtype))
     return err;
   const PyValue &fortran = *found[1];
@@ -527,57 +611,108 @@ llvm::Error decodeNpy(StringRef path, StringRef bytes, DecodedNpy &result) {
     return source.error(fortran.loc,
                         "Fortran-ordered arrays are not supported; save a "
                         "C-ordered array (np.ascontiguousarray)");
-  std::vector<int64_t> shape;
-  if (auto err = parseShape(source, *found[2], shape))
-    return err;
+  descr = found[0];
+  shapeValue = found[2];
+  return parseShape(source, *found[2], shape);
+}
 
-  uint64_t needed =
-      static_cast<uint64_t>(*computeNumElements(shape)) * getDTypeSize(dtype);
-  uint64_t available = bytes.size() - headerStart - headerLen;
-  std::string what = "shape " + formatShapeTuple(shape) + " of '" +
-                     found[0]->text + "' needs " + std::to_string(needed) +
-                     " bytes";
-  if (available < needed)
+/// Reads exactly the array data the header declares into `tensor`: an image
+/// with more or less data is an error.
+llvm::Error decodeData(const PseudoSource &source, NpyBytes &bytes,
+                       size_t dataStart, const PyValue &descr,
+                       const PyValue &shapeValue, DType dtype,
+                       std::vector<int64_t> shape, HostTensor &tensor) {
+  uint64_t numElements = static_cast<uint64_t>(*computeNumElements(shape));
+  uint64_t itemSize = getDTypeSize(dtype);
+  std::string what =
+      "shape " + formatShapeTuple(shape) + " of '" + descr.text + "' needs ";
+  if (numElements > (kMaxInputBytes - dataStart) / itemSize)
+    return source.error(shapeValue.loc, "array data is too large: " + what +
+                                            "more than " +
+                                            formatByteCount(kMaxInputBytes) +
+                                            " (the limit for input files)");
+  uint64_t needed = numElements * itemSize;
+  what += std::to_string(needed) + " bytes";
+  std::optional<uint64_t> size = bytes.getSize();
+  if (size && *size - dataStart < needed)
     return source.error(0, "array data is truncated: " + what +
-                               " but the file has " + llvm::Twine(available));
-  if (available > needed)
-    return source.error(0, "unexpected " + llvm::Twine(available - needed) +
+                               " but the file has " +
+                               llvm::Twine(*size - dataStart));
+  if (size && *size - dataStart > needed)
+    return source.error(0, "unexpected " +
+                               llvm::Twine(*size - dataStart - needed) +
                                " bytes after the array data (" + what + ")");
 
-  result.tensor = HostTensor(dtype, std::move(shape));
-  std::memcpy(result.tensor.data(), bytes.data() + headerStart + headerLen,
-              needed);
+  llvm::Expected<HostTensor> created =
+      HostTensor::create(dtype, std::move(shape));
+  if (!created)
+    return source.error(shapeValue.loc, llvm::toString(created.takeError()));
+  llvm::Expected<size_t> got =
+      bytes.read(dataStart, static_cast<char *>(created->data()), needed);
+  if (!got)
+    return got.takeError();
+  if (*got < needed)
+    return source.error(0, "array data is truncated: " + what +
+                               " but the file has " + llvm::Twine(*got));
+  if (!size) {
+    llvm::Expected<bool> more = bytes.hasMore();
+    if (!more)
+      return more.takeError();
+    if (*more)
+      return source.error(0, "unexpected bytes after the array data (" + what +
+                                 ")");
+  }
   if (dtype == DType::Bool) {
     // NumPy reads any nonzero byte as True; keep the one-byte 0/1 invariant.
-    auto *data = result.tensor.dataAs<uint8_t>();
+    auto *data = created->dataAs<uint8_t>();
     for (uint64_t i = 0; i < needed; ++i)
       data[i] = data[i] != 0;
   }
-  result.header = source.getText().str();
-  result.descr = found[0]->text;
-  result.descrLoc = found[0]->loc;
+  tensor = std::move(*created);
   return llvm::Error::success();
 }
 
-/// Opens `path` and decodes it.
+llvm::Error decodeNpy(StringRef path, NpyBytes &bytes, DecodedNpy &result) {
+  NpyPreamble preamble;
+  if (auto err = decodePreamble(path, bytes, preamble))
+    return err;
+  size_t dataStart = preamble.headerStart + preamble.headerLen;
+  llvm::Expected<StringRef> image = bytes.prefix(dataStart);
+  if (!image)
+    return image.takeError();
+  if (image->size() < dataStart)
+    return PseudoSource(path, escapeBytes(*image))
+        .error(0, "header length " + llvm::Twine(preamble.headerLen) +
+                      " runs past the end of the file (" +
+                      llvm::Twine(image->size()) + " bytes)");
+
+  PseudoSource source(path, sanitizeHeader(image->substr(preamble.headerStart,
+                                                         preamble.headerLen)));
+  std::vector<std::pair<std::string, PyValue>> entries;
+  DType dtype;
+  std::vector<int64_t> shape;
+  const PyValue *descr = nullptr, *shapeValue = nullptr;
+  if (auto err = decodeHeader(source, dtype, shape, descr, shapeValue, entries))
+    return err;
+  if (auto err = decodeData(source, bytes, dataStart, *descr, *shapeValue,
+                            dtype, std::move(shape), result.tensor))
+    return err;
+  result.header = source.getText().str();
+  result.descr = descr->text;
+  result.descrLoc = descr->loc;
+  return llvm::Error::success();
+}
+
+/// Opens `path` and decodes it, reading no more than it declares.
 llvm::Error readAndDecode(StringRef path, DecodedNpy &result) {
-  auto fileError = [&](StringRef shown, const llvm::Twine &message) {
-    return PseudoSource(path, shown).error(0, message);
-  };
-  if (llvm::sys::fs::is_directory(path))
-    return fileError("<directory>", "cannot read .npy file: it is a directory");
-  // Volatile: read into memory rather than mmap, so a file truncated while
-  // we read it is an error instead of a SIGBUS.
-  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                  /*RequiresNullTerminator=*/false,
-                                  /*IsVolatile=*/true);
-  if (!buffer) {
-    bool missing = buffer.getError() == std::errc::no_such_file_or_directory;
-    return fileError(missing ? "<missing file>" : "<unreadable file>",
-                     "cannot open .npy file: " + buffer.getError().message());
-  }
-  return decodeNpy(path, (*buffer)->getBuffer(), result);
+  llvm::Expected<InputFile> file = InputFile::open(path, ".npy file");
+  if (!file)
+    return file.takeError();
+  if (std::optional<uint64_t> size = file->getSize();
+      size && *size > kMaxInputBytes)
+    return file->tooLarge(kMaxInputBytes);
+  NpyBytes bytes(*file);
+  return decodeNpy(path, bytes, result);
 }
 
 /// Encodes `tensor`, or returns false with the reason in `message`.
@@ -658,7 +793,8 @@ std::optional<StringRef> tessera::getNpyDescr(DType dtype) {
 
 llvm::Expected<HostTensor> tessera::parseNpy(StringRef path, StringRef bytes) {
   DecodedNpy result;
-  if (auto err = decodeNpy(path, bytes, result))
+  NpyBytes image(bytes);
+  if (auto err = decodeNpy(path, image, result))
     return std::move(err);
   return std::move(result.tensor);
 }
@@ -694,57 +830,17 @@ llvm::Expected<std::string> tessera::encodeNpy(const HostTensor &tensor) {
 }
 
 llvm::Error tessera::writeNpy(StringRef path, const HostTensor &tensor) {
-  auto writeError = [&](const llvm::Twine &message) {
-    return PseudoSource(path, "<writing " + formatTensorType(tensor) + ">")
-        .error(0, message);
-  };
   std::string image, message;
   if (!encode(tensor, image, message))
-    return writeError(message);
-
-  // Write through a symlink to its target, as opening the path would.
-  llvm::SmallString<256> target(path);
-  if (llvm::sys::fs::is_symlink_file(path)) {
-    llvm::SmallString<256> resolved;
-    if (!llvm::sys::fs::real_path(path, resolved))
-      target = resolved;
-  }
-  if (llvm::sys::fs::is_directory(target))
-    return writeError("cannot write .npy file: it is a directory");
-
-  StringRef parent = llvm::sys::path::parent_path(target);
-  llvm::SmallString<256> model(parent.empty() ? StringRef(".") : parent);
-  llvm::sys::path::append(model, "." + llvm::sys::path::filename(target) +
-                                     ".tmp-%%%%%%%%");
-  int fd = -1;
-  llvm::SmallString<256> tempPath;
-  if (std::error_code ec = llvm::sys::fs::createUniqueFile(model, fd, tempPath))
-    return writeError("cannot create a temporary file in '" +
-                      model.str().rsplit('/').first + "': " + ec.message());
-
-  std::string failure;
-  {
-    llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
-    os << image;
-    os.close();
-    if (os.has_error()) {
-      failure = os.error().message();
-      // An unhandled stream error is fatal in raw_fd_ostream's destructor.
-      os.clear_error();
-    }
-  }
-  if (failure.empty()) {
-    // A replaced file keeps its permissions, as if written in place.
-    llvm::ErrorOr<llvm::sys::fs::perms> perms =
-        llvm::sys::fs::getPermissions(target);
-    if (perms)
-      (void)llvm::sys::fs::setPermissions(tempPath, *perms);
-    if (std::error_code ec = llvm::sys::fs::rename(tempPath, target))
-      failure = ec.message();
-  }
-  if (!failure.empty()) {
-    (void)llvm::sys::fs::remove(tempPath);
-    return writeError("cannot write .npy file: " + failure);
-  }
-  return llvm::Error::success();
+    return PseudoSource(path, "<writing " + formatTensorType(tensor) + ">")
+        .error(0, message);
+  AtomicOutputs outputs;
+  unsigned id = outputs.add(path, ".npy file");
+  if (llvm::Error e = outputs.check())
+    return e;
+  llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(id);
+  if (!os)
+    return os.takeError();
+  **os << image;
+  return outputs.commit();
 }

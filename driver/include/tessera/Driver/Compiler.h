@@ -73,17 +73,23 @@ public:
   Compiler(const Compiler &) = delete;
   Compiler &operator=(const Compiler &) = delete;
 
-  /// Reads `path` and runs the front end (parse, Sema, MLIRGen), then reads
-  /// the entry signatures from the generated module. Returns false if any
-  /// error was reported.
+  /// Reads `path` ("-": stdin) and runs the front end (parse, Sema,
+  /// MLIRGen), then reads the entry signatures from the generated module.
+  /// The file is read with the bound of readInputFile (kMaxInputBytes,
+  /// tessera/Runtime/FileIO.h); file problems print as one line
+  /// `PATH: error: MESSAGE`. Returns false if any error was reported.
   bool loadFile(llvm::StringRef path);
   /// Like loadFile, for source text held in memory and named `name`.
   bool loadSource(llvm::StringRef name, llvm::StringRef source);
 
   /// Produces `kind` into `path` ("-" for stdout where text). For Library,
-  /// `path` is the shared library and the header is written beside it with
-  /// extension .h. Nothing is written when compilation fails, and an existing
-  /// output is replaced only by a complete new file.
+  /// `path` is the shared library (a regular file) and the header is written
+  /// beside it with extension .h. Outputs go through AtomicOutputs
+  /// (tessera/Runtime/FileIO.h): every destination is checked before
+  /// anything is compiled (an output may not be the loaded file, nor the
+  /// library its own header), regular files are replaced only by complete
+  /// new files, devices and fifos are written in place, symlinks are written
+  /// through, and nothing is written when any step fails.
   bool emit(EmitKind kind, llvm::StringRef path);
 
   /// The signatures of the module's functions, in source order, as read from

@@ -18,9 +18,18 @@
 //
 // Problems found before the header (magic string, version, header length)
 // show the escaped first bytes of the file as the source line; problems with
-// the data size show the header; file-system problems show a short
-// description such as "<missing file>". The caret is then at column 1. The
-// llvm::Error message is the whole diagnostic without a trailing newline.
+// the data size show the header, with the caret at column 1. The llvm::Error
+// message is the whole diagnostic without a trailing newline. Problems with
+// the file as a whole (missing, a directory, larger than the input limit,
+// unwritable) are FileErrors (tessera/Runtime/FileIO.h), one line:
+//
+//   data.npy: error: cannot open .npy file: No such file or directory
+//
+// Files are read in order, never seeked, and only as far as the header
+// declares: at most kMaxInputBytes (1 GiB) in all, so a stream ("-" for
+// stdin, a fifo, a pipe, a device) works, and an endless one is refused once
+// its header is read. From a stream, one byte after the declared data is read
+// to find data that should not be there.
 //
 //===----------------------------------------------------------------------===//
 
@@ -59,10 +68,11 @@ llvm::Expected<HostTensor> parseNpy(llvm::StringRef path,
 /// for a tensor without storage.
 llvm::Expected<std::string> encodeNpy(const HostTensor &tensor);
 
-/// Writes `tensor` to `path` (see encodeNpy). The data goes to a temporary
-/// file in the target's directory that is renamed over the target only once
-/// it is complete, so a failure never damages an existing file. A symlink at
-/// `path` is written through, and an existing file keeps its permissions.
+/// Writes `tensor` to `path` (see encodeNpy) with AtomicOutputs: a regular
+/// file is written to a temporary in its directory that is renamed over it
+/// only once complete, so a failure never damages an existing file, and an
+/// existing file keeps its permissions; a device, a fifo or "-" (stdout) is
+/// written in place; a symlink at `path` is written through.
 llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor);
 
 } // namespace tessera
