@@ -166,10 +166,13 @@ FailureOr<Value> AllocationChecker::checkRest(scf::IfOp guard, bool preflight) {
 }
 
 FailureOr<Value> AllocationChecker::checkPreflight(Block &block) {
+  // The allocations whose extents are known when the block starts: block
+  // arguments or values from outside.
   SmallVector<memref::AllocOp> allocs;
   for (auto alloc : block.getOps<memref::AllocOp>())
-    if (llvm::all_of(alloc.getDynamicSizes(), [&](Value size) {
-          return size.getParentBlock() != &block;
+    if (llvm::none_of(alloc.getDynamicSizes(), [&](Value size) {
+          Operation *def = size.getDefiningOp();
+          return def && def->getBlock() == &block;
         }))
       allocs.push_back(alloc);
   if (allocs.empty())

@@ -132,6 +132,17 @@ llvm::Error checkTensorParams(const EntrySignature &sig,
   return llvm::Error::success();
 }
 
+/// Whether the entry `name` takes an error record after its outputs, as
+/// every entry compiled by the Tessera pipeline does (docs/abi.md);
+/// hand-made modules may not.
+bool hasErrorRecord(JITSession &session, llvm::StringRef name) {
+  auto errinfo = session.lookup((kErrorInfoPrefix + name).str());
+  if (errinfo)
+    return true;
+  llvm::consumeError(errinfo.takeError());
+  return false;
+}
+
 } // namespace
 
 llvm::Error
@@ -188,13 +199,7 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
   auto function = session.lookup((kPackedPrefix + sig.name).str());
   if (!function)
     return function.takeError();
-  // Entries compiled by the Tessera pipeline take an error record after the
-  // outputs (docs/abi.md); hand-made modules may not.
-  bool hasRecord = false;
-  if (auto errinfo = session.lookup((kErrorInfoPrefix + sig.name).str()))
-    hasRecord = true;
-  else
-    llvm::consumeError(errinfo.takeError());
+  bool hasRecord = hasErrorRecord(session, sig.name);
 
   // args[i] points at the i-th argument of _mlir_ciface_<name>: a pointer to
   // a descriptor for a memref, the value itself for an index.

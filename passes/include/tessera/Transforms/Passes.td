@@ -32,10 +32,11 @@ def TessExposeEntriesPass : Pass<"tess-expose-entries", "mlir::ModuleOp"> {
     index parameter sign and output buffer dimension is checked. On the first
     failing check `i` (0-based) it returns `i + 1` without touching the
     outputs. Then, for each tensor parameter and output of rank 1 or more in
-    that order, it checks that the element count and byte size fit in
-    `int64_t` (a zero extent makes a tensor empty, whatever the others); the
-    first that does not fills the error record (when not null) and the entry
-    returns `kStatusTooLarge` (-1). Otherwise it casts the memrefs to the implementation's static
+    that order (but one whose declared shape an earlier one has, with
+    elements at least as large), it checks that the element count and byte
+    size fit in `int64_t` (a zero extent makes a tensor empty, whatever the
+    others); the first that does not fills the error record (when not null)
+    and the entry returns `kStatusTooLarge` (-1). Otherwise it casts the memrefs to the implementation's static
     shapes, wraps them with `bufferization.to_tensor ... restrict`, calls the
     implementation, writes each result with
     `bufferization.materialize_in_destination ... restrict writable` and
