@@ -50,8 +50,7 @@ func.func @mixed(%x: memref<?x8xf32>, %y: memref<?xf32>, %z: memref<4x8xf32>, %t
 
 // -----
 
-// A static zero extent: the op can never do anything and goes. A reduction
-// over an empty loop leaves its output as it was, as skipping it does.
+// A static zero extent: the op can never do anything and goes.
 
 // CHECK-LABEL: func.func @static_zero(
 // CHECK-NEXT:    return
@@ -62,6 +61,9 @@ func.func @static_zero(%x: memref<?x0xf32>) {
 }
 
 // -----
+
+// A reduction over an empty loop leaves its output as it was, as skipping it
+// does: the parallel loops alone do not decide.
 
 // CHECK-LABEL: func.func @row_sums(
 // CHECK:         scf.if

@@ -201,8 +201,9 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
     return function.takeError();
   bool hasRecord = hasErrorRecord(session, sig.name);
 
-  // args[i] points at the i-th argument of _mlir_ciface_<name>: a pointer to
-  // a descriptor for a memref, the value itself for an index.
+  // args[i] points at the i-th argument of _tess_errinfo_<name> (or of
+  // _mlir_ciface_<name>): a pointer to a descriptor for a memref, the value
+  // itself for an index, the record pointer last.
   size_t numArgs = sig.params.size() + sig.results.size() + hasRecord;
   std::vector<std::vector<int64_t>> descriptors;
   descriptors.reserve(numArgs);
