@@ -26,10 +26,17 @@
 // O2-NEXT:   one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
 // O2:          buffer-hoisting,
 // O2-NEXT:     buffer-loop-hoisting
+// Allocations are checked before deallocations are inserted, so that a
+// failed allocation still frees what was allocated before it.
+// O2:        tess-check-allocations
 // O2:        ownership-based-buffer-deallocation
 // O2:        bufferization-lower-deallocations,
 // O2:        convert-bufferization-to-memref,
 // O2-NEXT:   tess-lower-strided-copies,
+// Linalg ops whose iteration domain is empty are skipped at run time.
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-guard-empty-domains
+// O2-NEXT:   ),
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-linalg-to-loops
 // O2-NEXT:   ),
@@ -68,11 +75,13 @@
 // CHECK-NOT:   func.func
 // CHECK-NOT:   tess.
 // CHECK-LABEL: llvm.func @mm(
-// CHECK-SAME:    -> i32 attributes {llvm.emit_c_interface}
+// CHECK-SAME:    -> i32 attributes {llvm.emit_c_interface, tessera.error_record}
 // CHECK:         llvm.call @malloc
 // CHECK:         llvm.call @free
+// The C interface takes the error record last (translateToLLVMIR splits it
+// into _tess_errinfo_mm and _mlir_ciface_mm).
 // CHECK-LABEL: llvm.func @_mlir_ciface_mm(
-// CHECK-SAME:    %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
+// CHECK-SAME:    %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
 // CHECK-NOT:   memref.
 // CHECK-NOT:   bufferization.
 // CHECK-NOT:   linalg.

@@ -725,8 +725,9 @@ TEST_F(EngineTest, SizeMismatchMessages) {
                          dy = makeMemRefDescriptor(y),
                          dout = makeMemRefDescriptor(out);
     void *px = dx.data(), *py = dy.data(), *pout = dout.data();
+    void *record = nullptr; // no error record
     int32_t status = -1;
-    void *args[] = {&px, &py, &pout, &status};
+    void *args[] = {&px, &py, &pout, &record, &status};
     reinterpret_cast<void (*)(void **)>(*packed)(args);
     return status;
   };
@@ -860,10 +861,11 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
   auto module = compileToLLVM(context, source, 2, llvmContext, **machine, sigs);
   ASSERT_TRUE(static_cast<bool>(module)) << llvm::toString(module.takeError());
 
-  // Only the C interface and the packed wrapper are exported.
+  // Only the C interfaces and the packed wrapper are exported.
   for (const llvm::Function &f : **module)
     if (!f.isDeclaration() && !f.hasLocalLinkage())
       EXPECT_TRUE(f.getName().starts_with("_mlir_ciface_") ||
+                  f.getName().starts_with("_tess_errinfo_") ||
                   f.getName().starts_with("_tess_packed_"))
           << f.getName().str();
 

@@ -107,6 +107,12 @@ private:
   Location loc(ast::SourceLoc l) {
     return FileLineColLoc::get(file, l.line, l.col);
   }
+  /// The location of a value's ops: named after its variable, if any.
+  Location loc(const sema::Value &v) {
+    if (v.name.empty())
+      return loc(v.loc);
+    return NameLoc::get(b.getStringAttr(v.name), loc(v.loc));
+  }
   Value indexConst(Location l, int64_t v) {
     return arith::ConstantIndexOp::create(b, l, v);
   }
@@ -211,7 +217,7 @@ func::FuncOp FunctionGen::run() {
 
 void FunctionGen::genValue(unsigned id) {
   const sema::Value &v = fn.values[id];
-  Location l = loc(v.loc);
+  Location l = loc(v);
   MLIRContext *ctx = b.getContext();
   switch (v.kind) {
   case sema::Value::Kind::Param: {
@@ -242,7 +248,7 @@ void FunctionGen::genValue(unsigned id) {
 }
 
 void FunctionGen::genCall(unsigned id, const sema::Value &v) {
-  Location l = loc(v.loc);
+  Location l = loc(v);
   MLIRContext *ctx = b.getContext();
   const Function *callee = program.lookup(v.callee);
   SmallVector<Value> args;
@@ -269,7 +275,7 @@ void FunctionGen::genCall(unsigned id, const sema::Value &v) {
 }
 
 void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
-  Location l = loc(v.loc);
+  Location l = loc(v);
   MLIRContext *ctx = b.getContext();
   const Contraction &c = *v.contraction;
   unsigned numLoops = c.loopExtents.size();

@@ -220,6 +220,12 @@ private:
   const TensorType &typeOf(ValueRef r) const {
     return out.values[r.id].types[r.result];
   }
+  /// Binds `name` to `r`, and names the value if it has no name yet.
+  void bindValue(const std::string &name, ValueRef r) {
+    names[name] = Binding{Binding::Kind::Value, r, typeOf(r), {}};
+    if (out.values[r.id].name.empty())
+      out.values[r.id].name = name;
+  }
 
   ModuleAnalyzer &m;
   const FnSignature &sig;

@@ -160,7 +160,7 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
     auto v = evalValue(*s.value);
     if (!v)
       return poison(s.targets);
-    names[s.targets[0]] = Binding{Binding::Kind::Value, *v, typeOf(*v), {}};
+    bindValue(s.targets[0], *v);
     return;
   }
   auto *call = dyn_cast<ast::CallExpr>(s.value.get());
@@ -183,7 +183,7 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
   }
   for (size_t i = 0; i < s.targets.size(); ++i) {
     ValueRef r = (*results)[i];
-    names[s.targets[i]] = Binding{Binding::Kind::Value, r, typeOf(r), {}};
+    bindValue(s.targets[i], r);
   }
 }
 
@@ -225,7 +225,7 @@ void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
       buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value, s.ranges);
   if (!v)
     return poison({s.target});
-  names[s.target] = Binding{Binding::Kind::Value, *v, typeOf(*v), {}};
+  bindValue(s.target, *v);
 }
 
 void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {

@@ -87,11 +87,13 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   }
   // Every allocation gets freed; nothing allocated escapes an entry because
   // results are written into caller-owned buffers.
+  pm.addPass(createTessCheckAllocationsPass()); // before deallocs: see .td
   bufferization::buildBufferDeallocationPipeline(pm);
   pm.addPass(createConvertBufferizationToMemRefPass());
 
   // Buffers -> loops.
   pm.addPass(createTessLowerStridedCopiesPass());
+  pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   pm.addPass(createLowerAffinePass());
   if (optimize) {

@@ -2,9 +2,12 @@
 //
 // Turns every `tess.entry` function on tensors into a private implementation
 // plus an exported destination-passing wrapper on memrefs that checks sizes
-// at run time. See Passes.td and docs/abi.md.
+// (and that every tensor's byte size fits in int64_t) at run time. See
+// Passes.td and docs/abi.md.
 //
 //===----------------------------------------------------------------------===//
+
+#include "RuntimeChecks.h"
 
 #include "tessera/Runtime/EntryABI.h"
 #include "tessera/Transforms/EntrySignature.h"
@@ -33,9 +36,105 @@ MemRefType getDynamicMemRefType(RankedTensorType type) {
   return MemRefType::get(shape, type.getElementType());
 }
 
+/// A tensor argument of the wrapper whose byte size the entry checks.
+struct CheckedTensor {
+  Value memref;
+  TensorDescription desc;
+  int64_t elementBytes;
+};
+
+/// Whether two declared shapes are the same extents and symbols.
+bool sameDims(ArrayRef<DimSpec> a, ArrayRef<DimSpec> b) {
+  return llvm::equal(a, b, [](const DimSpec &x, const DimSpec &y) {
+    return x.isSymbol == y.isSymbol && x.extent == y.extent &&
+           x.symbol == y.symbol;
+  });
+}
+
+/// The tensor parameters and outputs of rank 1 or more, in that order,
+/// except those whose shape an earlier one declares too with elements at
+/// least as large (once the size checks pass, their extents are equal).
+SmallVector<CheckedTensor> getCheckedTensors(Block *entry,
+                                             const EntrySignature &sig) {
+  SmallVector<CheckedTensor> tensors;
+  SmallVector<const ValueSpec *> specs;
+  auto add = [&](Value memref, const ValueSpec &spec, StringRef kind) {
+    if (spec.dims.empty() || llvm::any_of(specs, [&](const ValueSpec *earlier) {
+          return sameDims(earlier->dims, spec.dims) &&
+                 getDTypeSize(earlier->dtype) >= getDTypeSize(spec.dtype);
+        }))
+      return;
+    specs.push_back(&spec);
+    TensorDescription desc{(kind + " '" + spec.name + "'").str(), "",
+                           getDTypeName(spec.dtype).str()};
+    tensors.push_back({memref, std::move(desc),
+                       static_cast<int64_t>(getDTypeSize(spec.dtype))});
+  };
+  unsigned numParams = sig.params.size();
+  for (unsigned p = 0; p != numParams; ++p)
+    if (sig.params[p].kind == ValueSpec::Kind::Tensor)
+      add(entry->getArgument(p), sig.params[p], "parameter");
+  for (unsigned r = 0, e = sig.results.size(); r != e; ++r)
+    add(entry->getArgument(numParams + r), sig.results[r], "output");
+  return tensors;
+}
+
+/// Builds, at `b`'s insertion point, the checks of tensors[i...]: the first
+/// tensor whose element count or byte size does not fit in int64_t fills the
+/// error record, and the result is kStatusTooLarge; otherwise 0.
+Value buildTooLargeChain(OpBuilder &b, Location loc,
+                         ArrayRef<CheckedTensor> tensors, Value record,
+                         ErrorRecordWriter &writer) {
+  Type i32 = b.getI32Type();
+  if (tensors.empty())
+    return arith::ConstantIntOp::create(b, loc, i32, 0);
+  const CheckedTensor &tensor = tensors.front();
+  SmallVector<Value> dims;
+  auto type = cast<MemRefType>(tensor.memref.getType());
+  for (int64_t d = 0, rank = type.getRank(); d != rank; ++d)
+    dims.push_back(memref::DimOp::create(b, loc, tensor.memref, d));
+  TensorSize size = buildTensorSize(b, loc, dims, tensor.elementBytes);
+  auto ifOp = scf::IfOp::create(b, loc, i32, size.tooLarge,
+                                /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  writer.write(b, loc, record, kStatusTooLarge, tensor.desc, size.bytes, dims);
+  scf::YieldOp::create(
+      b, loc,
+      ValueRange{arith::ConstantIntOp::create(b, loc, i32, kStatusTooLarge)});
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(
+      b, loc, buildTooLargeChain(b, loc, tensors.drop_front(), record, writer));
+  return ifOp.getResult(0);
+}
+
+/// When the size checks passed (`status` is 0), checks that the byte size of
+/// every tensor argument fits in int64_t (a descriptor could claim any
+/// shape). Returns the status after these checks.
+Value buildTensorSizeChecks(OpBuilder &b, Location loc, Block *entry,
+                            const EntrySignature &sig, Value status,
+                            ErrorRecordWriter &writer) {
+  SmallVector<CheckedTensor> tensors = getCheckedTensors(entry, sig);
+  if (tensors.empty())
+    return status;
+  Type i32 = b.getI32Type();
+  Value ok =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, status,
+                            arith::ConstantIntOp::create(b, loc, i32, 0));
+  auto ifOp = scf::IfOp::create(b, loc, i32, ok, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  Value record = entry->getArgument(entry->getNumArguments() - 1);
+  scf::YieldOp::create(b, loc,
+                       buildTooLargeChain(b, loc, tensors, record, writer));
+  b.setInsertionPointToStart(ifOp.elseBlock());
+  scf::YieldOp::create(b, loc, status);
+  return ifOp.getResult(0);
+}
+
 /// Builds the body of `wrapper`, which exposes `impl` with signature `sig`.
 void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
-                      const EntrySignature &sig) {
+                      const EntrySignature &sig, ErrorRecordWriter &writer) {
   Location loc = wrapper.getLoc();
   Block *entry = wrapper.addEntryBlock();
   b.setInsertionPointToStart(entry);
@@ -104,6 +203,7 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
     Value code = arith::ConstantIntOp::create(b, loc, i32, i + 1);
     status = arith::SelectOp::create(b, loc, failures[i], code, status);
   }
+  status = buildTensorSizeChecks(b, loc, entry, sig, status, writer);
   Value ok =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, status, zero);
 
@@ -155,6 +255,7 @@ struct TessExposeEntriesPass
         entries.push_back(func);
 
     OpBuilder b(module.getContext());
+    ErrorRecordWriter writer(module);
     for (func::FuncOp impl : entries) {
       if (impl.isExternal()) {
         impl.emitError() << "entry '" << impl.getSymName() << "' has no body";
@@ -188,6 +289,8 @@ struct TessExposeEntriesPass
       }
       for (Type type : impl.getResultTypes())
         argTypes.push_back(getDynamicMemRefType(cast<RankedTensorType>(type)));
+      // The error record (docs/abi.md), last.
+      argTypes.push_back(LLVM::LLVMPointerType::get(module.getContext()));
       auto wrapperType =
           FunctionType::get(module.getContext(), argTypes, {b.getI32Type()});
 
@@ -196,8 +299,9 @@ struct TessExposeEntriesPass
           func::FuncOp::create(b, impl.getLoc(), name.getValue(), wrapperType);
       wrapper.setPublic();
       wrapper->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+      wrapper->setAttr(kErrorRecordAttrName, b.getUnitAttr());
       symbolTable.insert(wrapper);
-      buildWrapperBody(b, wrapper, impl, *sig);
+      buildWrapperBody(b, wrapper, impl, *sig, writer);
     }
   }
 };

@@ -147,24 +147,60 @@ std::string describeSignature(const EntrySignature &sig) {
   return text + ")";
 }
 
-void emitEntry(llvm::raw_ostream &os, const EntrySignature &sig) {
+/// Writes the declarations and helpers of one entry.
+class EntryEmitter {
+public:
+  EntryEmitter(llvm::raw_ostream &os, const EntrySignature &sig)
+      : os(os), sig(sig) {
+    allocateNames();
+  }
+
+  void emit() {
+    os << "/* " << describeSignature(sig) << " */\n";
+    emitPrototypes();
+    emitStrerror();
+    emitHelpers();
+  }
+
+private:
+  void allocateNames();
+  void emitPrototypes();
+  void emitStrerror();
+  void emitHelpers();
+  std::string emitDescriptor(const ValueSpec &spec, const std::string &data);
+
+  static void addArg(std::string &list, const std::string &arg) {
+    list += (list.empty() ? "" : ", ") + arg;
+  }
+  std::string dimExpr(const DimSpec &dim) {
+    return dim.isSymbol ? symbolExpr[dim.symbol] : std::to_string(dim.extent);
+  }
+
+  llvm::raw_ostream &os;
+  const EntrySignature &sig;
+  std::vector<std::string> paramNames, resultNames;
+  /// The C expression for each size symbol: an index parameter or a helper
+  /// argument of its own (symbolArgs, in order).
+  std::map<std::string, std::string> symbolExpr;
+  std::vector<std::string> symbolArgs;
+  /// The helper argument that takes the error record.
+  std::string errorName;
+  unsigned numDescriptors = 0;
+};
+
+void EntryEmitter::allocateNames() {
   // Names first, so helper arguments never collide with each other.
   NameAllocator names;
-  unsigned numDescriptors = 0;
+  unsigned descriptors = 0;
   for (const ValueSpec &param : sig.params)
-    numDescriptors += param.kind == ValueSpec::Kind::Tensor;
-  numDescriptors += sig.results.size();
-  for (unsigned i = 0; i != numDescriptors; ++i)
+    descriptors += param.kind == ValueSpec::Kind::Tensor;
+  descriptors += sig.results.size();
+  for (unsigned i = 0; i != descriptors; ++i)
     names.allocate(("tessera_d" + llvm::Twine(i)).str());
-  std::vector<std::string> paramNames, resultNames;
   for (const ValueSpec &param : sig.params)
     paramNames.push_back(names.allocate(param.name));
   for (const ValueSpec &result : sig.results)
     resultNames.push_back(names.allocate(result.name));
-  // The C expression for each size symbol: an index parameter or a helper
-  // argument of its own.
-  std::map<std::string, std::string> symbolExpr;
-  std::vector<std::string> symbolArgs;
   for (const SizeBinding &binding : computeSizeBindings(sig)) {
     if (binding.source.kind == SizeSource::Kind::IndexParam) {
       symbolExpr[binding.symbol] = paramNames[binding.source.position];
@@ -174,86 +210,105 @@ void emitEntry(llvm::raw_ostream &os, const EntrySignature &sig) {
     symbolExpr[binding.symbol] = name;
     symbolArgs.push_back(name);
   }
-  auto dimExpr = [&](const DimSpec &dim) {
-    return dim.isSymbol ? symbolExpr[dim.symbol] : std::to_string(dim.extent);
-  };
+  errorName = names.allocate("error");
+}
 
-  os << "/* " << describeSignature(sig) << " */\n";
-
-  // The entry itself.
-  std::string prototypeArgs;
-  auto addArg = [](std::string &list, const std::string &arg) {
-    list += (list.empty() ? "" : ", ") + arg;
-  };
+void EntryEmitter::emitPrototypes() {
+  std::string args;
   for (auto [i, param] : llvm::enumerate(sig.params)) {
     if (param.kind == ValueSpec::Kind::Index)
-      addArg(prototypeArgs, "int64_t " + paramNames[i]);
+      addArg(args, "int64_t " + paramNames[i]);
     else
-      addArg(prototypeArgs, llvm::formatv("tessera_memref{0} *{1}",
-                                          param.dims.size(), paramNames[i]));
+      addArg(args, llvm::formatv("tessera_memref{0} *{1}", param.dims.size(),
+                                 paramNames[i]));
   }
   for (auto [i, result] : llvm::enumerate(sig.results))
-    addArg(prototypeArgs, llvm::formatv("tessera_memref{0} *{1}",
-                                        result.dims.size(), resultNames[i]));
-  os << "int32_t "
-     << "_mlir_ciface_" << sig.name << "("
-     << (prototypeArgs.empty() ? "void" : prototypeArgs) << ");\n\n";
+    addArg(args, llvm::formatv("tessera_memref{0} *{1}", result.dims.size(),
+                               resultNames[i]));
+  std::string withRecord = args;
+  addArg(withRecord, "tessera_error *" + errorName);
+  os << "int32_t _mlir_ciface_" << sig.name << "("
+     << (args.empty() ? "void" : args) << ");\n"
+     << "int32_t _tess_errinfo_" << sig.name << "(" << withRecord << ");\n\n";
+}
 
-  // The status messages.
+void EntryEmitter::emitStrerror() {
   os << "static inline const char *tessera_" << sig.name
      << "_strerror(int32_t status) {\n"
      << "  switch (status) {\n"
      << "  case 0:\n    return \"success\";\n";
+  for (int32_t status : {kStatusTooLarge, kStatusOutOfMemory})
+    os << "  case " << status << ":\n    return "
+       << cStringLiteral(describeEntryStatus(sig, status)) << ";\n";
   for (auto [i, check] : llvm::enumerate(computeSizeChecks(sig)))
     os << "  case " << i + 1 << ":\n    return "
        << cStringLiteral(check.message) << ";\n";
   os << "  default:\n    return \"unknown status\";\n  }\n}\n\n";
+}
 
-  // The convenience helper.
-  std::string helperArgs;
-  for (auto [i, param] : llvm::enumerate(sig.params)) {
-    if (param.kind == ValueSpec::Kind::Tensor)
-      addArg(helperArgs, "const " + getCElementTypeName(param.dtype).str() +
-                             " *" + paramNames[i]);
+std::string EntryEmitter::emitDescriptor(const ValueSpec &spec,
+                                         const std::string &data) {
+  std::string local = "tessera_d" + std::to_string(numDescriptors++);
+  size_t rank = spec.dims.size();
+  // Through uintptr_t, so that dropping const does not trip -Wcast-qual;
+  // entries never write their inputs.
+  os << "  tessera_memref" << rank << " " << local << " = {(void *)(uintptr_t)"
+     << data << ", (void *)(uintptr_t)" << data << ", 0";
+  if (rank) {
+    // Products in uint64_t: with a zero extent a stride may not fit (nothing
+    // is addressed then, and the entry checks the sizes, not the strides).
+    std::vector<std::string> strides(rank);
+    std::vector<std::string> factors;
+    for (size_t d = rank; d-- > 0;) {
+      if (factors.empty())
+        strides[d] = "1";
+      else if (factors.size() == 1)
+        strides[d] = factors.front();
+      else
+        strides[d] = "(int64_t)((uint64_t)" +
+                     llvm::join(llvm::reverse(factors), " * (uint64_t)") + ")";
+      factors.push_back(dimExpr(spec.dims[d]));
+    }
+    os << ", {";
+    for (size_t d = 0; d != rank; ++d)
+      os << (d ? ", " : "") << dimExpr(spec.dims[d]);
+    os << "}, {" << llvm::join(strides, ", ") << "}";
   }
-  for (auto [i, param] : llvm::enumerate(sig.params))
-    if (param.kind == ValueSpec::Kind::Index)
-      addArg(helperArgs, "int64_t " + paramNames[i]);
-  for (auto [i, result] : llvm::enumerate(sig.results))
+  os << "};\n";
+  return "&" + local;
+}
+
+void EntryEmitter::emitHelpers() {
+  // tessera_<name>_errinfo builds the descriptors and calls the entry;
+  // tessera_<name> is the same without a record.
+  std::string helperArgs, forwardArgs;
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (param.kind != ValueSpec::Kind::Tensor)
+      continue;
+    addArg(helperArgs, "const " + getCElementTypeName(param.dtype).str() +
+                           " *" + paramNames[i]);
+    addArg(forwardArgs, paramNames[i]);
+  }
+  for (auto [i, param] : llvm::enumerate(sig.params)) {
+    if (param.kind != ValueSpec::Kind::Index)
+      continue;
+    addArg(helperArgs, "int64_t " + paramNames[i]);
+    addArg(forwardArgs, paramNames[i]);
+  }
+  for (auto [i, result] : llvm::enumerate(sig.results)) {
     addArg(helperArgs,
            getCElementTypeName(result.dtype).str() + " *" + resultNames[i]);
-  for (const std::string &symbol : symbolArgs)
+    addArg(forwardArgs, resultNames[i]);
+  }
+  for (const std::string &symbol : symbolArgs) {
     addArg(helperArgs, "int64_t " + symbol);
-  os << "static inline int32_t tessera_" << sig.name << "("
-     << (helperArgs.empty() ? "void" : helperArgs) << ") {\n";
-
-  // One row-major descriptor per tensor parameter and output.
+    addArg(forwardArgs, symbol);
+  }
+  std::string withRecord = helperArgs;
+  addArg(withRecord, "tessera_error *" + errorName);
+  os << "static inline int32_t tessera_" << sig.name << "_errinfo("
+     << withRecord << ") {\n";
   std::string callArgs;
-  unsigned descriptor = 0;
-  auto emitDescriptor = [&](const ValueSpec &spec, const std::string &data) {
-    std::string local = "tessera_d" + std::to_string(descriptor++);
-    size_t rank = spec.dims.size();
-    // Through uintptr_t, so that dropping const does not trip -Wcast-qual;
-    // entries never write their inputs.
-    os << "  tessera_memref" << rank << " " << local
-       << " = {(void *)(uintptr_t)" << data << ", (void *)(uintptr_t)" << data
-       << ", 0";
-    if (rank) {
-      std::vector<std::string> strides(rank);
-      std::string stride = "1";
-      for (size_t d = rank; d-- > 0;) {
-        strides[d] = stride;
-        std::string extent = dimExpr(spec.dims[d]);
-        stride = stride == "1" ? extent : extent + " * " + stride;
-      }
-      os << ", {";
-      for (size_t d = 0; d != rank; ++d)
-        os << (d ? ", " : "") << dimExpr(spec.dims[d]);
-      os << "}, {" << llvm::join(strides, ", ") << "}";
-    }
-    os << "};\n";
-    return "&" + local;
-  };
   for (auto [i, param] : llvm::enumerate(sig.params)) {
     if (param.kind == ValueSpec::Kind::Index)
       addArg(callArgs, paramNames[i]);
@@ -262,7 +317,38 @@ void emitEntry(llvm::raw_ostream &os, const EntrySignature &sig) {
   }
   for (auto [i, result] : llvm::enumerate(sig.results))
     addArg(callArgs, emitDescriptor(result, resultNames[i]));
-  os << "  return _mlir_ciface_" << sig.name << "(" << callArgs << ");\n}\n\n";
+  addArg(callArgs, errorName);
+  os << "  return _tess_errinfo_" << sig.name << "(" << callArgs << ");\n}\n";
+
+  addArg(forwardArgs, "0");
+  os << "static inline int32_t tessera_" << sig.name << "("
+     << (helperArgs.empty() ? "void" : helperArgs) << ") {\n"
+     << "  return tessera_" << sig.name << "_errinfo(" << forwardArgs
+     << ");\n}\n\n";
+}
+
+/// The status codes and the error record, shared by every library.
+void emitErrorRecord(llvm::raw_ostream &os) {
+  os << "#ifndef TESSERA_ERROR_DEFINED\n"
+     << "#define TESSERA_ERROR_DEFINED\n"
+     << "/* A tensor's element count or byte size does not fit in int64_t. */\n"
+     << "#define TESSERA_STATUS_TOO_LARGE (" << kStatusTooLarge << ")\n"
+     << "/* An intermediate tensor could not be allocated. */\n"
+     << "#define TESSERA_STATUS_OUT_OF_MEMORY (" << kStatusOutOfMemory << ")\n"
+     << "#define TESSERA_ERROR_MAX_RANK " << kErrorRecordMaxRank << "\n"
+     << "/* Filled by _tess_errinfo_<entry> when it returns a negative\n"
+     << " * TESSERA_STATUS_* code; strings are constants of the library. */\n"
+     << "typedef struct tessera_error {\n"
+     << "  int32_t status;    /* the entry's return value */\n"
+     << "  int32_t rank;      /* rank of the tensor */\n"
+     << "  const char *what;  /* \"parameter 'q'\", \"intermediate 's'\", ... "
+        "*/\n"
+     << "  const char *where; /* \"file.tess:3:3\", or \"\" */\n"
+     << "  const char *dtype; /* element type, \"f32\" */\n"
+     << "  int64_t bytes;     /* bytes asked for; -1 if they overflow */\n"
+     << "  int64_t shape[TESSERA_ERROR_MAX_RANK]; /* first extents */\n"
+     << "} tessera_error;\n"
+     << "#endif\n\n";
 }
 
 } // namespace
@@ -280,9 +366,12 @@ std::string tessera::generateCHeader(llvm::ArrayRef<EntrySignature> entries,
      << ": C interface of a Tessera library, generated by tessc.\n"
      << " *\n"
      << " * Tensors are dense, row-major arrays owned by the caller, who also\n"
-     << " * allocates every output. Each entry returns 0 on success or the\n"
-     << " * 1-based number of the first size check that failed, described by\n"
-     << " * tessera_<entry>_strerror. See docs/abi.md of the Tessera sources.\n"
+     << " * allocates every output. Each entry returns 0 on success, the\n"
+     << " * 1-based number of the first size check that failed, or a negative\n"
+     << " * TESSERA_STATUS_* code, described by tessera_<entry>_strerror;\n"
+     << " * _tess_errinfo_<entry> also fills a tessera_error record naming "
+        "the\n"
+     << " * tensor. See docs/abi.md of the Tessera sources.\n"
      << " */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n"
      << "#include <stdint.h>\n\n"
@@ -295,6 +384,7 @@ std::string tessera::generateCHeader(llvm::ArrayRef<EntrySignature> entries,
      << "typedef struct tessera_c128 {\n  double re;\n  double im;\n} "
         "tessera_c128;\n"
      << "#endif\n\n";
+  emitErrorRecord(os);
 
   std::set<size_t> ranks;
   for (const EntrySignature &sig : entries) {
@@ -322,7 +412,7 @@ std::string tessera::generateCHeader(llvm::ArrayRef<EntrySignature> entries,
   }
 
   for (const EntrySignature &sig : entries)
-    emitEntry(os, sig);
+    EntryEmitter(os, sig).emit();
 
   os << "#ifdef __cplusplus\n} /* extern \"C\" */\n#endif\n\n"
      << "#endif /* " << guard << " */\n";

@@ -2,6 +2,9 @@
 
 #include "tessera/Runtime/Codegen.h"
 
+#include "tessera/Runtime/EntryABI.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
@@ -89,6 +92,11 @@ std::vector<std::string> tessera::addPackedEntryWrappers(llvm::Module &module) {
     std::string packedName = (kPackedPrefix + name).str();
     if (module.getFunction(packedName))
       continue;
+    // The interface with the error record, where there is one.
+    if (llvm::Function *errinfo =
+            module.getFunction((kErrorInfoPrefix + name).str()))
+      if (!errinfo->isDeclaration())
+        callee = errinfo;
     auto *type = llvm::FunctionType::get(llvm::Type::getVoidTy(context),
                                          {ptrType}, /*isVarArg=*/false);
     auto *packed = llvm::Function::Create(
@@ -118,12 +126,54 @@ std::vector<std::string> tessera::addPackedEntryWrappers(llvm::Module &module) {
   return names;
 }
 
+/// Renames each C interface `_mlir_ciface_<name>` in `names` (whose last
+/// parameter is an error record pointer) to `_tess_errinfo_<name>` and adds
+/// `_mlir_ciface_<name>` without that parameter, which passes null.
+static void splitErrorRecordInterfaces(llvm::Module &module,
+                                       llvm::ArrayRef<std::string> names) {
+  for (const std::string &interfaceName : names) {
+    llvm::Function *full = module.getFunction(interfaceName);
+    if (!full || full->isDeclaration() || full->arg_empty() ||
+        !full->getArg(full->arg_size() - 1)->getType()->isPointerTy())
+      continue;
+    llvm::StringRef name =
+        llvm::StringRef(interfaceName).drop_front(kCInterfacePrefix.size());
+    full->setName((kErrorInfoPrefix + name).str());
+    llvm::FunctionType *fullType = full->getFunctionType();
+    auto *type = llvm::FunctionType::get(fullType->getReturnType(),
+                                         fullType->params().drop_back(),
+                                         /*isVarArg=*/false);
+    auto *plain = llvm::Function::Create(
+        type, llvm::GlobalValue::ExternalLinkage, interfaceName, module);
+    plain->copyAttributesFrom(full);
+    llvm::IRBuilder<> builder(
+        llvm::BasicBlock::Create(module.getContext(), "entry", plain));
+    llvm::SmallVector<llvm::Value *> operands;
+    for (llvm::Argument &arg : plain->args())
+      operands.push_back(&arg);
+    operands.push_back(llvm::ConstantPointerNull::get(
+        llvm::cast<llvm::PointerType>(fullType->params().back())));
+    llvm::CallInst *call = builder.CreateCall(full, operands);
+    if (type->getReturnType()->isVoidTy())
+      builder.CreateRetVoid();
+    else
+      builder.CreateRet(call);
+  }
+}
+
 llvm::Expected<std::unique_ptr<llvm::Module>>
 tessera::translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
                            const llvm::TargetMachine &targetMachine) {
   mlir::MLIRContext *mlirContext = module.getContext();
   mlir::registerBuiltinDialectTranslation(*mlirContext);
   mlir::registerLLVMDialectTranslation(*mlirContext);
+
+  // The C interfaces that take an error record (the pipeline marks them).
+  std::vector<std::string> recordInterfaces;
+  for (auto func : module.getOps<mlir::LLVM::LLVMFuncOp>())
+    if (func.getName().starts_with(kCInterfacePrefix) &&
+        func->hasAttr(kErrorRecordAttrName))
+      recordInterfaces.push_back(func.getName().str());
 
   // Collect the translation's diagnostics instead of printing them.
   std::string diagnostics;
@@ -144,7 +194,9 @@ tessera::translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
   llvmModule->setTargetTriple(targetMachine.getTargetTriple());
   llvmModule->setDataLayout(targetMachine.createDataLayout());
 
-  // Only the C interface and the packed wrapper are the entry's symbols.
+  splitErrorRecordInterfaces(*llvmModule, recordInterfaces);
+
+  // Only the C interfaces and the packed wrapper are the entry's symbols.
   for (llvm::Function &function : *llvmModule) {
     if (function.isDeclaration() ||
         !function.getName().starts_with(kCInterfacePrefix))

@@ -142,6 +142,11 @@ std::string tessera::describeEntryStatus(const EntrySignature &sig,
   std::vector<SizeCheck> checks = computeSizeChecks(sig);
   if (status > 0 && static_cast<size_t>(status) <= checks.size())
     return checks[status - 1].message;
+  if (status == kStatusTooLarge)
+    return "a tensor is too large: its element count or byte size does not "
+           "fit in 64 bits";
+  if (status == kStatusOutOfMemory)
+    return "out of memory: an intermediate tensor could not be allocated";
   return llvm::formatv("entry '{0}' returned unknown status {1}", sig.name,
                        status)
       .str();

@@ -9,6 +9,7 @@
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace tessera;
 
@@ -99,12 +100,50 @@ std::vector<int64_t> tessera::makeMemRefDescriptor(const HostTensor &tensor) {
       static_cast<int64_t>(reinterpret_cast<intptr_t>(tensor.data()));
   std::vector<int64_t> descriptor = {pointer, pointer, 0};
   descriptor.insert(descriptor.end(), shape.begin(), shape.end());
+  // Every stride of a tensor with elements divides its element count, which
+  // fits; with a zero extent a stride may not, and no element is addressed.
   std::vector<int64_t> strides(shape.size(), 1);
   for (size_t d = shape.size(); d-- > 1;)
-    strides[d - 1] = strides[d] * shape[d];
+    if (llvm::MulOverflow(strides[d], shape[d], strides[d - 1]))
+      strides[d - 1] = 0;
   descriptor.insert(descriptor.end(), strides.begin(), strides.end());
   return descriptor;
 }
+
+namespace {
+
+/// Checks every tensor argument before a call: it has storage and a shape
+/// whose byte size fits (a HostTensor guarantees it; a checked call does not
+/// rely on that).
+llvm::Error checkTensorParams(const EntrySignature &sig,
+                              llvm::ArrayRef<const HostTensor *> tensors) {
+  unsigned next = 0;
+  for (const ValueSpec &param : sig.params) {
+    if (param.kind != ValueSpec::Kind::Tensor)
+      continue;
+    const HostTensor *tensor = tensors[next++];
+    std::string what = "parameter '" + param.name + "'";
+    if (!tensor->hasStorage())
+      return makeError(sig.name + ": " + what + " has no data");
+    if (llvm::Error error =
+            checkTensorSize(what, tensor->getDType(), tensor->getShape()))
+      return makeError(sig.name + ": " + llvm::toString(std::move(error)));
+  }
+  return llvm::Error::success();
+}
+
+/// Whether the entry `name` takes an error record after its outputs, as
+/// every entry compiled by the Tessera pipeline does (docs/abi.md);
+/// hand-made modules may not.
+bool hasErrorRecord(JITSession &session, llvm::StringRef name) {
+  auto errinfo = session.lookup((kErrorInfoPrefix + name).str());
+  if (errinfo)
+    return true;
+  llvm::consumeError(errinfo.takeError());
+  return false;
+}
+
+} // namespace
 
 llvm::Error
 tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
@@ -139,6 +178,8 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
                         getDTypeName(tensor->getDType())));
     shapes.push_back(tensor->getShape());
   }
+  if (llvm::Error error = checkTensorParams(sig, tensorParams))
+    return error;
   auto bindings = bindSizes(sig, shapes, indexParams);
   if (!bindings)
     return bindings.takeError();
@@ -158,10 +199,12 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
   auto function = session.lookup((kPackedPrefix + sig.name).str());
   if (!function)
     return function.takeError();
+  bool hasRecord = hasErrorRecord(session, sig.name);
 
-  // args[i] points at the i-th argument of _mlir_ciface_<name>: a pointer to
-  // a descriptor for a memref, the value itself for an index.
-  size_t numArgs = sig.params.size() + sig.results.size();
+  // args[i] points at the i-th argument of _tess_errinfo_<name> (or of
+  // _mlir_ciface_<name>): a pointer to a descriptor for a memref, the value
+  // itself for an index, the record pointer last.
+  size_t numArgs = sig.params.size() + sig.results.size() + hasRecord;
   std::vector<std::vector<int64_t>> descriptors;
   descriptors.reserve(numArgs);
   std::vector<void *> descriptorPointers(numArgs, nullptr);
@@ -183,12 +226,18 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
     descriptorPointers[i] = descriptors.back().data();
     args[i] = &descriptorPointers[i];
   }
+  EntryErrorRecord record;
+  void *recordPointer = &record;
+  if (hasRecord)
+    args[numArgs - 1] = &recordPointer;
   int32_t status = -1;
   args[numArgs] = &status;
 
   auto packed = reinterpret_cast<void (*)(void **)>(*function);
   packed(args.data());
   if (status != 0)
-    return makeError(sig.name + ": " + describeEntryStatus(sig, status));
+    return makeError(
+        sig.name + ": " +
+        describeEntryError(sig, status, hasRecord ? &record : nullptr));
   return llvm::Error::success();
 }

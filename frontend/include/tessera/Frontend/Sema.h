@@ -159,6 +159,9 @@ struct Value {
   };
   Kind kind = Kind::Param;
   ast::SourceLoc loc;
+  /// The variable first assigned this value ("" for a temporary); MLIRGen
+  /// puts it in a NameLoc so that compiled code can name the value.
+  std::string name;
   /// Result types; exactly one except for calls.
   std::vector<TensorType> types;
   unsigned paramIndex = 0;

@@ -20,12 +20,23 @@ def TessExposeEntriesPass : Pass<"tess-expose-entries", "mlir::ModuleOp"> {
     parameter as `index`, then one fully dynamic memref per result, which the
     caller allocates (destination-passing style). It returns an `i32` status.
 
+    A last argument, an `!llvm.ptr` to an error record
+    (`tessera::EntryErrorRecord`, possibly null), follows the outputs; the
+    entry carries the unit attribute `tessera.error_record` to say so. The LLVM
+    translation exports the entry with that argument as
+    `_tess_errinfo_<name>` and without it as `_mlir_ciface_<name>`.
+
     The entry first performs the size checks of `tessera::computeSizeChecks`
     (runtime/include/tessera/Runtime/EntryABI.h): every size symbol is bound by
     its first occurrence, and every further occurrence, literal dimension,
     index parameter sign and output buffer dimension is checked. On the first
     failing check `i` (0-based) it returns `i + 1` without touching the
-    outputs. Otherwise it casts the memrefs to the implementation's static
+    outputs. Then, for each tensor parameter and output of rank 1 or more in
+    that order (but one whose declared shape an earlier one has, with
+    elements at least as large), it checks that the element count and byte
+    size fit in `int64_t` (a zero extent makes a tensor empty, whatever the
+    others); the first that does not fills the error record (when not null)
+    and the entry returns `kStatusTooLarge` (-1). Otherwise it casts the memrefs to the implementation's static
     shapes, wraps them with `bufferization.to_tensor ... restrict`, calls the
     implementation, writes each result with
     `bufferization.materialize_in_destination ... restrict writable` and
@@ -40,7 +51,73 @@ def TessExposeEntriesPass : Pass<"tess-expose-entries", "mlir::ModuleOp"> {
     "mlir::arith::ArithDialect",
     "mlir::bufferization::BufferizationDialect",
     "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect",
     "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
+def TessCheckAllocationsPass
+    : Pass<"tess-check-allocations", "mlir::ModuleOp"> {
+  let summary = "Make every memref.alloc of an entry a checked allocation";
+  let description = [{
+    Runs on buffers, before the buffer deallocation pipeline, over every
+    `func.func` marked `tessera.error_record` by `tess-expose-entries` (its last
+    argument is the error record pointer, its one result the `i32` status);
+    other functions are left alone. For each `memref.alloc`:
+
+    - the byte size (extents times element size) is computed with
+      `arith.mului_extended`; if it does not fit in `int64_t` (and no extent
+      is zero) the entry writes the error record and returns
+      `kStatusTooLarge` (-1) without calling `malloc`. When every dynamic
+      extent of an allocation is defined outside its block, this check is
+      hoisted to the start of that block, so it fails before any memory is
+      touched;
+    - after the allocation, an aligned pointer of 0 for a nonzero byte size
+      (`memref.extract_aligned_pointer_as_index`) writes the error record
+      and returns `kStatusOutOfMemory` (-2).
+
+    The record names the value (the innermost `NameLoc` of the allocation's
+    location, else "intermediate value"), its source location (the innermost
+    `FileLineColLoc`), its element type, shape and byte count; the strings
+    are private constant `llvm.mlir.global`s.
+
+    Each check becomes an `scf.if` that yields the failure status in its
+    then-region and holds the rest of the block in its else-region (values
+    the block's terminator uses are yielded; on failure a `memref.alloca`
+    with zero dynamic extents stands for a memref, `ub.poison` for anything
+    else, and nothing reads them); an
+    `scf.if` that contains allocations gets an extra `i32` status result and
+    the rest of its block is guarded by it. The function's status becomes the
+    first nonzero of the checks' status and its old return value. Because
+    deallocations are inserted afterwards, buffers allocated before a failure
+    are still freed on the way out. An allocation in any other kind of region
+    is an error.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::ub::UBDialect",
+  ];
+}
+
+def TessGuardEmptyDomainsPass
+    : Pass<"tess-guard-empty-domains", "mlir::func::FuncOp"> {
+  let summary = "Skip linalg ops whose iteration domain is empty";
+  let description = [{
+    A loop nest runs its outer loops in full even when an inner loop has no
+    iterations: `C[m, n] = A[m, k] * B[k, n]` with M = 10^14 and N = K = 0
+    would spin 10^14 times. For every linalg op on buffers with two or more
+    loops, at least one of them of dynamic extent, this pass computes the
+    loop ranges (`createLoopRanges`) and wraps the op in
+    `scf.if (extent_0 != 0 && extent_1 != 0 && ...)`. Static extents take no
+    part in the test; an op with a static zero extent is erased. An op
+    does nothing when any loop is empty, so the rewrite preserves semantics.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
     "mlir::scf::SCFDialect",
   ];
 }

@@ -5,18 +5,22 @@
 //
 //   int32_t _mlir_ciface_f(tessera_memref2 *a, ..., int64_t L, ...,
 //                          tessera_memref2 *result0, ...);
+//   int32_t _tess_errinfo_f(<the same>, tessera_error *error);
 //
-// and defines two static inline helpers:
+// and defines three static inline helpers:
 //
 //   int32_t tessera_f(const float *a, ..., int64_t L, ..., float *result0,
 //                     ..., int64_t M, int64_t K, ...);
+//   int32_t tessera_f_errinfo(<the same>, tessera_error *error);
 //   const char *tessera_f_strerror(int32_t status);
 //
 // tessera_f takes bare row-major data pointers for the tensor parameters in
 // order, then the index parameters in order, then the caller-allocated
 // output buffers in order, then one int64_t per size symbol that no index
 // parameter binds, in order of first occurrence. It fills the memref
-// descriptors and calls the entry. docs/abi.md has the details.
+// descriptors and calls the entry. The header also declares the error record
+// `tessera_error` and the negative statuses TESSERA_STATUS_TOO_LARGE and
+// TESSERA_STATUS_OUT_OF_MEMORY. docs/abi.md has the details.
 //
 //===----------------------------------------------------------------------===//
 

@@ -37,6 +37,9 @@ namespace tessera {
 inline constexpr llvm::StringLiteral kCInterfacePrefix = "_mlir_ciface_";
 /// Prefix of the packed wrapper `void _tess_packed_<name>(void **args)`.
 inline constexpr llvm::StringLiteral kPackedPrefix = "_tess_packed_";
+/// Prefix of `int32_t _tess_errinfo_<name>(..., tessera_error *error)`, the
+/// C interface with an error record (docs/abi.md).
+inline constexpr llvm::StringLiteral kErrorInfoPrefix = "_tess_errinfo_";
 
 /// Initializes the native target, its asm printer and asm parser (once per
 /// process; later calls do nothing).
@@ -48,9 +51,11 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>>
 createHostTargetMachine(unsigned optLevel);
 
 /// Translates `module` (LLVM dialect only) to LLVM IR in `context`, sets the
-/// triple and data layout of `targetMachine`, gives the bodies behind each
-/// `_mlir_ciface_<name>` internal linkage (only the C interface and the
-/// packed wrapper are exported, so an entry named like a libc function
+/// triple and data layout of `targetMachine`, splits each C interface marked
+/// `tessera.error_record` into `_tess_errinfo_<name>` (with the record) and
+/// `_mlir_ciface_<name>` (without it, passing null), gives the bodies behind
+/// each `_mlir_ciface_<name>` internal linkage (only the C interfaces and
+/// the packed wrapper are exported, so an entry named like a libc function
 /// cannot interpose it), and adds the packed wrappers. Registers the
 /// builtin and LLVM dialect translations on the module's context.
 llvm::Expected<std::unique_ptr<llvm::Module>>
@@ -60,8 +65,10 @@ translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
 /// For every defined function `_mlir_ciface_<name>` in `module` that has no
 /// wrapper yet, adds `void _tess_packed_<name>(void **args)`: args[i] points at
 /// the i-th argument of the C interface function (a descriptor pointer for a
-/// memref, an int64_t for an index) and, if it returns a value, the last slot
-/// points at where to store it (an int32_t status for entries). Returns the
+/// memref, an int64_t for an index, the error record pointer last when the
+/// entry has `_tess_errinfo_<name>`, which the wrapper then calls) and, if it
+/// returns a value, the last slot points at where to store it (an int32_t
+/// status for entries). Returns the
 /// entry names wrapped, in module order. translateToLLVMIR already calls
 /// it, so its callers need not (and a second call wraps nothing).
 std::vector<std::string> addPackedEntryWrappers(llvm::Module &module);

@@ -16,10 +16,12 @@
 #include "tessera/Runtime/Signature.h"
 
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -81,9 +83,91 @@ std::vector<SizeBinding> computeSizeBindings(const EntrySignature &sig);
 /// first one that fails.
 std::vector<SizeCheck> computeSizeChecks(const EntrySignature &sig);
 
-/// The message for a nonzero status returned by an entry, or a generic text
-/// for a status outside the check list.
+/// The message for a nonzero status returned by an entry: the failed size
+/// check's message, a generic text for kStatusTooLarge and
+/// kStatusOutOfMemory (describeEntryError names the tensor), or a generic
+/// text for a status outside the check list.
 std::string describeEntryStatus(const EntrySignature &sig, int32_t status);
+
+/// Status codes an entry returns besides 0 (success) and the 1-based
+/// numbers of its size checks. Both come with an error record
+/// (EntryErrorRecord) naming the tensor.
+///
+/// A tensor's element count or byte size does not fit in int64_t.
+inline constexpr int32_t kStatusTooLarge = -1;
+/// The allocation of an intermediate tensor failed.
+inline constexpr int32_t kStatusOutOfMemory = -2;
+
+/// The unit attribute tess-expose-entries puts on an exported entry whose
+/// last argument is an error record pointer (`!llvm.ptr`) and whose one
+/// result is the i32 status; tess-check-allocations and translateToLLVMIR
+/// read it. Not in the `tess.` namespace: it is no part of the tess dialect
+/// and stays on the LLVM dialect functions for the code generator.
+inline constexpr llvm::StringLiteral kErrorRecordAttrName =
+    "tessera.error_record";
+
+/// How many extents an error record holds; higher dimensions are left out.
+inline constexpr unsigned kErrorRecordMaxRank = 8;
+
+/// What an entry writes through its error record argument (the last argument
+/// of `_tess_errinfo_<name>`, when not null) before it returns
+/// kStatusTooLarge or kStatusOutOfMemory; other statuses leave the record
+/// alone. The C header declares the same layout as `tessera_error`, and the
+/// pass that writes it uses the offsets of this struct. Strings are constants
+/// of the compiled code: they live as long as it stays loaded.
+struct EntryErrorRecord {
+  int32_t status = 0; ///< the entry's return value
+  int32_t rank = 0;   ///< rank of the tensor (may exceed kErrorRecordMaxRank)
+  /// The tensor: "parameter 'q'", "output 'o'", "intermediate 's'".
+  const char *what = nullptr;
+  /// Where the source defines it ("attention.tess:3:3"), or "".
+  const char *where = nullptr;
+  /// Its element type, spelled as in Tessera ("f32").
+  const char *dtype = nullptr;
+  /// The bytes asked for, or -1 when they do not fit in int64_t.
+  int64_t bytes = 0;
+  /// Its first min(rank, kErrorRecordMaxRank) extents.
+  int64_t shape[kErrorRecordMaxRank] = {};
+};
+
+/// "f32[2, 3]": a dtype spelling and extents; "..." stands for extents past
+/// `shape.size()` up to `rank`.
+std::string formatTensorShape(llvm::StringRef dtype,
+                              llvm::ArrayRef<int64_t> shape, int64_t rank);
+
+/// The message for a tensor whose element count or byte size does not fit in
+/// int64_t: "intermediate 's' of shape f32[1, 1, 2^62, 2^62] has 2^124
+/// elements: too large (defined at f.tess:3:3)" (extents in full). `where`
+/// may be empty; `rank` may exceed `shape.size()`.
+std::string describeTooLarge(llvm::StringRef what, llvm::StringRef where,
+                             llvm::StringRef dtype,
+                             llvm::ArrayRef<int64_t> shape, int64_t rank);
+
+/// The message for an allocation that failed: "cannot allocate 1024 bytes
+/// for intermediate 's' of shape f32[16, 16] (defined at f.tess:3:3): out of
+/// memory".
+std::string describeOutOfMemory(llvm::StringRef what, llvm::StringRef where,
+                                llvm::StringRef dtype,
+                                llvm::ArrayRef<int64_t> shape, int64_t rank,
+                                int64_t bytes);
+
+/// The message for a nonzero status of `sig` with the record the entry
+/// filled (`record` may be null: then as describeEntryStatus).
+std::string describeEntryError(const EntrySignature &sig, int32_t status,
+                               const EntryErrorRecord *record);
+
+/// The number of bytes of a dense tensor of `dtype` and `shape`, or
+/// std::nullopt when a dimension is negative or the element count or byte
+/// size does not fit in int64_t. A shape with a zero extent has 0 bytes
+/// whatever its other extents.
+std::optional<int64_t> computeTensorBytes(DType dtype,
+                                          llvm::ArrayRef<int64_t> shape);
+
+/// Host-side size check of a tensor passed to an entry: fails with
+/// describeTooLarge's message (`what` is e.g. "parameter 'q'") when
+/// computeTensorBytes fails.
+llvm::Error checkTensorSize(llvm::StringRef what, DType dtype,
+                            llvm::ArrayRef<int64_t> shape);
 
 /// Binds every size symbol from actual argument shapes. `paramShapes` has one
 /// shape per *tensor* parameter and `indexValues` one value per *index*

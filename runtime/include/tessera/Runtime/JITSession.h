@@ -65,12 +65,14 @@ private:
 /// Calls the JIT'd entry `sig` through `_tess_packed_<name>`. `tensorParams`
 /// has one tensor per tensor parameter and `indexParams` one value per
 /// index parameter, each in parameter order. Checks dtypes, ranks and sizes
-/// on the host first (bindSizes: errors name the symbol and both sizes),
-/// allocates `results` (which must have one slot per result; whatever the
-/// slots held is replaced) once each, with the shapes the signature implies
-/// (a result that cannot be allocated is an error naming it), runs the entry
-/// and turns a nonzero status into an error carrying the failed check's
-/// message.
+/// on the host first (every tensor has data and a byte size that fits;
+/// bindSizes: errors name the symbol and both sizes), allocates `results`
+/// (which must have one slot per result; whatever the slots held is
+/// replaced) once each, with the shapes the signature implies (a result that
+/// cannot be allocated is an error naming it), runs the entry with an error
+/// record and turns a nonzero status into an error carrying the failed
+/// check's message or describeEntryError's (an intermediate too large or
+/// that could not be allocated, named with its shape and bytes).
 llvm::Error invokeEntry(JITSession &session, const EntrySignature &sig,
                         llvm::ArrayRef<const HostTensor *> tensorParams,
                         llvm::ArrayRef<int64_t> indexParams,
@@ -78,7 +80,9 @@ llvm::Error invokeEntry(JITSession &session, const EntrySignature &sig,
 
 /// The memref descriptor of `tensor` as MLIR lays it out for rank R:
 /// {allocated ptr, aligned ptr, offset, sizes[R], strides[R]}, as 64-bit
-/// words; both pointers are the tensor's data, the strides row-major.
+/// words; both pointers are the tensor's data, the strides row-major. A
+/// stride that does not fit in int64_t (only with a zero extent, when no
+/// element is addressed) is 0.
 std::vector<int64_t> makeMemRefDescriptor(const HostTensor &tensor);
 
 } // namespace tessera

@@ -1,0 +1,370 @@
+//===- CheckAllocations.cpp - Checked allocation of intermediates ---------===//
+//
+// Every memref.alloc of an exported entry checks its byte size before it
+// runs and its result after: a size that overflows int64_t or a failed
+// malloc fills the entry's error record and makes the entry return an error
+// status instead of crashing. See Passes.td and docs/abi.md.
+//
+//===----------------------------------------------------------------------===//
+
+#include "RuntimeChecks.h"
+
+#include "tessera/Runtime/EntryABI.h"
+#include "tessera/Transforms/Passes.h"
+
+#include "mlir/Dialect/UB/IR/UBOps.h"
+#include "mlir/IR/Builders.h"
+
+namespace tessera {
+#define GEN_PASS_DEF_TESSCHECKALLOCATIONSPASS
+#include "tessera/Transforms/Passes.h.inc"
+} // namespace tessera
+
+using namespace mlir;
+using namespace tessera;
+
+namespace {
+
+/// An allocation's extents (index values) and how its error record names it.
+struct AllocInfo {
+  SmallVector<Value> dims;
+  TensorDescription desc;
+  int64_t elementBytes = 1;
+};
+
+/// Rewrites one entry so that each of its allocations is checked.
+class AllocationChecker {
+public:
+  AllocationChecker(func::FuncOp func, Value record, ErrorRecordWriter &writer)
+      : func(func), record(record), writer(writer), b(func.getContext()) {}
+
+  LogicalResult run();
+
+private:
+  /// Checks the allocations in [it, terminator) of `block` and returns the
+  /// status of that range (an i32 built in `block`), or a null Value when
+  /// nothing in it can fail. With `preflight`, first checks the sizes of the
+  /// allocations of the block whose extents are defined outside it.
+  FailureOr<Value> checkRange(Block &block, Block::iterator it, bool preflight);
+  FailureOr<Value> checkPreflight(Block &block);
+  FailureOr<Value> checkAlloc(memref::AllocOp alloc);
+  FailureOr<Value> checkNestedIf(scf::IfOp ifOp);
+
+  /// Moves [first, terminator) of `block` into the else-region of a new
+  /// `scf.if %failed` whose then-region runs `onFailure`, which returns the
+  /// status to yield. The new op yields (status, the values the terminator
+  /// takes from the moved ops); its else-region yields status 0 until
+  /// `setRestStatus` replaces it.
+  scf::IfOp guardRest(Block &block, Block::iterator first, Value failed,
+                      function_ref<Value()> onFailure);
+  /// Continues checking in the else-region of `guard` (created by guardRest)
+  /// and yields the status found there. Returns the guard's status.
+  FailureOr<Value> checkRest(scf::IfOp guard, bool preflight);
+
+  AllocInfo describe(memref::AllocOp alloc);
+  Value i32(int64_t value) {
+    return arith::ConstantIntOp::create(b, func.getLoc(), b.getI32Type(),
+                                        value);
+  }
+
+  func::FuncOp func;
+  Value record;
+  ErrorRecordWriter &writer;
+  OpBuilder b;
+  /// The sizes already computed (and checked) at the start of a block.
+  DenseMap<Operation *, TensorSize> checkedSizes;
+};
+
+/// A value of `type` for a branch that failed, which nothing reads: a
+/// buffer on the stack with every dynamic extent 0 for a memref (so that
+/// buffer deallocation sees a valid buffer it does not own), else poison.
+Value createPlaceholder(OpBuilder &b, Location loc, Type type) {
+  auto memrefType = dyn_cast<MemRefType>(type);
+  if (!memrefType)
+    return ub::PoisonOp::create(b, loc, type);
+  auto identity =
+      MemRefType::get(memrefType.getShape(), memrefType.getElementType(),
+                      AffineMap(), memrefType.getMemorySpace());
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  SmallVector<Value> sizes(memrefType.getNumDynamicDims(), zero);
+  Value buffer = memref::AllocaOp::create(b, loc, identity, sizes);
+  if (identity == memrefType)
+    return buffer;
+  return memref::CastOp::create(b, loc, memrefType, buffer);
+}
+
+bool containsAlloc(Operation *op) {
+  return op->walk([](memref::AllocOp) { return WalkResult::interrupt(); })
+      .wasInterrupted();
+}
+
+AllocInfo AllocationChecker::describe(memref::AllocOp alloc) {
+  // Static extents become constants at the current insertion point.
+  AllocInfo info;
+  for (OpFoldResult size : alloc.getMixedSizes())
+    info.dims.push_back(
+        getValueOrCreateConstantIndexOp(b, alloc.getLoc(), size));
+  auto [name, where] = describeLocation(alloc.getLoc());
+  info.desc.what =
+      name.empty() ? "intermediate value" : "intermediate '" + name + "'";
+  info.desc.where = where;
+  auto [dtype, bytes] =
+      describeElementType(alloc, alloc.getType().getElementType());
+  info.desc.dtype = dtype;
+  info.elementBytes = bytes;
+  return info;
+}
+
+scf::IfOp AllocationChecker::guardRest(Block &block, Block::iterator first,
+                                       Value failed,
+                                       function_ref<Value()> onFailure) {
+  Operation *terminator = block.getTerminator();
+  Location loc = first->getLoc();
+  SmallVector<Value> escaping;
+  for (Value operand : terminator->getOperands()) {
+    Operation *def = operand.getDefiningOp();
+    if (def && def->getBlock() == &block && !def->isBeforeInBlock(&*first) &&
+        !llvm::is_contained(escaping, operand))
+      escaping.push_back(operand);
+  }
+  SmallVector<Type> types = {b.getI32Type()};
+  for (Value value : escaping)
+    types.push_back(value.getType());
+
+  // The placeholder status lives outside the moved range, so that a later
+  // guard in the else-region does not take it for a value to yield.
+  b.setInsertionPoint(&block, first);
+  Value zero = i32(0);
+  auto ifOp = scf::IfOp::create(b, loc, types, failed, /*withElse=*/true);
+  Block *rest = ifOp.elseBlock();
+  rest->getOperations().splice(rest->end(), block.getOperations(), first,
+                               Block::iterator(terminator));
+  b.setInsertionPointToEnd(rest);
+  SmallVector<Value> restYield = {zero};
+  llvm::append_range(restYield, escaping);
+  scf::YieldOp::create(b, loc, restYield);
+
+  b.setInsertionPointToStart(ifOp.thenBlock());
+  SmallVector<Value> failureYield = {onFailure()};
+  for (Value value : escaping)
+    failureYield.push_back(createPlaceholder(b, loc, value.getType()));
+  scf::YieldOp::create(b, loc, failureYield);
+
+  for (auto [i, value] : llvm::enumerate(escaping))
+    terminator->replaceUsesOfWith(value, ifOp.getResult(i + 1));
+  return ifOp;
+}
+
+FailureOr<Value> AllocationChecker::checkRest(scf::IfOp guard, bool preflight) {
+  Block *rest = guard.elseBlock();
+  FailureOr<Value> status = checkRange(*rest, rest->begin(), preflight);
+  if (failed(status))
+    return failure();
+  if (*status)
+    rest->getTerminator()->setOperand(0, *status);
+  return guard.getResult(0);
+}
+
+FailureOr<Value> AllocationChecker::checkPreflight(Block &block) {
+  // The allocations whose extents are known when the block starts: block
+  // arguments or values from outside.
+  SmallVector<memref::AllocOp> allocs;
+  for (auto alloc : block.getOps<memref::AllocOp>())
+    if (llvm::none_of(alloc.getDynamicSizes(), [&](Value size) {
+          Operation *def = size.getDefiningOp();
+          return def && def->getBlock() == &block;
+        }))
+      allocs.push_back(alloc);
+  if (allocs.empty())
+    return checkRange(block, block.begin(), /*preflight=*/false);
+
+  // All sizes first, at the start of the block (in creation order, before
+  // the block's first operation); then one guard per size in allocation
+  // order, each holding the rest of the block.
+  SmallVector<AllocInfo> infos;
+  b.setInsertionPointToStart(&block);
+  for (memref::AllocOp alloc : allocs) {
+    infos.push_back(describe(alloc));
+    checkedSizes[alloc] = buildTensorSize(b, alloc.getLoc(), infos.back().dims,
+                                          infos.back().elementBytes);
+  }
+  Block::iterator first = b.getInsertionPoint();
+  Block *current = &block;
+  Value status;
+  scf::IfOp previous;
+  for (unsigned i = 0, e = allocs.size(); i != e; ++i) {
+    memref::AllocOp alloc = allocs[i];
+    const TensorSize &size = checkedSizes[alloc];
+    scf::IfOp guard = guardRest(*current, first, size.tooLarge, [&] {
+      writer.write(b, alloc.getLoc(), record, kStatusTooLarge, infos[i].desc,
+                   size.bytes, infos[i].dims);
+      return i32(kStatusTooLarge);
+    });
+    if (previous)
+      current->getTerminator()->setOperand(0, guard.getResult(0));
+    else
+      status = guard.getResult(0);
+    previous = guard;
+    current = guard.elseBlock();
+    first = current->begin();
+  }
+  if (failed(checkRest(previous, /*preflight=*/false)))
+    return failure();
+  return status;
+}
+
+FailureOr<Value> AllocationChecker::checkAlloc(memref::AllocOp alloc) {
+  Block &block = *alloc->getBlock();
+  Location loc = alloc.getLoc();
+  b.setInsertionPoint(alloc);
+  AllocInfo info = describe(alloc);
+  auto it = checkedSizes.find(alloc);
+  scf::IfOp sizeGuard;
+  TensorSize size;
+  if (it != checkedSizes.end()) {
+    size = it->second;
+  } else {
+    size = buildTensorSize(b, loc, info.dims, info.elementBytes);
+    sizeGuard = guardRest(block, Block::iterator(alloc), size.tooLarge, [&] {
+      writer.write(b, loc, record, kStatusTooLarge, info.desc, size.bytes,
+                   info.dims);
+      return i32(kStatusTooLarge);
+    });
+  }
+
+  // A null result for a nonzero size is a failure (malloc(0) may be null).
+  b.setInsertionPointAfter(alloc);
+  Value address = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, alloc);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value isNull =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, address, zero);
+  Value nonEmpty = arith::CmpIOp::create(
+      b, loc, arith::CmpIPredicate::ne, size.bytes,
+      arith::ConstantIntOp::create(b, loc, b.getI64Type(), 0));
+  Value failedAlloc = arith::AndIOp::create(b, loc, isNull, nonEmpty);
+  Block &allocBlock = *alloc->getBlock();
+  scf::IfOp nullGuard = guardRest(
+      allocBlock, std::next(Block::iterator(failedAlloc.getDefiningOp())),
+      failedAlloc, [&] {
+        writer.write(b, loc, record, kStatusOutOfMemory, info.desc, size.bytes,
+                     info.dims);
+        return i32(kStatusOutOfMemory);
+      });
+  FailureOr<Value> status = checkRest(nullGuard, /*preflight=*/false);
+  if (failed(status) || !sizeGuard)
+    return status;
+  sizeGuard.elseBlock()->getTerminator()->setOperand(0, *status);
+  return sizeGuard.getResult(0);
+}
+
+FailureOr<Value> AllocationChecker::checkNestedIf(scf::IfOp ifOp) {
+  Location loc = ifOp.getLoc();
+  SmallVector<Value> regionStatus;
+  for (Region *region : {&ifOp.getThenRegion(), &ifOp.getElseRegion()}) {
+    if (region->empty()) {
+      regionStatus.push_back(Value());
+      continue;
+    }
+    FailureOr<Value> status =
+        checkRange(region->front(), region->front().begin(), true);
+    if (failed(status))
+      return failure();
+    regionStatus.push_back(*status);
+  }
+
+  // The same op with one more result: the status of the branch taken.
+  SmallVector<Type> types(ifOp.getResultTypes());
+  types.push_back(b.getI32Type());
+  b.setInsertionPoint(ifOp);
+  auto newIf = scf::IfOp::create(b, loc, types, ifOp.getCondition(),
+                                 /*withElseRegion=*/false);
+  newIf.getThenRegion().takeBody(ifOp.getThenRegion());
+  if (ifOp.getElseRegion().empty()) {
+    b.createBlock(&newIf.getElseRegion());
+    scf::YieldOp::create(b, loc);
+  } else {
+    newIf.getElseRegion().takeBody(ifOp.getElseRegion());
+  }
+  for (auto [region, status] : llvm::zip(newIf->getRegions(), regionStatus)) {
+    Operation *yield = region.front().getTerminator();
+    b.setInsertionPoint(yield);
+    yield->insertOperands(yield->getNumOperands(), status ? status : i32(0));
+  }
+  ifOp.replaceAllUsesWith(newIf.getResults().drop_back());
+  ifOp.erase();
+
+  // The rest of the block runs only if the branch succeeded.
+  Value status = newIf.getResults().back();
+  Block &block = *newIf->getBlock();
+  auto next = std::next(Block::iterator(newIf));
+  if (&*next == block.getTerminator())
+    return status;
+  b.setInsertionPointAfter(newIf);
+  Value failedBranch =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, status, i32(0));
+  scf::IfOp guard =
+      guardRest(block, std::next(Block::iterator(failedBranch.getDefiningOp())),
+                failedBranch, [&] { return status; });
+  return checkRest(guard, /*preflight=*/false);
+}
+
+FailureOr<Value> AllocationChecker::checkRange(Block &block, Block::iterator it,
+                                               bool preflight) {
+  if (preflight && it == block.begin())
+    return checkPreflight(block);
+  for (; it != block.end(); ++it) {
+    Operation *op = &*it;
+    if (auto alloc = dyn_cast<memref::AllocOp>(op))
+      return checkAlloc(alloc);
+    if (op->getNumRegions() == 0 || !containsAlloc(op))
+      continue;
+    auto ifOp = dyn_cast<scf::IfOp>(op);
+    if (!ifOp)
+      return op->emitError("cannot check the allocations inside '")
+             << op->getName() << "': only scf.if may enclose them";
+    return checkNestedIf(ifOp);
+  }
+  return Value();
+}
+
+LogicalResult AllocationChecker::run() {
+  if (!func.getBody().hasOneBlock() || func.getNumResults() != 1 ||
+      !func.getResultTypes()[0].isInteger(32))
+    return func.emitError("an entry with an error record must have one block "
+                          "and return one i32 status");
+  Block &body = func.getBody().front();
+  FailureOr<Value> status = checkRange(body, body.begin(), true);
+  if (failed(status))
+    return failure();
+  if (!*status)
+    return success();
+  // The first nonzero of the checks' status and the old return value.
+  Operation *ret = body.getTerminator();
+  Location loc = ret->getLoc();
+  b.setInsertionPoint(ret);
+  Value failedChecks =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, *status, i32(0));
+  ret->setOperand(0, arith::SelectOp::create(b, loc, failedChecks, *status,
+                                             ret->getOperand(0)));
+  return success();
+}
+
+struct TessCheckAllocationsPass
+    : public tessera::impl::TessCheckAllocationsPassBase<
+          TessCheckAllocationsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    ErrorRecordWriter writer(module);
+    SmallVector<func::FuncOp> entries;
+    for (auto func : module.getOps<func::FuncOp>())
+      if (Value record = getErrorRecordArgument(func))
+        entries.push_back(func);
+    for (func::FuncOp func : entries) {
+      Value record = getErrorRecordArgument(func);
+      if (failed(AllocationChecker(func, record, writer).run()))
+        return signalPassFailure();
+    }
+  }
+};
+
+} // namespace
