@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -81,6 +82,14 @@ public:
         ++numErrors;
       return mlir::failure();
     });
+    if (options.timing) {
+      timingManager.setEnabled(true);
+      timingManager.setDisplayMode(
+          mlir::DefaultTimingManager::DisplayMode::Tree);
+      timingManager.setOutput(mlir::createOutputStrategy(
+          mlir::DefaultTimingManager::OutputFormat::Text, os));
+      rootTiming = timingManager.getRootScope();
+    }
   }
 
   bool loadSource(llvm::StringRef name,
@@ -108,6 +117,10 @@ public:
   std::unique_ptr<mlir::SourceMgrDiagnosticVerifierHandler> verifier;
   unsigned numErrors = 0;
   std::string filename;
+  /// Prints its report when destroyed, after rootTiming has stopped. Both
+  /// are no-ops unless options.timing.
+  mlir::DefaultTimingManager timingManager;
+  mlir::TimingScope rootTiming;
 
   std::unique_ptr<ast::Module> ast;
   std::unique_ptr<sema::Program> program;
@@ -125,15 +138,21 @@ bool Compiler::Impl::loadSource(llvm::StringRef name,
   llvm::StringRef text = buf->getBuffer();
   sourceMgr.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
   MLIRDiagnosticSink sink(context, filename);
+  mlir::TimingScope parseTiming = rootTiming.nest("Parse");
   ast = parseModule(text, filename, sink);
+  parseTiming.stop();
   if (!ast)
     return finish(false);
   if (options.stopAfterParse)
     return finish(true);
+  mlir::TimingScope semaTiming = rootTiming.nest("Sema");
   program = sema::analyze(*ast, sink);
+  semaTiming.stop();
   if (!program)
     return finish(false);
+  mlir::TimingScope genTiming = rootTiming.nest("MLIRGen");
   module = generateModule(context, *program);
+  genTiming.stop();
   if (!module)
     return finish(false);
   mlir::FailureOr<std::vector<EntrySignature>> sigs =
@@ -156,6 +175,8 @@ bool Compiler::Impl::lower() {
   PipelineOptions popts;
   popts.optLevel = options.optLevel;
   buildTesseraCPUPipeline(pm, popts);
+  mlir::TimingScope pipelineTiming = rootTiming.nest("Pipeline (tessera-cpu)");
+  pm.enableTiming(pipelineTiming);
   if (mlir::failed(pm.run(*clone))) {
     if (numErrors == 0)
       error("lowering '" + filename + "' failed");
@@ -281,18 +302,23 @@ bool Compiler::emit(EmitKind kind, llvm::StringRef path) {
     return false;
   }
   llvm::LLVMContext llvmContext;
+  mlir::TimingScope translateTiming = I.rootTiming.nest("Translate to LLVM IR");
   auto llvmModule = translateToLLVMIR(*I.lowered, llvmContext, **tm);
+  translateTiming.stop();
   if (!llvmModule) {
     I.error(llvm::toString(llvmModule.takeError()));
     return false;
   }
+  mlir::TimingScope optTiming = I.rootTiming.nest("LLVM optimization");
   if (llvm::Error e =
           optimizeLLVMModule(**llvmModule, **tm, I.options.optLevel)) {
     I.error(llvm::toString(std::move(e)));
     return false;
   }
+  optTiming.stop();
   auto emitCode = [&](MachineCodeKind mk) {
     return [&, mk](llvm::raw_pwrite_stream &os) {
+      mlir::TimingScope codegenTiming = I.rootTiming.nest("Code generation");
       if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, os)) {
         I.error(llvm::toString(std::move(e)));
         return false;
