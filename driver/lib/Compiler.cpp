@@ -19,6 +19,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/Timing.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
@@ -82,6 +83,14 @@ public:
         ++numErrors;
       return mlir::failure();
     });
+    if (options.timing) {
+      timingManager.setEnabled(true);
+      timingManager.setDisplayMode(
+          mlir::DefaultTimingManager::DisplayMode::Tree);
+      timingManager.setOutput(mlir::createOutputStrategy(
+          mlir::DefaultTimingManager::OutputFormat::Text, os));
+      rootTiming = timingManager.getRootScope();
+    }
   }
 
   bool loadSource(llvm::StringRef name,
@@ -123,6 +132,10 @@ public:
   std::string filename;
   /// The file loadFile read, which no output may overwrite.
   std::string inputPath;
+  /// Prints its report when destroyed, after rootTiming has stopped. Both
+  /// are no-ops unless options.timing.
+  mlir::DefaultTimingManager timingManager;
+  mlir::TimingScope rootTiming;
 
   std::unique_ptr<ast::Module> ast;
   std::unique_ptr<sema::Program> program;
@@ -140,15 +153,21 @@ bool Compiler::Impl::loadSource(llvm::StringRef name,
   llvm::StringRef text = buf->getBuffer();
   sourceMgr.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
   MLIRDiagnosticSink sink(context, filename);
+  mlir::TimingScope parseTiming = rootTiming.nest("Parse");
   ast = parseModule(text, filename, sink);
+  parseTiming.stop();
   if (!ast)
     return finish(false);
   if (options.stopAfterParse)
     return finish(true);
+  mlir::TimingScope semaTiming = rootTiming.nest("Sema");
   program = sema::analyze(*ast, sink);
+  semaTiming.stop();
   if (!program)
     return finish(false);
+  mlir::TimingScope genTiming = rootTiming.nest("MLIRGen");
   module = generateModule(context, *program);
+  genTiming.stop();
   if (!module)
     return finish(false);
   mlir::FailureOr<std::vector<EntrySignature>> sigs =
@@ -171,6 +190,8 @@ bool Compiler::Impl::lower() {
   PipelineOptions popts;
   popts.optLevel = options.optLevel;
   buildTesseraCPUPipeline(pm, popts);
+  mlir::TimingScope pipelineTiming = rootTiming.nest("Pipeline (tessera-cpu)");
+  pm.enableTiming(pipelineTiming);
   if (mlir::failed(pm.run(*clone))) {
     if (numErrors == 0)
       error("lowering '" + filename + "' failed");
@@ -272,11 +293,16 @@ bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
   if (!tm)
     return report(tm.takeError());
   llvm::LLVMContext llvmContext;
+  mlir::TimingScope translateTiming = rootTiming.nest("Translate to LLVM IR");
   auto llvmModule = translateToLLVMIR(*lowered, llvmContext, **tm);
+  translateTiming.stop();
   if (!llvmModule)
     return report(llvmModule.takeError());
+  mlir::TimingScope optTiming = rootTiming.nest("LLVM optimization");
   if (llvm::Error e = optimizeLLVMModule(**llvmModule, **tm, options.optLevel))
     return report(std::move(e));
+  optTiming.stop();
+  mlir::TimingScope codegenTiming = rootTiming.nest("Code generation");
   if (kind == EmitKind::Library) {
     // Object into a temporary, link into the library's temporary, header
     // beside it; AtomicOutputs renames both into place together.

@@ -8,21 +8,27 @@
 // O2:      builtin.module(
 // O2:        canonicalize
 // O2-NEXT:   cse,
-// O2-NEXT:   tess-expose-entries,
-// One run of the inliner handles func.call and tess.call alike.
+// The calls between functions are inlined first, so that the tensor-level
+// rewrites work on flat function bodies.
 // O2-NEXT:   inline
-// O2-NEXT:   symbol-dce,
 // O2-NEXT:   convert-tess-to-linalg,
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-elementwise-to-linalg
 // O2-NEXT:   ),
 // O2-NEXT:   canonicalize
 // O2-NEXT:   func.func(
-// O2-NEXT:     linalg-fuse-elementwise-ops,
+// O2-NEXT:     tess-fuse-elementwise{max-fused-ops=128},
 // O2-NEXT:     tess-reorder-reduction-loops
 // O2-NEXT:   ),
+// O2-NEXT:   canonicalize
+// O2-NEXT:   cse,
+// Then the entries, and one more run of the inliner for the implementations.
+// O2-NEXT:   tess-expose-entries,
+// O2-NEXT:   inline
+// O2-NEXT:   symbol-dce,
+// O2-NEXT:   tess-split-shared-inits{max-uses=8},
 // O2-NOT:    eliminate-empty-tensors
-// O2:        empty-tensor-to-alloc-tensor,
+// O2-NEXT:   empty-tensor-to-alloc-tensor,
 // O2-NEXT:   one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
 // O2:          buffer-hoisting,
 // O2-NEXT:     buffer-loop-hoisting
@@ -30,8 +36,12 @@
 // failed allocation still frees what was allocated before it.
 // O2:        tess-check-allocations
 // O2:        ownership-based-buffer-deallocation
-// O2:        bufferization-lower-deallocations,
+// O2:        tess-split-deallocs,
+// O2-NEXT:   buffer-deallocation-simplification,
+// O2-NEXT:   bufferization-lower-deallocations,
 // O2:        convert-bufferization-to-memref,
+// Temporaries are freed after their last use, not at the end of the entry.
+// O2-NEXT:   tess-dealloc-after-last-use,
 // O2-NEXT:   tess-lower-strided-copies,
 // Linalg ops whose iteration domain is empty are skipped at run time.
 // O2-NEXT:   func.func(
@@ -42,7 +52,9 @@
 // O2-NEXT:   ),
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   loop-invariant-code-motion,
-// O2:        convert-scf-to-cf
+// Long functions are cut into several before they reach LLVM.
+// O2:        tess-split-long-functions{max-loops=16},
+// O2-NEXT:   convert-scf-to-cf
 // O2-NEXT:   expand-strided-metadata,
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   convert-complex-to-standard
@@ -62,9 +74,10 @@
 // O2-NEXT:   reconcile-unrealized-casts,
 
 // Without optimization: no fusion, no loop reordering, no hoisting.
-// O0:     tess-expose-entries
-// O0-NOT: linalg-fuse-elementwise-ops
+// O0:     builtin.module(
+// O0-NOT: tess-fuse-elementwise
 // O0-NOT: tess-reorder-reduction-loops
+// O0:     tess-expose-entries
 // O0-NOT: buffer-hoisting
 // O0:     one-shot-bufferize
 // O0:     reconcile-unrealized-casts

@@ -42,6 +42,11 @@ static cl::opt<bool>
                       cl::desc("Check expected-error annotations in the "
                                "source instead of printing diagnostics"),
                       cl::cat(category));
+static cl::opt<bool>
+    mlirTiming("mlir-timing",
+               cl::desc("Print the time spent in each phase and pass of "
+                        "the compilation (to stderr)"),
+               cl::cat(category));
 
 /// The default output path for `kind` when -o is not given.
 static std::string defaultOutput(tessera::EmitKind kind, StringRef input) {
@@ -69,6 +74,7 @@ int main(int argc, char **argv) {
   options.optLevel = optLevel - '0';
   options.verifyDiagnostics = verifyDiagnostics;
   options.stopAfterParse = emitKind == tessera::EmitKind::AST;
+  options.timing = mlirTiming;
   tessera::Compiler compiler(options);
   bool ok = compiler.loadFile(inputFile);
   if (verifyDiagnostics)

@@ -60,6 +60,12 @@ struct IndexInfo {
 /// Checks the module-level declarations and drives the function analyzers.
 class ModuleAnalyzer {
 public:
+  /// The most values one function may have once its calls are inlined.
+  static constexpr uint64_t kMaxInlinedValues = 20000;
+  /// The most values that inlining may copy in the whole module (the sum
+  /// over functions of their inlined size minus their own size).
+  static constexpr uint64_t kMaxCopiedValues = 200000;
+
   ModuleAnalyzer(const ast::Module &module, DiagnosticSink &diag)
       : module(module), diag(diag) {}
 

@@ -11,7 +11,6 @@
 #include "llvm/ADT/STLExtras.h"
 
 #include <cmath>
-#include <functional>
 
 using namespace tessera;
 using namespace tessera::sema;
@@ -161,56 +160,181 @@ std::vector<std::string> ModuleAnalyzer::functionNames() const {
   return names;
 }
 
-/// Recursion makes inlining and static shapes impossible: reject cycles.
-void ModuleAnalyzer::checkRecursion() {
-  for (const auto &fn : module.functions) {
-    std::set<std::string> seen;
-    std::vector<std::string> work(calls[fn->name].begin(),
-                                  calls[fn->name].end());
-    while (!work.empty()) {
-      std::string n = work.back();
-      work.pop_back();
-      if (n == fn->name) {
-        diag.error(fn->loc, "function '" + fn->name +
-                                "' calls itself (directly or indirectly); "
-                                "recursion is not supported");
-        break;
-      }
-      if (!seen.insert(n).second)
+namespace {
+/// Finds the functions of a call graph that lie on a cycle: Tarjan's
+/// strongly connected components, iteratively (a chain of thousands of calls
+/// must not overflow the stack), in O(V + E) map operations.
+class CycleFinder {
+public:
+  using CallGraph = std::map<std::string, std::set<std::string>>;
+  explicit CycleFinder(const CallGraph &calls) : calls(calls) {}
+
+  std::set<std::string> run() {
+    for (const auto &entry : calls)
+      if (!nodes.count(entry.first))
+        visit(entry.first);
+    return onCycle;
+  }
+
+private:
+  struct Node {
+    unsigned index, lowlink;
+    bool onStack;
+  };
+  /// A node being visited and the next of its callees to look at.
+  using Frame = std::pair<std::string, std::set<std::string>::const_iterator>;
+
+  const std::set<std::string> &calleesOf(const std::string &n) const {
+    static const std::set<std::string> none;
+    auto it = calls.find(n);
+    return it == calls.end() ? none : it->second;
+  }
+
+  void enter(const std::string &n) {
+    unsigned i = nodes.size();
+    nodes[n] = {i, i, true};
+    stack.push_back(n);
+    frames.push_back({n, calleesOf(n).begin()});
+  }
+
+  void visit(const std::string &root) {
+    enter(root);
+    while (!frames.empty()) {
+      auto &[n, next] = frames.back();
+      if (next == calleesOf(n).end()) {
+        leave();
         continue;
-      for (const std::string &c : calls[n])
-        work.push_back(c);
+      }
+      const std::string &callee = *next++;
+      auto it = nodes.find(callee);
+      if (it == nodes.end())
+        enter(callee); // invalidates n and next
+      else if (it->second.onStack)
+        nodes[n].lowlink = std::min(nodes[n].lowlink, it->second.index);
     }
   }
+
+  /// Finishes the node on top of the frames; pops its component if it
+  /// roots one, which is a cycle if it has several functions or one that
+  /// calls itself.
+  void leave() {
+    std::string done = frames.back().first;
+    frames.pop_back();
+    Node &node = nodes[done];
+    if (!frames.empty()) {
+      Node &parent = nodes[frames.back().first];
+      parent.lowlink = std::min(parent.lowlink, node.lowlink);
+    }
+    if (node.lowlink != node.index)
+      return;
+    std::vector<std::string> component;
+    do {
+      component.push_back(stack.back());
+      nodes[stack.back()].onStack = false;
+      stack.pop_back();
+    } while (component.back() != done);
+    if (component.size() > 1 || calleesOf(done).count(done))
+      onCycle.insert(component.begin(), component.end());
+  }
+
+  const CallGraph &calls;
+  std::map<std::string, Node> nodes;
+  std::vector<std::string> stack;
+  std::vector<Frame> frames;
+  std::set<std::string> onCycle;
+};
+} // namespace
+
+/// Recursion makes inlining and static shapes impossible: reject cycles.
+void ModuleAnalyzer::checkRecursion() {
+  std::set<std::string> onCycle = CycleFinder(calls).run();
+  for (const auto &fn : module.functions)
+    if (onCycle.count(fn->name) && !diag.tooManyErrors())
+      diag.error(fn->loc, "function '" + fn->name +
+                              "' calls itself (directly or indirectly); "
+                              "recursion is not supported");
+}
+
+/// The number of values of each function once every call is inlined, by
+/// name (saturating). Iterative, so that a chain of thousands of calls does
+/// not overflow the stack; Sema has rejected recursion already.
+static std::map<std::string, uint64_t> inlinedSizes(const Program &program) {
+  std::map<std::string, uint64_t> size;
+  for (const Function &root : program.functions) {
+    if (size.count(root.name))
+      continue;
+    // Each frame: a function and the index of its next value to look at.
+    std::vector<std::pair<const Function *, size_t>> frames = {{&root, 0}};
+    while (!frames.empty()) {
+      auto &[f, next] = frames.back();
+      if (next < f->values.size()) {
+        const Value &v = f->values[next++];
+        if (v.kind != Value::Kind::Call)
+          continue;
+        const Function *callee = program.lookup(v.callee);
+        if (callee && !size.count(callee->name))
+          frames.push_back({callee, 0});
+        continue;
+      }
+      uint64_t n = f->values.size();
+      for (const Value &v : f->values)
+        if (v.kind == Value::Kind::Call)
+          if (const Function *callee = program.lookup(v.callee))
+            n = std::min<uint64_t>(n + size[callee->name], UINT64_MAX / 4);
+      size.try_emplace(f->name, n);
+      frames.pop_back();
+    }
+  }
+  return size;
+}
+
+/// Whether `f` calls a function that is over the inlining limit itself.
+static bool callsTooLarge(const Function &f, const Program &program,
+                          const std::map<std::string, uint64_t> &size) {
+  return llvm::any_of(f.values, [&](const Value &v) {
+    const Function *callee =
+        v.kind == Value::Kind::Call ? program.lookup(v.callee) : nullptr;
+    return callee && size.at(callee->name) > ModuleAnalyzer::kMaxInlinedValues;
+  });
 }
 
 /// Calls are inlined: a chain of functions that each call the previous one
-/// twice doubles the code at every step. Refuse what would not compile in
-/// reasonable time instead of appearing to hang.
+/// twice doubles the code at every step. And every function is an entry
+/// with its own copy of everything it calls, so a chain of n functions that
+/// each call the previous one compiles n^2 / 2 bodies. Refuse what would not
+/// compile in reasonable time instead of appearing to hang.
 void ModuleAnalyzer::checkInlinedSize(const Program &program) {
-  constexpr uint64_t kMaxInlinedValues = 20000;
-  std::map<std::string, uint64_t> inlinedSize;
-  std::function<uint64_t(const Function &)> sizeOf =
-      [&](const Function &f) -> uint64_t {
-    auto it = inlinedSize.find(f.name);
-    if (it != inlinedSize.end())
-      return it->second;
-    uint64_t n = f.values.size();
-    for (const Value &v : f.values)
-      if (v.kind == Value::Kind::Call)
-        if (const Function *callee = program.lookup(v.callee))
-          n = std::min<uint64_t>(n + sizeOf(*callee), UINT64_MAX / 4);
-    inlinedSize[f.name] = n;
-    return n;
-  };
+  std::map<std::string, uint64_t> inlinedSize = inlinedSizes(program);
+  bool tooLarge = false;
+  uint64_t copied = 0, mostCopied = 0;
+  const Function *worst = nullptr;
   for (const Function &f : program.functions) {
-    uint64_t n = sizeOf(f);
-    if (n > kMaxInlinedValues)
+    uint64_t n = inlinedSize[f.name];
+    // Every caller of a function over the limit is over it too: report the
+    // first ones only, not a chain of thousands.
+    if (n > kMaxInlinedValues && !callsTooLarge(f, program, inlinedSize) &&
+        !diag.tooManyErrors())
       diag.error(f.loc, "inlining the calls made by '" + f.name +
                             "' would produce about " + std::to_string(n) +
                             " operations (the limit is " +
                             std::to_string(kMaxInlinedValues) + ")");
+    tooLarge |= n > kMaxInlinedValues;
+    uint64_t copies = n - f.values.size();
+    copied = std::min<uint64_t>(copied + copies, UINT64_MAX / 4);
+    if (!worst || copies > mostCopied) {
+      worst = &f;
+      mostCopied = copies;
+    }
   }
+  if (!tooLarge && copied > kMaxCopiedValues)
+    diag.error(worst->loc,
+               "inlining the calls between functions would copy about " +
+                   std::to_string(copied) + " operations in all (the limit " +
+                   "is " + std::to_string(kMaxCopiedValues) +
+                   "): every function is an entry with its own copy of the "
+                   "functions it calls ('" +
+                   worst->name + "' copies " + std::to_string(mostCopied) +
+                   ")");
 }
 
 std::unique_ptr<Program> ModuleAnalyzer::run() {

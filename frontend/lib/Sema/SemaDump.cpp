@@ -43,10 +43,10 @@ int AffineSubscript::getPlainLoop() const {
 }
 
 const Function *Program::lookup(llvm::StringRef name) const {
-  for (const Function &f : functions)
-    if (f.name == name)
-      return &f;
-  return nullptr;
+  for (; numIndexed < functions.size(); ++numIndexed)
+    byName.try_emplace(functions[numIndexed].name, numIndexed);
+  auto it = byName.find(name);
+  return it == byName.end() ? nullptr : &functions[it->second];
 }
 
 static const char *reduceKindName(ReduceKind k) {

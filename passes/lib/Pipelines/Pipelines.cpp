@@ -35,20 +35,16 @@
 
 using namespace mlir;
 
-void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
-                                      const PipelineOptions &options) {
-  bool optimize = options.optLevel > 0;
+namespace tessera {
 
-  // Front-end cleanup, then the exported entries: each tess.entry function
-  // becomes a private implementation behind its wrapper. One run of the
-  // inliner then inlines every call, the wrappers' func.call and the
-  // front end's tess.call (CallOpInterface, with the tess dialect's inliner
-  // interface), so symbol-dce leaves one function per entry.
+/// Tess ops -> linalg on tensors, fused; then the exported entries.
+static void addTensorPasses(OpPassManager &pm, bool optimize) {
+  // Front-end cleanup, then one run of the inliner for the calls between
+  // functions (tess.call: CallOpInterface, with the tess dialect's inliner
+  // interface), so that every function is one flat body.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(createTessExposeEntriesPass());
   pm.addPass(createInlinerPass());
-  pm.addPass(createSymbolDCEPass());
 
   // tess ops -> linalg on tensors.
   pm.addPass(createConvertTessToLinalg());
@@ -59,20 +55,39 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
 
   if (optimize) {
     OpPassManager &funcPM = pm.nest<func::FuncOp>();
-    funcPM.addPass(createLinalgElementwiseOpFusionPass());
+    // MLIR's elementwise fusion, with a bound on the fused body so that a
+    // long chain of statements fuses in linear time.
+    funcPM.addPass(createFuseElementwisePass());
     // On tensors, so that no operand aliases another yet.
     funcPM.addPass(createTessReorderReductionLoopsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
 
-  // Tensors -> buffers. Function boundaries get identity layouts so that
-  // the exported memref descriptors are plain dense row-major arrays.
+  // The exported entries: each tess.entry function becomes a private
+  // implementation behind its wrapper, which the inliner inlines into the
+  // wrapper's size-check `scf.if`; symbol-dce leaves one function per entry.
+  // This comes after the tensor-level rewrites on purpose: the greedy
+  // rewriter revisits the ancestors of every op it changes, and each visit
+  // of an `scf.if` holding a whole body walks all of it, so rewriting
+  // inside it is quadratic in the length of the function.
+  pm.addPass(createTessExposeEntriesPass());
+  pm.addPass(createInlinerPass());
+  pm.addPass(createSymbolDCEPass());
+}
+
+/// Tensors -> buffers, every temporary freed after its last use.
+static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
+  // Function boundaries get identity layouts so that the exported memref
+  // descriptors are plain dense row-major arrays.
   // No eliminate-empty-tensors: after CSE one tensor.empty can feed several
   // results, and eliminating it into one entry output (a `restrict`
   // destination) let another result share that buffer and be overwritten
   // (two scalar reductions returned the same value). Results are computed in
-  // temporaries and copied into the outputs instead.
+  // temporaries and copied into the outputs instead. An init shared by many
+  // destinations is copied for each few of them, which keeps one-shot
+  // bufferization's analysis linear.
+  pm.addPass(createSplitSharedInitsPass());
   pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
   bufferization::OneShotBufferizePassOptions bufferizeOptions;
   bufferizeOptions.bufferizeFunctionBoundaries = true;
@@ -86,12 +101,31 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
     funcPM.addPass(bufferization::createBufferLoopHoistingPass());
   }
   // Every allocation gets freed; nothing allocated escapes an entry because
-  // results are written into caller-owned buffers.
-  pm.addPass(createTessCheckAllocationsPass()); // before deallocs: see .td
-  bufferization::buildBufferDeallocationPipeline(pm);
+  // results are written into caller-owned buffers. The allocation checks
+  // come first so that error paths free what was allocated (see Passes.td).
+  // Then bufferization::buildBufferDeallocationPipeline with
+  // tess-split-deallocs before the simplification, which is quadratic in the
+  // buffers that one dealloc frees.
+  pm.addPass(createTessCheckAllocationsPass());
+  pm.addPass(memref::createExpandReallocPass(
+      memref::ExpandReallocPassOptions{/*emitDeallocs=*/false}));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(bufferization::createOwnershipBasedBufferDeallocationPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createSplitDeallocsPass());
+  pm.addPass(bufferization::createBufferDeallocationSimplificationPass());
+  pm.addPass(bufferization::createLowerDeallocationsPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createConvertBufferizationToMemRefPass());
+  // Those deallocations sit at the end of their block: free each temporary
+  // after its last use instead, so that neither peak memory nor the live
+  // ranges LLVM allocates registers over grow with the program.
+  pm.addPass(createDeallocAfterLastUsePass());
+}
 
-  // Buffers -> loops.
+/// Buffers -> loops -> control flow.
+static void addLoopPasses(OpPassManager &pm, bool optimize) {
   pm.addPass(createTessLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
@@ -101,11 +135,15 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
+  // Long functions become several, for LLVM's sake (see Pipelines.h).
+  pm.addPass(createSplitLongFunctionsPass());
   pm.addPass(createSCFToControlFlowPass());
+}
 
-  // Everything -> LLVM dialect. Complex and arith expansions first, since
-  // they produce math and arith ops; math that has no LLVM intrinsic becomes
-  // a libm call.
+/// Everything -> LLVM dialect.
+static void addLLVMPasses(OpPassManager &pm) {
+  // Complex and arith expansions first, since they produce math and arith
+  // ops; math that has no LLVM intrinsic becomes a libm call.
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   pm.addPass(createConvertComplexToStandardPass());
@@ -140,6 +178,17 @@ void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
   pm.addPass(createCSEPass());
 }
 
+} // namespace tessera
+
+void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
+                                      const PipelineOptions &options) {
+  bool optimize = options.optLevel > 0;
+  addTensorPasses(pm, optimize);
+  addBufferizationPasses(pm, optimize);
+  addLoopPasses(pm, optimize);
+  addLLVMPasses(pm);
+}
+
 namespace {
 /// Command-line options of the registered `tessera-cpu` pipeline.
 struct TesseraCPUPipelineCLOptions
@@ -155,6 +204,8 @@ void tessera::registerTesseraCPUPipeline() {
   // both call this.
   static std::once_flag once;
   std::call_once(once, [] {
+    registerScalingPasses();
+    registerSplitLongFunctionsPass();
     PassPipelineRegistration<TesseraCPUPipelineCLOptions>(
         "tessera-cpu",
         "Lower a Tessera module (tess/linalg on tensors) to the LLVM dialect "

@@ -254,6 +254,12 @@ struct TessExposeEntriesPass
       if (func->hasAttr(kEntryAttrName))
         entries.push_back(func);
 
+    // One map of every symbol use, built once: SymbolTable::rename walks
+    // the whole module for each entry, quadratic in a module of many
+    // functions.
+    SymbolTableCollection symbolTables;
+    SymbolUserMap symbolUsers(symbolTables, module);
+
     OpBuilder b(module.getContext());
     ErrorRecordWriter writer(module);
     for (func::FuncOp impl : entries) {
@@ -273,10 +279,11 @@ struct TessExposeEntriesPass
         return signalPassFailure();
       }
       // Calls between entries now reach the implementation directly.
-      if (failed(symbolTable.rename(impl, implName))) {
-        impl.emitError() << "cannot rename '" << name.getValue() << "'";
-        return signalPassFailure();
-      }
+      StringAttr implNameAttr = b.getStringAttr(implName);
+      symbolUsers.replaceAllUsesWith(impl, implNameAttr);
+      symbolTable.remove(impl);
+      SymbolTable::setSymbolName(impl, implNameAttr);
+      symbolTable.insert(impl);
       impl.setPrivate();
       impl->removeAttr(kEntryAttrName);
 

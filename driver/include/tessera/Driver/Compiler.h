@@ -53,6 +53,11 @@ struct CompilerOptions {
   bool verifyDiagnostics = false;
   /// Stop after parsing (for --emit=ast): no Sema, no code generation.
   bool stopAfterParse = false;
+  /// Time every phase (parse, Sema, MLIRGen, each pass of the pipeline, LLVM
+  /// translation, optimization and code generation) and print the tree of
+  /// timings to the diagnostic stream when the Compiler is destroyed
+  /// (tessc --mlir-timing).
+  bool timing = false;
   /// Where diagnostics are printed.
   llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
 };

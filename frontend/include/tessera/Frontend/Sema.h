@@ -200,8 +200,16 @@ struct Function {
 /// not required).
 struct Program {
   std::string filename;
+  /// Only ever appended to: lookup indexes the functions it has not seen.
   std::vector<Function> functions;
+  /// The first function named `name`, or null. Amortized O(log n): callers
+  /// look up every call, so a linear search would make a module of n
+  /// functions cost O(n^2).
   const Function *lookup(llvm::StringRef name) const;
+
+private:
+  mutable std::map<std::string, size_t, std::less<>> byName;
+  mutable size_t numIndexed = 0;
 };
 
 /// Checks `module`, reporting every independent error to `diag`. Returns null

@@ -12,7 +12,22 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <memory>
+
 namespace tessera {
+
+/// The largest body, in operations, that elementwise fusion creates by
+/// default. Bodies of ordinary programs stay far below it (attention's
+/// softmax fuses into a dozen); it bounds the cost of fusing long chains of
+/// statements, which grows with the square of the fused body.
+inline constexpr unsigned kDefaultMaxFusedOps = 128;
+
+/// The most uses that tess-split-shared-inits leaves to one init.
+inline constexpr unsigned kDefaultMaxInitUses = 8;
+
+/// The most loop nests that one block keeps before
+/// tess-split-long-functions outlines its runs of loop nests.
+inline constexpr unsigned kDefaultMaxLoopsPerFunction = 16;
 
 /// Knobs of the CPU pipeline.
 struct PipelineOptions {
@@ -23,19 +38,67 @@ struct PipelineOptions {
 
 /// Adds to `pm` (anchored on builtin.module) the passes that take the front
 /// end's module (func.func on tensors with `tess.entry` entries, tess ops)
-/// to the LLVM dialect: tess-expose-entries, one run of MLIR's inliner (it
-/// inlines func.call and tess.call alike), tess -> linalg,
-/// elementwise fusion, one-shot bufferization with identity-layout function
-/// boundaries, ownership-based deallocation, lowering to loops, and the
-/// conversions to the LLVM dialect. The result is ready for
-/// mlir::translateModuleToLLVMIR.
+/// to the LLVM dialect: MLIR's inliner for the calls between functions,
+/// tess -> linalg, elementwise fusion (on flat function bodies),
+/// tess-expose-entries and the inliner again (each implementation into its
+/// entry), one-shot bufferization with identity-layout function boundaries,
+/// ownership-based deallocation, lowering to loops, and the conversions to
+/// the LLVM dialect. The result is ready for mlir::translateModuleToLLVMIR.
 void buildTesseraCPUPipeline(mlir::OpPassManager &pm,
                              const PipelineOptions &options);
 
 /// Registers the named pipeline `tessera-cpu` (option `opt-level`, default
-/// 2) with the global pass registry. Called by tessera::registerAllPasses
-/// (tessera/InitAllPasses.h); calling it again does nothing.
+/// 2) and the passes below with the global pass registry. Called by
+/// tessera::registerAllPasses (tessera/InitAllPasses.h); calling it again
+/// does nothing.
 void registerTesseraCPUPipeline();
+
+/// `tess-fuse-elementwise` (on func.func): MLIR's linalg-fuse-elementwise-ops
+/// (same patterns: a producer with one use fuses into its consumer), except
+/// that a fusion whose body would exceed `maxFusedOps` operations is not
+/// made, so that a chain of n statements fuses in O(n) rather than O(n^2).
+std::unique_ptr<mlir::Pass>
+createFuseElementwisePass(unsigned maxFusedOps = kDefaultMaxFusedOps);
+
+/// `tess-split-shared-inits`: when a tensor.empty, or a linalg.fill on
+/// tensors, has more than `maxUses` uses (CSE makes one init serve every
+/// destination of the same shape), gives each further group of `maxUses`
+/// uses its own copy. One-shot bufferization analyses the uses of one init
+/// as one alias set, in time quadratic in its size; small groups keep it
+/// linear and keep the buffer reuse it finds between neighbours.
+std::unique_ptr<mlir::Pass>
+createSplitSharedInitsPass(unsigned maxUses = kDefaultMaxInitUses);
+
+/// `tess-split-deallocs`: splits a bufferization.dealloc that retains
+/// nothing and frees the results of distinct memref.alloc ops into one
+/// dealloc per buffer, which buffer-deallocation-simplification would do
+/// after proving pairwise that they do not alias (quadratic).
+std::unique_ptr<mlir::Pass> createSplitDeallocsPass();
+
+/// `tess-dealloc-after-last-use`: moves each memref.dealloc of a
+/// memref.alloc to just after the last use of the buffer in its block, when
+/// every use is a load, store, copy, dim, linalg op or view there. Ownership-
+/// based deallocation frees at the end of the block; freeing early bounds
+/// peak memory and the live ranges LLVM has to allocate registers over.
+std::unique_ptr<mlir::Pass> createDeallocAfterLastUsePass();
+
+/// Registers the four passes above (done by registerTesseraCPUPipeline).
+void registerScalingPasses();
+
+/// `tess-split-long-functions`: a block (of a function or of an scf.if) with
+/// more than `maxLoopsPerFunction` loop nests is cut into runs of at most
+/// that many, and each run becomes a private function with LLVM's
+/// `noinline`, called in its place. LLVM's optimizer and code generator are
+/// superlinear in the size of a function (InstCombine's dominating
+/// conditions, loop strength reduction and register allocation walk every
+/// use of the sizes that all loops share), so one function per statement
+/// chain would make compile time quadratic in its length. Programs with few
+/// loop nests are left alone.
+std::unique_ptr<mlir::Pass> createSplitLongFunctionsPass(
+    unsigned maxLoopsPerFunction = kDefaultMaxLoopsPerFunction);
+
+/// Registers tess-split-long-functions (done by registerTesseraCPUPipeline).
+void registerSplitLongFunctionsPass();
 
 } // namespace tessera
 
