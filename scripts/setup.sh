@@ -9,7 +9,8 @@
 #                              TESSERA_FUZZ_SECONDS (default 60) seconds
 #   scripts/setup.sh fuzz [SECONDS]
 #                              build the sanitizer configuration's fuzzers and run
-#                              each for SECONDS (default TESSERA_FUZZ_SECONDS)
+#                              each for SECONDS (default TESSERA_FUZZ_SECONDS);
+#                              TESSERA_FUZZ_LOWER=1 also runs the passes
 #
 # test and sanitize end with a line `N passed, N failed` (each fuzzer counts as
 # one test) and exit non-zero on any failure. docs/reliability.md describes
