@@ -73,8 +73,8 @@ build() {
   local dir="$1"
   shift
   export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
-  # MLIR translation units need about 1.5 GiB each (2 GiB with the
-  # sanitizers): one job per 3 GiB.
+  # MLIR translation units need up to 1.5 GiB each (about 1 GiB measured,
+  # with or without the sanitizers): one job per 3 GiB.
   local mem_jobs=$(( $(awk '/MemTotal/ {print int($2 / 3000000)}' /proc/meminfo) ))
   local jobs=$(nproc)
   if [ "$mem_jobs" -lt "$jobs" ]; then jobs=$mem_jobs; fi
@@ -152,7 +152,9 @@ run_fuzzers() {
     else
       echo "   $name: FAILED (exit $status); last lines of $log:"
       tail -40 "$log" | sed 's/^/     /'
-      echo "   reproduce: $ASAN_BUILD/bin/tess-fuzz-$name $artifacts/<file>"
+      local artifact
+      artifact=$(ls -t "$artifacts" | head -1)
+      echo "   reproduce: $ASAN_BUILD/bin/tess-fuzz-$name $artifacts/${artifact:-<file>}"
       FAILED=$(( FAILED + 1 ))
     fi
   done
