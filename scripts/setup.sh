@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
 # Sets up Tessera on a Debian bookworm machine and builds it.
 #
-#   scripts/setup.sh demo    install what is missing, build, run examples/attention.tess
-#   scripts/setup.sh test    install what is missing, build, run the whole test suite
-#   scripts/setup.sh build   install what is missing and build
+#   scripts/setup.sh demo      install what is missing, build, run examples/attention.tess
+#   scripts/setup.sh test      install what is missing, build, run the whole test suite
+#   scripts/setup.sh build     install what is missing and build
+#   scripts/setup.sh sanitize  build with AddressSanitizer and UBSan in build-asan/,
+#                              run the whole test suite there, then each fuzzer for
+#                              TESSERA_FUZZ_SECONDS (default 60) seconds
+#   scripts/setup.sh fuzz [SECONDS]
+#                              build the sanitizer configuration's fuzzers and run
+#                              each for SECONDS (default TESSERA_FUZZ_SECONDS);
+#                              TESSERA_FUZZ_LOWER=1 also runs the passes
+#
+# test and sanitize end with a line `N passed, N failed` (each fuzzer counts as
+# one test) and exit non-zero on any failure. docs/reliability.md describes
+# the sanitizer build and the fuzzers.
 #
 # Packages come from Debian only; LLVM/MLIR is pinned to major version 22.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BUILD="${TESSERA_BUILD_DIR:-$ROOT/build}"
+ASAN_BUILD="${TESSERA_ASAN_BUILD_DIR:-$ROOT/build-asan}"
+FUZZ_SECONDS="${TESSERA_FUZZ_SECONDS:-60}"
+FUZZERS=(frontend npy)
 MODE="${1:-demo}"
 
 PACKAGES=(
   cmake ninja-build ccache git
   clang-22 lld-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools libomp-22-dev
-  clang-format-22
+  clang-format-22 libclang-rt-22-dev
   antlr4 default-jre-headless libantlr4-runtime-dev
   libgtest-dev zlib1g-dev libzstd-dev
   python3 python3-numpy libfftw3-dev
@@ -38,23 +52,112 @@ install_missing() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y --no-install-recommends "${missing[@]}"
 }
 
-configure_and_build() {
+# configure DIR [CMAKE_ARGS...]: a Ninja build in DIR, unless there is one.
+configure() {
+  local dir="$1"
+  shift
   # Let ccache share objects between clones in different directories.
   export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
-  if [ ! -f "$BUILD/build.ninja" ]; then
-    cmake -G Ninja -S "$ROOT" -B "$BUILD" \
+  if [ ! -f "$dir/build.ninja" ]; then
+    cmake -G Ninja -S "$ROOT" -B "$dir" \
       -DCMAKE_BUILD_TYPE=Release \
       -DCMAKE_C_COMPILER=clang-22 -DCMAKE_CXX_COMPILER=clang++-22 \
       -DLLVM_USE_LINKER=lld \
       -DCMAKE_C_COMPILER_LAUNCHER=ccache -DCMAKE_CXX_COMPILER_LAUNCHER=ccache \
-      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir
+      -DMLIR_DIR=/usr/lib/llvm-22/lib/cmake/mlir "$@"
   fi
-  # MLIR translation units need about 1.5 GiB each: one job per 3 GiB.
+}
+
+# build DIR [TARGETS...]
+build() {
+  local dir="$1"
+  shift
+  export CCACHE_BASEDIR="$ROOT" CCACHE_NOHASHDIR=true
+  # MLIR translation units need up to 1.5 GiB each (about 1 GiB measured,
+  # with or without the sanitizers): one job per 3 GiB.
   local mem_jobs=$(( $(awk '/MemTotal/ {print int($2 / 3000000)}' /proc/meminfo) ))
   local jobs=$(nproc)
   if [ "$mem_jobs" -lt "$jobs" ]; then jobs=$mem_jobs; fi
   if [ "$jobs" -lt 1 ]; then jobs=1; fi
-  ninja -C "$BUILD" -j "$jobs" "$@"
+  ninja -C "$dir" -j "$jobs" "$@"
+}
+
+configure_and_build() {
+  configure "$BUILD"
+  build "$BUILD" "$@"
+}
+
+configure_asan() {
+  configure "$ASAN_BUILD" -DTESSERA_SANITIZE=address,undefined
+}
+
+# check DIR: builds everything and runs the lit suite in DIR; sets PASSED,
+# FAILED and STATUS. Unresolved, timed-out and unexpectedly passing tests
+# count as failed.
+check() {
+  local dir="$1"
+  local log="$dir/check-tessera.log"
+  rm -f "$log"
+  set +e
+  build "$dir" && ninja -C "$dir" check-tessera 2>&1 | tee "$log"
+  STATUS=${PIPESTATUS[0]}
+  set -e
+  count() {
+    grep -E "^\s*$1\s*:" "$log" 2>/dev/null | tail -1 |
+      sed -E 's/^[^:]*:\s*([0-9]+).*/\1/' || true
+  }
+  PASSED=$(count Passed)
+  FAILED=0
+  for kind in Failed Unresolved "Timed Out" "Unexpectedly Passed"; do
+    local n
+    n=$(count "$kind")
+    FAILED=$(( FAILED + ${n:-0} ))
+  done
+  PASSED=${PASSED:-0}
+  if [ "$STATUS" -ne 0 ] && [ "$FAILED" -eq 0 ]; then
+    FAILED=1 # the build or lit itself failed
+  fi
+}
+
+# run_fuzzers SECONDS: runs each fuzzer of the sanitizer build for SECONDS
+# on its corpus (build-asan/fuzz/corpus/NAME, grown across runs) and seeds;
+# crashes go to build-asan/fuzz/artifacts/NAME/. Adds to PASSED and FAILED.
+run_fuzzers() {
+  local seconds="$1"
+  local supp="$ROOT/scripts/lsan.supp"
+  for name in "${FUZZERS[@]}"; do
+    local corpus="$ASAN_BUILD/fuzz/corpus/$name"
+    local artifacts="$ASAN_BUILD/fuzz/artifacts/$name"
+    local log="$ASAN_BUILD/fuzz/$name.log"
+    mkdir -p "$corpus" "$artifacts"
+    echo "== fuzzing $name for ${seconds}s (log: $log)"
+    set +e
+    ASAN_OPTIONS="detect_leaks=1${ASAN_OPTIONS:+:$ASAN_OPTIONS}" \
+    UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}" \
+    LSAN_OPTIONS="suppressions=$supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}" \
+    ASAN_SYMBOLIZER_PATH=/usr/lib/llvm-22/bin/llvm-symbolizer \
+      "$ASAN_BUILD/bin/tess-fuzz-$name" -max_total_time="$seconds" \
+      -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
+      -dict="$ROOT/tools/fuzz/$name.dict" -artifact_prefix="$artifacts/" \
+      "$corpus" "$ASAN_BUILD/fuzz/seeds/$name" >"$log" 2>&1
+    local status=$?
+    set -e
+    local runs
+    runs=$(grep -E '^stat::number_of_executed_units:' "$log" | awk '{print $2}' || true)
+    local size
+    size=$(find "$corpus" -type f | wc -l)
+    if [ "$status" -eq 0 ]; then
+      echo "   $name: ok, ${runs:-?} runs, corpus $size inputs"
+      PASSED=$(( PASSED + 1 ))
+    else
+      echo "   $name: FAILED (exit $status); last lines of $log:"
+      tail -40 "$log" | sed 's/^/     /'
+      local artifact
+      artifact=$(ls -t "$artifacts" | head -1)
+      echo "   reproduce: $ASAN_BUILD/bin/tess-fuzz-$name $artifacts/${artifact:-<file>}"
+      FAILED=$(( FAILED + 1 ))
+    fi
+  done
 }
 
 install_missing
@@ -69,19 +172,35 @@ case "$MODE" in
       --size B=1 --size H=2 --size T=4 --size S=4 --size D=8 --print
     ;;
   test)
-    configure_and_build
-    log="$BUILD/check-tessera.log"
-    set +e
-    ninja -C "$BUILD" check-tessera 2>&1 | tee "$log"
-    status=${PIPESTATUS[0]}
-    set -e
-    passed=$(grep -E '^\s*Passed\s*:' "$log" | tail -1 | sed -E 's/^[^:]*:\s*([0-9]+).*/\1/' || true)
-    failed=$(grep -E '^\s*Failed\s*:' "$log" | tail -1 | sed -E 's/^[^:]*:\s*([0-9]+).*/\1/' || true)
-    echo "${passed:-0} passed, ${failed:-0} failed"
-    exit "$status"
+    configure "$BUILD"
+    check "$BUILD"
+    echo "$PASSED passed, $FAILED failed"
+    exit "$STATUS"
+    ;;
+  sanitize)
+    configure_asan
+    check "$ASAN_BUILD"
+    lit_passed=$PASSED lit_failed=$FAILED
+    if [ -x "$ASAN_BUILD/bin/tess-fuzz-frontend" ]; then
+      run_fuzzers "$FUZZ_SECONDS"
+    else
+      FAILED=$(( FAILED + 1 ))
+    fi
+    echo "== sanitizer build: lit $lit_passed passed, $lit_failed failed;" \
+         "fuzzers $(( PASSED - lit_passed )) passed, $(( FAILED - lit_failed )) failed"
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
+    ;;
+  fuzz)
+    configure_asan
+    build "$ASAN_BUILD" tess-fuzz-seeds "${FUZZERS[@]/#/tess-fuzz-}"
+    PASSED=0 FAILED=0
+    run_fuzzers "${2:-$FUZZ_SECONDS}"
+    echo "$PASSED passed, $FAILED failed"
+    [ "$FAILED" -eq 0 ]
     ;;
   *)
-    echo "usage: $0 [demo|test|build]" >&2
+    echo "usage: $0 [demo|test|build|sanitize|fuzz [SECONDS]]" >&2
     exit 2
     ;;
 esac

@@ -33,3 +33,37 @@ llvm_config.add_tool_substitutions(
 # need root.
 if hasattr(os, "geteuid") and os.geteuid() == 0:
     config.available_features.add("root")
+
+# Sanitizer builds (-DTESSERA_SANITIZE=..., docs/reliability.md): every test
+# process gets these options; options of your own in the same variables come
+# after ours and win. abort_on_error turns every report into SIGABRT, so that
+# `not tessc ...` cannot mistake a sanitizer report for an expected failure.
+if config.tessera_sanitize:
+    suppressions = os.path.join(config.tessera_src_root, "scripts",
+                                "lsan.supp")
+    sanitizer_options = {
+        "ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1"
+                        ":check_initialization_order=1:strict_init_order=1"
+                        ":detect_stack_use_after_return=1"
+                        # Huge allocations fail as with plain malloc; the code
+                        # reports that (HostTensor::create).
+                        ":allocator_may_return_null=1",
+        "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:abort_on_error=1",
+        "LSAN_OPTIONS": "suppressions=" + suppressions,
+    }
+    for var, value in sanitizer_options.items():
+        extra = os.environ.get(var)
+        config.environment[var] = value + (":" + extra if extra else "")
+    config.environment["ASAN_SYMBOLIZER_PATH"] = os.path.join(
+        config.llvm_tools_dir, "llvm-symbolizer")
+    config.available_features.add("sanitizer")
+    if "address" in config.tessera_sanitize:
+        config.available_features.add("asan")
+
+# The fuzzers exist in sanitizer builds with AddressSanitizer only.
+if config.tessera_fuzzers:
+    config.available_features.add("fuzzers")
+    config.substitutions.append(
+        ("%fuzz_seeds", os.path.join(config.tessera_obj_root, "fuzz", "seeds")))
+    llvm_config.add_tool_substitutions(["tess-fuzz-frontend", "tess-fuzz-npy"],
+                                       [config.tessera_tools_dir])
