@@ -17,6 +17,8 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/SymbolTable.h"
 
+#include <map>
+
 namespace tessera {
 #define GEN_PASS_DEF_TESSEXPOSEENTRIESPASS
 #include "tessera/Transforms/Passes.h.inc"
@@ -141,7 +143,8 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
   unsigned numParams = sig.params.size();
 
   // Constants and runtime sizes are created once and shared by the checks.
-  llvm::DenseMap<int64_t, Value> indexConstants;
+  // (std::map: every int64_t is a valid extent, DenseMap reserves two.)
+  std::map<int64_t, Value> indexConstants;
   auto indexConstant = [&](int64_t value) {
     Value &constant = indexConstants[value];
     if (!constant)
