@@ -175,8 +175,9 @@ def time_tessc(tessc, src, emit, workdir, timeout):
     if proc.returncode != 0:
         lines = proc.stderr.decode(errors="replace").strip().splitlines()
         result["status"] = "error"
-        result["message"] = next((l for l in lines if "error" in l),
-                                 lines[0] if lines else "")
+        first = next((l for l in lines if "error" in l),
+                     lines[0] if lines else "")
+        result["message"] = first.replace(workdir + os.sep, "")
     return result
 
 
