@@ -189,6 +189,8 @@ bool Compiler::Impl::lower() {
   mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
   PipelineOptions popts;
   popts.optLevel = options.optLevel;
+  popts.sizeHints = options.sizeHints;
+  popts.explainContractions = options.explain;
   buildTesseraCPUPipeline(pm, popts);
   mlir::TimingScope pipelineTiming = rootTiming.nest("Pipeline (tessera-cpu)");
   pm.enableTiming(pipelineTiming);
@@ -461,6 +463,10 @@ Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   if (!bindings)
     return fail(llvm::toString(bindings.takeError()));
 
+  // The first call compiles, planning contractions for its sizes.
+  if (!I.lowered)
+    for (const auto &[name, extent] : *bindings)
+      I.options.sizeHints[name] = extent;
   if (!I.ensureJIT())
     return fail("compilation of '" + I.filename + "' failed");
 

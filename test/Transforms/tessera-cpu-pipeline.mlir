@@ -11,6 +11,9 @@
 // The calls between functions are inlined first, so that the tensor-level
 // rewrites work on flat function bodies.
 // O2-NEXT:   inline
+// Then products of three or more tensors become pairwise contractions.
+// O2-NEXT:   tess-plan-contractions{default-size=64 explain=false optimal-limit=8 },
+// O2-NEXT:   canonicalize
 // O2-NEXT:   convert-tess-to-linalg,
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-elementwise-to-linalg
@@ -75,6 +78,7 @@
 
 // Without optimization: no fusion, no loop reordering, no hoisting.
 // O0:     builtin.module(
+// O0-NOT: tess-plan-contractions
 // O0-NOT: tess-fuse-elementwise
 // O0-NOT: tess-reorder-reduction-loops
 // O0:     tess-expose-entries

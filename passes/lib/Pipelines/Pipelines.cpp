@@ -38,13 +38,26 @@ using namespace mlir;
 namespace tessera {
 
 /// Tess ops -> linalg on tensors, fused; then the exported entries.
-static void addTensorPasses(OpPassManager &pm, bool optimize) {
+static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
+  bool optimize = options.optLevel > 0;
   // Front-end cleanup, then one run of the inliner for the calls between
   // functions (tess.call: CallOpInterface, with the tess dialect's inliner
   // interface), so that every function is one flat body.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createInlinerPass());
+
+  // Products of three or more tensors become trees of pairwise
+  // contractions, planned for the known sizes; invariant factors move out
+  // of the sums.
+  if (optimize) {
+    TessPlanContractionsPassOptions planOptions;
+    for (const auto &[name, extent] : options.sizeHints)
+      planOptions.sizeHints.push_back(name + "=" + std::to_string(extent));
+    planOptions.explain = options.explainContractions;
+    pm.addPass(createTessPlanContractionsPass(planOptions));
+    pm.addPass(createCanonicalizerPass());
+  }
 
   // tess ops -> linalg on tensors.
   pm.addPass(createConvertTessToLinalg());
@@ -183,7 +196,7 @@ static void addLLVMPasses(OpPassManager &pm) {
 void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
                                       const PipelineOptions &options) {
   bool optimize = options.optLevel > 0;
-  addTensorPasses(pm, optimize);
+  addTensorPasses(pm, options);
   addBufferizationPasses(pm, optimize);
   addLoopPasses(pm, optimize);
   addLLVMPasses(pm);

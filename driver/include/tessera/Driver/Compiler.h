@@ -58,6 +58,15 @@ struct CompilerOptions {
   /// timings to the diagnostic stream when the Compiler is destroyed
   /// (tessc --mlir-timing).
   bool timing = false;
+  /// Extents of size symbols (name -> extent) that contraction planning
+  /// (tess-plan-contractions) assumes; others are assumed to be 64. `run`
+  /// adds the sizes of its first call's arguments before it compiles, so
+  /// the JIT plans for the sizes it runs with (tessc --size-hint).
+  std::map<std::string, int64_t> sizeHints;
+  /// Print, as a remark at each contraction, the pairwise order planned
+  /// for it, each step's shape and estimated cost (tessc --explain). Only
+  /// when optimizing (optLevel > 0).
+  bool explain = false;
   /// Where diagnostics are printed.
   llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
 };

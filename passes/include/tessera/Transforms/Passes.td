@@ -151,4 +151,58 @@ def TessReorderReductionLoopsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TessPlanContractionsPass
+    : Pass<"tess-plan-contractions", "mlir::ModuleOp"> {
+  let summary = "Split products of three or more tensors into pairwise contractions";
+  let description = [{
+    For every `tess.contract` of kind `sum` with reduction dimensions whose
+    body yields a product of its inputs (`arith.mulf`/`arith.muli`, each
+    input read directly or through a `tess.cast` to the result type) times
+    loop-invariant factors (values that depend on no input and no
+    `tess.index`: constants, size symbols, outer values; floats may also be
+    divided by them), this pass plans an order of pairwise contractions
+    (tessera/Transforms/ContractionPlanner.h) and rewrites the op into:
+
+    - one `tess.contract` per input that has dimensions no other input and
+      not the result uses, summing them out first;
+    - a tree of two-input `tess.contract` ops whose bodies are one
+      multiplication; an intermediate keeps exactly the dimensions that a
+      later input or the result uses, in increasing loop order;
+    - when there are invariant factors, a `tess.map` that multiplies (and
+      divides) the result by them once per element rather than once per
+      term of the sum.
+
+    The op is rewritten when there are three or more inputs, invariant
+    factors, or private dimensions to sum first, and only when the plan is
+    estimated cheaper than the single loop nest. The result element type
+    must be `f32`, `f64` or an integer type other than `i1`; `f16`/`bf16`
+    are left alone because their `f32` accumulation rounds once, at the
+    end. For integers the rewrite is exact (wrap-around arithmetic is a
+    ring); for floats it reassociates sums and products, which changes
+    rounding as any reordered summation does.
+
+    Sizes: a loop bound that is a constant has that extent; one that comes
+    from a size symbol (`tess.dims`/`tess.size` on the function's
+    arguments, through `tensor.dim`) takes its value from `size-hints`
+    (`NAME=N`), else `default-size`. With `explain`, each contraction that
+    has reduction dimensions gets a remark with the plan, the steps'
+    index strings, shapes and estimated costs, and the cost of the single
+    loop nest.
+  }];
+  let options = [
+    ListOption<"sizeHints", "size-hints", "std::string",
+               "Extents of size symbols, as NAME=N">,
+    Option<"defaultSize", "default-size", "int64_t", "64",
+           "Extent assumed for a size symbol without a hint">,
+    Option<"optimalLimit", "optimal-limit", "unsigned", "8",
+           "Most operands searched exhaustively; greedy beyond">,
+    Option<"explain", "explain", "bool", "false",
+           "Emit a remark describing the plan of each contraction">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "tessera::tess::TessDialect",
+  ];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES
