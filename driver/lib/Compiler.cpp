@@ -215,6 +215,18 @@ bool Compiler::Impl::report(llvm::Error err) {
   return false;
 }
 
+llvm::Error tessera::addSizeHint(CompilerOptions &options,
+                                 llvm::StringRef hint) {
+  auto [name, value] = hint.split('=');
+  int64_t n;
+  if (name.empty() || value.getAsInteger(10, n) || n < 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "size hint '" + hint + "' is not NAME=N with N a non-negative integer");
+  options.sizeHints[name.str()] = n;
+  return llvm::Error::success();
+}
+
 Compiler::Compiler(CompilerOptions options)
     : impl(std::make_unique<Impl>(options)) {}
 Compiler::~Compiler() = default;
@@ -466,7 +478,7 @@ Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   // The first call compiles, planning contractions for its sizes.
   if (!I.lowered)
     for (const auto &[name, extent] : *bindings)
-      I.options.sizeHints[name] = extent;
+      I.options.sizeHints.try_emplace(name, extent);
   if (!I.ensureJIT())
     return fail("compilation of '" + I.filename + "' failed");
 

@@ -35,6 +35,11 @@ static cl::list<std::string>
           cl::desc("Value of a size symbol (shapes of generated "
                    "inputs, index parameters)"),
           cl::value_desc("SYM=N"), cl::cat(category));
+static cl::list<std::string> sizeHints(
+    "size-hint",
+    cl::desc("Plan contractions as if size symbol NAME were N (default: "
+             "the sizes of the inputs)"),
+    cl::value_desc("NAME=N"), cl::cat(category));
 static cl::opt<uint64_t> seed("random",
                               cl::desc("Seed for generated inputs (default 0)"),
                               cl::value_desc("SEED"), cl::init(0),
@@ -108,6 +113,9 @@ int main(int argc, char **argv) {
 
   CompilerOptions options;
   options.optLevel = optLevel - '0';
+  for (const std::string &hint : sizeHints)
+    if (Error e = addSizeHint(options, hint))
+      return fail(toString(std::move(e)));
   Compiler compiler(options);
   if (!compiler.loadFile(inputFile))
     return 1;

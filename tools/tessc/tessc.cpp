@@ -59,23 +59,6 @@ static cl::opt<bool>
                      "contraction, with each step's shape and cost"),
             cl::cat(category));
 
-/// Parses the --size-hint values into `hints`; false (after an error) if
-/// one is not NAME=N.
-static bool parseSizeHints(std::map<std::string, int64_t> &hints) {
-  for (StringRef hint : sizeHints) {
-    auto [name, value] = hint.split('=');
-    int64_t n;
-    if (name.empty() || value.getAsInteger(10, n) || n < 0) {
-      WithColor::error(errs(), "tessc")
-          << "--size-hint expects NAME=N with N a non-negative integer, got '"
-          << hint << "'\n";
-      return false;
-    }
-    hints[name.str()] = n;
-  }
-  return true;
-}
-
 /// The default output path for `kind` when -o is not given.
 static std::string defaultOutput(tessera::EmitKind kind, StringRef input) {
   SmallString<128> stem = sys::path::stem(input);
@@ -104,8 +87,11 @@ int main(int argc, char **argv) {
   options.stopAfterParse = emitKind == tessera::EmitKind::AST;
   options.timing = mlirTiming;
   options.explain = explain;
-  if (!parseSizeHints(options.sizeHints))
-    return 1;
+  for (const std::string &hint : sizeHints)
+    if (Error e = tessera::addSizeHint(options, hint)) {
+      WithColor::error(errs(), "tessc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
   tessera::Compiler compiler(options);
   bool ok = compiler.loadFile(inputFile);
   if (verifyDiagnostics)

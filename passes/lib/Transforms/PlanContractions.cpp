@@ -176,7 +176,8 @@ struct TessPlanContractionsPass
     FailureOr<ProductForm> form = analyzeProduct(op, reason);
     if (failed(form)) {
       if (explain)
-        op.emitRemark() << "contraction kept as one loop nest: " << reason;
+        mlir::emitRemark(op.getLoc())
+            << "contraction kept as one loop nest: " << reason;
       return;
     }
     Candidate c;

@@ -44,14 +44,15 @@ public:
   void print(llvm::raw_ostream &os, StringRef reason) {
     const plan::Plan &plan = c.plan;
     unsigned n = c.problem.operands.size();
+    size_t numSteps = plan.steps.size() + (plan.hasEpilogue ? 1 : 0);
     if (!reason.empty())
       os << "contraction of " << n << " input" << (n == 1 ? "" : "s")
          << " kept as one loop nest: " << reason;
     else
       os << "contraction of " << n << " input" << (n == 1 ? "" : "s")
-         << " planned in " << plan.steps.size() << " step"
-         << (plan.steps.size() == 1 ? "" : "s") << " ("
-         << (plan.optimal ? "exhaustive search" : "greedy search") << ")";
+         << " planned in " << numSteps << " step" << (numSteps == 1 ? "" : "s")
+         << " (" << (plan.optimal ? "exhaustive search" : "greedy search")
+         << ")";
     os << "\n  loops: ";
     printLoops(os);
     if (reason.empty()) {
@@ -246,5 +247,5 @@ void tessera::planning::explainCandidate(tess::ContractOp op,
   std::string text;
   llvm::raw_string_ostream os(text);
   Explainer(op, c).print(os, reason);
-  op.emitRemark() << text;
+  mlir::emitRemark(op.getLoc()) << text;
 }
