@@ -279,4 +279,34 @@ TEST(ContractionPlannerTest, EmptyAndSingleOperands) {
   EXPECT_EQ(plan.total.flops, 0);
 }
 
+TEST(ContractionPlannerTest, OverflowingCostsStillGiveAPlan) {
+  // Extents whose products overflow to infinity (and differences to NaN):
+  // both searches still return a complete, well-formed plan.
+  Problem problem;
+  problem.operands = {dims({0, 1}), dims({1, 2}), dims({2, 3}), dims({3, 4}),
+                      dims({4, 5})};
+  problem.output = dims({0, 5});
+  problem.extents.assign(6, 1e200);
+  for (unsigned limit : {8u, 2u}) {
+    Plan plan = planContraction(problem, limit);
+    ASSERT_EQ(plan.steps.size(), 4u);
+    EXPECT_EQ(plan.steps.back().result, problem.output);
+  }
+}
+
+TEST(ContractionPlannerTest, GreedyScalesToManyOperands) {
+  // A chain of 60 matrices: 59 steps, each contracting one index.
+  Problem problem;
+  for (unsigned i = 0; i < 60; ++i)
+    problem.operands.push_back(dims({i, i + 1}));
+  problem.output = dims({0, 60});
+  problem.extents.assign(61, 16);
+  Plan plan = planContraction(problem);
+  EXPECT_FALSE(plan.optimal);
+  ASSERT_EQ(plan.steps.size(), 59u);
+  checkStructure(problem, plan);
+  for (const Step &step : plan.steps)
+    EXPECT_TRUE(step.gemm);
+}
+
 } // namespace

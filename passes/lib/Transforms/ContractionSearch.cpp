@@ -48,6 +48,7 @@ public:
     }
     best.assign(numSubsets, std::numeric_limits<double>::infinity());
     split.assign(numSubsets, 0);
+    solved.assign(numSubsets, false);
     for (unsigned i = 0; i < m; ++i)
       best[1u << i] = 0;
     for (unsigned s = 1; s < numSubsets; ++s)
@@ -79,14 +80,17 @@ private:
         continue;
       unsigned right = s & ~left;
       double t = best[left] + best[right];
-      if (t >= best[s])
+      if (solved[s] && t >= best[s])
         continue;
       t += pairCost(problem, keep(left), isPlain(left), keep(right),
                     isPlain(right), result)
                .time;
-      if (t < best[s]) {
+      // The first split is taken whatever its cost, so that every subset
+      // has one even when costs overflow to infinity (or NaN).
+      if (!solved[s] || t < best[s]) {
         best[s] = t;
         split[s] = left;
+        solved[s] = true;
       }
     }
   }
@@ -109,6 +113,7 @@ private:
   std::vector<IndexSet> unions;
   std::vector<double> best;
   std::vector<unsigned> split;
+  std::vector<bool> solved;
 };
 
 /// Greedy pairing: each time, of the pairs that share a dimension (or of
@@ -127,6 +132,13 @@ llvm::SmallVector<PairStep> searchGreedy(const Problem &problem,
   unsigned nextId = ops.sets.size();
   llvm::SmallVector<PairStep> steps;
   while (live.size() > 1) {
+    // Dimensions used by exactly one, exactly two, three or more operands.
+    IndexSet exactly1 = 0, exactly2 = 0, atLeast3 = 0;
+    for (const Live &l : live) {
+      atLeast3 |= exactly2 & l.set;
+      exactly2 = (exactly2 & ~l.set) | (exactly1 & l.set);
+      exactly1 = (exactly1 & ~l.set) | (l.set & ~exactly2 & ~atLeast3);
+    }
     bool anyShared = false;
     for (unsigned i = 0; i < live.size() && !anyShared; ++i)
       for (unsigned j = i + 1; j < live.size() && !anyShared; ++j)
@@ -140,10 +152,10 @@ llvm::SmallVector<PairStep> searchGreedy(const Problem &problem,
         const Live &a = live[i], &b = live[j];
         if (anyShared && !(a.set & b.set))
           continue;
-        IndexSet rest = problem.output;
-        for (unsigned k = 0; k < live.size(); ++k)
-          if (k != i && k != j)
-            rest |= live[k].set;
+        // The dimensions some third operand uses.
+        IndexSet rest = problem.output | atLeast3 |
+                        (exactly2 & ~(a.set & b.set)) |
+                        (exactly1 & ~(a.set | b.set));
         IndexSet result =
             live.size() == 2 ? problem.output : (a.set | b.set) & rest;
         double shrink = countPoints(problem, result) -
@@ -220,7 +232,7 @@ Plan planSteps(const Problem &problem, unsigned optimalLimit) {
   Operands ops = reducePrivateDimensions(problem, plan);
   // Bounded so that the table of subsets stays small whatever the caller
   // asks for.
-  plan.optimal = n <= std::min(optimalLimit, 16u);
+  plan.optimal = n <= std::min(optimalLimit, kMaxOptimalLimit);
   llvm::SmallVector<PairStep> pairs = plan.optimal
                                           ? SubsetSearch(problem, ops).run()
                                           : searchGreedy(problem, ops);

@@ -131,7 +131,8 @@ std::string whyNotWorthIt(const Candidate &c) {
   // One step of two inputs (or of one) with no epilogue is the op itself.
   if (c.plan.steps.size() == 1 && !c.plan.hasEpilogue)
     return "it is already a single product of at most two inputs";
-  if (c.planned.time >= c.unplanned.time)
+  // Also when the estimates overflow (NaN).
+  if (!(c.planned.time < c.unplanned.time))
     return "no plan is estimated cheaper than one loop nest";
   return "";
 }

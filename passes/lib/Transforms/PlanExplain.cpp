@@ -148,13 +148,122 @@ private:
         os << loopNames[dim.getPosition()];
         shapeOs << int64_t(c.extents[dim.getPosition()].value);
       } else {
-        os << e;
+        printExpr(os, e);
         shapeOs << "?";
       }
     }
     os << "]";
     if (map.getNumResults() == 0)
       shapeOs << "scalar";
+  }
+
+  /// Adds `scale * e` to the coefficients of loops, symbols and the
+  /// constant; false if `e` is not linear (mod, floordiv, ceildiv).
+  static bool collectLinear(AffineExpr e, int64_t scale,
+                            std::map<std::pair<int, unsigned>, int64_t> &terms,
+                            int64_t &constant) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+      terms[{0, dim.getPosition()}] += scale;
+      return true;
+    }
+    if (auto sym = dyn_cast<AffineSymbolExpr>(e)) {
+      terms[{1, sym.getPosition()}] += scale;
+      return true;
+    }
+    if (auto c = dyn_cast<AffineConstantExpr>(e)) {
+      constant += scale * c.getValue();
+      return true;
+    }
+    auto bin = cast<AffineBinaryOpExpr>(e);
+    if (e.getKind() == AffineExprKind::Add)
+      return collectLinear(bin.getLHS(), scale, terms, constant) &&
+             collectLinear(bin.getRHS(), scale, terms, constant);
+    auto c = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    if (e.getKind() != AffineExprKind::Mul || !c)
+      return false;
+    return collectLinear(bin.getLHS(), scale * c.getValue(), terms, constant);
+  }
+
+  /// A compound subscript with loop names: `t - k`, `s0 - 1 - i` (symbol k
+  /// of the op is `s<k>`), `2*i + 1`.
+  void printExpr(llvm::raw_ostream &os, AffineExpr e) {
+    std::map<std::pair<int, unsigned>, int64_t> terms;
+    int64_t constant = 0;
+    if (!collectLinear(e, 1, terms, constant)) {
+      printTree(os, e);
+      return;
+    }
+    bool first = true;
+    auto term = [&](int64_t coeff, const std::string &name) {
+      if (coeff == 0)
+        return;
+      if (first)
+        os << (coeff < 0 ? "-" : "");
+      else
+        os << (coeff < 0 ? " - " : " + ");
+      int64_t mag = coeff < 0 ? -coeff : coeff;
+      if (name.empty())
+        os << mag;
+      else
+        os << (mag == 1 ? "" : std::to_string(mag) + "*") << name;
+      first = false;
+    };
+    // Positive terms first, so that `N - 1 - i` reads as written.
+    for (bool positive : {true, false}) {
+      for (auto [key, coeff] : terms)
+        if ((coeff > 0) == positive)
+          term(coeff, key.first == 0 ? loopNames[key.second]
+                                     : "s" + std::to_string(key.second));
+      if ((constant > 0) == positive)
+        term(constant, "");
+    }
+    if (first)
+      os << "0";
+  }
+
+  /// Any subscript, fully parenthesized.
+  void printTree(llvm::raw_ostream &os, AffineExpr e) {
+    if (auto dim = dyn_cast<AffineDimExpr>(e)) {
+      os << loopNames[dim.getPosition()];
+      return;
+    }
+    auto bin = dyn_cast<AffineBinaryOpExpr>(e);
+    if (!bin) {
+      os << e; // a constant or a symbol
+      return;
+    }
+    auto rhsConst = dyn_cast<AffineConstantExpr>(bin.getRHS());
+    const char *op = " ? ";
+    switch (e.getKind()) {
+    case AffineExprKind::Add:
+      op = " + ";
+      if (rhsConst && rhsConst.getValue() < 0) {
+        os << "(";
+        printExpr(os, bin.getLHS());
+        os << " - " << -rhsConst.getValue() << ")";
+        return;
+      }
+      break;
+    case AffineExprKind::Mul:
+      op = " * ";
+      break;
+    case AffineExprKind::Mod:
+      op = " mod ";
+      break;
+    case AffineExprKind::FloorDiv:
+      op = " floordiv ";
+      break;
+    case AffineExprKind::CeilDiv:
+      op = " ceildiv ";
+      break;
+    default:
+      break;
+    }
+    os << "(";
+    printExpr(os, bin.getLHS());
+    os << op;
+    printExpr(os, bin.getRHS());
+    os << ")";
   }
 
   std::string setText(plan::IndexSet set) {

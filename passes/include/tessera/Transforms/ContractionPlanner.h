@@ -31,6 +31,9 @@ inline constexpr unsigned kMaxLoops = 64;
 /// over subsets, 3^n splits); beyond it, greedy.
 inline constexpr unsigned kDefaultOptimalLimit = 8;
 
+/// The largest optimal limit honoured (3^12 splits), whatever is asked.
+inline constexpr unsigned kMaxOptimalLimit = 12;
+
 /// How much faster than a plain loop nest a GEMM-shaped step is assumed to
 /// run (a register-tiled, vectorized kernel).
 inline constexpr double kGemmSpeedup = 4.0;
