@@ -168,13 +168,16 @@ def TessPlanContractionsPass
     - a tree of two-input `tess.contract` ops whose bodies are one
       multiplication; an intermediate keeps exactly the dimensions that a
       later input or the result uses, in increasing loop order;
-    - when there are invariant factors, a `tess.map` that multiplies (and
-      divides) the result by them once per element rather than once per
-      term of the sum.
+    - when some inputs use no summed dimension (`s[b]` in
+      `y[b, o] = x[b, i] * w[o, i] * s[b]`) or there are invariant factors,
+      an element-wise `tess.contract` (the epilogue) that multiplies the
+      result by them (and divides by the divisors) once per element rather
+      than once per term of the sum.
 
-    The op is rewritten when there are three or more inputs, invariant
-    factors, or private dimensions to sum first, and only when the plan is
-    estimated cheaper than the single loop nest. The result element type
+    The op is rewritten unless the plan is the op itself (one product of at
+    most two inputs without epilogue), and only when the plan is estimated
+    cheaper than the single loop nest (docs/architecture.md, "Contraction
+    planning"). The result element type
     must be `f32`, `f64` or an integer type other than `i1`; `f16`/`bf16`
     are left alone because their `f32` accumulation rounds once, at the
     end. For integers the rewrite is exact (wrap-around arithmetic is a
@@ -195,7 +198,7 @@ def TessPlanContractionsPass
     Option<"defaultSize", "default-size", "int64_t", "64",
            "Extent assumed for a size symbol without a hint">,
     Option<"optimalLimit", "optimal-limit", "unsigned", "8",
-           "Most operands searched exhaustively; greedy beyond">,
+           "Most operands searched exhaustively (at most 12); greedy beyond">,
     Option<"explain", "explain", "bool", "false",
            "Emit a remark describing the plan of each contraction">,
   ];
