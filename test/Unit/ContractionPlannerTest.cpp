@@ -146,8 +146,12 @@ Problem randomProblem(std::mt19937 &rng, unsigned n, unsigned numDims) {
       d = (d + 1) % numDims;
     problem.operands.push_back(set | (IndexSet(1) << d));
   }
-  // Output dimensions that no operand uses stay (broadcast); summed
-  // dimensions that no operand uses take no part.
+  // Every output dimension is used by some operand (broadcasting would add
+  // an epilogue); summed dimensions that no operand uses take no part.
+  IndexSet used = 0;
+  for (IndexSet set : problem.operands)
+    used |= set;
+  problem.output &= used;
   return problem;
 }
 

@@ -289,7 +289,10 @@ Plan tessera::plan::planContraction(const Problem &problem,
     core.plain.push_back(problem.plain.empty() || problem.plain[i]);
     coreDims |= set;
   }
-  bool hasEpilogue = !epilogue.empty() || problem.extraFactors != 0;
+  // Result dimensions that no step operand uses are broadcast by the
+  // epilogue rather than carried through the last step's loops.
+  bool hasEpilogue = !epilogue.empty() || problem.extraFactors != 0 ||
+                     (problem.output & ~coreDims) != 0;
   if (hasEpilogue)
     core.output &= coreDims;
   Plan plan = planSteps(core, optimalLimit);

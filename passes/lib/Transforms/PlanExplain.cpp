@@ -332,8 +332,9 @@ private:
     if (factors)
       ts << " * " << factors << " invariant factor"
          << (factors == 1 ? "" : "s");
+    bool copy = c.plan.epilogue.empty() && !factors;
     os << "\n  " << i << ". " << result << " = " << text << "\n       " << shape
-       << ", element-wise (once per element), ";
+       << (copy ? ", broadcast, " : ", element-wise (once per element), ");
     printCost(os, c.plan.epilogueCost);
   }
 

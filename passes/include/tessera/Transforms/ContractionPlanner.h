@@ -105,7 +105,9 @@ struct Step {
 /// multiply the result of the last step element by element in the
 /// epilogue, together with the problem's extra (invariant) factors, so that
 /// each is applied once per element of the result rather than once per
-/// term of a sum. Without an epilogue the last step produces the result.
+/// term of a sum. The epilogue also broadcasts result dimensions that no
+/// operand of the steps uses. Without an epilogue the last step produces
+/// the result.
 struct Plan {
   llvm::SmallVector<Step> steps;
   /// The operands the epilogue multiplies in, in order.
