@@ -100,6 +100,17 @@ public:
         stack.push_back({def->getOperand(0), false});
         continue;
       }
+      if (auto neg = dyn_cast_if_present<arith::NegFOp>(def)) {
+        form.negate = !form.negate;
+        stack.push_back({neg.getOperand(), false});
+        continue;
+      }
+      if (auto sub = dyn_cast_if_present<arith::SubIOp>(def);
+          sub && matchPattern(sub.getLhs(), m_Zero())) {
+        form.negate = !form.negate;
+        stack.push_back({sub.getRhs(), false});
+        continue;
+      }
       if (auto div = dyn_cast_if_present<arith::DivFOp>(def)) {
         stack.push_back({div.getRhs(), true});
         stack.push_back({div.getLhs(), false});
@@ -241,6 +252,15 @@ private:
     return arith::MulIOp::create(nb, l, x, y);
   }
 
+  /// `-x` in the element type.
+  Value negate(OpBuilder &nb, Location l, Value x) {
+    if (isa<FloatType>(elementType))
+      return arith::NegFOp::create(nb, l, x);
+    Value zero = arith::ConstantOp::create(nb, l, elementType,
+                                           nb.getIntegerAttr(elementType, 0));
+    return arith::SubIOp::create(nb, l, zero, x);
+  }
+
   /// The element `arg` of operand `id`, converted by its cast if any.
   Value readOperand(OpBuilder &nb, int id, Value arg) {
     Operation *c = casts[id];
@@ -341,6 +361,8 @@ private:
         v = multiply(nb, l, v, mapping.lookupOrDefault(m));
       for (Value d : form.divisors)
         v = arith::DivFOp::create(nb, l, v, mapping.lookupOrDefault(d));
+      if (form.negate)
+        v = negate(nb, l, v);
       tess::YieldOp::create(nb, l, v);
     };
     auto epilogue = tess::ContractOp::create(

@@ -26,7 +26,7 @@ struct Leaf {
   mlir::Operation *cast = nullptr;
 };
 
-/// A body `yield leaf_0 * leaf_1 * ... * m_0 * ... / d_0 / ...`, where the
+/// A body `yield ±leaf_0 * leaf_1 * ... * m_0 * ... / d_0 / ...`, where the
 /// multipliers `m` and divisors `d` depend on no input and no tess.index.
 struct ProductForm {
   llvm::SmallVector<Leaf> leaves;
@@ -34,7 +34,16 @@ struct ProductForm {
   llvm::SmallVector<mlir::Value> divisors;
   /// The body's invariant operations, in order (what the factors need).
   llvm::SmallVector<mlir::Operation *> invariantOps;
-  bool hasFactors() const { return !multipliers.empty() || !divisors.empty(); }
+  /// The product is negated (an odd number of `arith.negf`, or of
+  /// `arith.subi` from zero).
+  bool negate = false;
+  bool hasFactors() const {
+    return !multipliers.empty() || !divisors.empty() || negate;
+  }
+  /// The number of factors the epilogue applies (a negation counts one).
+  unsigned numFactors() const {
+    return multipliers.size() + divisors.size() + (negate ? 1 : 0);
+  }
 };
 
 /// The product form of `op`'s body, or a reason why it has none (or why

@@ -122,7 +122,7 @@ plan::Problem buildProblem(tess::ContractOp op, const ProductForm &form,
     problem.extents.push_back(e.value);
   problem.elementBytes =
       elementBytes(op.getResult().getType().getElementType());
-  problem.extraFactors = form.multipliers.size() + form.divisors.size();
+  problem.extraFactors = form.numFactors();
   return problem;
 }
 

@@ -322,17 +322,17 @@ private:
     rs << valueName(op.getResult(), "result");
     printSubscripts(rs, op.getResultMap(), shape);
     std::string stepsShape;
-    ts << "t" << (i - 1);
+    ts << (c.form.negate ? "-t" : "t") << (i - 1);
     printSubscripts(ts, setMap(c.plan.steps.back().result), stepsShape);
     for (unsigned e : c.plan.epilogue) {
       std::string ignored;
       ts << " * " << operandText(e, ignored);
     }
-    unsigned factors = c.problem.extraFactors;
+    unsigned factors = c.form.multipliers.size() + c.form.divisors.size();
     if (factors)
       ts << " * " << factors << " invariant factor"
          << (factors == 1 ? "" : "s");
-    bool copy = c.plan.epilogue.empty() && !factors;
+    bool copy = c.plan.epilogue.empty() && !c.form.hasFactors();
     os << "\n  " << i << ". " << result << " = " << text << "\n       " << shape
        << (copy ? ", broadcast, " : ", element-wise (once per element), ");
     printCost(os, c.plan.epilogueCost);

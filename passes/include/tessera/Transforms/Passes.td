@@ -160,7 +160,8 @@ def TessPlanContractionsPass
     input read directly or through a `tess.cast` to the result type) times
     loop-invariant factors (values that depend on no input and no
     `tess.index`: constants, size symbols, outer values; floats may also be
-    divided by them), this pass plans an order of pairwise contractions
+    divided by them) and possibly negated (`arith.negf`, or `arith.subi`
+    from zero), this pass plans an order of pairwise contractions
     (tessera/Transforms/ContractionPlanner.h) and rewrites the op into:
 
     - one `tess.contract` per input that has dimensions no other input and
@@ -171,8 +172,8 @@ def TessPlanContractionsPass
     - when some inputs use no summed dimension (`s[b]` in
       `y[b, o] = x[b, i] * w[o, i] * s[b]`) or there are invariant factors,
       an element-wise `tess.contract` (the epilogue) that multiplies the
-      result by them (and divides by the divisors) once per element rather
-      than once per term of the sum.
+      result by them (divides by the divisors, negates) once per element
+      rather than once per term of the sum.
 
     The op is rewritten unless the plan is the op itself (one product of at
     most two inputs without epilogue), and only when the plan is estimated
