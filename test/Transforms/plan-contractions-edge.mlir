@@ -94,7 +94,7 @@ func.func @odd(%a: tensor<3x3xi1>, %b: tensor<3x3xi1>, %c: tensor<3xi1>, %s: f32
 // alone.
 // REMARK: remark: contraction of 3 inputs kept as one loop nest: no plan is estimated cheaper than one loop nest
 // REMARK-NEXT: loops: d0 = 8, d1 = 8
-// REMARK-NEXT: total: 184 flops, 2.18e+03 bytes; as one loop nest: 184 flops, 1.15e+03 bytes (1x the flops)
+// REMARK-NEXT: total: 184 flops, 2.18e+03 bytes; as one loop nest: 184 flops, 1.15e+03 bytes
 // REMARK: remark: contraction kept as one loop nest: a summed dimension is read by no input
 // CHECK-LABEL: func.func @repeats(
 // CHECK: tess.contract sum ins(%arg0, %arg2, %arg1 :

@@ -8,7 +8,8 @@
 //          512x64 * 64x64 -> 512x64, GEMM (M: b, N: o, K: i), 4.2e+06 flops,
 //          ...
 //     ...
-//     total: ... flops, ... bytes; as one loop nest: ... (N.Nx the flops)
+//     total: ... flops, ... bytes; as one loop nest: ... (N.Nx the planned
+//     flops)
 //
 // Loops are named after their size symbols in lower case (numbered when
 // several loops share one, `d<k>` for constant extents).
@@ -65,9 +66,9 @@ public:
     printCost(os, c.planned);
     os << "; as one loop nest: ";
     printCost(os, c.unplanned);
-    if (c.planned.flops > 0)
-      os << " (" << llvm::format("%.3g", c.unplanned.flops / c.planned.flops)
-         << "x the flops)";
+    double ratio = c.unplanned.flops / c.planned.flops;
+    if (c.planned.flops > 0 && ratio > 1)
+      os << " (" << llvm::format("%.3g", ratio) << "x the planned flops)";
   }
 
 private:
