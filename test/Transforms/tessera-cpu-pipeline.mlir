@@ -42,6 +42,8 @@
 // O2:        convert-bufferization-to-memref,
 // Temporaries are freed after their last use, not at the end of the entry.
 // O2-NEXT:   tess-dealloc-after-last-use,
+// GEMM-shaped contractions call the runtime kernels.
+// O2-NEXT:   tess-contractions-to-kernels,
 // O2-NEXT:   tess-lower-strided-copies,
 // Linalg ops whose iteration domain is empty are skipped at run time.
 // O2-NEXT:   func.func(

@@ -126,6 +126,9 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
 
 /// Buffers -> loops -> control flow.
 static void addLoopPasses(OpPassManager &pm, bool optimize) {
+  // GEMM-shaped contractions call the runtime's packed, vectorized and
+  // threaded kernels (at every level, so all levels compute alike).
+  pm.addPass(createTessContractionsToKernelsPass());
   pm.addPass(createTessLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
   pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());

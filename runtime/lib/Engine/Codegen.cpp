@@ -319,8 +319,11 @@ llvm::Error tessera::linkSharedLibrary(llvm::StringRef objectPath,
     return makeError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeLog(logPath);
 
-  llvm::SmallVector<llvm::StringRef> args = {clang,   "-shared",  "-o",
-                                             outPath, objectPath, "-lm"};
+  // The runtime kernels (Kernels.h) go into the library; libomp, the
+  // OpenMP runtime of their threads, is a dependency of it.
+  llvm::SmallVector<llvm::StringRef> args = {
+      clang,      "-shared", "-o", outPath, objectPath, TESSERA_KERNELS_ARCHIVE,
+      "-fopenmp", "-lm"};
   std::optional<llvm::StringRef> redirects[] = {
       std::nullopt, llvm::StringRef(logPath), llvm::StringRef(logPath)};
   std::string executeError;

@@ -151,4 +151,42 @@ def TessReorderReductionLoopsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TessContractionsToKernelsPass
+    : Pass<"tess-contractions-to-kernels", "mlir::ModuleOp"> {
+  let summary = "Replace GEMM-shaped linalg ops on buffers by runtime kernel calls";
+  let description = [{
+    Matches `linalg.generic` ops on buffers of `f32` or `f64` whose body is
+    `out + x * y` over two inputs, whose maps are projected permutations, and
+    whose loop dimensions each occur in both inputs (batch when also in the
+    output, summed otherwise) or in one input and the output (rows of A,
+    columns of B): a batched GEMM `C[b] += A[b] * B[b]` in any layout. Each
+    becomes a call of `tessera_gemm_f32`/`tessera_gemm_f64`
+    (runtime/include/tessera/Runtime/Kernels.h) with the base addresses and
+    element strides of the three buffers; per role, the dimension with the
+    largest static extent goes to the kernel and `scf.for` loops cover the
+    others. The kernel packs, tiles for caches and registers, runs a vector
+    micro-kernel for the CPU's widest ISA and splits the work over
+    `tessera_get_num_threads()` threads. Ops without a summed dimension, with
+    other bodies or element types stay as they are.
+
+    Example:
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),
+                                     (m, n, k) -> (m, n)], ...}
+        ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+    // becomes
+    func.call @tessera_gemm_f32(%one, %m, %n, %k, %pa, %zero, %sa0, %sa1,
+                                %pb, %zero, %sb0, %sb1, %pc, %zero, %sc0, %sc1)
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES
