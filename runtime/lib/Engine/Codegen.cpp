@@ -7,6 +7,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -167,6 +168,8 @@ tessera::translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
   mlir::MLIRContext *mlirContext = module.getContext();
   mlir::registerBuiltinDialectTranslation(*mlirContext);
   mlir::registerLLVMDialectTranslation(*mlirContext);
+  // Parallel loops arrive as omp.parallel regions (libomp calls).
+  mlir::registerOpenMPDialectTranslation(*mlirContext);
 
   // The C interfaces that take an error record (the pipeline marks them).
   std::vector<std::string> recordInterfaces;
