@@ -7,7 +7,10 @@
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME:    %[[N:[^:]*]]: index, %[[M:[^:]*]]: index
 // CHECK:         %[[T:.*]] = call @tessera_get_num_threads() : () -> i32
-// CHECK:         %[[WORK:.*]] = arith.muli
+// CHECK:         %[[INNER:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
+// CHECK:         %[[PARTIAL:.*]] = arith.muli %{{.*}}, %[[INNER]]
+// CHECK:         %[[OUTER:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
+// CHECK:         %[[WORK:.*]] = arith.muli %[[PARTIAL]], %[[OUTER]]
 // CHECK:         %[[ENOUGH:.*]] = arith.cmpi uge, %[[WORK]], %c1000
 // CHECK:         %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %c1_i32
 // CHECK:         %[[FORK:.*]] = arith.andi %[[ENOUGH]], %[[SEVERAL]]
