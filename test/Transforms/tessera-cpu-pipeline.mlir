@@ -45,18 +45,28 @@
 // O2:        convert-bufferization-to-memref,
 // Temporaries are freed after their last use, not at the end of the entry.
 // O2-NEXT:   tess-dealloc-after-last-use,
+// GEMM-shaped contractions call the runtime kernels.
+// O2-NEXT:   tess-contractions-to-kernels,
 // O2-NEXT:   tess-lower-strided-copies,
 // Linalg ops whose iteration domain is empty are skipped at run time.
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-guard-empty-domains
 // O2-NEXT:   ),
+// Parallel dimensions become scf.parallel; only the outermost of a nest
+// stays parallel.
 // O2-NEXT:   func.func(
-// O2-NEXT:     convert-linalg-to-loops
+// O2-NEXT:     convert-linalg-to-parallel-loops
+// O2-NEXT:   ),
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-serialize-nested-parallel
 // O2-NEXT:   ),
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   loop-invariant-code-motion,
 // Long functions are cut into several before they reach LLVM.
 // O2:        tess-split-long-functions{max-loops=16},
+// Those parallel loops fork OpenMP threads when they do enough work.
+// O2-NEXT:   convert-scf-to-openmp
+// O2-NEXT:   tess-configure-parallel-regions{min-work=32768},
 // O2-NEXT:   convert-scf-to-cf
 // O2-NEXT:   expand-strided-metadata,
 // O2-NEXT:   lower-affine,
@@ -72,6 +82,7 @@
 // O2-NEXT:   convert-arith-to-llvm
 // O2-NEXT:   convert-index-to-llvm
 // O2-NEXT:   convert-cf-to-llvm
+// O2-NEXT:   convert-openmp-to-llvm,
 // O2-NEXT:   convert-func-to-llvm
 // O2-NEXT:   convert-ub-to-llvm
 // O2-NEXT:   reconcile-unrealized-casts,
@@ -84,6 +95,8 @@
 // O0:     tess-expose-entries
 // O0-NOT: buffer-hoisting
 // O0:     one-shot-bufferize
+// O0:     convert-linalg-to-loops
+// O0-NOT: convert-scf-to-openmp
 // O0:     reconcile-unrealized-casts
 
 // Whatever the level, a tess module comes out as the LLVM dialect, with the

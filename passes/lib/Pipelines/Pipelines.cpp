@@ -17,8 +17,10 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -139,9 +141,19 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
 
 /// Buffers -> loops -> control flow.
 static void addLoopPasses(OpPassManager &pm, bool optimize) {
+  // GEMM-shaped contractions call the runtime's packed, vectorized and
+  // threaded kernels (at every level, so all levels compute alike).
+  pm.addPass(createTessContractionsToKernelsPass());
   pm.addPass(createTessLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel dimensions become scf.parallel loops (the outermost of each
+  // nest runs on the threads, see below); at -O0 everything is scf.for.
+  if (optimize) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    pm.addNestedPass<func::FuncOp>(createTessSerializeNestedParallelPass());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  }
   pm.addPass(createLowerAffinePass());
   if (optimize) {
     pm.addPass(createLoopInvariantCodeMotionPass());
@@ -150,6 +162,12 @@ static void addLoopPasses(OpPassManager &pm, bool optimize) {
   }
   // Long functions become several, for LLVM's sake (see Pipelines.h).
   pm.addPass(createSplitLongFunctionsPass());
+  // The outermost parallel loops fork OpenMP threads (libomp), as many as
+  // tessera_get_num_threads() says, when they do enough work.
+  if (optimize) {
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createTessConfigureParallelRegionsPass());
+  }
   pm.addPass(createSCFToControlFlowPass());
 }
 
@@ -184,6 +202,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());

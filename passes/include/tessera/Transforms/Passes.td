@@ -206,6 +206,107 @@ def TessPlanContractionsPass
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "tessera::tess::TessDialect",
+
+def TessContractionsToKernelsPass
+    : Pass<"tess-contractions-to-kernels", "mlir::ModuleOp"> {
+  let summary = "Replace GEMM-shaped linalg ops on buffers by runtime kernel calls";
+  let description = [{
+    Matches `linalg.generic` ops on buffers of `f32` or `f64` whose body is
+    `out + x * y` over two inputs, whose maps are projected permutations, and
+    whose loop dimensions each occur in both inputs (batch when also in the
+    output, summed otherwise) or in one input and the output (rows of A,
+    columns of B): a batched GEMM `C[b] += A[b] * B[b]` in any layout. Each
+    becomes a call of `tessera_gemm_f32`/`tessera_gemm_f64`
+    (runtime/include/tessera/Runtime/Kernels.h) with the base addresses and
+    element strides of the three buffers; per role, the dimension with the
+    largest static extent goes to the kernel and `scf.for` loops cover the
+    others. The kernel packs, tiles for caches and registers, runs a vector
+    micro-kernel for the CPU's widest ISA and splits the work over
+    `tessera_get_num_threads()` threads. Ops without a summed dimension, with
+    other bodies or element types stay as they are.
+
+    Example:
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),
+                                     (m, n, k) -> (m, n)], ...}
+        ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+    // becomes
+    func.call @tessera_gemm_f32(%one, %m, %n, %k, %pa, %zero, %sa0, %sa1,
+                                %pb, %zero, %sb0, %sb1, %pc, %zero, %sc0, %sc1)
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
+def TessSerializeNestedParallelPass
+    : Pass<"tess-serialize-nested-parallel", "mlir::func::FuncOp"> {
+  let summary = "Turn scf.parallel loops nested in another into scf.for loops";
+  let description = [{
+    `convert-linalg-to-parallel-loops` emits an `scf.parallel` for each run
+    of parallel dimensions of a linalg op, so a loop order such as
+    (parallel, reduction, parallel) nests one `scf.parallel` inside the
+    loops of another. Only the outermost one should run on several threads
+    (a nested fork costs more than it saves); this pass rewrites every
+    `scf.parallel` that has an `scf.parallel` ancestor into `scf.for` loops
+    with the same bounds, steps and body. Loops with reductions
+    (`init` values) are left alone.
+
+    Example:
+
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      scf.for %k = %c0 to %m step %c1 {
+        scf.parallel (%j) = (%c0) to (%p) step (%c1) { ... }
+      }
+    }
+    // the inner loop becomes
+    scf.for %j = %c0 to %p step %c1 { ... }
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
+def TessConfigureParallelRegionsPass
+    : Pass<"tess-configure-parallel-regions", "mlir::ModuleOp"> {
+  let summary = "Thread count and fork threshold of each omp.parallel";
+  let description = [{
+    Runs after `convert-scf-to-openmp`. Every `omp.parallel` gets
+    `num_threads` from a call of the runtime's `tessera_get_num_threads()`
+    (TESSERA_NUM_THREADS, `tessera_set_num_threads`, or all processors;
+    runtime/include/tessera/Runtime/Kernels.h) and an `if` clause that forks
+    only when that count exceeds one and the estimated iterations of its
+    loops (the product of the trip counts of the parallel loop and of every
+    loop inside it whose bounds are known before the region) reach
+    `min-work`; otherwise the region runs on the calling thread. The
+    `memref.alloca_scope` that the conversion wraps around each loop body is
+    inlined when the body allocates nothing on the stack.
+
+    Example:
+
+    ```mlir
+    omp.parallel { omp.wsloop { omp.loop_nest ... } }
+    // becomes
+    %t = func.call @tessera_get_num_threads() : () -> i32
+    ...
+    omp.parallel if(%fork) num_threads(%t : i32) { ... }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Fewest estimated loop iterations for which a region forks">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::omp::OpenMPDialect",
   ];
 }
 
