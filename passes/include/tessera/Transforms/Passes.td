@@ -206,6 +206,8 @@ def TessPlanContractionsPass
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "tessera::tess::TessDialect",
+  ];
+}
 
 def TessContractionsToKernelsPass
     : Pass<"tess-contractions-to-kernels", "mlir::ModuleOp"> {
