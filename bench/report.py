@@ -203,6 +203,7 @@ def plot(csv_path, png_path):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     rows = read_summary(csv_path)
     names = list(dict.fromkeys(r["workload"] for r in rows))
@@ -223,14 +224,18 @@ def plot(csv_path, png_path):
             if row and row["target"]:
                 ax.hlines(float(row["target"]), x - width / 2, x + width / 2,
                           colors="red", linewidth=2)
-        ax.bar(xs, ys, width, label="%d thread%s" % (t, "" if t == 1 else "s"))
+        bars = ax.bar(xs, ys, width, label="%d thread%s" % (t, "" if t == 1 else "s"))
+        ax.bar_label(bars, labels=["%.3g" % y for y in ys], fontsize=7)
         for x in missing:
             ax.text(x, 1, "n/a", ha="center", va="bottom", fontsize=8, rotation=90)
     ax.axhline(1.0, color="black", linewidth=0.8)
     ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(matplotlib.ticker.FormatStrFormatter("%g"))
+    ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
     ax.set_xticks(range(len(names)))
     ax.set_xticklabels(names, rotation=30, ha="right")
     ax.set_ylabel("Tessera time / best peer time (lower is better)")
+    ax.set_xlim(-0.6, len(names) - 0.4)
     ax.set_title("Tessera vs numpy, PyTorch, torch.compile, JAX (red: target; "
                  "attention vs torch.compile)", fontsize=10)
     ax.plot([], [], color="red", linewidth=2, label="target")

@@ -101,7 +101,10 @@ def build_tessc(args):
     tessc = args.tessc or os.path.join(args.build_dir, "bin", "tessc")
     if not args.no_build and not args.tessc:
         if not os.path.exists(os.path.join(args.build_dir, "build.ninja")):
-            sys.exit("bench: no build in %s; run ./scripts/setup.sh build first" % args.build_dir)
+            log("no build in %s: ./scripts/setup.sh build" % args.build_dir)
+            env = dict(os.environ, TESSERA_BUILD_DIR=args.build_dir)
+            subprocess.run([os.path.join(ROOT, "scripts", "setup.sh"), "build"], check=True,
+                           stdout=sys.stderr, env=env)
         log("ninja -C %s tessc" % args.build_dir)
         subprocess.run(["ninja", "-C", args.build_dir, "tessc"], check=True,
                        stdout=sys.stderr)
