@@ -6,6 +6,7 @@ implementation (see worker.py) and calls `summarize`, `print_table`,
 benchmark's venv has, so run.py runs this file as a script in that venv:
 
     bench/.venv/bin/python bench/report.py --plot bench/results/perf.csv bench/results/perf.png
+    /usr/bin/python3 bench/report.py --markdown bench/results/perf.csv   # for docs/performance.md
 """
 
 import argparse
@@ -245,12 +246,38 @@ def plot(csv_path, png_path):
     fig.savefig(png_path, dpi=110)
 
 
+def markdown(csv_path, out=sys.stdout):
+    """perf.csv as the Markdown table of docs/performance.md."""
+    rows = read_summary(csv_path)
+    peers = [p for p in PEER_COLUMNS if any(r["%s_s" % p] for r in rows)]
+    print("| workload | threads | Tessera | tessc | %s | best peer | ratio | target |"
+          % " | ".join(peers), file=out)
+    print("|" + " --- |" * (7 + len(peers)), file=out)
+    for r in rows:
+        cell = lambda v: fmt_time(float(v)) if v else "-"  # noqa: E731
+        tess = cell(r["tessera_s"]) if r["tessera_status"] == "ok" else r["tessera_status"].upper()
+        target = ""
+        if r["target"]:
+            vs = "" if r["target_peer"] == "best" else " vs %s" % r["target_peer"]
+            tr = fmt_ratio(float(r["target_ratio"])) if r["target_ratio"] else "-"
+            target = "<= %s%s: %s (%s)" % (r["target"], vs, r["target_met"], tr)
+        ratio_cell = fmt_ratio(float(r["ratio"])) if r["ratio"] else "-"
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["workload"], r["threads"], tess, cell(r["compile_s"]),
+            " | ".join(cell(r["%s_s" % p]) for p in peers), r["best_peer"] or "-",
+            ratio_cell, target), file=out)
+
+
 def main(argv=None):
-    """Command line: --plot CSV PNG."""
-    p = argparse.ArgumentParser(description="Plot bench/results/perf.csv")
-    p.add_argument("--plot", nargs=2, metavar=("CSV", "PNG"), required=True)
+    """Command line: --plot CSV PNG, or --markdown CSV."""
+    p = argparse.ArgumentParser(description="Plot or tabulate bench/results/perf.csv")
+    p.add_argument("--plot", nargs=2, metavar=("CSV", "PNG"))
+    p.add_argument("--markdown", metavar="CSV", help="print the table in Markdown")
     args = p.parse_args(argv)
-    plot(*args.plot)
+    if args.plot:
+        plot(*args.plot)
+    if args.markdown:
+        markdown(args.markdown)
 
 
 if __name__ == "__main__":
