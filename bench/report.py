@@ -226,7 +226,8 @@ def plot(csv_path, png_path):
                 ax.hlines(float(row["target"]), x - width / 2, x + width / 2,
                           colors="red", linewidth=2)
         bars = ax.bar(xs, ys, width, label="%d thread%s" % (t, "" if t == 1 else "s"))
-        ax.bar_label(bars, labels=["%.3g" % y for y in ys], fontsize=7)
+        ax.bar_label(bars, labels=["%.0f" % y if y >= 100 else "%.3g" % y for y in ys],
+                     fontsize=7)
         for x in missing:
             ax.text(x, 1, "n/a", ha="center", va="bottom", fontsize=8, rotation=90)
     ax.axhline(1.0, color="black", linewidth=0.8)

@@ -12,7 +12,8 @@ peers from PyPI (numpy, torch, jax[cpu], opt_einsum, matplotlib) unless
 each workload at each thread count in a process of its own (bench/worker.py)
 that times Tessera and every peer and checks each result against a float64
 NumPy reference. It prints a table, writes bench/results/perf.csv (summary),
-bench/results/perf_runs.csv (every implementation) and bench/results/perf.png.
+bench/results/perf_runs.csv (every implementation), bench/results/perf.png
+and bench/results/perf_env.txt (date, commit, machine, load, versions).
 
 Exit status: 0, or 1 when a result did not match the reference or Tessera
 failed to compile or run for a workload.
@@ -325,6 +326,37 @@ def print_problems(rows):
     return bool(bad)
 
 
+VERSIONS = """
+import importlib, platform
+out = ["python " + platform.python_version()]
+for name in ("numpy", "torch", "jax", "jaxlib", "opt_einsum", "scipy"):
+    try:
+        out.append("%s %s" % (name, importlib.import_module(name).__version__))
+    except Exception:
+        pass
+print(", ".join(out))
+"""
+
+
+def environment(python, tessc):
+    """Lines describing the run: date, commit, machine, load, versions."""
+    def first_line(cmd):
+        proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+        return (proc.stdout.strip().splitlines() or ["?"])[0]
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return ["date: " + time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "tessera: " + first_line(["git", "log", "-1", "--format=%h %s"]),
+            "tessc: " + tessc,
+            "cpu: %s, %d cores" % (model, os.cpu_count()),
+            "load average at the end: %.1f %.1f %.1f" % os.getloadavg(),
+            "peers: " + first_line([python, "-c", VERSIONS])]
+
+
 def write_outputs(rows, runs, out_dir, python):
     """perf.csv, perf_runs.csv and (with matplotlib) perf.png."""
     os.makedirs(out_dir, exist_ok=True)
@@ -364,6 +396,11 @@ def main(argv=None):
         report.print_checks(rows)
     problems = print_problems(rows)
     write_outputs(rows, runs, args.out, python)
+    env_lines = environment(python, tessc)
+    with open(os.path.join(args.out, "perf_env.txt"), "w") as f:
+        f.write("\n".join(env_lines) + "\n")
+    for line in env_lines:
+        log(line)
     tessera_bad = any(r["tessera_status"] != "ok" for r in rows)
     mismatch = any(rec.get("status") == "FAIL" for rec in runs)
     if not problems:
