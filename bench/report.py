@@ -115,7 +115,7 @@ def fmt_ratio(value):
     """A ratio with 2 significant digits, '-' when missing."""
     if value is None:
         return "-"
-    return "%.3g" % value
+    return "%.0f" % value if value >= 1000 else "%.3g" % value
 
 
 def impl_cell(row, impl):
