@@ -129,11 +129,30 @@ def missing_libraries(python, libraries):
     return missing
 
 
+def create_venv():
+    """python -m venv bench/.venv; on Debian, without the python3-venv
+    package (ensurepip) that fails: install it with apt-get as
+    scripts/setup.sh installs its packages, and try again."""
+    log("creating %s" % VENV)
+    cmd = [sys.executable, "-m", "venv", VENV]
+    if subprocess.run(cmd, stdout=sys.stderr).returncode == 0:
+        return
+    shutil.rmtree(VENV, ignore_errors=True)
+    if not shutil.which("apt-get"):
+        sys.exit("bench: cannot create %s with %s" % (VENV, sys.executable))
+    sudo = [] if os.geteuid() == 0 else ["sudo"]
+    log("installing python3-venv with apt-get")
+    subprocess.run(sudo + ["apt-get", "update"], check=True, stdout=sys.stderr)
+    subprocess.run(sudo + ["apt-get", "install", "-y", "--no-install-recommends",
+                           "python3-venv"], check=True, stdout=sys.stderr,
+                   env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    subprocess.run(cmd, check=True, stdout=sys.stderr)
+
+
 def install_peers(args):
     """Create bench/.venv and pip-install the peers when something is missing."""
     if not os.path.exists(venv_python()):
-        log("creating %s" % VENV)
-        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        create_venv()
     need = missing_libraries(venv_python(), ["numpy", "torch", "jax", "opt_einsum",
                                              "matplotlib", "scipy"])
     if not need:
