@@ -95,7 +95,7 @@ def notes(records, compile_info):
         status = rec.get("status")
         if status == "FAIL":
             out.append("%s MISMATCH err=%.3g > tol=%.3g" % (impl, rec["err"], rec["tol"]))
-        elif status not in ("ok", None):
+        elif status not in ("ok", "compile-error", None):
             out.append("%s %s: %s" % (impl, status, rec.get("message", "")))
     return "; ".join(out)
 
