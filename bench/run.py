@@ -70,8 +70,8 @@ def parse_args(argv):
     p.add_argument("--torch-index", default=os.environ.get("TESSERA_BENCH_TORCH_INDEX"),
                    help="pip index for torch, e.g. https://download.pytorch.org/whl/cpu "
                         "(default: PyPI, whose torch wheel pulls in the CUDA libraries)")
-    p.add_argument("--out", default=os.path.join(HERE, "results"),
-                   help="folder for perf.csv, perf_runs.csv, perf.png (default: bench/results)")
+    p.add_argument("--out", help="folder for perf.csv, perf_runs.csv, perf.png, perf_env.txt "
+                                 "(default: bench/results; with --quick bench/results/quick)")
     p.add_argument("--min-time", type=float, default=0.5,
                    help="seconds of timed calls per implementation (default: 0.5)")
     p.add_argument("--max-reps", type=int, default=50)
@@ -396,6 +396,8 @@ def write_outputs(rows, runs, out_dir, python):
 def main(argv=None):
     """Entry point; returns the exit status."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not args.out:  # quick runs never replace the committed full results
+        args.out = os.path.join(HERE, "results", "quick" if args.quick else "")
     wanted = set(args.workload or [])
     selected = [w for w in workloads.all_workloads() if not wanted or w.name in wanted]
     tessc = build_tessc(args)
