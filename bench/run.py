@@ -74,7 +74,10 @@ def parse_args(argv):
                                  "(default: bench/results; with --quick bench/results/quick)")
     p.add_argument("--min-time", type=float, default=0.5,
                    help="seconds of timed calls per implementation (default: 0.5)")
-    p.add_argument("--max-reps", type=int, default=50)
+    p.add_argument("--max-reps", type=int, default=50,
+                   help="most timed calls per implementation (default: 50)")
+    p.add_argument("--rounds", type=int, default=3,
+                   help="interleaved timing rounds over the implementations (default: 3)")
     p.add_argument("--timeout", type=int, default=900,
                    help="seconds for one workload process (default: 900)")
     return p.parse_args(argv)
@@ -225,7 +228,8 @@ def worker_command(python, w, threads, args, peers, library, skip, out):
     """The command line of one worker process."""
     cmd = [python, os.path.join(HERE, "worker.py"), "--workload", w.name,
            "--threads", str(threads), "--peers", ",".join(peers), "--out", out,
-           "--min-time", str(args.min_time), "--max-reps", str(args.max_reps)]
+           "--min-time", str(args.min_time), "--max-reps", str(args.max_reps),
+           "--rounds", str(args.rounds)]
     if library:
         cmd += ["--library", library]
     if skip:

@@ -7,11 +7,15 @@ implementation it appends JSON lines to --out: {"start": impl} before it
 begins, then the result, so that the driver knows which implementation was
 running if this process dies.
 
-Each implementation is called once (warm-up; JIT peers compile here and
-that call is reported as their compile time), checked against the float64
-NumPy reference, then, unless --verify-only, timed: repeated until
---min-time seconds and at least 3 calls (1 when a call takes longer than
---min-time), at most --max-reps calls; the median and minimum are reported.
+Each implementation is first called once (warm-up; JIT peers compile here
+and that call is reported as their compile time) and checked against the
+float64 NumPy reference. Then, unless --verify-only, the implementations
+that passed are timed in --rounds interleaved rounds (Tessera, numpy,
+torch, ..., Tessera, numpy, ...), so that a burst of load on a shared
+machine hits all of them alike: in each round an implementation is called
+until min-time / rounds seconds and at least 3 calls (1 when a call takes
+longer than that), at most max-reps / rounds calls. The median and minimum
+over all calls are reported.
 """
 
 import argparse
@@ -41,6 +45,7 @@ def parse_args(argv):
     p.add_argument("--verify-only", action="store_true")
     p.add_argument("--min-time", type=float, default=0.5)
     p.add_argument("--max-reps", type=int, default=50)
+    p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--out", required=True, help="JSON lines file to append to")
     return p.parse_args(argv)
 
@@ -88,7 +93,9 @@ def to_numpy(result):
 
 
 def time_calls(run, first_call, min_time, max_reps):
-    """Seconds of each timed call of run()."""
+    """Seconds of each timed call of run(): at least `min_time` seconds in
+    all and 3 calls (1 when the first call took longer than min_time), at
+    most max_reps calls."""
     min_reps = 1 if first_call > min_time else 3
     times = []
     while len(times) < max_reps and (sum(times) < min_time or len(times) < min_reps):
@@ -98,8 +105,12 @@ def time_calls(run, first_call, min_time, max_reps):
     return times
 
 
-def measure(name, build, inputs, reference, workload, args):
-    """Build, check and time one implementation; returns its record."""
+def check(name, build, inputs, reference, workload):
+    """Build one implementation, call it once and check its result.
+
+    Returns (record, run): run is the callable to time, ready (JIT peers
+    have compiled and been called a second time).
+    """
     rec = {"impl": name, "tol": workload.tol}
     run = build(inputs)
     start = time.perf_counter()
@@ -107,16 +118,69 @@ def measure(name, build, inputs, reference, workload, args):
     rec["first_call_s"] = time.perf_counter() - start
     rec["err"] = workloads.normalized_error(result, reference)
     rec["status"] = "ok" if rec["err"] <= workload.tol else "FAIL"
-    if args.verify_only:
-        return rec
     if name in ("jax", "torch.compile"):
         run()  # a second warm-up call after the compiling one
-    cpu = os.times()
-    times = time_calls(run, rec["first_call_s"], args.min_time, args.max_reps)
-    cpu_s = sum(os.times()[:2]) - sum(cpu[:2])
-    rec.update(median_s=statistics.median(times), min_s=min(times), reps=len(times),
-               cpu_util=cpu_s / sum(times))  # about the number of busy threads
-    return rec
+    return rec, run
+
+
+def error_record(name, e):
+    """The record of an implementation that raised `e`."""
+    traceback.print_exc()
+    return {"impl": name, "status": "error",
+            "message": ("%s: %s" % (type(e).__name__, e)).splitlines()[0][:300]}
+
+
+def check_all(workload, sizes, inputs, reference, args):
+    """Check every implementation; returns (records, runs of the ok ones).
+
+    Records of implementations that failed are written at once."""
+    records, runs = {}, {}
+    for name, build in implementations(workload, sizes, args):
+        emit(args.out, {"start": name})
+        if name == "tessera" and not args.library:
+            emit(args.out, {"impl": name, "status": "error", "message": "not compiled"})
+            continue
+        try:
+            rec, run = check(name, build, inputs, reference, workload)
+        except Exception as e:  # a peer or entry that fails is reported, not fatal
+            rec, run = error_record(name, e), None
+        records[name] = rec
+        if rec["status"] == "ok" and not args.verify_only:
+            runs[name] = run
+        else:
+            emit(args.out, rec)
+        time.sleep(0.2)  # let the last library's worker threads go idle
+    return records, runs
+
+
+def time_all(records, runs, args):
+    """Time the checked implementations in --rounds interleaved rounds
+    (each round gives each implementation min_time / rounds seconds), then
+    write their records with the median and minimum over all calls."""
+    times = {name: [] for name in runs}
+    cpu = {name: 0.0 for name in runs}
+    rounds = max(1, args.rounds)
+    for _ in range(rounds):
+        for name, run in runs.items():
+            if name not in times:
+                continue
+            emit(args.out, {"start": name})
+            before = os.times()
+            try:
+                block = time_calls(run, records[name]["first_call_s"],
+                                   args.min_time / rounds, max(1, args.max_reps // rounds))
+            except Exception as e:  # fails only on a later call: reported
+                emit(args.out, error_record(name, e))
+                del times[name]
+                continue
+            cpu[name] += sum(os.times()[:2]) - sum(before[:2])
+            times[name] += block
+            time.sleep(0.2)
+    for name, ts in times.items():
+        rec = records[name]
+        rec.update(median_s=statistics.median(ts), min_s=min(ts), reps=len(ts),
+                   cpu_util=cpu[name] / sum(ts))  # about the number of busy threads
+        emit(args.out, rec)
 
 
 def run_worker(args):
@@ -127,20 +191,8 @@ def run_worker(args):
     rng = np.random.default_rng(12345)
     inputs = workload.inputs(rng, sizes)
     reference = np.asarray(workload.reference(*[x.astype(np.float64) for x in inputs]))
-    for name, build in implementations(workload, sizes, args):
-        emit(args.out, {"start": name})
-        if name == "tessera" and not args.library:
-            emit(args.out, {"impl": name, "status": "error",
-                            "message": "not compiled"})
-            continue
-        try:
-            rec = measure(name, build, inputs, reference, workload, args)
-        except Exception as e:  # a peer or entry that fails is reported, not fatal
-            traceback.print_exc()
-            rec = {"impl": name, "status": "error",
-                   "message": ("%s: %s" % (type(e).__name__, e)).splitlines()[0][:300]}
-        emit(args.out, rec)
-        time.sleep(0.2)  # let the last library's worker threads go idle
+    records, runs = check_all(workload, sizes, inputs, reference, args)
+    time_all(records, runs, args)
 
 
 def main(argv=None):
