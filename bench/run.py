@@ -79,7 +79,7 @@ def parse_args(argv):
     p.add_argument("--rounds", type=int, default=3,
                    help="interleaved timing rounds over the implementations (default: 3)")
     p.add_argument("--timeout", type=int, default=900,
-                   help="seconds for one workload process (default: 900)")
+                   help="seconds for one worker process (default: 900)")
     return p.parse_args(argv)
 
 
@@ -283,8 +283,9 @@ def describe_exit(status):
 def run_workload(w, threads, args, python, peers, library, log_dir):
     """Run one workload at one thread count; returns records by impl.
 
-    When the worker dies (crash, memory, timeout) the implementation it was
-    running is recorded as crashed and the worker is started again without it.
+    When the worker dies (crash, memory, --timeout) the implementation it
+    was running is recorded as crashed and the worker is started again
+    without it.
     """
     tag = "%s-%dt" % (w.name, threads)
     log_path = os.path.join(log_dir, tag + ".log")
@@ -293,11 +294,9 @@ def run_workload(w, threads, args, python, peers, library, log_dir):
     if os.path.exists(out):
         os.remove(out)
     crashed = {}
-    deadline = time.time() + args.timeout
-    while True:
+    while True:  # ends: each new start skips one more implementation
         cmd = worker_command(python, w, threads, args, peers, library, list(crashed), out)
-        status = run_process(cmd, thread_env(threads), log_path,
-                             max(1, deadline - time.time()))
+        status = run_process(cmd, thread_env(threads), log_path, args.timeout)
         records, running = read_records(out)
         if status == 0:
             break
@@ -308,8 +307,6 @@ def run_workload(w, threads, args, python, peers, library, log_dir):
         crashed[running] = {"impl": running, "status": "crashed",
                             "message": describe_exit(status) + ", see " + log_path}
         log("%s: %s %s" % (tag, running, describe_exit(status)))
-        if status == "timeout":
-            break
     records.update(crashed)
     return records
 
