@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Driver/Compiler.h"
+#include "tessera/Runtime/Kernels.h"
 #include "tessera/Runtime/FileIO.h"
 #include "tessera/Runtime/Npy.h"
 #include "tessera/Runtime/Printer.h"
@@ -51,6 +52,11 @@ static cl::list<std::string>
             cl::value_desc("NAME=PATH.npy"), cl::cat(category));
 static cl::opt<bool> printResults("print", cl::desc("Print the results"),
                                   cl::cat(category));
+static cl::opt<int> numThreads(
+    "num-threads",
+    cl::desc("Threads for the compiled code (default: TESSERA_NUM_THREADS, "
+             "else every processor)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<char> optLevel("O", cl::desc("Optimization level (0-3)"),
                               cl::Prefix, cl::init('2'), cl::cat(category));
 
@@ -110,6 +116,11 @@ int main(int argc, char **argv) {
   if (optLevel < '0' || optLevel > '3')
     return fail("invalid optimization level -O" + std::string(1, optLevel) +
                 " (use -O0..-O3)");
+
+  if (numThreads < 0 || numThreads > 1024)
+    return fail("invalid thread count " + Twine(int(numThreads)) +
+                " (use 1..1024)");
+  tessera_set_num_threads(numThreads);
 
   CompilerOptions options;
   options.optLevel = optLevel - '0';
