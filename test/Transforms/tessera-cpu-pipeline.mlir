@@ -89,7 +89,7 @@
 // CHECK-NOT:   tess.
 // CHECK-LABEL: llvm.func @mm(
 // CHECK-SAME:    -> i32 attributes {llvm.emit_c_interface, tessera.error_record}
-// CHECK:         llvm.call @malloc
+// CHECK:         llvm.call @aligned_alloc
 // CHECK:         llvm.call @free
 // The C interface takes the error record last (translateToLLVMIR splits it
 // into _tess_errinfo_mm and _mlir_ciface_mm).
