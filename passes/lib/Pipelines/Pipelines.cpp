@@ -95,6 +95,9 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
+  // Results straight into the caller's buffers where that is unobservable.
+  if (optimize)
+    pm.addNestedPass<func::FuncOp>(createResultsInPlacePass());
   if (optimize) {
     OpPassManager &funcPM = pm.nest<func::FuncOp>();
     funcPM.addPass(bufferization::createBufferHoistingPass());
@@ -180,6 +183,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createNoAliasOutputsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -211,6 +215,7 @@ void tessera::registerTesseraCPUPipeline() {
   static std::once_flag once;
   std::call_once(once, [] {
     registerScalingPasses();
+    registerEntryOutputsPasses();
     registerSplitLongFunctionsPass();
     PassPipelineRegistration<TesseraCPUPipelineCLOptions>(
         "tessera-cpu",
