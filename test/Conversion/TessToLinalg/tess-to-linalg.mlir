@@ -63,12 +63,14 @@ func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<
 // test, a clamped tensor.extract (of a 1-element stand-in when the dynamic
 // input is empty) and a select of zero; in the interior [lo, hi) it is a
 // plain tensor.extract of the input. Each piece is a linalg.generic on a
-// slice of the result, with the parallel dimension innermost.
+// slice of the result, with the parallel dimension innermost. The result is
+// not filled: the first reduction step (k == 0) starts from the identity.
 // CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1) -> (d0)>
 // CHECK-DAG: #[[$T:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: (%[[W:.*]]: tensor<3xf32>, %[[X:.*]]: tensor<?xf32>, %[[TB:.*]]: index)
-// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[TB]]) : tensor<?xf32>
+// CHECK-NOT: linalg.fill
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
@@ -97,7 +99,9 @@ func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<
 // CHECK:       %[[EL:.*]] = tensor.extract %[[SAFE]][%[[IDX]]] : tensor<?xf32>
 // CHECK:       %[[V:.*]] = arith.select %[[OK]], %[[EL]], %[[ZERO]] : f32
 // CHECK:       %[[P:.*]] = arith.mulf %[[WK]], %[[V]] : f32
-// CHECK:       arith.addf %[[ACC]], %[[P]] : f32
+// CHECK:       %[[FIRST:.*]] = arith.cmpi eq, %[[I0]], %{{.*}} : index
+// CHECK:       %[[A:.*]] = arith.select %[[FIRST]], %{{.*}}, %[[ACC]] : f32
+// CHECK:       arith.addf %[[A]], %[[P]] : f32
 // CHECK: %[[R0:.*]] = tensor.insert_slice %[[B0]] into %[[INIT]]
 // CHECK: %[[S1:.*]] = tensor.extract_slice %[[R0]][%[[HI]]]
 // CHECK: %[[B1:.*]] = linalg.generic

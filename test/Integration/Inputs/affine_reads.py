@@ -57,14 +57,14 @@ fn f(x: f32[N], w: f32[K]) -> f32[N] {
   return y
 }""", lambda s: [("x", (s["N"],)), ("w", (s["K"],))],
      lambda a, s: causal_conv(a["x"], a["w"]),
-     [dict(N=n, K=k) for n in (0, 1, 7, 1000, 1023) for k in (1, 4, 9)]),
+     [dict(N=n, K=k) for n in (0, 1, 7, 1000, 1023) for k in (0, 1, 4, 9)]),
     ("dwconv", """
 fn f(x: f32[B, C, T], w: f32[C, K]) -> f32[B, C, T] {
   y[b, c, t] = w[c, k] * x[b, c, t - k] where t in 0..T
   return y
 }""", lambda s: [("x", (2, 3, s["T"])), ("w", (3, s["K"]))],
      lambda a, s: causal_conv(a["x"], a["w"][None]),
-     [dict(T=t, K=k) for t in (0, 1, 7, 1023) for k in (4, 8)]),
+     [dict(T=t, K=k) for t in (0, 1, 7, 1023) for k in (0, 4, 8)]),
     ("correlate", """
 fn f(x: f32[N], w: f32[K]) -> f32[N] {
   y[t] = w[k] * x[t + k] where t in 0..N
@@ -117,6 +117,16 @@ fn f(x: f32[M, N], w: f32[A, B]) -> f32[M, N] {
                                              (33, 40)) for (p, q) in ((1, 3),
                                                                       (3, 3),
                                                                       (9, 2))]),
+    ("window_max", """
+fn f(x: f32[N], W: index) -> f32[N] {
+  y[t] = max[k in 0..W](x[t - k]) where t in 0..N
+  return y
+}""", lambda s: [("x", (s["N"],))],
+     lambda a, s: np.array(
+         [max([a["x"][t - k] if t - k >= 0 else 0.0 for k in range(s["W"])],
+              default=-np.inf) for t in range(s["N"])], np.float32),
+     [dict(N=n, W=w) for (n, w) in ((0, 2), (1, 0), (7, 0), (7, 3), (1000, 5),
+                                    (5, 9))]),
     ("window_sum", """
 fn f(x: f32[R, N], W: index) -> f32[R] {
   y[r] = sum[k in 0..W](x[r, k + 1])

@@ -68,6 +68,9 @@ private:
   AffineMap permute(AffineMap map);
   /// Makes the dimension with the most unit-stride accesses innermost.
   void chooseLoopOrder();
+  /// `init` with the identity written into it when some reduction range is
+  /// empty (else the pieces write every element at their first step).
+  Value fillIfReductionEmpty(Value init);
 
   PatternRewriter &rewriter;
   Location loc;
@@ -80,6 +83,9 @@ private:
   SmallVector<std::optional<GuardedInput>> guarded;
   /// Position in the generic of each loop dimension.
   SmallVector<unsigned> loopPos;
+  /// The first step of each reduction combines into the identity rather
+  /// than into the (unfilled) result.
+  bool initInBody = false;
 };
 
 } // namespace
@@ -117,12 +123,6 @@ Value ContractionBuilder::build() {
       RankedTensorType::get(spec.resultType.getShape(), accType);
   Value init = tensor::EmptyOp::create(rewriter, loc, accTensorType,
                                        spec.resultDynamicSizes);
-  if (hasReduction) {
-    Value identity = createIdentity(rewriter, loc, spec.kind, accType);
-    init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
-                                  ValueRange{init})
-               .getResult(0);
-  }
   // Inputs read through plain loop dimensions are linalg operands; the
   // others are read in the body.
   SmallVector<AffineMap> peelable(spec.inputs.size());
@@ -138,6 +138,21 @@ Value ContractionBuilder::build() {
   SmallVector<PeelLevel> levels;
   if (!spec.bounds.empty() && !bodyExceeds(spec.body, kMaxPeeledBodyOps))
     levels = planPeeling(peelable, spec.resultMap);
+  // Peeled along parallel dimensions only, every piece reduces complete
+  // reduction ranges: the first reduction step starts from the identity
+  // instead of a filled result (one pass over the result less).
+  initInBody = hasReduction && !levels.empty() &&
+               llvm::all_of(levels, [&](const PeelLevel &level) {
+                 return iterators[level.dim] == utils::IteratorType::parallel;
+               });
+  if (initInBody) {
+    init = fillIfReductionEmpty(init);
+  } else if (hasReduction) {
+    Value identity = createIdentity(rewriter, loc, spec.kind, accType);
+    init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
+                                  ValueRange{init})
+               .getResult(0);
+  }
   if (levels.empty()) {
     Piece whole;
     whole.offsets.resize(numLoops);
@@ -148,6 +163,51 @@ Value ContractionBuilder::build() {
   }
   chooseLoopOrder();
   return buildPeeled(init, levels);
+}
+
+Value ContractionBuilder::fillIfReductionEmpty(Value init) {
+  MLIRContext *ctx = rewriter.getContext();
+  Value anyEmpty;
+  for (unsigned d = 0; d < numLoops; ++d) {
+    if (iterators[d] != utils::IteratorType::reduction)
+      continue;
+    if (std::optional<int64_t> bound = getConstantIntValue(spec.bounds[d]))
+      if (*bound != 0)
+        continue;
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value empty = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq,
+                                        spec.bounds[d], zero);
+    anyEmpty =
+        anyEmpty ? arith::OrIOp::create(rewriter, loc, anyEmpty, empty) : empty;
+  }
+  if (!anyEmpty)
+    return init;
+  // A loop of extent 1 when some reduction range is empty and 0 otherwise:
+  // the identity is written only when no reduction step will write it.
+  Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value extent = arith::SelectOp::create(rewriter, loc, anyEmpty, one, zero);
+  Value dummy = tensor::EmptyOp::create(
+      rewriter, loc, ArrayRef<int64_t>{ShapedType::kDynamic},
+      rewriter.getI8Type(), ValueRange{extent});
+  unsigned rank = spec.resultType.getRank();
+  SmallVector<utils::IteratorType> fillIterators(rank,
+                                                 utils::IteratorType::parallel);
+  fillIterators.push_back(utils::IteratorType::reduction);
+  AffineMap dummyMap =
+      AffineMap::get(rank + 1, 0, getAffineDimExpr(rank, ctx), ctx);
+  AffineMap outMap = AffineMap::get(
+      rank + 1, 0, AffineMap::getMultiDimIdentityMap(rank, ctx).getResults(),
+      ctx);
+  Value identity = createIdentity(rewriter, loc, spec.kind, accType);
+  return linalg::GenericOp::create(
+             rewriter, loc, TypeRange{init.getType()}, ValueRange{dummy},
+             ValueRange{init}, ArrayRef<AffineMap>{dummyMap, outMap},
+             fillIterators,
+             [&](OpBuilder &b, Location nestedLoc, ValueRange) {
+               linalg::YieldOp::create(b, nestedLoc, identity);
+             })
+      .getResult(0);
 }
 
 Value ContractionBuilder::buildPeeled(Value init, ArrayRef<PeelLevel> levels) {
@@ -367,9 +427,25 @@ void ContractionBuilder::buildBody(OpBuilder &b, Location loc, ValueRange args,
   }
   auto yield = cast<tess::YieldOp>(spec.body->getTerminator());
   Value value = mapping.lookupOrDefault(yield.getValue());
-  if (hasReduction)
-    value = combine(b, loc, spec.kind, args.back(),
+  if (hasReduction) {
+    Value acc = args.back();
+    if (initInBody) {
+      // The first step of the reductions (every reduction index 0).
+      Value first;
+      Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+      for (unsigned d = 0; d < numLoops; ++d) {
+        if (iterators[d] != utils::IteratorType::reduction)
+          continue;
+        Value isZero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                             index(d), zero);
+        first = first ? arith::AndIOp::create(b, loc, first, isZero) : isZero;
+      }
+      Value identity = createIdentity(b, loc, spec.kind, accType);
+      acc = arith::SelectOp::create(b, loc, first, identity, acc);
+    }
+    value = combine(b, loc, spec.kind, acc,
                     extendToAccumulator(b, loc, value, accType));
+  }
   linalg::YieldOp::create(b, loc, value);
 }
 
