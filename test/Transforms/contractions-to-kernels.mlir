@@ -11,14 +11,50 @@
 // CHECK:         %[[PA:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
 // CHECK:         %[[PB:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
 // CHECK:         %[[PC:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
-// CHECK:         call @tessera_gemm_f32({{.*}}, %[[PA]], {{.*}}, %[[PB]], {{.*}}, %[[PC]], {{.*}}) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64) -> ()
+// CHECK:         call @tessera_gemm_f32({{.*}}, %[[PA]], {{.*}}, %[[PB]], {{.*}}, %[[PC]], {{.*}}, %c0_i32) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32) -> ()
 // CHECK-NOT:     linalg.generic
-// CHECK:       func.func private @tessera_gemm_f32(i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64)
+// CHECK:       func.func private @tessera_gemm_f32(i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32)
 #mk = affine_map<(m, n, k) -> (m, k)>
 #kn = affine_map<(m, n, k) -> (k, n)>
 #mn = affine_map<(m, n, k) -> (m, n)>
 func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
   linalg.generic {indexing_maps = [#mk, #kn, #mn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A zero fill of C just before the product is dropped: the kernel
+// overwrites C (last argument 1). A fill with another value stays.
+// CHECK-LABEL: func.func @zero_filled(
+// CHECK-NOT:     linalg.fill
+// CHECK:         call @tessera_gemm_f32({{.*}}, %c1_i32)
+// CHECK:         linalg.fill
+// CHECK:         call @tessera_gemm_f32({{.*}}, %c0_i32)
+#mk1 = affine_map<(m, n, k) -> (m, k)>
+#kn1 = affine_map<(m, n, k) -> (k, n)>
+#mn1 = affine_map<(m, n, k) -> (m, n)>
+func.func @zero_filled(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x?xf32>)
+  linalg.generic {indexing_maps = [#mk1, #kn1, #mn1],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.fill ins(%one : f32) outs(%c : memref<?x?xf32>)
+  linalg.generic {indexing_maps = [#mk1, #kn1, #mn1],
                   iterator_types = ["parallel", "parallel", "reduction"]}
       ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
   ^bb0(%x: f32, %y: f32, %acc: f32):

@@ -45,3 +45,20 @@ func.func @two_dims(%c: memref<?x?xf32>, %n: index, %p: index) {
   }
   return
 }
+
+// A two-dimensional outermost loop keeps its first dimension parallel and
+// runs the last one as an scf.for.
+// CHECK-LABEL: func.func @rows(
+// CHECK:         scf.parallel (%[[I:.*]]) = (%{{.*}}) to (%[[N:[^)]*]])
+// CHECK-NEXT:      scf.for %[[J:.*]] = %{{.*}} to %[[M:.*]] step
+// CHECK-NEXT:        memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
+func.func @rows(%c: memref<?x?xf32>, %n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i, %j) = (%c0, %c0) to (%n, %m) step (%c1, %c1) {
+    memref.store %f, %c[%i, %j] : memref<?x?xf32>
+    scf.reduce
+  }
+  return
+}

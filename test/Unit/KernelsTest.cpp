@@ -59,7 +59,7 @@ template <> struct Variants<double> {
 /// accumulating into a random C, and compares with a double reference.
 template <typename T, typename Gemm>
 void checkGemm(Gemm gemm, int64_t m, int64_t n, int64_t k, Layout layout,
-               std::mt19937 &rng) {
+               bool overwrite, std::mt19937 &rng) {
   std::uniform_real_distribution<double> dist(-1, 1);
   std::vector<T> a(m * k), b(k * n), c(m * n * layout.cColSpacing);
   for (T &x : a)
@@ -81,12 +81,14 @@ void checkGemm(Gemm gemm, int64_t m, int64_t n, int64_t k, Layout layout,
                    c.data(),
                    n * layout.cColSpacing,
                    layout.cColSpacing};
+  g.overwrite = overwrite;
   gemm(g);
   double eps = sizeof(T) == 4 ? 1e-6 : 1e-15;
   for (int64_t i = 0; i < m; ++i)
     for (int64_t j = 0; j < n; ++j) {
       int64_t at = i * g.cRowStride + j * g.cColStride;
-      double expected = original[at], scale = std::fabs(expected);
+      double expected = overwrite ? 0.0 : double(original[at]);
+      double scale = std::fabs(expected);
       for (int64_t p = 0; p < k; ++p) {
         double term = double(a[i * g.aRowStride + p * g.aColStride]) *
                       double(b[p * g.bRowStride + j * g.bColStride]);
@@ -105,9 +107,9 @@ void checkGemm(Gemm gemm, int64_t m, int64_t n, int64_t k, Layout layout,
 
 template <typename T> void checkAllVariants() {
   std::mt19937 rng(42);
-  const int64_t sizes[][3] = {{1, 1, 1},    {7, 5, 3},     {13, 33, 17},
-                              {6, 16, 1},   {12, 32, 400}, {100, 70, 800},
-                              {97, 257, 9}, {1, 300, 40},  {300, 1, 40}};
+  const int64_t sizes[][3] = {
+      {5, 3, 0},     {1, 1, 1},      {7, 5, 3},    {13, 33, 17}, {6, 16, 1},
+      {12, 32, 400}, {100, 70, 800}, {97, 257, 9}, {1, 300, 40}, {300, 1, 40}};
   const Layout layouts[] = {{false, false, 1},
                             {true, false, 1},
                             {false, true, 1},
@@ -117,7 +119,8 @@ template <typename T> void checkAllVariants() {
     SCOPED_TRACE(name);
     for (auto &size : sizes)
       for (Layout layout : layouts)
-        checkGemm<T>(gemm, size[0], size[1], size[2], layout, rng);
+        for (bool overwrite : {false, true})
+          checkGemm<T>(gemm, size[0], size[1], size[2], layout, overwrite, rng);
   }
 }
 
@@ -139,8 +142,10 @@ TEST(KernelsTest, BatchedEntryPointThreads) {
     tessera_set_num_threads(threads);
     ASSERT_EQ(tessera_get_num_threads(), threads);
     std::fill(c.begin(), c.end(), 0.f);
+    // Overwriting: C's old contents (NaN) are never read.
+    std::fill(c.begin(), c.end(), std::nanf(""));
     tessera_gemm_f32(batch, m, n, k, a.data(), m * k, k, 1, b.data(), 0, n, 1,
-                     c.data(), m * n, n, 1);
+                     c.data(), m * n, n, 1, /*overwrite=*/1);
     for (int64_t t = 0; t < batch; ++t)
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
@@ -155,10 +160,14 @@ TEST(KernelsTest, BatchedEntryPointThreads) {
 
   float sentinel = 5.f;
   tessera_gemm_f32(0, 4, 4, 4, nullptr, 0, 0, 0, nullptr, 0, 0, 0, nullptr, 0,
-                   0, 0);
+                   0, 0, 1);
   tessera_gemm_f32(1, 1, 1, 0, nullptr, 0, 0, 0, nullptr, 0, 0, 0, &sentinel, 0,
-                   0, 0);
+                   0, 0, 0);
   EXPECT_EQ(sentinel, 5.f);
+  // Nothing to sum, overwriting: C = 0.
+  tessera_gemm_f32(1, 1, 1, 0, nullptr, 0, 0, 0, nullptr, 0, 0, 0, &sentinel, 0,
+                   0, 0, 1);
+  EXPECT_EQ(sentinel, 0.f);
   std::string isa = tessera_gemm_isa();
   EXPECT_TRUE(isa == "avx512" || isa == "avx2" || isa == "generic") << isa;
 }

@@ -18,6 +18,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSCONTRACTIONSTOKERNELSPASS
@@ -148,6 +149,7 @@ func::FuncOp getKernelDecl(ModuleOp module, Type elementType) {
     params.push_back(ptr);
     params.append(3, i64);
   }
+  params.push_back(IntegerType::get(ctx, 32)); // overwrite
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   auto decl = func::FuncOp::create(b, module.getLoc(), name,
                                    FunctionType::get(ctx, params, {}));
@@ -173,6 +175,7 @@ public:
     for (unsigned d = 0; d < match.roles.size(); ++d)
       extents.push_back(getExtent(d));
     chooseKernelDims();
+    overwrite = takeZeroFill();
 
     // Loops over the other dimensions, each advancing the three bases.
     SmallVector<Value> bases = {addresses[0].base, addresses[1].base,
@@ -257,11 +260,37 @@ private:
                                    : getStride(x, d)));
       }
     }
+    args.push_back(arith::ConstantIntOp::create(b, loc, overwrite ? 1 : 0, 32));
     func::CallOp::create(b, loc, kernel, args);
+  }
+
+  /// If C was just filled with +0.0 and every summed dimension goes to the
+  /// kernel (none is looped around it), erases the fill and returns true:
+  /// the kernel then overwrites C instead of adding to it.
+  bool takeZeroFill() {
+    for (unsigned d = 0; d < match.roles.size(); ++d)
+      if (match.roles[d] == Role::Sum &&
+          kernelDims[unsigned(Role::Sum)] != int(d))
+        return false;
+    for (Operation *prev = op->getPrevNode(); prev;
+         prev = prev->getPrevNode()) {
+      if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
+        if (!fill.hasPureBufferSemantics() ||
+            fill.getDpsInitOperand(0)->get() != match.c ||
+            !matchPattern(fill.getDpsInputOperand(0)->get(), m_PosZeroFloat()))
+          return false;
+        fill.erase();
+        return true;
+      }
+      if (!isMemoryEffectFree(prev))
+        return false;
+    }
+    return false;
   }
 
   linalg::GenericOp op;
   const GemmMatch &match;
+  bool overwrite = false;
   OpBuilder b;
   Location loc;
   SmallVector<OperandAddress> addresses;

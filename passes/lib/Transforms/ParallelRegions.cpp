@@ -53,6 +53,29 @@ void serialize(scf::ParallelOp parallel) {
   parallel.erase();
 }
 
+/// Rewrites the n-dimensional `parallel` as an (n-1)-dimensional one around
+/// an scf.for over its last dimension.
+void serializeInnermostDim(scf::ParallelOp parallel) {
+  OpBuilder b(parallel);
+  Location loc = parallel.getLoc();
+  unsigned last = parallel.getNumLoops() - 1;
+  auto outer = scf::ParallelOp::create(
+      b, loc, parallel.getLowerBound().drop_back(),
+      parallel.getUpperBound().drop_back(), parallel.getStep().drop_back());
+  b.setInsertionPoint(outer.getBody()->getTerminator());
+  auto inner = scf::ForOp::create(b, loc, parallel.getLowerBound()[last],
+                                  parallel.getUpperBound()[last],
+                                  parallel.getStep()[last]);
+  Block &body = parallel.getRegion().front();
+  body.getTerminator()->erase();
+  inner.getBody()->getOperations().splice(
+      inner.getBody()->getTerminator()->getIterator(), body.getOperations());
+  for (unsigned d = 0; d < last; ++d)
+    body.getArgument(d).replaceAllUsesWith(outer.getInductionVars()[d]);
+  body.getArgument(last).replaceAllUsesWith(inner.getInductionVar());
+  parallel.erase();
+}
+
 struct TessSerializeNestedParallelPass
     : public tessera::impl::TessSerializeNestedParallelPassBase<
           TessSerializeNestedParallelPass> {
@@ -66,6 +89,16 @@ struct TessSerializeNestedParallelPass
     for (scf::ParallelOp op : nested)
       if (op.getInitVals().empty())
         serialize(op);
+    // What stays parallel is work-shared as one collapsed loop, whose
+    // indices OpenMP recovers with a division per iteration: the innermost
+    // dimension, usually the contiguous one, runs sequentially inside.
+    SmallVector<scf::ParallelOp> outer;
+    getOperation()->walk([&](scf::ParallelOp op) {
+      if (op.getNumLoops() > 1 && op.getInitVals().empty())
+        outer.push_back(op);
+    });
+    for (scf::ParallelOp op : outer)
+      serializeInnermostDim(op);
   }
 };
 

@@ -124,8 +124,9 @@ template <typename T, typename Serial>
 void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
                     int64_t n, int64_t k, const T *a, int64_t sab, int64_t sam,
                     int64_t sak, const T *b, int64_t sbb, int64_t sbk,
-                    int64_t sbn, T *c, int64_t scb, int64_t scm, int64_t scn) {
-  if (batch <= 0 || m <= 0 || n <= 0 || k <= 0)
+                    int64_t sbn, T *c, int64_t scb, int64_t scm, int64_t scn,
+                    bool overwrite) {
+  if (batch <= 0 || m <= 0 || n <= 0 || (k <= 0 && !overwrite))
     return;
   int threads = tessera_get_num_threads();
   double work = double(batch) * double(m) * double(n) * double(k);
@@ -150,7 +151,8 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
                      sbn,
                      c + item * scb,
                      scm,
-                     scn};
+                     scn,
+                     overwrite};
     if (split.alongRows) {
       g.m = size;
       g.a += begin * sam;
@@ -170,18 +172,22 @@ extern "C" void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  const float *a, int64_t sab, int64_t sam,
                                  int64_t sak, const float *b, int64_t sbb,
                                  int64_t sbk, int64_t sbn, float *c,
-                                 int64_t scb, int64_t scm, int64_t scn) {
+                                 int64_t scb, int64_t scm, int64_t scn,
+                                 int32_t overwrite) {
   runBatchedGemm<float>(getGemmF32(), /*f64=*/false, batch, m, n, k, a, sab,
-                        sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn);
+                        sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn,
+                        overwrite != 0);
 }
 
 extern "C" void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  const double *a, int64_t sab, int64_t sam,
                                  int64_t sak, const double *b, int64_t sbb,
                                  int64_t sbk, int64_t sbn, double *c,
-                                 int64_t scb, int64_t scm, int64_t scn) {
+                                 int64_t scb, int64_t scm, int64_t scn,
+                                 int32_t overwrite) {
   runBatchedGemm<double>(getGemmF64(), /*f64=*/true, batch, m, n, k, a, sab,
-                         sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn);
+                         sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn,
+                         overwrite != 0);
 }
 
 extern "C" const char *tessera_gemm_isa(void) {

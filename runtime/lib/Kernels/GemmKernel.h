@@ -22,6 +22,8 @@ template <typename T> struct GemmProblem {
   int64_t bRowStride, bColStride;
   T *c;
   int64_t cRowStride, cColStride;
+  /// C = A * B instead of C += A * B (C's old contents are not read).
+  bool overwrite = false;
 };
 
 /// The cache-blocked, packed GEMM of one ISA, on the calling thread.

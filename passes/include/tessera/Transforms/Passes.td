@@ -224,8 +224,11 @@ def TessContractionsToKernelsPass
     largest static extent goes to the kernel and `scf.for` loops cover the
     others. The kernel packs, tiles for caches and registers, runs a vector
     micro-kernel for the CPU's widest ISA and splits the work over
-    `tessera_get_num_threads()` threads. Ops without a summed dimension, with
-    other bodies or element types stay as they are.
+    `tessera_get_num_threads()` threads. When C was filled with +0.0 just
+    before (only ops without memory effects in between) and no summed
+    dimension is looped around the call, the fill is dropped and the kernel
+    overwrites C. Ops without a summed dimension, with other bodies or
+    element types stay as they are.
 
     Example:
 
@@ -235,7 +238,8 @@ def TessContractionsToKernelsPass
         ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
     // becomes
     func.call @tessera_gemm_f32(%one, %m, %n, %k, %pa, %zero, %sa0, %sa1,
-                                %pb, %zero, %sb0, %sb1, %pc, %zero, %sc0, %sc1)
+                                %pb, %zero, %sb0, %sb1, %pc, %zero, %sc0, %sc1,
+                                %overwrite)
     ```
   }];
   let dependentDialects = [
@@ -249,7 +253,7 @@ def TessContractionsToKernelsPass
 
 def TessSerializeNestedParallelPass
     : Pass<"tess-serialize-nested-parallel", "mlir::func::FuncOp"> {
-  let summary = "Turn scf.parallel loops nested in another into scf.for loops";
+  let summary = "Keep one parallel loop per nest, without its innermost dimension";
   let description = [{
     `convert-linalg-to-parallel-loops` emits an `scf.parallel` for each run
     of parallel dimensions of a linalg op, so a loop order such as
@@ -259,6 +263,12 @@ def TessSerializeNestedParallelPass
     `scf.parallel` that has an `scf.parallel` ancestor into `scf.for` loops
     with the same bounds, steps and body. Loops with reductions
     (`init` values) are left alone.
+
+    The remaining parallel loop of several dimensions becomes a parallel
+    loop over all but its last dimension around an `scf.for` over the last:
+    OpenMP work-shares a multi-dimensional loop as one collapsed loop and
+    recovers the indices with divisions in every iteration, which the
+    innermost (usually contiguous) dimension should not pay.
 
     Example:
 

@@ -10,10 +10,12 @@
 // libTesseraKernels.a, so compiled entries need nothing else at run time
 // (except libomp, the OpenMP runtime of the parallel loops).
 //
-// GEMM: C[b] += A[b] * B[b] for b < batch, A[b] m x k, B[b] k x n, C[b] m x n,
-// every operand addressed by element strides (any layout: transposed,
+// GEMM: C[b] += A[b] * B[b] (with `overwrite` non-zero C[b] = A[b] * B[b],
+// C's old contents never read) for b < batch, A[b] m x k, B[b] k x n, C[b] m x
+// n, every operand addressed by element strides (any layout: transposed,
 // strided or broadcast with stride 0; C must not overlap A or B, and C's
-// own elements must not alias each other). Sizes of zero do nothing. The
+// own elements must not alias each other). Zero sizes do nothing (k = 0 with
+// `overwrite` zeroes C). The
 // kernels pack A and B into contiguous panels (cache-blocked as in
 // BLIS/GotoBLAS), run a register-tiled vector micro-kernel compiled for the
 // widest vector ISA the CPU has (AVX-512, AVX2+FMA, or the baseline), and
@@ -37,7 +39,7 @@ void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t aColStride, const float *b, int64_t bBatchStride,
                       int64_t bRowStride, int64_t bColStride, float *c,
                       int64_t cBatchStride, int64_t cRowStride,
-                      int64_t cColStride);
+                      int64_t cColStride, int32_t overwrite);
 
 /// C[b] += A[b] * B[b] in f64 (see the file comment).
 void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -45,7 +47,7 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t aColStride, const double *b, int64_t bBatchStride,
                       int64_t bRowStride, int64_t bColStride, double *c,
                       int64_t cBatchStride, int64_t cRowStride,
-                      int64_t cColStride);
+                      int64_t cColStride, int32_t overwrite);
 
 /// The number of threads that compiled code and the kernels use: the last
 /// value given to tessera_set_num_threads if positive, else the environment
