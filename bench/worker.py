@@ -195,9 +195,20 @@ def run_worker(args):
     time_all(records, runs, args)
 
 
+def pin_to_threads(threads):
+    """Restrict this process to `threads` processors, before any library
+    starts its thread pool: some peers (XLA's CPU client) size their pools
+    from the processors they may use, whatever their thread settings say."""
+    allowed = sorted(os.sched_getaffinity(0))
+    if threads < len(allowed):
+        os.sched_setaffinity(0, allowed[:threads])
+
+
 def main(argv=None):
     """Entry point."""
-    run_worker(parse_args(sys.argv[1:] if argv is None else argv))
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    pin_to_threads(args.threads)
+    run_worker(args)
 
 
 if __name__ == "__main__":

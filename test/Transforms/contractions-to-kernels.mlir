@@ -67,12 +67,14 @@ func.func @zero_filled(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?x
 
 // -----
 
-// Two batch dimensions: the larger static one goes to the kernel, a loop
-// covers the other; the operands in swapped order still match (f64).
+// Two batch dimensions, adjacent and in the same order everywhere: one
+// kernel call covers both (extent 2 * 8); the operands in swapped order
+// still match (f64).
 // CHECK-LABEL: func.func @heads(
-// CHECK:         scf.for
 // CHECK-NOT:     scf.for
-// CHECK:         call @tessera_gemm_f64(
+// CHECK:         %[[BATCH:.*]] = arith.muli %dim{{.*}}, %dim{{.*}} : index
+// CHECK:         %[[B64:.*]] = arith.index_cast %[[BATCH]] : index to i64
+// CHECK:         call @tessera_gemm_f64(%[[B64]],
 // CHECK-NOT:     linalg.generic
 #q = affine_map<(b, h, t, u, d) -> (b, h, t, d)>
 #k = affine_map<(b, h, t, u, d) -> (b, h, u, d)>
@@ -130,6 +132,29 @@ func.func @not_gemms(%ai: memref<?x?xi32>, %bi: memref<?x?xi32>, %ci: memref<?x?
     %p = arith.mulf %u, %v : f32
     %s = arith.addf %acc, %p : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// Batch dimensions in another order in the result than in the inputs: the
+// larger static one (h) goes to the kernel, a loop covers the other.
+// CHECK-LABEL: func.func @permuted_batch(
+// CHECK:         scf.for
+// CHECK-NOT:     scf.for
+// CHECK:         call @tessera_gemm_f32(
+#pq = affine_map<(b, h, t, u, d) -> (b, h, t, d)>
+#pk = affine_map<(b, h, t, u, d) -> (b, h, u, d)>
+#ps = affine_map<(b, h, t, u, d) -> (h, b, t, u)>
+func.func @permuted_batch(%q: memref<2x8x?x?xf32>, %k: memref<2x8x?x?xf32>, %s: memref<8x2x?x?xf32>) {
+  linalg.generic {indexing_maps = [#pq, #pk, #ps],
+                  iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction"]}
+      ins(%q, %k : memref<2x8x?x?xf32>, memref<2x8x?x?xf32>) outs(%s : memref<8x2x?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %r = arith.addf %acc, %p : f32
+    linalg.yield %r : f32
   }
   return
 }

@@ -175,6 +175,7 @@ public:
     for (unsigned d = 0; d < match.roles.size(); ++d)
       extents.push_back(getExtent(d));
     chooseKernelDims();
+    mergeAdjacentDims();
     overwrite = takeZeroFill();
 
     // Loops over the other dimensions, each advancing the three bases.
@@ -184,7 +185,7 @@ public:
     Value one = arith::ConstantIndexOp::create(b, loc, 1);
     Value bytes = arith::ConstantIndexOp::create(b, loc, elementBytes);
     for (unsigned d = 0; d < match.roles.size(); ++d) {
-      if (llvm::is_contained(kernelDims, int(d)))
+      if (inKernel[d])
         continue;
       auto loop = scf::ForOp::create(b, loc, zero, extents[d], one);
       b.setInsertionPoint(loop.getBody()->getTerminator());
@@ -236,6 +237,55 @@ private:
     }
   }
 
+  /// Whether loop dimension `second` directly follows `first` in every
+  /// operand that uses either (so that, in identity layouts, the two can be
+  /// addressed as one dimension).
+  bool areAdjacent(int first, int second) {
+    for (const SmallVector<int> *positions :
+         {&match.posInA, &match.posInB, &match.posInC}) {
+      int a = (*positions)[first], b = (*positions)[second];
+      if ((a < 0) != (b < 0) || (a >= 0 && a + 1 != b))
+        return false;
+    }
+    return true;
+  }
+
+  /// Grows each role's kernel dimension with the dimensions of the same role
+  /// adjacent to it in every operand (identity layouts only): the kernel then
+  /// covers them in one call, with the product of their extents and the
+  /// stride of the innermost, instead of a loop of small calls around it.
+  void mergeAdjacentDims() {
+    unsigned numLoops = match.roles.size();
+    inKernel.assign(numLoops, false);
+    innermostDims = kernelDims;
+    for (int d : kernelDims)
+      if (d >= 0)
+        inKernel[d] = true;
+    for (Value buffer : {match.a, match.b, match.c})
+      if (!cast<MemRefType>(buffer.getType()).getLayout().isIdentity())
+        return;
+    for (unsigned role = 0; role < kNumRoles; ++role) {
+      int d = kernelDims[role];
+      if (d < 0)
+        continue;
+      int outer = d, inner = d;
+      for (bool grew = true; grew;) {
+        grew = false;
+        for (unsigned p = 0; p < numLoops; ++p) {
+          if (inKernel[p] || unsigned(match.roles[p]) != role)
+            continue;
+          bool before = areAdjacent(p, outer);
+          if (!before && !areAdjacent(inner, p))
+            continue;
+          (before ? outer : inner) = p;
+          extents[d] = arith::MulIOp::create(b, loc, extents[d], extents[p]);
+          inKernel[p] = grew = true;
+        }
+      }
+      innermostDims[role] = inner;
+    }
+  }
+
   void emitCall(func::FuncOp kernel, ArrayRef<Value> bases) {
     Type i64 = b.getI64Type();
     auto toI64 = [&](Value index) {
@@ -255,7 +305,7 @@ private:
       args.push_back(
           LLVM::IntToPtrOp::create(b, loc, ptrType, toI64(bases[x])));
       for (Role role : strideRoles[x]) {
-        int d = kernelDims[unsigned(role)];
+        int d = innermostDims[unsigned(role)];
         args.push_back(toI64(d < 0 ? arith::ConstantIndexOp::create(b, loc, 0)
                                    : getStride(x, d)));
       }
@@ -269,8 +319,7 @@ private:
   /// the kernel then overwrites C instead of adding to it.
   bool takeZeroFill() {
     for (unsigned d = 0; d < match.roles.size(); ++d)
-      if (match.roles[d] == Role::Sum &&
-          kernelDims[unsigned(Role::Sum)] != int(d))
+      if (match.roles[d] == Role::Sum && !inKernel[d])
         return false;
     for (Operation *prev = op->getPrevNode(); prev;
          prev = prev->getPrevNode()) {
@@ -295,8 +344,13 @@ private:
   Location loc;
   SmallVector<OperandAddress> addresses;
   SmallVector<Value> extents;
-  /// Indexed by Role: the loop dimension passed to the kernel, or -1.
+  /// Indexed by Role: the loop dimension passed to the kernel, or -1; its
+  /// extent becomes that of the merged dimensions (mergeAdjacentDims).
   SmallVector<int> kernelDims;
+  /// Indexed by Role: the innermost of the merged dimensions (its stride).
+  SmallVector<int> innermostDims;
+  /// Per loop dimension: whether the kernel covers it.
+  SmallVector<bool> inKernel;
 };
 
 struct TessContractionsToKernelsPass
