@@ -47,6 +47,10 @@
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-guard-empty-domains
 // O2-NEXT:   ),
+// Floating-point reductions may keep vector partial sums.
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-reassociate-reductions
+// O2-NEXT:   ),
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-linalg-to-loops
 // O2-NEXT:   ),
@@ -60,7 +64,9 @@
 // O2-NEXT:   convert-complex-to-standard
 // O2-NEXT:   math-extend-to-supported-types
 // O2-NEXT:   arith-emulate-unsupported-floats{source-types={bf16}
-// O2-NEXT:   arith-expand{include-bf16=true
+// O2-NEXT:   tess-expand-arith
+// f32 math becomes vectorizable polynomials.
+// O2-NEXT:   tess-approximate-math
 // O2-NEXT:   convert-math-to-funcs
 // O2-NEXT:   convert-math-to-llvm
 // O2-NEXT:   convert-math-to-libm,

@@ -151,4 +151,55 @@ def TessReorderReductionLoopsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TessApproximateMathPass : Pass<"tess-approximate-math"> {
+  let summary = "Replace f32 math functions by branch-free polynomials";
+  let description = [{
+    LLVM lowers `math.exp`, `math.log`, `math.tanh`, ... on f32 to calls of
+    libm, which its loop vectorizer cannot widen: a loop applying one of them
+    runs one element at a time. This pass rewrites `math.exp`, `math.expm1`,
+    `math.log`, `math.log2`, `math.log1p`, `math.tanh` and `math.erf` on f32
+    (scalars and vectors) into arithmetic only (MLIR's polynomial
+    approximations), which LLVM vectorizes like any other arithmetic. f64 and
+    every other function are left alone; they become LLVM intrinsics or libm
+    calls later. docs/language.md states the measured error of each function
+    in ULPs.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
+def TessReassociateReductionsPass
+    : Pass<"tess-reassociate-reductions", "mlir::func::FuncOp"> {
+  let summary = "Let floating-point sums and products of reductions reassociate";
+  let description = [{
+    A floating-point reduction that adds its terms one after another is a
+    chain of dependent additions that LLVM's loop vectorizer must not
+    reorder. For every linalg op with a reduction loop, this pass finds, for
+    each output, the `arith.addf` or `arith.mulf` that combines the output's
+    block argument (the accumulator) with a term and is yielded, and adds
+    the `reassoc` fast-math flag to that op alone; the terms themselves keep
+    IEEE semantics. LLVM then keeps several lane-strided partial
+    accumulators in vector registers and adds them pairwise at the end
+    (docs/language.md, "Reductions", states the order). Max and min
+    (`arith.maximumf`/`minimumf`) and integer reductions are associative
+    already and are left alone.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def TessExpandArithPass : Pass<"tess-expand-arith"> {
+  let summary = "arith-expand without the min/max expansions";
+  let description = [{
+    MLIR's `arith-expand` (with bf16) less its rewrite of `arith.maximumf`,
+    `minimumf`, `maxnumf` and `minnumf` into compares and selects: those
+    lower to `llvm.maximum` and friends instead, which LLVM's loop vectorizer
+    recognizes as reductions (a `max[j]` loop runs on vectors) and x86 code
+    generation expands with the same NaN and signed-zero semantics.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES
