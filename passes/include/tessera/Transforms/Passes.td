@@ -202,4 +202,28 @@ def TessExpandArithPass : Pass<"tess-expand-arith"> {
   let dependentDialects = ["mlir::arith::ArithDialect"];
 }
 
+def TessFuseRowReductionsPass
+    : Pass<"tess-fuse-row-reductions", "mlir::func::FuncOp"> {
+  let summary = "Run dependent row reductions (softmax, log-sum-exp) row by row";
+  let description = [{
+    Log-sum-exp, softmax and normalizations reduce each row twice: first
+    `mx[i] = max[j](x[i, j])`, then `s[i] = sum[j](exp(x[i, j] - mx[i]))`,
+    and often map the row once more. As separate loop nests each pass
+    streams the whole tensor from memory. This pass finds a reduction R2
+    (innermost loop a reduction, on tensors) that reads the result of
+    another reduction R1 with which it shares an input, picks as consumer
+    the only user of R2 when it is an all-parallel linalg op (else R2
+    itself), tiles the consumer's outer loops by 1 (every loop but the
+    reduced one) with `scf.for` and fuses R2, R1 and the fills of their
+    accumulators into that loop. Each row is then read from memory once and
+    revisited from cache. Other producers (a contraction computing `x`, say)
+    are not fused. The arithmetic of each element is unchanged.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES
