@@ -19,7 +19,6 @@
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-fuse-elementwise{max-fused-ops=128},
 // O2-NEXT:     tess-reorder-reduction-loops
-// O2-NEXT:     tess-fuse-row-reductions
 // O2-NEXT:   ),
 // O2-NEXT:   canonicalize
 // O2-NEXT:   cse,
@@ -84,7 +83,6 @@
 // O0:     builtin.module(
 // O0-NOT: tess-fuse-elementwise
 // O0-NOT: tess-reorder-reduction-loops
-// O0-NOT: tess-fuse-row-reductions
 // O0:     tess-expose-entries
 // O0-NOT: buffer-hoisting
 // O0:     one-shot-bufferize

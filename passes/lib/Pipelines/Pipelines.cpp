@@ -60,8 +60,6 @@ static void addTensorPasses(OpPassManager &pm, bool optimize) {
     funcPM.addPass(createFuseElementwisePass());
     // On tensors, so that no operand aliases another yet.
     funcPM.addPass(createTessReorderReductionLoopsPass());
-    // Softmax, log-sum-exp: both reductions of a row in one loop.
-    funcPM.addPass(createTessFuseRowReductionsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
