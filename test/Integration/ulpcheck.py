@@ -13,6 +13,8 @@ result has error <= 0.5. An infinite y counts as 2^128. NaN must give NaN, and
 an infinite reference must be matched exactly.
 
 Usage: ulpcheck.py TESSC WORKDIR [--stride-log2 K] [--bound FN=ULPS ...]
+Also runs the last 0, 1, 7, 1000 and 1023 inputs alone, which must give the
+same bits as in the whole sweep (vector loop and scalar remainder agree).
 Prints one line `FN max_ulp=E at x=X ...` per function, then `OK` when every
 bound holds (the defaults below, the ones docs/language.md states), or
 `FAIL FN ...` lines and exit status 1.
@@ -173,6 +175,20 @@ def main():
                 k = int(np.argmax(bad))
                 failed.append("FAIL %s: %.3g ULP at x=%r (bound %g)" %
                               (name, err[k], float(x[k]), bound[k]))
+    # The vector loop and its scalar remainder must agree: every prefix of
+    # the sweep (lengths that are not multiples of any vector width, and
+    # empty) gives the same bits as the whole.
+    for length in (0, 1, 7, 1000, 1023):
+        part = np.ascontiguousarray(x[-length:] if length else x[:0])
+        part_outs = [np.full_like(part, 7.0) for _ in names]
+        part_descs = [memref(a) for a in [part] + part_outs]
+        if entry(*[ctypes.byref(d) for d in part_descs]) != 0:
+            sys.exit("ulpcheck: entry failed on %d elements" % length)
+        for name, got, whole in zip(names, part_outs, outs):
+            want = whole[-length:] if length else whole[:0]
+            if not np.array_equal(got.view(np.uint32), want.view(np.uint32)):
+                failed.append("FAIL %s: %d elements differ from the whole" %
+                              (name, length))
     for line in failed:
         print(line)
     if failed:
