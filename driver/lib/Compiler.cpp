@@ -189,6 +189,8 @@ bool Compiler::Impl::lower() {
   mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
   PipelineOptions popts;
   popts.optLevel = options.optLevel;
+  popts.sizeHints = options.sizeHints;
+  popts.explainContractions = options.explain;
   buildTesseraCPUPipeline(pm, popts);
   mlir::TimingScope pipelineTiming = rootTiming.nest("Pipeline (tessera-cpu)");
   pm.enableTiming(pipelineTiming);
@@ -211,6 +213,18 @@ bool Compiler::Impl::report(llvm::Error err) {
       },
       [&](const llvm::ErrorInfoBase &e) { error(e.message()); });
   return false;
+}
+
+llvm::Error tessera::addSizeHint(CompilerOptions &options,
+                                 llvm::StringRef hint) {
+  auto [name, value] = hint.split('=');
+  int64_t n;
+  if (name.empty() || value.getAsInteger(10, n) || n < 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        "size hint '" + hint + "' is not NAME=N with N a non-negative integer");
+  options.sizeHints[name.str()] = n;
+  return llvm::Error::success();
 }
 
 Compiler::Compiler(CompilerOptions options)
@@ -461,6 +475,10 @@ Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   if (!bindings)
     return fail(llvm::toString(bindings.takeError()));
 
+  // The first call compiles, planning contractions for its sizes.
+  if (!I.lowered)
+    for (const auto &[name, extent] : *bindings)
+      I.options.sizeHints.try_emplace(name, extent);
   if (!I.ensureJIT())
     return fail("compilation of '" + I.filename + "' failed");
 

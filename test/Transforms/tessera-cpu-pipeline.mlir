@@ -11,6 +11,9 @@
 // The calls between functions are inlined first, so that the tensor-level
 // rewrites work on flat function bodies.
 // O2-NEXT:   inline
+// Then products of three or more tensors become pairwise contractions.
+// O2-NEXT:   tess-plan-contractions{default-size=64 explain=false optimal-limit=8 },
+// O2-NEXT:   canonicalize
 // O2-NEXT:   convert-tess-to-linalg,
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-elementwise-to-linalg
@@ -42,6 +45,8 @@
 // O2:        convert-bufferization-to-memref,
 // Temporaries are freed after their last use, not at the end of the entry.
 // O2-NEXT:   tess-dealloc-after-last-use,
+// GEMM-shaped contractions call the runtime kernels.
+// O2-NEXT:   tess-contractions-to-kernels,
 // O2-NEXT:   tess-lower-strided-copies,
 // Linalg ops whose iteration domain is empty are skipped at run time.
 // O2-NEXT:   func.func(
@@ -51,13 +56,21 @@
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-reassociate-reductions
 // O2-NEXT:   ),
+// Parallel dimensions become scf.parallel; only the outermost of a nest
+// stays parallel.
 // O2-NEXT:   func.func(
-// O2-NEXT:     convert-linalg-to-loops
+// O2-NEXT:     convert-linalg-to-parallel-loops
+// O2-NEXT:   ),
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-serialize-nested-parallel
 // O2-NEXT:   ),
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   loop-invariant-code-motion,
 // Long functions are cut into several before they reach LLVM.
 // O2:        tess-split-long-functions{max-loops=16},
+// Those parallel loops fork OpenMP threads when they do enough work.
+// O2-NEXT:   convert-scf-to-openmp
+// O2-NEXT:   tess-configure-parallel-regions{min-work=32768},
 // O2-NEXT:   convert-scf-to-cf
 // O2-NEXT:   expand-strided-metadata,
 // O2-NEXT:   lower-affine,
@@ -75,17 +88,21 @@
 // O2-NEXT:   convert-arith-to-llvm
 // O2-NEXT:   convert-index-to-llvm
 // O2-NEXT:   convert-cf-to-llvm
+// O2-NEXT:   convert-openmp-to-llvm,
 // O2-NEXT:   convert-func-to-llvm
 // O2-NEXT:   convert-ub-to-llvm
 // O2-NEXT:   reconcile-unrealized-casts,
 
 // Without optimization: no fusion, no loop reordering, no hoisting.
 // O0:     builtin.module(
+// O0-NOT: tess-plan-contractions
 // O0-NOT: tess-fuse-elementwise
 // O0-NOT: tess-reorder-reduction-loops
 // O0:     tess-expose-entries
 // O0-NOT: buffer-hoisting
 // O0:     one-shot-bufferize
+// O0:     convert-linalg-to-loops
+// O0-NOT: convert-scf-to-openmp
 // O0:     reconcile-unrealized-casts
 
 // Whatever the level, a tess module comes out as the LLVM dialect, with the

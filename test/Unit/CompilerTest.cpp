@@ -284,3 +284,67 @@ TEST(CompilerTest, OnePackedWrapperPerEntry) {
 }
 
 } // namespace
+
+namespace {
+
+/// A chain whose best order depends on the sizes.
+constexpr const char *kChain =
+    "fn chain(a: f32[I, J], b: f32[J, K], c: f32[K, L]) -> f32[I, L] {\n"
+    "  d[i, l] = a[i, j] * b[j, k] * c[k, l]\n"
+    "  return d\n"
+    "}\n";
+
+/// Runs `chain` once with the given extents and returns what --explain
+/// printed, or "<failed>".
+std::string explainFirstRun(CompilerOptions options, int64_t i, int64_t j,
+                            int64_t k, int64_t l) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  options.explain = true;
+  options.diagnosticStream = &os;
+  Compiler compiler(options);
+  if (!compiler.loadSource("chain.tess", kChain))
+    return "<failed>";
+  CallArguments args;
+  args.tensors.emplace("a", filled({i, j}, 0.5f));
+  args.tensors.emplace("b", filled({j, k}, 0.25f));
+  args.tensors.emplace("c", filled({k, l}, -1.0f));
+  auto results = compiler.run("chain", args);
+  if (!results) {
+    llvm::consumeError(results.takeError());
+    return "<failed>";
+  }
+  return text;
+}
+
+TEST(CompilerTest, TheJITPlansForTheSizesOfTheFirstCall) {
+  std::string text = explainFirstRun({}, 2, 30, 3, 20);
+  EXPECT_NE(text.find("loops: i = I 2 (hint), l = L 20 (hint), j = J 30 "
+                      "(hint), k = K 3 (hint)"),
+            std::string::npos)
+      << text;
+  // Narrow K: (a b) c.
+  EXPECT_NE(text.find("1. t1[i,k] = sum over j of a[i,j] * b[j,k]"),
+            std::string::npos)
+      << text;
+  // Narrow J: a (b c).
+  text = explainFirstRun({}, 20, 3, 30, 2);
+  EXPECT_NE(text.find("1. t1[l,j] = sum over k of b[j,k] * c[k,l]"),
+            std::string::npos)
+      << text;
+}
+
+TEST(CompilerTest, GivenSizeHintsWinOverTheFirstCall) {
+  CompilerOptions options;
+  EXPECT_EQ(llvm::toString(addSizeHint(options, "J=-2")),
+            "size hint 'J=-2' is not NAME=N with N a non-negative integer");
+  EXPECT_EQ(llvm::toString(addSizeHint(options, "=3")),
+            "size hint '=3' is not NAME=N with N a non-negative integer");
+  EXPECT_TRUE(options.sizeHints.empty());
+  EXPECT_EQ(llvm::toString(addSizeHint(options, "J=1000")), "");
+  EXPECT_EQ(options.sizeHints.at("J"), 1000);
+  std::string text = explainFirstRun(options, 2, 30, 3, 20);
+  EXPECT_NE(text.find("j = J 1000 (hint)"), std::string::npos) << text;
+}
+
+} // namespace

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Driver/Compiler.h"
+#include "tessera/Runtime/Kernels.h"
 #include "tessera/Runtime/FileIO.h"
 #include "tessera/Runtime/Npy.h"
 #include "tessera/Runtime/Printer.h"
@@ -35,6 +36,11 @@ static cl::list<std::string>
           cl::desc("Value of a size symbol (shapes of generated "
                    "inputs, index parameters)"),
           cl::value_desc("SYM=N"), cl::cat(category));
+static cl::list<std::string> sizeHints(
+    "size-hint",
+    cl::desc("Plan contractions as if size symbol NAME were N (default: "
+             "the sizes of the inputs)"),
+    cl::value_desc("NAME=N"), cl::cat(category));
 static cl::opt<uint64_t> seed("random",
                               cl::desc("Seed for generated inputs (default 0)"),
                               cl::value_desc("SEED"), cl::init(0),
@@ -46,6 +52,11 @@ static cl::list<std::string>
             cl::value_desc("NAME=PATH.npy"), cl::cat(category));
 static cl::opt<bool> printResults("print", cl::desc("Print the results"),
                                   cl::cat(category));
+static cl::opt<int> numThreads(
+    "num-threads",
+    cl::desc("Threads for the compiled code (default: TESSERA_NUM_THREADS, "
+             "else every processor)"),
+    cl::value_desc("N"), cl::init(0), cl::cat(category));
 static cl::opt<char> optLevel("O", cl::desc("Optimization level (0-3)"),
                               cl::Prefix, cl::init('2'), cl::cat(category));
 
@@ -106,8 +117,16 @@ int main(int argc, char **argv) {
     return fail("invalid optimization level -O" + std::string(1, optLevel) +
                 " (use -O0..-O3)");
 
+  if (numThreads < 0 || numThreads > 1024)
+    return fail("invalid thread count " + Twine(int(numThreads)) +
+                " (use 1..1024)");
+  tessera_set_num_threads(numThreads);
+
   CompilerOptions options;
   options.optLevel = optLevel - '0';
+  for (const std::string &hint : sizeHints)
+    if (Error e = addSizeHint(options, hint))
+      return fail(toString(std::move(e)));
   Compiler compiler(options);
   if (!compiler.loadFile(inputFile))
     return 1;

@@ -48,6 +48,17 @@ static cl::opt<bool>
                         "the compilation (to stderr)"),
                cl::cat(category));
 
+static cl::list<std::string>
+    sizeHints("size-hint",
+              cl::desc("Plan contractions for size symbol NAME = N "
+                       "(repeatable; others are assumed to be 64)"),
+              cl::value_desc("NAME=N"), cl::cat(category));
+static cl::opt<bool>
+    explain("explain",
+            cl::desc("Print the pairwise order planned for each "
+                     "contraction, with each step's shape and cost"),
+            cl::cat(category));
+
 /// The default output path for `kind` when -o is not given.
 static std::string defaultOutput(tessera::EmitKind kind, StringRef input) {
   SmallString<128> stem = sys::path::stem(input);
@@ -75,6 +86,12 @@ int main(int argc, char **argv) {
   options.verifyDiagnostics = verifyDiagnostics;
   options.stopAfterParse = emitKind == tessera::EmitKind::AST;
   options.timing = mlirTiming;
+  options.explain = explain;
+  for (const std::string &hint : sizeHints)
+    if (Error e = tessera::addSizeHint(options, hint)) {
+      WithColor::error(errs(), "tessc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
   tessera::Compiler compiler(options);
   bool ok = compiler.loadFile(inputFile);
   if (verifyDiagnostics)

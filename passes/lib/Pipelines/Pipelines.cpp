@@ -17,8 +17,10 @@
 #include "mlir/Conversion/MathToLLVM/MathToLLVM.h"
 #include "mlir/Conversion/MathToLibm/MathToLibm.h"
 #include "mlir/Conversion/MemRefToLLVM/MemRefToLLVM.h"
+#include "mlir/Conversion/OpenMPToLLVM/ConvertOpenMPToLLVM.h"
 #include "mlir/Conversion/ReconcileUnrealizedCasts/ReconcileUnrealizedCasts.h"
 #include "mlir/Conversion/SCFToControlFlow/SCFToControlFlow.h"
+#include "mlir/Conversion/SCFToOpenMP/SCFToOpenMP.h"
 #include "mlir/Conversion/UBToLLVM/UBToLLVM.h"
 #include "mlir/Dialect/Arith/Transforms/Passes.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
@@ -38,13 +40,26 @@ using namespace mlir;
 namespace tessera {
 
 /// Tess ops -> linalg on tensors, fused; then the exported entries.
-static void addTensorPasses(OpPassManager &pm, bool optimize) {
+static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
+  bool optimize = options.optLevel > 0;
   // Front-end cleanup, then one run of the inliner for the calls between
   // functions (tess.call: CallOpInterface, with the tess dialect's inliner
   // interface), so that every function is one flat body.
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createInlinerPass());
+
+  // Products of three or more tensors become trees of pairwise
+  // contractions, planned for the known sizes; invariant factors move out
+  // of the sums.
+  if (optimize) {
+    TessPlanContractionsPassOptions planOptions;
+    for (const auto &[name, extent] : options.sizeHints)
+      planOptions.sizeHints.push_back(name + "=" + std::to_string(extent));
+    planOptions.explain = options.explainContractions;
+    pm.addPass(createTessPlanContractionsPass(planOptions));
+    pm.addPass(createCanonicalizerPass());
+  }
 
   // tess ops -> linalg on tensors.
   pm.addPass(createConvertTessToLinalg());
@@ -126,11 +141,21 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
 
 /// Buffers -> loops -> control flow.
 static void addLoopPasses(OpPassManager &pm, bool optimize) {
+  // GEMM-shaped contractions call the runtime's packed, vectorized and
+  // threaded kernels (at every level, so all levels compute alike).
+  pm.addPass(createTessContractionsToKernelsPass());
   pm.addPass(createTessLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
   // Floating-point reductions may keep vector partial sums (Passes.td).
   pm.addNestedPass<func::FuncOp>(createTessReassociateReductionsPass());
-  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  // Parallel dimensions become scf.parallel loops (the outermost of each
+  // nest runs on the threads, see below); at -O0 everything is scf.for.
+  if (optimize) {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
+    pm.addNestedPass<func::FuncOp>(createTessSerializeNestedParallelPass());
+  } else {
+    pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  }
   pm.addPass(createLowerAffinePass());
   if (optimize) {
     pm.addPass(createLoopInvariantCodeMotionPass());
@@ -139,6 +164,12 @@ static void addLoopPasses(OpPassManager &pm, bool optimize) {
   }
   // Long functions become several, for LLVM's sake (see Pipelines.h).
   pm.addPass(createSplitLongFunctionsPass());
+  // The outermost parallel loops fork OpenMP threads (libomp), as many as
+  // tessera_get_num_threads() says, when they do enough work.
+  if (optimize) {
+    pm.addPass(createConvertSCFToOpenMPPass());
+    pm.addPass(createTessConfigureParallelRegionsPass());
+  }
   pm.addPass(createSCFToControlFlowPass());
 }
 
@@ -174,6 +205,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
@@ -186,7 +218,7 @@ static void addLLVMPasses(OpPassManager &pm) {
 void tessera::buildTesseraCPUPipeline(OpPassManager &pm,
                                       const PipelineOptions &options) {
   bool optimize = options.optLevel > 0;
-  addTensorPasses(pm, optimize);
+  addTensorPasses(pm, options);
   addBufferizationPasses(pm, optimize);
   addLoopPasses(pm, optimize);
   addLLVMPasses(pm);

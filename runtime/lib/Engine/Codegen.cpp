@@ -7,6 +7,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
+#include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
 #include "llvm/ADT/SmallString.h"
@@ -167,6 +168,8 @@ tessera::translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
   mlir::MLIRContext *mlirContext = module.getContext();
   mlir::registerBuiltinDialectTranslation(*mlirContext);
   mlir::registerLLVMDialectTranslation(*mlirContext);
+  // Parallel loops arrive as omp.parallel regions (libomp calls).
+  mlir::registerOpenMPDialectTranslation(*mlirContext);
 
   // The C interfaces that take an error record (the pipeline marks them).
   std::vector<std::string> recordInterfaces;
@@ -319,8 +322,11 @@ llvm::Error tessera::linkSharedLibrary(llvm::StringRef objectPath,
     return makeError("cannot create a temporary file: " + ec.message());
   llvm::FileRemover removeLog(logPath);
 
-  llvm::SmallVector<llvm::StringRef> args = {clang,   "-shared",  "-o",
-                                             outPath, objectPath, "-lm"};
+  // The runtime kernels (Kernels.h) go into the library; libomp, the
+  // OpenMP runtime of their threads, is a dependency of it.
+  llvm::SmallVector<llvm::StringRef> args = {
+      clang,      "-shared", "-o", outPath, objectPath, TESSERA_KERNELS_ARCHIVE,
+      "-fopenmp", "-lm"};
   std::optional<llvm::StringRef> redirects[] = {
       std::nullopt, llvm::StringRef(logPath), llvm::StringRef(logPath)};
   std::string executeError;

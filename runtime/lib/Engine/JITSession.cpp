@@ -4,9 +4,12 @@
 
 #include "tessera/Runtime/Codegen.h"
 #include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/Kernels.h"
 
+#include "llvm/ExecutionEngine/Orc/AbsoluteSymbols.h"
 #include "llvm/ExecutionEngine/Orc/ExecutionUtils.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/ExecutionEngine/Orc/ThreadSafeModule.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
@@ -56,6 +59,25 @@ JITSession::create(unsigned optLevel) {
     main.addGenerator(std::move(*libm));
   else
     llvm::consumeError(libm.takeError());
+
+  // The runtime kernels that compiled code calls (Kernels.h), from this
+  // library rather than from the process's dynamic symbols, which an
+  // executable does not export.
+  llvm::orc::MangleAndInterner mangle(main.getExecutionSession(),
+                                      (*jit)->getDataLayout());
+  llvm::orc::SymbolMap kernels;
+  auto define = [&](llvm::StringRef name, auto *function) {
+    kernels[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(function),
+                             llvm::JITSymbolFlags::Exported |
+                                 llvm::JITSymbolFlags::Callable};
+  };
+  define("tessera_gemm_f32", &tessera_gemm_f32);
+  define("tessera_gemm_f64", &tessera_gemm_f64);
+  define("tessera_get_num_threads", &tessera_get_num_threads);
+  define("tessera_set_num_threads", &tessera_set_num_threads);
+  if (llvm::Error error =
+          main.define(llvm::orc::absoluteSymbols(std::move(kernels))))
+    return std::move(error);
 
   return std::unique_ptr<JITSession>(new JITSession(std::move(*jit)));
 }

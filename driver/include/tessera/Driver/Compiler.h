@@ -58,9 +58,23 @@ struct CompilerOptions {
   /// timings to the diagnostic stream when the Compiler is destroyed
   /// (tessc --mlir-timing).
   bool timing = false;
+  /// Extents of size symbols (name -> extent) that contraction planning
+  /// (tess-plan-contractions) assumes; others are assumed to be 64. `run`
+  /// adds the sizes of its first call's arguments that have no hint before
+  /// it compiles, so the JIT plans for the sizes it runs with (tessc and
+  /// tess-run --size-hint; see addSizeHint).
+  std::map<std::string, int64_t> sizeHints;
+  /// Print, as a remark at each contraction, the pairwise order planned
+  /// for it, each step's shape and estimated cost (tessc --explain). Only
+  /// when optimizing (optLevel > 0).
+  bool explain = false;
   /// Where diagnostics are printed.
   llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
 };
+
+/// Adds the hint `NAME=N` (N a non-negative integer) to
+/// `options.sizeHints`; fails with a message naming `hint` otherwise.
+llvm::Error addSizeHint(CompilerOptions &options, llvm::StringRef hint);
 
 /// Inputs of one call of an entry function.
 struct CallArguments {

@@ -12,7 +12,10 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <cstdint>
+#include <map>
 #include <memory>
+#include <string>
 
 namespace tessera {
 
@@ -34,16 +37,23 @@ struct PipelineOptions {
   /// 0 to 3. At 0 the pipeline skips fusion and the cleanup passes that only
   /// serve speed; every level produces the same results.
   unsigned optLevel = 2;
+  /// Extents of size symbols (name -> extent) that tess-plan-contractions
+  /// plans for; a symbol without one is assumed to be 64.
+  std::map<std::string, int64_t> sizeHints;
+  /// tess-plan-contractions emits a remark with the plan of each
+  /// contraction (tessc --explain).
+  bool explainContractions = false;
 };
 
 /// Adds to `pm` (anchored on builtin.module) the passes that take the front
 /// end's module (func.func on tensors with `tess.entry` entries, tess ops)
 /// to the LLVM dialect: MLIR's inliner for the calls between functions,
-/// tess -> linalg, elementwise fusion (on flat function bodies),
-/// tess-expose-entries and the inliner again (each implementation into its
-/// entry), one-shot bufferization with identity-layout function boundaries,
-/// ownership-based deallocation, lowering to loops, and the conversions to
-/// the LLVM dialect. The result is ready for mlir::translateModuleToLLVMIR.
+/// contraction planning (when optimizing), tess -> linalg, elementwise fusion
+/// (on flat function bodies), tess-expose-entries and the inliner again (each
+/// implementation into its entry), one-shot bufferization with identity-layout
+/// function boundaries, ownership-based deallocation, lowering to loops, and
+/// the conversions to the LLVM dialect. The result is ready for
+/// mlir::translateModuleToLLVMIR.
 void buildTesseraCPUPipeline(mlir::OpPassManager &pm,
                              const PipelineOptions &options);
 

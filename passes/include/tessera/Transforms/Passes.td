@@ -151,6 +151,164 @@ def TessReorderReductionLoopsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TessPlanContractionsPass
+    : Pass<"tess-plan-contractions", "mlir::ModuleOp"> {
+  let summary = "Split products of three or more tensors into pairwise contractions";
+  let description = [{
+    For every `tess.contract` of kind `sum` with reduction dimensions whose
+    body yields a product of its inputs (`arith.mulf`/`arith.muli`, each
+    input read directly or through a `tess.cast` to the result type) times
+    loop-invariant factors (values that depend on no input and no
+    `tess.index`: constants, size symbols, outer values; floats may also be
+    divided by them) and possibly negated (`arith.negf`, or `arith.subi`
+    from zero), this pass plans an order of pairwise contractions
+    (tessera/Transforms/ContractionPlanner.h) and rewrites the op into:
+
+    - one `tess.contract` per input that has dimensions no other input and
+      not the result uses, summing them out first;
+    - a tree of two-input `tess.contract` ops whose bodies are one
+      multiplication; an intermediate keeps exactly the dimensions that a
+      later input or the result uses, in increasing loop order;
+    - when some inputs use no summed dimension (`s[b]` in
+      `y[b, o] = x[b, i] * w[o, i] * s[b]`) or there are invariant factors,
+      an element-wise `tess.contract` (the epilogue) that multiplies the
+      result by them (divides by the divisors, negates) once per element
+      rather than once per term of the sum.
+
+    The op is rewritten unless the plan is the op itself (one product of at
+    most two inputs without epilogue), and only when the plan is estimated
+    cheaper than the single loop nest (docs/architecture.md, "Contraction
+    planning"). The result element type
+    must be `f32`, `f64` or an integer type other than `i1`; `f16`/`bf16`
+    are left alone because their `f32` accumulation rounds once, at the
+    end. For integers the rewrite is exact (wrap-around arithmetic is a
+    ring); for floats it reassociates sums and products, which changes
+    rounding as any reordered summation does.
+
+    Sizes: a loop bound that is a constant has that extent; one that comes
+    from a size symbol (`tess.dims`/`tess.size` on the function's
+    arguments, through `tensor.dim`) takes its value from `size-hints`
+    (`NAME=N`), else `default-size`. With `explain`, each contraction that
+    has reduction dimensions gets a remark with the plan, the steps'
+    index strings, shapes and estimated costs, and the cost of the single
+    loop nest.
+  }];
+  let options = [
+    ListOption<"sizeHints", "size-hints", "std::string",
+               "Extents of size symbols, as NAME=N">,
+    Option<"defaultSize", "default-size", "int64_t", "64",
+           "Extent assumed for a size symbol without a hint">,
+    Option<"optimalLimit", "optimal-limit", "unsigned", "8",
+           "Most operands searched exhaustively (at most 12); greedy beyond">,
+    Option<"explain", "explain", "bool", "false",
+           "Emit a remark describing the plan of each contraction">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "tessera::tess::TessDialect",
+  ];
+}
+
+def TessContractionsToKernelsPass
+    : Pass<"tess-contractions-to-kernels", "mlir::ModuleOp"> {
+  let summary = "Replace GEMM-shaped linalg ops on buffers by runtime kernel calls";
+  let description = [{
+    Matches `linalg.generic` ops on buffers of `f32` or `f64` whose body is
+    `out + x * y` over two inputs, whose maps are projected permutations, and
+    whose loop dimensions each occur in both inputs (batch when also in the
+    output, summed otherwise) or in one input and the output (rows of A,
+    columns of B): a batched GEMM `C[b] += A[b] * B[b]` in any layout. Each
+    becomes a call of `tessera_gemm_f32`/`tessera_gemm_f64`
+    (runtime/include/tessera/Runtime/Kernels.h) with the base addresses and
+    element strides of the three buffers; per role, the dimension with the
+    largest static extent goes to the kernel and `scf.for` loops cover the
+    others. The kernel packs, tiles for caches and registers, runs a vector
+    micro-kernel for the CPU's widest ISA and splits the work over
+    `tessera_get_num_threads()` threads. Ops without a summed dimension, with
+    other bodies or element types stay as they are.
+
+    Example:
+
+    ```mlir
+    linalg.generic {indexing_maps = [(m, n, k) -> (m, k), (m, n, k) -> (k, n),
+                                     (m, n, k) -> (m, n)], ...}
+        ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>)
+    // becomes
+    func.call @tessera_gemm_f32(%one, %m, %n, %k, %pa, %zero, %sa0, %sa1,
+                                %pb, %zero, %sb0, %sb1, %pc, %zero, %sc0, %sc1)
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::LLVM::LLVMDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::scf::SCFDialect",
+  ];
+}
+
+def TessSerializeNestedParallelPass
+    : Pass<"tess-serialize-nested-parallel", "mlir::func::FuncOp"> {
+  let summary = "Turn scf.parallel loops nested in another into scf.for loops";
+  let description = [{
+    `convert-linalg-to-parallel-loops` emits an `scf.parallel` for each run
+    of parallel dimensions of a linalg op, so a loop order such as
+    (parallel, reduction, parallel) nests one `scf.parallel` inside the
+    loops of another. Only the outermost one should run on several threads
+    (a nested fork costs more than it saves); this pass rewrites every
+    `scf.parallel` that has an `scf.parallel` ancestor into `scf.for` loops
+    with the same bounds, steps and body. Loops with reductions
+    (`init` values) are left alone.
+
+    Example:
+
+    ```mlir
+    scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+      scf.for %k = %c0 to %m step %c1 {
+        scf.parallel (%j) = (%c0) to (%p) step (%c1) { ... }
+      }
+    }
+    // the inner loop becomes
+    scf.for %j = %c0 to %p step %c1 { ... }
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
+def TessConfigureParallelRegionsPass
+    : Pass<"tess-configure-parallel-regions", "mlir::ModuleOp"> {
+  let summary = "Thread count and fork threshold of each omp.parallel";
+  let description = [{
+    Runs after `convert-scf-to-openmp`. Every `omp.parallel` gets
+    `num_threads` from a call of the runtime's `tessera_get_num_threads()`
+    (TESSERA_NUM_THREADS, `tessera_set_num_threads`, or all processors;
+    runtime/include/tessera/Runtime/Kernels.h) and an `if` clause that forks
+    only when that count exceeds one and the estimated iterations of its
+    loops (the product of the trip counts of the parallel loop and of every
+    loop inside it whose bounds are known before the region) reach
+    `min-work`; otherwise the region runs on the calling thread. The
+    `memref.alloca_scope` that the conversion wraps around each loop body is
+    inlined when the body allocates nothing on the stack.
+
+    Example:
+
+    ```mlir
+    omp.parallel { omp.wsloop { omp.loop_nest ... } }
+    // becomes
+    %t = func.call @tessera_get_num_threads() : () -> i32
+    ...
+    omp.parallel if(%fork) num_threads(%t : i32) { ... }
+    ```
+  }];
+  let options = [
+    Option<"minWork", "min-work", "int64_t", /*default=*/"32768",
+           "Fewest estimated loop iterations for which a region forks">,
+  ];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::func::FuncDialect",
+    "mlir::memref::MemRefDialect",
+    "mlir::omp::OpenMPDialect",
 def TessApproximateMathPass : Pass<"tess-approximate-math"> {
   let summary = "Replace f32 math functions by branch-free polynomials";
   let description = [{

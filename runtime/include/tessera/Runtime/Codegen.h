@@ -101,8 +101,9 @@ llvm::Error writeMachineCodeFile(const llvm::Module &module,
 llvm::StringRef getClangDriverPath();
 
 /// Links the object file `objectPath` into the shared library `outPath`
-/// with `clang -shared -o outPath objectPath -lm`. The error carries the
-/// driver's output when it fails.
+/// with `clang -shared -o outPath objectPath libTesseraKernels.a -fopenmp -lm`
+/// (the runtime kernels that compiled code calls, and libomp). The error
+/// carries the driver's output when it fails.
 llvm::Error linkSharedLibrary(llvm::StringRef objectPath,
                               llvm::StringRef outPath);
 

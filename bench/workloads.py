@@ -1,0 +1,411 @@
+"""The workloads of the performance benchmark (bench/run.py).
+
+Each workload names its Tessera program (bench/programs/<program>.tess) and
+entry, its sizes (full and --quick), how to make its float32 inputs, its
+float64 NumPy reference, the shape of its result and its peers: for each
+peer implementation a function that takes the float32 input arrays and
+returns a callable computing the result (see worker.py for how peers are
+set up per library). Peer libraries are imported lazily, inside those
+functions, after the worker has set the thread count.
+"""
+
+import math
+
+import numpy as np
+
+# The libraries a peer can come from (--peers); torch.compile and
+# torch.sdpa belong to torch.
+LIBRARIES = ("numpy", "torch", "jax", "opt_einsum")
+
+
+class Workload:
+    """One benchmarked computation."""
+
+    def __init__(self, name, program, entry, sizes, quick, inputs, out_shape,
+                 reference, peers, description, target=None, target_1t=None,
+                 target_peer=None, tol=1e-4):
+        self.name = name
+        self.program = program          # bench/programs/<program>.tess
+        self.entry = entry              # the fn called
+        self.sizes = sizes              # size symbol -> extent (full run)
+        self.quick = quick              # the same for --quick
+        self.inputs = inputs            # (rng, sizes) -> [float32 arrays]
+        self.out_shape = out_shape      # sizes -> result shape
+        self.reference = reference      # [float64 arrays] -> float64 result
+        self.peers = peers              # peer name -> (inputs -> callable)
+        self.description = description
+        self.target = target            # max Tessera/peer ratio, 2 threads
+        self.target_1t = target_1t      # the same at 1 thread (or None)
+        self.target_peer = target_peer  # compare with this peer, not the best
+        self.tol = tol                  # max |got - ref| / max |ref|
+
+
+def peer_library(peer):
+    """The library (one of LIBRARIES) a peer name belongs to."""
+    return peer.split(".")[0]
+
+
+def randn(rng, *shape):
+    """Standard normal float32 values."""
+    return rng.standard_normal(shape, dtype=np.float32)
+
+
+# ---------------------------------------------------------------------------
+# Peer builders shared by several workloads. Each takes a function written
+# against a library and the float32 inputs, and returns a callable.
+# ---------------------------------------------------------------------------
+
+
+def numpy_peer(fn):
+    """A peer computing fn(*inputs) with NumPy."""
+    return lambda xs: (lambda: fn(*xs))
+
+
+def torch_peer(fn, compiled=False):
+    """A peer computing fn(*tensors) with PyTorch (eager or torch.compile)."""
+    def build(xs):
+        import torch
+        ts = [torch.from_numpy(x) for x in xs]
+        f = torch.compile(fn) if compiled else fn
+
+        def run():
+            with torch.no_grad():
+                return f(*ts)
+        return run
+    return build
+
+
+def jax_peer(fn):
+    """A peer computing jax.jit(fn)(*arrays), waiting for the result."""
+    def build(xs):
+        import jax
+        import jax.numpy as jnp
+        arrays = [jnp.asarray(x) for x in xs]
+        f = jax.jit(fn)
+        return lambda: f(*arrays).block_until_ready()
+    return build
+
+
+def standard_peers(np_fn, torch_fn, jax_fn, compiled=False):
+    """numpy, torch, jax (and torch.compile when `compiled`) peers."""
+    peers = {"numpy": numpy_peer(np_fn), "torch": torch_peer(torch_fn)}
+    if compiled:
+        peers["torch.compile"] = torch_peer(torch_fn, compiled=True)
+    peers["jax"] = jax_peer(jax_fn)
+    return peers
+
+
+def jnp():
+    """jax.numpy, imported on first use."""
+    import jax.numpy
+    return jax.numpy
+
+
+def torch_mod():
+    """torch, imported on first use."""
+    import torch
+    return torch
+
+
+# ---------------------------------------------------------------------------
+# Matmul, batched matmul, attention scores.
+# ---------------------------------------------------------------------------
+
+
+def matmul_workload(n, quick_n):
+    """Square f32 matmul of size n."""
+    return Workload(
+        "matmul%d" % n, "matmul", "matmul",
+        {"M": n, "K": n, "N": n}, {"M": quick_n, "K": quick_n, "N": quick_n},
+        inputs=lambda rng, s: [randn(rng, s["M"], s["K"]), randn(rng, s["K"], s["N"])],
+        out_shape=lambda s: (s["M"], s["N"]),
+        reference=lambda a, b: a @ b,
+        peers=standard_peers(lambda a, b: a @ b,
+                             lambda a, b: torch_mod().matmul(a, b),
+                             lambda a, b: jnp().matmul(a, b)),
+        description="c[m, n] = a[m, k] * b[k, n], M = K = N = %d" % n,
+        target=1.25 if n >= 1024 else None, target_1t=1.25 if n >= 1024 else None)
+
+
+def bmm_workload():
+    """Batched f32 matmul."""
+    return Workload(
+        "bmm", "bmm", "bmm",
+        {"B": 16, "M": 256, "K": 256, "N": 256}, {"B": 3, "M": 17, "K": 9, "N": 13},
+        inputs=lambda rng, s: [randn(rng, s["B"], s["M"], s["K"]),
+                               randn(rng, s["B"], s["K"], s["N"])],
+        out_shape=lambda s: (s["B"], s["M"], s["N"]),
+        reference=lambda a, b: a @ b,
+        peers=standard_peers(lambda a, b: a @ b,
+                             lambda a, b: torch_mod().bmm(a, b),
+                             lambda a, b: jnp().matmul(a, b)),
+        description="c[z, m, n] = a[z, m, k] * b[z, k, n]")
+
+
+def scores_np(q, k):
+    """q . k^T over d for [B, H, T, D] arrays."""
+    return q @ k.swapaxes(-1, -2)
+
+
+ATTN_SIZES = {"B": 4, "H": 8, "T": 512, "S": 512, "D": 64}
+ATTN_QUICK = {"B": 2, "H": 3, "T": 7, "S": 11, "D": 8}
+
+
+def attn_inputs(names):
+    """An input maker for q (and k, v) of the attention workloads."""
+    def make(rng, s):
+        shapes = {"q": (s["B"], s["H"], s["T"], s["D"]),
+                  "k": (s["B"], s["H"], s["S"], s["D"]),
+                  "v": (s["B"], s["H"], s["S"], s["D"])}
+        return [randn(rng, *shapes[n]) for n in names]
+    return make
+
+
+def scores_workload():
+    """Batched attention scores."""
+    return Workload(
+        "scores", "scores", "scores", ATTN_SIZES, ATTN_QUICK,
+        inputs=attn_inputs("qk"),
+        out_shape=lambda s: (s["B"], s["H"], s["T"], s["S"]),
+        reference=scores_np,
+        peers=standard_peers(scores_np,
+                             lambda q, k: torch_mod().matmul(q, k.transpose(-1, -2)),
+                             lambda q, k: jnp().einsum("bhtd,bhsd->bhts", q, k)),
+        description="s[b, h, t, u] = q[b, h, t, d] * k[b, h, u, d]",
+        target=1.25)
+
+
+# ---------------------------------------------------------------------------
+# Full attention.
+# ---------------------------------------------------------------------------
+
+
+def attention_np(q, k, v):
+    """softmax(q k^T / sqrt(D)) v with NumPy."""
+    s = q @ k.swapaxes(-1, -2) / np.sqrt(q.dtype.type(q.shape[-1]))
+    s = s - s.max(axis=-1, keepdims=True)
+    p = np.exp(s)
+    p /= p.sum(axis=-1, keepdims=True)
+    return p @ v
+
+
+def attention_torch(q, k, v):
+    """softmax(q k^T / sqrt(D)) v with PyTorch operators."""
+    torch = torch_mod()
+    s = torch.matmul(q, k.transpose(-1, -2)) / math.sqrt(q.shape[-1])
+    return torch.matmul(torch.softmax(s, dim=-1), v)
+
+
+def attention_sdpa(q, k, v):
+    """PyTorch's fused scaled_dot_product_attention."""
+    return torch_mod().nn.functional.scaled_dot_product_attention(q, k, v)
+
+
+def attention_jax(q, k, v):
+    """softmax(q k^T / sqrt(D)) v with jax.numpy."""
+    import jax
+    s = jnp().einsum("bhtd,bhsd->bhts", q, k) / math.sqrt(q.shape[-1])
+    return jnp().einsum("bhts,bhsd->bhtd", jax.nn.softmax(s, axis=-1), v)
+
+
+def attention_workload():
+    """Scaled dot-product attention."""
+    peers = standard_peers(attention_np, attention_torch, attention_jax,
+                           compiled=True)
+    peers["torch.sdpa"] = torch_peer(attention_sdpa)
+    return Workload(
+        "attention", "attention", "attention", ATTN_SIZES, ATTN_QUICK,
+        inputs=attn_inputs("qkv"),
+        out_shape=lambda s: (s["B"], s["H"], s["T"], s["D"]),
+        reference=attention_np,
+        peers=peers,
+        description="o = softmax(q k^T / sqrt(D), over keys) v",
+        target=1.5, target_peer="torch.compile")
+
+
+# ---------------------------------------------------------------------------
+# The opt_einsum README contraction.
+# ---------------------------------------------------------------------------
+
+CONTRACT = "pi,qj,ijkl,rk,sl->pqrs"
+
+
+def contract_peers():
+    """numpy (optimize=True), opt_einsum, torch.einsum and jax peers."""
+    def opt_einsum_build(xs):
+        import opt_einsum
+        return lambda: opt_einsum.contract(CONTRACT, *xs)
+    return {
+        "numpy": numpy_peer(lambda *xs: np.einsum(CONTRACT, *xs, optimize=True)),
+        "opt_einsum": opt_einsum_build,
+        "torch": torch_peer(lambda *ts: torch_mod().einsum(CONTRACT, *ts)),
+        "jax": jax_peer(lambda *xs: jnp().einsum(CONTRACT, *xs)),
+    }
+
+
+def contract_workload():
+    """pi,qj,ijkl,rk,sl->pqrs with every extent N."""
+    def inputs(rng, s):
+        n = s["N"]
+        return [randn(rng, n, n), randn(rng, n, n), randn(rng, n, n, n, n),
+                randn(rng, n, n), randn(rng, n, n)]
+    return Workload(
+        "contract", "contract", "contract", {"N": 10}, {"N": 4},
+        inputs=inputs,
+        out_shape=lambda s: (s["N"],) * 4,
+        reference=lambda *xs: np.einsum(CONTRACT, *xs, optimize=True),
+        peers=contract_peers(),
+        description="y[p, q, r, s] = a[p, i] b[q, j] c[i, j, k, l] d[r, k] e[s, l] "
+                    "(opt_einsum README), N = 10",
+        target=1.0)
+
+
+# ---------------------------------------------------------------------------
+# Log-sum-exp, depthwise causal convolution.
+# ---------------------------------------------------------------------------
+
+
+def lse_np(x):
+    """Row-wise stable log-sum-exp with NumPy."""
+    m = x.max(axis=1)
+    return np.log(np.exp(x - m[:, None]).sum(axis=1)) + m
+
+
+def lse_jax(x):
+    """Row-wise log-sum-exp with JAX."""
+    import jax
+    return jax.nn.logsumexp(x, axis=1)
+
+
+def lse_workload():
+    """Row-wise log-sum-exp."""
+    return Workload(
+        "logsumexp", "logsumexp", "logsumexp", {"N": 4096, "M": 4096}, {"N": 5, "M": 33},
+        inputs=lambda rng, s: [randn(rng, s["N"], s["M"])],
+        out_shape=lambda s: (s["N"],),
+        reference=lse_np,
+        peers=standard_peers(lse_np,
+                             lambda x: torch_mod().logsumexp(x, dim=1),
+                             lse_jax, compiled=True),
+        description="lse[i] = log(sum[j](exp(x[i, j] - max[j] x[i, j]))) + max[j] x[i, j]",
+        target=1.25)
+
+
+def dwconv_np(x, w):
+    """y[b, c, t] = sum_k w[c, k] x[b, c, t - k] (zero before t = 0)."""
+    y = w[None, :, 0, None] * x
+    for k in range(1, w.shape[1]):
+        y[:, :, k:] += w[None, :, k, None] * x[:, :, :-k]
+    return y
+
+
+def dwconv_torch(x, w):
+    """Depthwise causal conv with conv1d (groups = C, left padding)."""
+    torch = torch_mod()
+    kk = w.shape[1]
+    xp = torch.nn.functional.pad(x, (kk - 1, 0))
+    return torch.nn.functional.conv1d(xp, w.flip(1)[:, None, :], groups=w.shape[0])
+
+
+def dwconv_jax(x, w):
+    """Depthwise causal conv with lax.conv_general_dilated."""
+    import jax
+    kk = w.shape[1]
+    return jax.lax.conv_general_dilated(
+        x, w[:, ::-1][:, None, :], window_strides=(1,), padding=[(kk - 1, 0)],
+        dimension_numbers=("NCH", "OIH", "NCH"), feature_group_count=w.shape[0])
+
+
+def dwconv_workload():
+    """Depthwise causal 1-D convolution."""
+    return Workload(
+        "dwconv", "dwconv", "dwconv", {"B": 8, "C": 256, "T": 4096, "K": 4},
+        {"B": 2, "C": 3, "T": 17, "K": 4},
+        inputs=lambda rng, s: [randn(rng, s["B"], s["C"], s["T"]), randn(rng, s["C"], s["K"])],
+        out_shape=lambda s: (s["B"], s["C"], s["T"]),
+        reference=dwconv_np,
+        peers=standard_peers(dwconv_np, dwconv_torch, dwconv_jax, compiled=True),
+        description="y[b, c, t] = w[c, k] * x[b, c, t - k], zero before the start",
+        target=1.25)
+
+
+# ---------------------------------------------------------------------------
+# MLP.
+# ---------------------------------------------------------------------------
+
+
+def erf_np(x):
+    """erf for NumPy arrays: SciPy's when installed, else exact math.erf
+    (float64) or Abramowitz-Stegun 7.1.26 (|error| < 1.5e-7) for float32."""
+    try:
+        from scipy.special import erf
+        return erf(x)
+    except ImportError:
+        pass
+    if x.dtype == np.float64:
+        return np.vectorize(math.erf, otypes=[np.float64])(x)
+    s = np.sign(x)
+    a = np.abs(x)
+    t = 1 / (1 + np.float32(0.3275911) * a)
+    poly = t * (np.float32(0.254829592) + t * (np.float32(-0.284496736) + t * (
+        np.float32(1.421413741) + t * (np.float32(-1.453152027) + t * np.float32(1.061405429)))))
+    return s * (1 - poly * np.exp(-a * a))
+
+
+def mlp_np(x, w1, b1, w2, b2):
+    """linear - gelu (exact) - linear with NumPy."""
+    h = x @ w1.T + b1
+    h = 0.5 * h * (1 + erf_np(h / np.sqrt(h.dtype.type(2))))
+    return h @ w2.T + b2
+
+
+def mlp_torch(x, w1, b1, w2, b2):
+    """linear - gelu - linear with PyTorch."""
+    f = torch_mod().nn.functional
+    return f.linear(f.gelu(f.linear(x, w1, b1)), w2, b2)
+
+
+def mlp_jax(x, w1, b1, w2, b2):
+    """linear - gelu (exact) - linear with JAX."""
+    import jax
+    h = jax.nn.gelu(x @ w1.T + b1, approximate=False)
+    return h @ w2.T + b2
+
+
+def mlp_workload():
+    """The two-layer perceptron of examples/mlp.tess."""
+    def inputs(rng, s):
+        i, h, o = s["I"], s["H"], s["O"]
+        return [randn(rng, s["B"], i), randn(rng, h, i) / np.float32(math.sqrt(i)),
+                randn(rng, h), randn(rng, o, h) / np.float32(math.sqrt(h)), randn(rng, o)]
+    return Workload(
+        "mlp", "mlp", "mlp", {"B": 256, "I": 1024, "H": 4096, "O": 1024},
+        {"B": 3, "I": 8, "H": 16, "O": 5},
+        inputs=inputs,
+        out_shape=lambda s: (s["B"], s["O"]),
+        reference=mlp_np,
+        peers=standard_peers(mlp_np, mlp_torch, mlp_jax, compiled=True),
+        description="y = linear(gelu(linear(x, w1, b1)), w2, b2)")
+
+
+def all_workloads():
+    """Every workload, in the order of the report."""
+    return [matmul_workload(256, 33), matmul_workload(1024, 64),
+            matmul_workload(2048, 100), bmm_workload(), scores_workload(),
+            attention_workload(), contract_workload(), lse_workload(),
+            dwconv_workload(), mlp_workload()]
+
+
+def by_name():
+    """name -> Workload."""
+    return {w.name: w for w in all_workloads()}
+
+
+def normalized_error(got, ref):
+    """max |got - ref| / max |ref| (inf when got has a NaN or a bad shape)."""
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != ref.shape or not np.all(np.isfinite(got)):
+        return math.inf
+    scale = np.max(np.abs(ref)) if ref.size else 0.0
+    diff = np.max(np.abs(got - ref)) if ref.size else 0.0
+    return float(diff / scale) if scale > 0 else float(diff)

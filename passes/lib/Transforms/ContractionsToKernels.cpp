@@ -1,0 +1,288 @@
+//===- ContractionsToKernels.cpp - GEMM-shaped linalg ops -> kernels ------===//
+//
+// Finds linalg.generic ops on buffers that compute C += A * B over some
+// batch, row, column and summed dimensions (in any order and layout) and
+// replaces each with a call of the runtime GEMM kernel
+// (runtime/include/tessera/Runtime/Kernels.h), which packs, tiles,
+// vectorizes and threads. See Passes.td.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+
+namespace tessera {
+#define GEN_PASS_DEF_TESSCONTRACTIONSTOKERNELSPASS
+#include "tessera/Transforms/Passes.h.inc"
+} // namespace tessera
+
+using namespace mlir;
+
+namespace {
+
+/// The role of a loop dimension of C[b, m, n] += A[b, m, k] * B[b, k, n].
+enum class Role { Batch, Row, Col, Sum };
+constexpr unsigned kNumRoles = 4;
+
+/// A matched GEMM: operand buffers and, per loop dimension, its role and
+/// where it occurs in each operand (-1: absent).
+struct GemmMatch {
+  Value a, b, c;
+  Type elementType;
+  SmallVector<Role> roles;
+  SmallVector<int> posInA, posInB, posInC;
+};
+
+/// Position of dimension `dim` among the results of `map`, or -1.
+int findDimPosition(AffineMap map, unsigned dim) {
+  for (auto [i, expr] : llvm::enumerate(map.getResults()))
+    if (auto d = dyn_cast<AffineDimExpr>(expr); d && d.getPosition() == dim)
+      return i;
+  return -1;
+}
+
+/// Whether the body is `out + a * b` (either operand order of each op).
+bool hasMultiplyAddBody(linalg::GenericOp op) {
+  Block &body = op.getRegion().front();
+  if (body.getOperations().size() != 3)
+    return false;
+  auto yield = cast<linalg::YieldOp>(body.getTerminator());
+  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
+  if (!add)
+    return false;
+  Value acc = body.getArgument(2);
+  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
+  if (add.getLhs() != acc && add.getRhs() != acc)
+    return false;
+  auto mul = product.getDefiningOp<arith::MulFOp>();
+  if (!mul)
+    return false;
+  Value x = body.getArgument(0), y = body.getArgument(1);
+  return (mul.getLhs() == x && mul.getRhs() == y) ||
+         (mul.getLhs() == y && mul.getRhs() == x);
+}
+
+/// Matches `op` as a (batched) GEMM, or returns nullopt.
+std::optional<GemmMatch> matchGemm(linalg::GenericOp op) {
+  if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
+      op.getNumDpsInits() != 1 || !hasMultiplyAddBody(op))
+    return std::nullopt;
+  GemmMatch match;
+  match.a = op.getDpsInputOperand(0)->get();
+  match.b = op.getDpsInputOperand(1)->get();
+  match.c = op.getDpsInitOperand(0)->get();
+  match.elementType = getElementTypeOrSelf(match.c.getType());
+  if (!match.elementType.isF32() && !match.elementType.isF64())
+    return std::nullopt;
+  for (Value operand : {match.a, match.b})
+    if (getElementTypeOrSelf(operand.getType()) != match.elementType)
+      return std::nullopt;
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  for (AffineMap map : maps)
+    if (!map.isProjectedPermutation() || map.getNumSymbols() != 0)
+      return std::nullopt;
+  auto iterators = op.getIteratorTypesArray();
+  unsigned roleCount[kNumRoles] = {};
+  for (unsigned d = 0; d < op.getNumLoops(); ++d) {
+    int inA = findDimPosition(maps[0], d), inB = findDimPosition(maps[1], d);
+    int inC = findDimPosition(maps[2], d);
+    Role role;
+    if (inA >= 0 && inB >= 0)
+      role = inC >= 0 ? Role::Batch : Role::Sum;
+    else if (inC >= 0 && (inA >= 0 || inB >= 0))
+      role = inA >= 0 ? Role::Row : Role::Col;
+    else
+      return std::nullopt; // Read by one side only, or by none.
+    if ((role == Role::Sum) != (iterators[d] == utils::IteratorType::reduction))
+      return std::nullopt;
+    ++roleCount[unsigned(role)];
+    match.roles.push_back(role);
+    match.posInA.push_back(inA);
+    match.posInB.push_back(inB);
+    match.posInC.push_back(inC);
+  }
+  if (roleCount[unsigned(Role::Sum)] == 0)
+    return std::nullopt; // An outer product: nothing to gain.
+  return match;
+}
+
+/// One operand of the call: its aligned base address plus offset, in bytes
+/// (index), and its strides in elements.
+struct OperandAddress {
+  Value base;
+  SmallVector<Value> strides;
+};
+
+OperandAddress getAddress(OpBuilder &b, Location loc, Value buffer,
+                          unsigned elementBytes) {
+  auto metadata = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  Value pointer =
+      memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  Value bytes = arith::ConstantIndexOp::create(b, loc, elementBytes);
+  Value offset = arith::MulIOp::create(b, loc, metadata.getOffset(), bytes);
+  OperandAddress address;
+  address.base = arith::AddIOp::create(b, loc, pointer, offset);
+  address.strides.assign(metadata.getStrides().begin(),
+                         metadata.getStrides().end());
+  return address;
+}
+
+/// The kernel's function, declared once per module.
+func::FuncOp getKernelDecl(ModuleOp module, Type elementType) {
+  StringRef name =
+      elementType.isF32() ? "tessera_gemm_f32" : "tessera_gemm_f64";
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  MLIRContext *ctx = module.getContext();
+  Type i64 = IntegerType::get(ctx, 64), ptr = LLVM::LLVMPointerType::get(ctx);
+  SmallVector<Type> params(4, i64);
+  for (int operand = 0; operand < 3; ++operand) {
+    params.push_back(ptr);
+    params.append(3, i64);
+  }
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), name,
+                                   FunctionType::get(ctx, params, {}));
+  decl.setPrivate();
+  return decl;
+}
+
+} // namespace
+
+namespace {
+
+/// Rewrites a matched GEMM into loops over every dimension but one per role,
+/// around one kernel call.
+class GemmRewriter {
+public:
+  GemmRewriter(linalg::GenericOp op, const GemmMatch &match)
+      : op(op), match(match), b(op), loc(op.getLoc()) {}
+
+  void rewrite(func::FuncOp kernel) {
+    unsigned elementBytes = match.elementType.getIntOrFloatBitWidth() / 8;
+    for (Value buffer : {match.a, match.b, match.c})
+      addresses.push_back(getAddress(b, loc, buffer, elementBytes));
+    for (unsigned d = 0; d < match.roles.size(); ++d)
+      extents.push_back(getExtent(d));
+    chooseKernelDims();
+
+    // Loops over the other dimensions, each advancing the three bases.
+    SmallVector<Value> bases = {addresses[0].base, addresses[1].base,
+                                addresses[2].base};
+    Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    Value bytes = arith::ConstantIndexOp::create(b, loc, elementBytes);
+    for (unsigned d = 0; d < match.roles.size(); ++d) {
+      if (llvm::is_contained(kernelDims, int(d)))
+        continue;
+      auto loop = scf::ForOp::create(b, loc, zero, extents[d], one);
+      b.setInsertionPoint(loop.getBody()->getTerminator());
+      for (unsigned x = 0; x < 3; ++x) {
+        Value step = arith::MulIOp::create(b, loc, getStride(x, d), bytes);
+        Value advance =
+            arith::MulIOp::create(b, loc, loop.getInductionVar(), step);
+        bases[x] = arith::AddIOp::create(b, loc, bases[x], advance);
+      }
+    }
+    emitCall(kernel, bases);
+    op.erase();
+  }
+
+private:
+  /// The stride of loop dimension `d` in operand `x` (0: A, 1: B, 2: C);
+  /// zero where the operand does not use it.
+  Value getStride(unsigned x, unsigned d) {
+    int pos = x == 0   ? match.posInA[d]
+              : x == 1 ? match.posInB[d]
+                       : match.posInC[d];
+    if (pos < 0)
+      return arith::ConstantIndexOp::create(b, loc, 0);
+    return addresses[x].strides[pos];
+  }
+
+  Value getExtent(unsigned d) {
+    if (match.posInC[d] >= 0)
+      return memref::DimOp::create(b, loc, match.c, match.posInC[d]);
+    if (match.posInA[d] >= 0)
+      return memref::DimOp::create(b, loc, match.a, match.posInA[d]);
+    return memref::DimOp::create(b, loc, match.b, match.posInB[d]);
+  }
+
+  /// Per role, the dimension the kernel iterates: the one with the largest
+  /// static extent, the last one (innermost in the loop order) on ties.
+  void chooseKernelDims() {
+    SmallVector<int64_t> staticExtents = op.getStaticLoopRanges();
+    kernelDims.assign(kNumRoles, -1);
+    for (unsigned d = 0; d < match.roles.size(); ++d) {
+      int &chosen = kernelDims[unsigned(match.roles[d])];
+      auto size = [&](int dim) {
+        return ShapedType::isDynamic(staticExtents[dim])
+                   ? std::numeric_limits<int64_t>::max()
+                   : staticExtents[dim];
+      };
+      if (chosen < 0 || size(d) >= size(chosen))
+        chosen = d;
+    }
+  }
+
+  void emitCall(func::FuncOp kernel, ArrayRef<Value> bases) {
+    Type i64 = b.getI64Type();
+    auto toI64 = [&](Value index) {
+      return arith::IndexCastOp::create(b, loc, i64, index).getResult();
+    };
+    Value one = arith::ConstantIndexOp::create(b, loc, 1);
+    SmallVector<Value> args;
+    for (Role role : {Role::Batch, Role::Row, Role::Col, Role::Sum}) {
+      int d = kernelDims[unsigned(role)];
+      args.push_back(toI64(d < 0 ? one : extents[d]));
+    }
+    auto ptrType = LLVM::LLVMPointerType::get(b.getContext());
+    static const Role strideRoles[3][3] = {{Role::Batch, Role::Row, Role::Sum},
+                                           {Role::Batch, Role::Sum, Role::Col},
+                                           {Role::Batch, Role::Row, Role::Col}};
+    for (unsigned x = 0; x < 3; ++x) {
+      args.push_back(
+          LLVM::IntToPtrOp::create(b, loc, ptrType, toI64(bases[x])));
+      for (Role role : strideRoles[x]) {
+        int d = kernelDims[unsigned(role)];
+        args.push_back(toI64(d < 0 ? arith::ConstantIndexOp::create(b, loc, 0)
+                                   : getStride(x, d)));
+      }
+    }
+    func::CallOp::create(b, loc, kernel, args);
+  }
+
+  linalg::GenericOp op;
+  const GemmMatch &match;
+  OpBuilder b;
+  Location loc;
+  SmallVector<OperandAddress> addresses;
+  SmallVector<Value> extents;
+  /// Indexed by Role: the loop dimension passed to the kernel, or -1.
+  SmallVector<int> kernelDims;
+};
+
+struct TessContractionsToKernelsPass
+    : public tessera::impl::TessContractionsToKernelsPassBase<
+          TessContractionsToKernelsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    std::vector<std::pair<linalg::GenericOp, GemmMatch>> matches;
+    module.walk([&](linalg::GenericOp op) {
+      if (std::optional<GemmMatch> match = matchGemm(op))
+        matches.emplace_back(op, std::move(*match));
+    });
+    for (auto &[op, match] : matches)
+      GemmRewriter(op, match).rewrite(getKernelDecl(module, match.elementType));
+  }
+};
+
+} // namespace

@@ -1,0 +1,178 @@
+//===- ParallelRegions.cpp - Threads for the outermost parallel loops -----===//
+//
+// Two passes around MLIR's convert-scf-to-openmp (see Passes.td):
+//   tess-serialize-nested-parallel  scf.parallel inside another scf.parallel
+//                                   becomes scf.for loops, so that only the
+//                                   outermost parallel loop of a nest forks;
+//   tess-configure-parallel-regions each omp.parallel asks the runtime for
+//                                   its thread count and forks only when its
+//                                   loops do enough work.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/Builders.h"
+
+namespace tessera {
+#define GEN_PASS_DEF_TESSSERIALIZENESTEDPARALLELPASS
+#define GEN_PASS_DEF_TESSCONFIGUREPARALLELREGIONSPASS
+#include "tessera/Transforms/Passes.h.inc"
+} // namespace tessera
+
+using namespace mlir;
+
+namespace {
+
+/// Replaces `parallel` by a nest of scf.for loops with the same bounds and
+/// body (its scf.reduce terminator has no operands: the loops linalg emits
+/// carry no reductions).
+void serialize(scf::ParallelOp parallel) {
+  OpBuilder b(parallel);
+  Location loc = parallel.getLoc();
+  SmallVector<Value> ivs;
+  for (auto [lower, upper, step] :
+       llvm::zip(parallel.getLowerBound(), parallel.getUpperBound(),
+                 parallel.getStep())) {
+    auto loop = scf::ForOp::create(b, loc, lower, upper, step);
+    ivs.push_back(loop.getInductionVar());
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+  }
+  Block &body = parallel.getRegion().front();
+  body.getTerminator()->erase();
+  Block *innermost = b.getInsertionBlock();
+  innermost->getOperations().splice(b.getInsertionPoint(),
+                                    body.getOperations());
+  for (auto [arg, iv] : llvm::zip(body.getArguments(), ivs))
+    arg.replaceAllUsesWith(iv);
+  parallel.erase();
+}
+
+struct TessSerializeNestedParallelPass
+    : public tessera::impl::TessSerializeNestedParallelPassBase<
+          TessSerializeNestedParallelPass> {
+  void runOnOperation() override {
+    SmallVector<scf::ParallelOp> nested;
+    getOperation()->walk([&](scf::ParallelOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() || !op.getInitVals().empty())
+        nested.push_back(op);
+    });
+    // Post-order: inner loops first, so each is still intact when visited.
+    for (scf::ParallelOp op : nested)
+      if (op.getInitVals().empty())
+        serialize(op);
+  }
+};
+
+/// Whether `value` is available before `op` (defined outside of it).
+bool isDefinedAbove(Value value, Operation *op) {
+  return !op->isAncestor(value.getParentRegion()->getParentOp());
+}
+
+/// Trip count of a loop with bounds `lower`, `upper`, `step` (step > 0),
+/// built before `b`'s insertion point; zero when upper <= lower.
+Value buildTripCount(OpBuilder &b, Location loc, Value lower, Value upper,
+                     Value step) {
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value span = arith::SubIOp::create(b, loc, upper, lower);
+  Value positive = arith::MaxSIOp::create(b, loc, span, zero);
+  return arith::CeilDivSIOp::create(b, loc, positive, step);
+}
+
+/// Estimated iterations of the innermost bodies of `region`'s loop nest:
+/// the product of the trip counts of the omp loop and of every scf.for
+/// inside whose bounds are known before `region` starts.
+Value buildWorkEstimate(OpBuilder &b, omp::ParallelOp region) {
+  Location loc = region.getLoc();
+  Value work = arith::ConstantIndexOp::create(b, loc, 1);
+  auto multiply = [&](Value lower, Value upper, Value step) {
+    Value trips = buildTripCount(b, loc, lower, upper, step);
+    work = arith::MulIOp::create(b, loc, work, trips);
+  };
+  region.walk([&](Operation *op) {
+    if (auto nest = dyn_cast<omp::LoopNestOp>(op)) {
+      for (auto [lower, upper, step] :
+           llvm::zip(nest.getLoopLowerBounds(), nest.getLoopUpperBounds(),
+                     nest.getLoopSteps()))
+        if (isDefinedAbove(lower, region) && isDefinedAbove(upper, region) &&
+            isDefinedAbove(step, region))
+          multiply(lower, upper, step);
+    } else if (auto loop = dyn_cast<scf::ForOp>(op)) {
+      if (isDefinedAbove(loop.getLowerBound(), region) &&
+          isDefinedAbove(loop.getUpperBound(), region) &&
+          isDefinedAbove(loop.getStep(), region))
+        multiply(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
+    }
+  });
+  return work;
+}
+
+/// The declaration of `int32_t tessera_get_num_threads(void)`.
+func::FuncOp getNumThreadsDecl(ModuleOp module) {
+  constexpr StringLiteral name = "tessera_get_num_threads";
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto decl = func::FuncOp::create(b, module.getLoc(), name,
+                                   b.getFunctionType({}, {b.getI32Type()}));
+  decl.setPrivate();
+  return decl;
+}
+
+/// Inlines the memref.alloca_scope that convert-scf-to-openmp wraps around
+/// each loop body when the body allocates nothing on the stack: the scope
+/// would be a single block that SCF-to-CF cannot lower into.
+void inlineEmptyAllocaScopes(omp::ParallelOp region) {
+  SmallVector<memref::AllocaScopeOp> scopes;
+  region.walk([&](memref::AllocaScopeOp scope) {
+    bool allocates = false;
+    scope.walk([&](memref::AllocaOp) { allocates = true; });
+    if (!allocates && scope.getNumResults() == 0)
+      scopes.push_back(scope);
+  });
+  for (memref::AllocaScopeOp scope : scopes) {
+    Block &body = scope.getBodyRegion().front();
+    body.getTerminator()->erase();
+    scope->getBlock()->getOperations().splice(Block::iterator(scope),
+                                              body.getOperations());
+    scope.erase();
+  }
+}
+
+struct TessConfigureParallelRegionsPass
+    : public tessera::impl::TessConfigureParallelRegionsPassBase<
+          TessConfigureParallelRegionsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<omp::ParallelOp> regions;
+    module.walk([&](omp::ParallelOp op) { regions.push_back(op); });
+    if (regions.empty())
+      return;
+    func::FuncOp getThreads = getNumThreadsDecl(module);
+    for (omp::ParallelOp region : regions) {
+      OpBuilder b(region);
+      Location loc = region.getLoc();
+      Value threads = func::CallOp::create(b, loc, getThreads).getResult(0);
+      Value work = buildWorkEstimate(b, region);
+      Value threshold = arith::ConstantIndexOp::create(b, loc, minWork);
+      Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
+                                           work, threshold);
+      Value one = arith::ConstantIntOp::create(b, loc, 1, 32);
+      Value several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
+                                            threads, one);
+      Value fork = arith::AndIOp::create(b, loc, enough, several);
+      region.getIfExprMutable().assign(fork);
+      region.getNumThreadsMutable().assign(threads);
+      inlineEmptyAllocaScopes(region);
+    }
+  }
+};
+
+} // namespace

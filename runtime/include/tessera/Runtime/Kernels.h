@@ -1,0 +1,68 @@
+//===- Kernels.h - Micro-kernels that compiled code calls -------*- C++ -*-===//
+//
+// The runtime kernels of Tessera (as IREE's ukernels): hand-written,
+// target-dispatched loops that the CPU pipeline calls from generated code
+// where they beat what the compiler generates, and the thread count that
+// generated parallel loops and the kernels share.
+//
+// The generated code calls them by these C names; the JIT resolves them to
+// this library's definitions and shared libraries written by tessc link
+// libTesseraKernels.a, so compiled entries need nothing else at run time
+// (except libomp, the OpenMP runtime of the parallel loops).
+//
+// GEMM: C[b] += A[b] * B[b] for b < batch, A[b] m x k, B[b] k x n, C[b] m x n,
+// every operand addressed by element strides (any layout: transposed,
+// strided or broadcast with stride 0; C must not overlap A or B, and C's
+// own elements must not alias each other). Sizes of zero do nothing. The
+// kernels pack A and B into contiguous panels (cache-blocked as in
+// BLIS/GotoBLAS), run a register-tiled vector micro-kernel compiled for the
+// widest vector ISA the CPU has (AVX-512, AVX2+FMA, or the baseline), and
+// split the work over the threads. Summation over k runs in blocks of the
+// kernel's KC, in increasing k within a block, each block added to C in turn.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_RUNTIME_KERNELS_H
+#define TESSERA_RUNTIME_KERNELS_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// C[b] += A[b] * B[b] in f32 (see the file comment).
+void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
+                      const float *a, int64_t aBatchStride, int64_t aRowStride,
+                      int64_t aColStride, const float *b, int64_t bBatchStride,
+                      int64_t bRowStride, int64_t bColStride, float *c,
+                      int64_t cBatchStride, int64_t cRowStride,
+                      int64_t cColStride);
+
+/// C[b] += A[b] * B[b] in f64 (see the file comment).
+void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
+                      const double *a, int64_t aBatchStride, int64_t aRowStride,
+                      int64_t aColStride, const double *b, int64_t bBatchStride,
+                      int64_t bRowStride, int64_t bColStride, double *c,
+                      int64_t cBatchStride, int64_t cRowStride,
+                      int64_t cColStride);
+
+/// The number of threads that compiled code and the kernels use: the last
+/// value given to tessera_set_num_threads if positive, else the environment
+/// variable TESSERA_NUM_THREADS if it is a positive integer, else the
+/// number of processors available to the process.
+int32_t tessera_get_num_threads(void);
+
+/// Sets the thread count for later calls (0 or less: back to the default).
+void tessera_set_num_threads(int32_t numThreads);
+
+/// The vector instruction set the GEMM kernels dispatch to on this CPU:
+/// "avx512", "avx2" or "generic". TESSERA_GEMM_ISA=avx2|generic in the
+/// environment selects a narrower one (for testing each of them).
+const char *tessera_gemm_isa(void);
+
+#ifdef __cplusplus
+} // extern "C"
+#endif
+
+#endif // TESSERA_RUNTIME_KERNELS_H

@@ -1,0 +1,196 @@
+//===- Gemm.cpp - Batched GEMM entry points: dispatch and threads ---------===//
+//
+// tessera_gemm_f32/f64 (Kernels.h): pick the ISA once, split the batch and
+// the rows or columns of C into one piece per thread (in whole micro-kernel
+// tiles), and run each piece through the ISA's serial GEMM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Runtime/Kernels.h"
+
+#include "GemmKernel.h"
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+
+using namespace tessera::kernels;
+
+namespace {
+
+enum class Isa { AVX512, AVX2, Generic };
+
+/// The widest ISA the CPU supports, narrowed by TESSERA_GEMM_ISA.
+Isa detectIsa() {
+  const char *requested = std::getenv("TESSERA_GEMM_ISA");
+  bool allowAVX512 = !requested || !std::strcmp(requested, "avx512");
+  bool allowAVX2 = allowAVX512 || !std::strcmp(requested, "avx2");
+#if defined(__x86_64__) && defined(TESSERA_KERNELS_X86)
+  __builtin_cpu_init();
+  if (allowAVX512 && __builtin_cpu_supports("avx512f"))
+    return Isa::AVX512;
+  if (allowAVX2 && __builtin_cpu_supports("avx2") &&
+      __builtin_cpu_supports("fma"))
+    return Isa::AVX2;
+#else
+  (void)allowAVX2;
+#endif
+  return Isa::Generic;
+}
+
+/// The ISA, detected on first use. A plain atomic rather than a static
+/// local: the kernels use no C++ runtime (no guard variables), and a race
+/// only detects twice.
+std::atomic<int> detectedIsa{-1};
+
+Isa getIsa() {
+  int isa = detectedIsa.load(std::memory_order_relaxed);
+  if (isa < 0) {
+    isa = int(detectIsa());
+    detectedIsa.store(isa, std::memory_order_relaxed);
+  }
+  return Isa(isa);
+}
+
+TileShape getTile(bool f64) {
+  switch (getIsa()) {
+#ifdef TESSERA_KERNELS_X86
+  case Isa::AVX512:
+    return tileAVX512(f64);
+  case Isa::AVX2:
+    return tileAVX2(f64);
+#endif
+  default:
+    return tileGeneric(f64);
+  }
+}
+
+GemmF32 getGemmF32() {
+  switch (getIsa()) {
+#ifdef TESSERA_KERNELS_X86
+  case Isa::AVX512:
+    return gemmAVX512F32;
+  case Isa::AVX2:
+    return gemmAVX2F32;
+#endif
+  default:
+    return gemmGenericF32;
+  }
+}
+
+GemmF64 getGemmF64() {
+  switch (getIsa()) {
+#ifdef TESSERA_KERNELS_X86
+  case Isa::AVX512:
+    return gemmAVX512F64;
+  case Isa::AVX2:
+    return gemmAVX2F64;
+#endif
+  default:
+    return gemmGenericF64;
+  }
+}
+
+/// Below this many multiply-adds a GEMM runs on one thread: waking the
+/// others costs more than it saves.
+constexpr double kMinParallelWork = 1 << 17;
+
+/// How C is split: `chunks` pieces per batch element, along rows (or
+/// columns), each `tilesPerChunk` micro-kernel tiles.
+struct Split {
+  int64_t chunks;
+  bool alongRows;
+  int64_t chunkSize;
+};
+
+Split chooseSplit(int64_t batch, int64_t m, int64_t n, int threads,
+                  TileShape tile) {
+  // Whole batch elements per thread when they divide evenly or are many.
+  if (threads <= 1 || batch % threads == 0 || batch >= 8 * threads)
+    return {1, true, m};
+  int64_t rowTiles = (m + tile.rows - 1) / tile.rows;
+  int64_t colTiles = (n + tile.cols - 1) / tile.cols;
+  bool alongRows = rowTiles >= colTiles;
+  int64_t tiles = alongRows ? rowTiles : colTiles;
+  int64_t chunks = std::min<int64_t>(threads, tiles);
+  int64_t tilesPerChunk = (tiles + chunks - 1) / chunks;
+  chunks = (tiles + tilesPerChunk - 1) / tilesPerChunk;
+  int64_t unit = alongRows ? tile.rows : tile.cols;
+  return {chunks, alongRows, tilesPerChunk * unit};
+}
+
+template <typename T, typename Serial>
+void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
+                    int64_t n, int64_t k, const T *a, int64_t sab, int64_t sam,
+                    int64_t sak, const T *b, int64_t sbb, int64_t sbk,
+                    int64_t sbn, T *c, int64_t scb, int64_t scm, int64_t scn) {
+  if (batch <= 0 || m <= 0 || n <= 0 || k <= 0)
+    return;
+  int threads = tessera_get_num_threads();
+  double work = double(batch) * double(m) * double(n) * double(k);
+  if (work < kMinParallelWork)
+    threads = 1;
+  Split split = chooseSplit(batch, m, n, threads, getTile(f64));
+  int64_t tasks = batch * split.chunks;
+#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
+  for (int64_t task = 0; task < tasks; ++task) {
+    int64_t item = task / split.chunks, chunk = task % split.chunks;
+    int64_t begin = chunk * split.chunkSize;
+    int64_t extent = split.alongRows ? m : n;
+    int64_t size = std::min(split.chunkSize, extent - begin);
+    GemmProblem<T> g{m,
+                     n,
+                     k,
+                     a + item * sab,
+                     sam,
+                     sak,
+                     b + item * sbb,
+                     sbk,
+                     sbn,
+                     c + item * scb,
+                     scm,
+                     scn};
+    if (split.alongRows) {
+      g.m = size;
+      g.a += begin * sam;
+      g.c += begin * scm;
+    } else {
+      g.n = size;
+      g.b += begin * sbn;
+      g.c += begin * scn;
+    }
+    serial(g);
+  }
+}
+
+} // namespace
+
+extern "C" void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
+                                 const float *a, int64_t sab, int64_t sam,
+                                 int64_t sak, const float *b, int64_t sbb,
+                                 int64_t sbk, int64_t sbn, float *c,
+                                 int64_t scb, int64_t scm, int64_t scn) {
+  runBatchedGemm<float>(getGemmF32(), /*f64=*/false, batch, m, n, k, a, sab,
+                        sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn);
+}
+
+extern "C" void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
+                                 const double *a, int64_t sab, int64_t sam,
+                                 int64_t sak, const double *b, int64_t sbb,
+                                 int64_t sbk, int64_t sbn, double *c,
+                                 int64_t scb, int64_t scm, int64_t scn) {
+  runBatchedGemm<double>(getGemmF64(), /*f64=*/true, batch, m, n, k, a, sab,
+                         sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn);
+}
+
+extern "C" const char *tessera_gemm_isa(void) {
+  switch (getIsa()) {
+  case Isa::AVX512:
+    return "avx512";
+  case Isa::AVX2:
+    return "avx2";
+  default:
+    return "generic";
+  }
+}

@@ -1,0 +1,32 @@
+// RUN: tess-opt %s --convert-scf-to-openmp --tess-configure-parallel-regions=min-work=1000 | FileCheck %s
+
+// The region asks the runtime for its thread count and forks only when the
+// parallel loop times the inner loop (bounds known before it) reach
+// min-work and more than one thread is wanted; the alloca_scope around the
+// body is gone.
+// CHECK-LABEL: func.func @rows(
+// CHECK-SAME:    %[[N:[^:]*]]: index, %[[M:[^:]*]]: index
+// CHECK:         %[[T:.*]] = call @tessera_get_num_threads() : () -> i32
+// CHECK:         %[[INNER:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
+// CHECK:         %[[PARTIAL:.*]] = arith.muli %{{.*}}, %[[INNER]]
+// CHECK:         %[[OUTER:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
+// CHECK:         %[[WORK:.*]] = arith.muli %[[PARTIAL]], %[[OUTER]]
+// CHECK:         %[[ENOUGH:.*]] = arith.cmpi uge, %[[WORK]], %c1000
+// CHECK:         %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %c1_i32
+// CHECK:         %[[FORK:.*]] = arith.andi %[[ENOUGH]], %[[SEVERAL]]
+// CHECK:         omp.parallel if(%[[FORK]]) num_threads(%[[T]] : i32)
+// CHECK-NOT:     memref.alloca_scope
+// CHECK:         omp.wsloop
+// CHECK:       func.func private @tessera_get_num_threads() -> i32
+func.func @rows(%a: memref<?x?xf32>, %n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    scf.for %j = %c0 to %m step %c1 {
+      memref.store %f, %a[%i, %j] : memref<?x?xf32>
+    }
+    scf.reduce
+  }
+  return
+}
