@@ -309,6 +309,9 @@ def TessConfigureParallelRegionsPass
     "mlir::func::FuncDialect",
     "mlir::memref::MemRefDialect",
     "mlir::omp::OpenMPDialect",
+  ];
+}
+
 def TessApproximateMathPass : Pass<"tess-approximate-math"> {
   let summary = "Replace f32 math functions by branch-free polynomials";
   let description = [{
