@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Driver/Compiler.h"
-#include "tessera/Runtime/Kernels.h"
 #include "tessera/Runtime/FileIO.h"
+#include "tessera/Runtime/Kernels.h"
 #include "tessera/Runtime/Npy.h"
 #include "tessera/Runtime/Printer.h"
 #include "tessera/Runtime/Random.h"
