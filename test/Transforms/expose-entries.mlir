@@ -10,7 +10,7 @@
 // CHECK-NOT:     tess.entry
 // CHECK:         linalg.matmul
 // CHECK-LABEL: func.func @matmul(
-// CHECK-SAME:      %[[A:.*]]: memref<?x?xf32>, %[[B:.*]]: memref<?x?xf32>, %[[OUT:.*]]: memref<?x?xf32>, %[[REC:.*]]: !llvm.ptr) -> i32
+// CHECK-SAME:      %[[A:.*]]: memref<?x?xf32>, %[[B:.*]]: memref<?x?xf32>, %[[OUT:.*]]: memref<?x?xf32> {llvm.noalias}, %[[REC:.*]]: !llvm.ptr) -> i32
 // CHECK-SAME:      attributes {llvm.emit_c_interface, tessera.error_record}
 // CHECK:         %[[BK:.*]] = memref.dim %[[B]], %[[C0:.*]] :
 // CHECK:         %[[AK:.*]] = memref.dim %[[A]], %[[C1:.*]] :
@@ -62,7 +62,7 @@ func.func @matmul(%a: tensor<?x?xf32> {tess.dims = ["M", "K"], tess.name = "a"},
 // CHECK-SAME:      index {tess.size = "L"}
 // CHECK-SAME:      -> (tensor<?x4xf32> {tess.dims = ["L", 4]})
 // CHECK-LABEL: func.func @fill(
-// CHECK-SAME:      %[[S:.*]]: memref<f32>, %[[L:.*]]: index, %[[OUT:.*]]: memref<?x?xf32>, %{{.*}}: !llvm.ptr) -> i32
+// CHECK-SAME:      %[[S:.*]]: memref<f32>, %[[L:.*]]: index, %[[OUT:.*]]: memref<?x?xf32> {llvm.noalias}, %{{.*}}: !llvm.ptr) -> i32
 // CHECK:         %[[NEG:.*]] = arith.cmpi slt, %[[L]], %c0
 // CHECK:         %[[R0:.*]] = memref.dim %[[OUT]], %c0 :
 // CHECK:         %[[F1:.*]] = arith.cmpi ne, %[[R0]], %[[L]]
@@ -91,7 +91,7 @@ func.func @fill(%s: tensor<f32>, %L: index {tess.size = "L"})
 // CHECK:         call @__tess_impl_double
 // CHECK:         call @__tess_impl_double
 // CHECK-LABEL: func.func @twice(
-// CHECK-SAME:      %[[X:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>, %{{.*}}: !llvm.ptr) -> i32
+// CHECK-SAME:      %[[X:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32> {llvm.noalias}, %{{.*}}: !llvm.ptr) -> i32
 // CHECK:         memref.dim %[[X]], %c0
 // CHECK:         arith.cmpi ne, %{{.*}}, %c3
 // CHECK:         memref.cast %[[X]] : memref<?xf32> to memref<3xf32>
@@ -130,7 +130,7 @@ func.func private @helper(%x: tensor<3xf32>) -> tensor<3xf32> {
 // CHECK-DAG:   llvm.mlir.global private constant @[[DTYPE:.*]]("f64\00")
 // CHECK-NOT:   output 'y'
 // CHECK-LABEL: func.func @scale(
-// CHECK-SAME:      %[[X:.*]]: memref<?x?xf64>, %[[Y:.*]]: memref<?x?xf64>, %[[REC:.*]]: !llvm.ptr) -> i32
+// CHECK-SAME:      %[[X:.*]]: memref<?x?xf64>, %[[Y:.*]]: memref<?x?xf64> {llvm.noalias}, %[[REC:.*]]: !llvm.ptr) -> i32
 // CHECK:         arith.select
 // CHECK:         %[[SIZES:.*]] = arith.select
 // CHECK:         %[[SIZESOK:.*]] = arith.cmpi eq, %[[SIZES]]

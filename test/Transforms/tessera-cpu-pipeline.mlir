@@ -33,6 +33,7 @@
 // O2-NOT:    eliminate-empty-tensors
 // O2-NEXT:   empty-tensor-to-alloc-tensor,
 // O2-NEXT:   one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
+// O2:          tess-results-in-place
 // O2:          buffer-hoisting,
 // O2-NEXT:     buffer-loop-hoisting
 // Allocations are checked before deallocations are inserted, so that a
@@ -83,7 +84,7 @@
 // O2-NEXT:   convert-math-to-funcs
 // O2-NEXT:   convert-math-to-llvm
 // O2-NEXT:   convert-math-to-libm,
-// O2-NEXT:   finalize-memref-to-llvm
+// O2-NEXT:   finalize-memref-to-llvm{{.*}}use-aligned-alloc=true
 // O2-NEXT:   convert-complex-to-llvm
 // O2-NEXT:   convert-arith-to-llvm
 // O2-NEXT:   convert-index-to-llvm
@@ -92,6 +93,7 @@
 // O2-NEXT:   convert-func-to-llvm
 // O2-NEXT:   convert-ub-to-llvm
 // O2-NEXT:   reconcile-unrealized-casts,
+// O2-NEXT:   tess-noalias-outputs,
 
 // Without optimization: no fusion, no loop reordering, no hoisting.
 // O0:     builtin.module(
@@ -110,14 +112,14 @@
 
 // CHECK-NOT:   func.func
 // CHECK-NOT:   tess.
+// The output's aligned pointer is noalias (tess-noalias-outputs).
 // CHECK-LABEL: llvm.func @mm(
+// CHECK-SAME:    %{{.*}}: !llvm.ptr {llvm.noalias}
 // CHECK-SAME:    -> i32 attributes {llvm.emit_c_interface, tessera.error_record}
-// CHECK:         llvm.call @malloc
-// CHECK:         llvm.call @free
 // The C interface takes the error record last (translateToLLVMIR splits it
 // into _tess_errinfo_mm and _mlir_ciface_mm).
 // CHECK-LABEL: llvm.func @_mlir_ciface_mm(
-// CHECK-SAME:    %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr) -> i32
+// CHECK-SAME:    %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr {llvm.noalias}, %{{.*}}: !llvm.ptr) -> i32
 // CHECK-NOT:   memref.
 // CHECK-NOT:   bufferization.
 // CHECK-NOT:   linalg.

@@ -110,6 +110,9 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
   pm.addPass(createCanonicalizerPass());
+  // Results straight into the caller's buffers where that is unobservable.
+  if (optimize)
+    pm.addNestedPass<func::FuncOp>(createResultsInPlacePass());
   if (optimize) {
     OpPassManager &funcPM = pm.nest<func::FuncOp>();
     funcPM.addPass(bufferization::createBufferHoistingPass());
@@ -200,7 +203,13 @@ static void addLLVMPasses(OpPassManager &pm) {
   mathOptions.approximateLog1p = false;
   pm.addPass(createConvertMathToLLVMPass(mathOptions));
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  // aligned_alloc rather than malloc and rounding the address up: a pointer
+  // rebuilt from an integer has no provenance, and LLVM could then not tell
+  // a temporary from the arguments (the loop vectorizer gives up on a loop
+  // nest whose alias checks it cannot hoist, such as a convolution's).
+  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  memrefOptions.useAlignedAlloc = true;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createConvertComplexToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -209,6 +218,7 @@ static void addLLVMPasses(OpPassManager &pm) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createNoAliasOutputsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -240,6 +250,7 @@ void tessera::registerTesseraCPUPipeline() {
   static std::once_flag once;
   std::call_once(once, [] {
     registerScalingPasses();
+    registerEntryOutputsPasses();
     registerSplitLongFunctionsPass();
     PassPipelineRegistration<TesseraCPUPipelineCLOptions>(
         "tessera-cpu",

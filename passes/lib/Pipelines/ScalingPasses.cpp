@@ -5,6 +5,7 @@
 //
 //   tess-fuse-elementwise     MLIR's elementwise fusion of linalg ops on
 //                             tensors with a bound on the size of a fused body
+//                             (and no fusion that recomputes a producer)
 //   tess-split-shared-inits   a tensor.empty / linalg.fill per few uses
 //                             before one-shot bufferization
 //   tess-split-deallocs       one bufferization.dealloc per buffer when the
@@ -26,6 +27,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Transforms/Transforms.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/CastInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -52,8 +54,36 @@ bool bodyExceeds(Operation *op, unsigned limit) {
   return false;
 }
 
+/// Whether the body of the linalg op `op` does nothing but casts (or
+/// nothing at all: a broadcast or a copy), so that computing it again for
+/// every use costs no more than reading its result.
+bool isTriviallyCheap(linalg::LinalgOp op) {
+  return llvm::all_of(op.getBlock()->without_terminator(),
+                      llvm::IsaPred<CastOpInterface>);
+}
+
+/// Whether fusing the producer of `fused` into its consumer computes each
+/// element of the producer more than once: some loop of the consumer that
+/// iterates (an extent other than a static 1) does not index the operand,
+/// so the fused body recomputes the same element at every step of it (a
+/// GELU fused into the matmul that reads it runs once per output column; an
+/// `exp` broadcast along a row runs once per column).
+bool recomputesProducer(OpOperand *fused) {
+  auto consumer = cast<linalg::LinalgOp>(fused->getOwner());
+  AffineMap map = consumer.getMatchingIndexingMap(fused);
+  SmallVector<int64_t> ranges = consumer.getStaticLoopRanges();
+  for (unsigned d = 0, e = consumer.getNumLoops(); d < e; ++d)
+    if (ranges[d] != 1 && !map.isFunctionOfDim(d))
+      return true;
+  return false;
+}
+
 /// Fuses a producer into its consumer when the producer has no other use
-/// (MLIR's default) and the fused body stays within `maxOps` operations.
+/// (MLIR's default), its elements would not be recomputed (unless they are
+/// casts or copies) and the fused body stays within `maxOps` operations.
+/// Elementwise epilogues (a bias, an activation after a matmul) read every
+/// element once and fuse with each other; an elementwise producer feeding a
+/// contraction that does not index it with every loop stays separate.
 ///
 /// Each fusion clones both bodies into a new op, so fusing a chain of n
 /// elementwise statements one producer at a time costs O(n^2) without the
@@ -67,6 +97,9 @@ linalg::ControlFusionFn boundedFusion(unsigned maxOps) {
     Operation *consumer = fused->getOwner();
     if (!isa<linalg::LinalgOp>(producer) || !isa<linalg::LinalgOp>(consumer))
       return true;
+    if (recomputesProducer(fused) &&
+        !isTriviallyCheap(cast<linalg::LinalgOp>(producer)))
+      return false;
     if (bodyExceeds(producer, maxOps) || bodyExceeds(consumer, maxOps))
       return false;
     // Both bodies end in a yield; the fused body keeps one.

@@ -310,6 +310,12 @@ struct TessExposeEntriesPass
       wrapper.setPublic();
       wrapper->setAttr("llvm.emit_c_interface", b.getUnitAttr());
       wrapper->setAttr(kErrorRecordAttrName, b.getUnitAttr());
+      // Outputs overlap neither inputs nor each other (docs/abi.md): their
+      // pointers are `noalias`, which lets LLVM vectorize loops that read
+      // inputs and write outputs without run-time overlap checks.
+      for (unsigned r = 0, e = impl.getNumResults(); r < e; ++r)
+        wrapper.setArgAttr(impl.getNumArguments() + r, "llvm.noalias",
+                           b.getUnitAttr());
       symbolTable.insert(wrapper);
       buildWrapperBody(b, wrapper, impl, *sig, writer);
     }

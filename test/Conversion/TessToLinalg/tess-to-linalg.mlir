@@ -57,14 +57,20 @@ func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<
 
 // -----
 
-// A compound subscript is read in the body: index arithmetic, range test,
-// clamped tensor.extract, select of zero. A dynamic input that may be empty
-// is replaced by a 1-element stand-in.
-// CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1) -> (d1)>
-// CHECK-DAG: #[[$T:.*]] = affine_map<(d0, d1) -> (d0)>
+// A compound subscript is read in the body. Affine ones split the range of
+// the parallel dimension they use (peel.mlir has the details): in the
+// boundary pieces [0, lo) and [hi, T) a read has index arithmetic, a range
+// test, a clamped tensor.extract (of a 1-element stand-in when the dynamic
+// input is empty) and a select of zero; in the interior [lo, hi) it is a
+// plain tensor.extract of the input. Each piece is a linalg.generic on a
+// slice of the result, with the parallel dimension innermost. The result is
+// not filled: the first reduction step (k == 0) starts from the identity.
+// CHECK-DAG: #[[$K:.*]] = affine_map<(d0, d1) -> (d0)>
+// CHECK-DAG: #[[$T:.*]] = affine_map<(d0, d1) -> (d1)>
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: (%[[W:.*]]: tensor<3xf32>, %[[X:.*]]: tensor<?xf32>, %[[TB:.*]]: index)
-// CHECK: %[[INIT:.*]] = linalg.fill
+// CHECK: %[[INIT:.*]] = tensor.empty(%[[TB]]) : tensor<?xf32>
+// CHECK-NOT: linalg.fill
 // CHECK: %[[ZERO:.*]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
@@ -75,13 +81,17 @@ func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<
 // CHECK: } else {
 // CHECK:   scf.yield %[[X]] : tensor<?xf32>
 // CHECK: }
-// CHECK: linalg.generic {indexing_maps = [#[[$K]], #[[$T]]], iterator_types = ["parallel", "reduction"]}
-// CHECK-SAME: ins(%[[W]] : tensor<3xf32>) outs(%[[INIT]] : tensor<?xf32>)
+// CHECK: %[[LO:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
+// CHECK: %[[HI:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
+// CHECK: %[[S0:.*]] = tensor.extract_slice %[[INIT]][%{{.*}}] [%[[LO]]] [1]
+// CHECK: %[[B0:.*]] = linalg.generic {indexing_maps = [#[[$K]], #[[$T]]], iterator_types = ["reduction", "parallel"]}
+// CHECK-SAME: ins(%[[W]] : tensor<3xf32>) outs(%[[S0]] : tensor<?xf32>)
 // CHECK-NEXT: ^bb0(%[[WK:.*]]: f32, %[[ACC:.*]]: f32):
-// CHECK-DAG:   %[[I0:.*]] = linalg.index 0 : index
-// CHECK-DAG:   %[[I1:.*]] = linalg.index 1 : index
-// CHECK:       %[[NEG:.*]] = arith.muli %[[I1]], %{{.*}}
-// CHECK:       %[[SUB:.*]] = arith.addi %[[I0]], %[[NEG]] : index
+// CHECK:       %[[I1:.*]] = linalg.index 1 : index
+// CHECK:       %[[T:.*]] = arith.addi %[[I1]], %{{.*}} : index
+// CHECK:       %[[I0:.*]] = linalg.index 0 : index
+// CHECK:       %[[NEG:.*]] = arith.muli %[[I0]], %{{.*}}
+// CHECK:       %[[SUB:.*]] = arith.addi %[[T]], %[[NEG]] : index
 // CHECK:       %[[GE:.*]] = arith.cmpi sge, %[[SUB]], %[[C0]] : index
 // CHECK:       %[[LT:.*]] = arith.cmpi slt, %[[SUB]], %[[DIM]] : index
 // CHECK:       %[[OK:.*]] = arith.andi %[[GE]], %[[LT]] : i1
@@ -89,7 +99,23 @@ func.func @diag_trace(%a: tensor<?x?xf32>, %n: index) -> (tensor<?xf32>, tensor<
 // CHECK:       %[[EL:.*]] = tensor.extract %[[SAFE]][%[[IDX]]] : tensor<?xf32>
 // CHECK:       %[[V:.*]] = arith.select %[[OK]], %[[EL]], %[[ZERO]] : f32
 // CHECK:       %[[P:.*]] = arith.mulf %[[WK]], %[[V]] : f32
-// CHECK:       arith.addf %[[ACC]], %[[P]] : f32
+// CHECK:       %[[FIRST:.*]] = arith.cmpi eq, %[[I0]], %{{.*}} : index
+// CHECK:       %[[A:.*]] = arith.select %[[FIRST]], %{{.*}}, %[[ACC]] : f32
+// CHECK:       arith.addf %[[A]], %[[P]] : f32
+// CHECK: %[[R0:.*]] = tensor.insert_slice %[[B0]] into %[[INIT]]
+// CHECK: %[[S1:.*]] = tensor.extract_slice %[[R0]][%[[HI]]]
+// CHECK: %[[B1:.*]] = linalg.generic
+// CHECK: arith.select
+// CHECK: %[[R1:.*]] = tensor.insert_slice %[[B1]] into %[[R0]][%[[HI]]]
+// CHECK: %[[S2:.*]] = tensor.extract_slice %[[R1]][%[[LO]]]
+// CHECK: %[[B2:.*]] = linalg.generic {indexing_maps = [#[[$K]], #[[$T]]], iterator_types = ["reduction", "parallel"]}
+// CHECK-SAME: ins(%[[W]] : tensor<3xf32>) outs(%[[S2]] : tensor<?xf32>)
+// CHECK-NOT:   arith.select
+// CHECK-NOT:   arith.cmpi
+// CHECK:       %[[EL2:.*]] = tensor.extract %[[X]][%{{.*}}] : tensor<?xf32>
+// CHECK:       arith.mulf %{{.*}}, %[[EL2]] : f32
+// CHECK:       linalg.yield
+// CHECK: tensor.insert_slice %[[B2]] into %[[R1]][%[[LO]]]
 func.func @conv(%w: tensor<3xf32>, %x: tensor<?xf32>, %T: index) -> tensor<?xf32> {
   %c3 = arith.constant 3 : index
   %y = tess.contract sum ins(%w, %x : tensor<3xf32>, tensor<?xf32>) bounds(%T, %c3)
@@ -106,6 +132,7 @@ func.func @conv(%w: tensor<3xf32>, %x: tensor<?xf32>, %T: index) -> tensor<?xf32
 
 // Loop dims that no plain subscript covers get a tensor.empty operand of
 // their bound; static inputs need no stand-in; tess.index -> linalg.index.
+// A subscript with `mod` is not peeled: one generic, guarded reads.
 // CHECK-DAG: #[[$D1:.*]] = affine_map<(d0, d1, d2) -> (d1)>
 // CHECK-DAG: #[[$D2:.*]] = affine_map<(d0, d1, d2) -> (d2)>
 // CHECK-DAG: #[[$D0:.*]] = affine_map<(d0, d1, d2) -> (d0)>
@@ -127,7 +154,7 @@ func.func @uncovered(%x: tensor<5x4xf32>, %K: index) -> tensor<5xf32> {
   %c5 = arith.constant 5 : index
   %c2 = arith.constant 2 : index
   %u = tess.contract sum ins(%x : tensor<5x4xf32>) bounds(%c5, %K, %c2)
-         maps [affine_map<(t, k, l) -> (t - k + l, l + 1)>, affine_map<(t, k, l) -> (t)>] -> tensor<5xf32> {
+         maps [affine_map<(t, k, l) -> ((t - k + l) mod 5, (l + 1) mod 4)>, affine_map<(t, k, l) -> (t)>] -> tensor<5xf32> {
   ^bb0(%v: f32):
     %l = tess.index 2 : index
     %lf = tess.cast %l : index to f32
@@ -455,7 +482,9 @@ func.func @nested_map(%a: tensor<8xf32>, %b: tensor<3xf32>) -> tensor<8xf32> {
 
 // Symbols: a subscript that uses one is compound and read in the body with
 // the symbol operands' values; plain subscripts and the result stay linalg
-// maps, without symbols. y[i] = a[i] * x[2 * i - K + 1].
+// maps, without symbols. y[i] = a[i] * x[2 * i - K + 1]: the interior of i
+// is [ceil((K - 1) / 2), floor((dim - 1 - 1 + K) / 2) + 1), clamped to
+// [0, N]; the boundary pieces check, the interior does not.
 // CHECK-DAG: #[[$ID:.*]] = affine_map<(d0) -> (d0)>
 // CHECK-LABEL: func.func @symbols
 // CHECK-SAME: (%[[A:.*]]: tensor<?xf32>, %[[X:.*]]: tensor<?xf32>, %[[N:.*]]: index, %[[K:.*]]: index)
@@ -464,10 +493,17 @@ func.func @nested_map(%a: tensor<8xf32>, %b: tensor<3xf32>) -> tensor<8xf32> {
 // CHECK: %[[C0:.*]] = arith.constant 0 : index
 // CHECK: %[[DIM:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<?xf32>
 // CHECK: %[[SAFE:.*]] = scf.if
+// CHECK: arith.ceildivsi %{{.*}}, %{{.*}} : index
+// CHECK: arith.floordivsi %{{.*}}, %{{.*}} : index
+// CHECK: %[[LO:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
+// CHECK: %[[HI:.*]] = arith.select %{{.*}}, %{{.*}}, %{{.*}} : index
+// CHECK: %[[SE:.*]] = tensor.extract_slice %[[E]][%{{.*}}] [%[[LO]]] [1]
+// CHECK: %[[SA:.*]] = tensor.extract_slice %[[A]][%{{.*}}] [%[[LO]]] [1]
 // CHECK: linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]]], iterator_types = ["parallel"]}
-// CHECK-SAME: ins(%[[A]] : tensor<?xf32>) outs(%[[E]] : tensor<?xf32>)
+// CHECK-SAME: ins(%[[SA]] : tensor<?xf32>) outs(%[[SE]] : tensor<?xf32>)
 // CHECK-NEXT: ^bb0(%[[AI:.*]]: f32, %{{.*}}: f32):
-// CHECK-NEXT: %[[I:.*]] = linalg.index 0 : index
+// CHECK-NEXT: %[[I0:.*]] = linalg.index 0 : index
+// CHECK-NEXT: %[[I:.*]] = arith.addi %[[I0]], %{{.*}} : index
 // CHECK:      %[[TWOI:.*]] = arith.muli %[[I]], %{{.*}}
 // CHECK:      %[[NEGK:.*]] = arith.muli %[[K]], %{{.*}}
 // CHECK:      %[[SUM:.*]] = arith.addi %[[TWOI]], %[[NEGK]] : index
@@ -479,6 +515,15 @@ func.func @nested_map(%a: tensor<8xf32>, %b: tensor<3xf32>) -> tensor<8xf32> {
 // CHECK:      %[[EL:.*]] = tensor.extract %[[SAFE]][%[[IDX]]] : tensor<?xf32>
 // CHECK:      %[[V:.*]] = arith.select %[[OK]], %[[EL]], %[[ZERO]] : f32
 // CHECK:      arith.mulf %[[AI]], %[[V]] : f32
+// CHECK: tensor.extract_slice %[[A]][%[[HI]]]
+// CHECK: linalg.generic
+// CHECK: arith.select
+// CHECK: tensor.extract_slice %[[A]][%[[LO]]]
+// CHECK: linalg.generic
+// CHECK-NOT:  arith.select
+// CHECK:      %[[EL2:.*]] = tensor.extract %[[X]][%{{.*}}] : tensor<?xf32>
+// CHECK-NEXT: arith.mulf %{{.*}}, %[[EL2]] : f32
+// CHECK-NEXT: linalg.yield
 func.func @symbols(%a: tensor<?xf32>, %x: tensor<?xf32>, %N: index, %K: index) -> tensor<?xf32> {
   %r = tess.contract sum ins(%a, %x : tensor<?xf32>, tensor<?xf32>) bounds(%N) symbols(%N, %K)
          maps [affine_map<(i)[n, k] -> (i)>, affine_map<(i)[n, k] -> (2 * i - k + 1)>,

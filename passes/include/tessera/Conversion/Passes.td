@@ -16,7 +16,7 @@ def ConvertTessToLinalg : Pass<"convert-tess-to-linalg", "::mlir::ModuleOp"> {
     Rewrites every tess op into linalg, tensor, arith, math, complex and func
     ops, keeping value (tensor) semantics; nothing is bufferized here.
 
-    - `tess.contract` becomes one `linalg.generic`: the result starts as
+    - `tess.contract` becomes a `linalg.generic`: the result starts as
       `tensor.empty` (filled with the kind's identity when there are
       reduction dimensions); inputs whose subscripts are all plain loop
       dimensions (repeats allowed) are linalg operands with their maps;
@@ -25,13 +25,29 @@ def ConvertTessToLinalg : Pass<"convert-tess-to-linalg", "::mlir::ModuleOp"> {
       are computed from `linalg.index` and the symbol values with arith ops,
       tested against `[0, tensor.dim)`, the indices are clamped to 0 when
       out of range, `tensor.extract` reads, and `arith.select` substitutes
-      zero. A
-      dynamically shaped captured input is replaced by a 1x..x1 stand-in
-      when it is empty, so the clamped read always exists. Loop dimensions
-      that no plain subscript covers get a `tensor.empty(bound) : tensor<?xi8>`
-      operand so that linalg knows the loop range. The body is cloned (ops of
-      any dialect); `tess.index` becomes `linalg.index`, and the yielded value
-      is combined with the accumulator according to `kind`. Sums and
+      zero (a guarded read). A dynamically shaped captured input is replaced
+      by a 1x..x1 stand-in when it is empty, so the clamped read always
+      exists.
+    - When compound subscripts are affine (no `floordiv`, `ceildiv`,
+      `mod`), the contraction is peeled instead: the range of each parallel
+      dimension they use (reduction dimensions when they use no parallel
+      one; at most three, each inside the interior of the previous one) is
+      split into `[0, lo)`, `[lo, hi)` and `[hi, bound)`, where `[lo, hi)`
+      is computed at run time as the values for which every such subscript
+      is in range for all values of the other dimensions (empty when a size,
+      bound or symbol exceeds 2^40 in magnitude, which keeps the arithmetic
+      free of overflow). Each piece is a `linalg.generic` on
+      `tensor.extract_slice`s of the result and of the plain inputs,
+      inserted back with `tensor.insert_slice`; boundary pieces keep the
+      guarded reads, the interior reads with a plain `tensor.extract`. The
+      pieces put the best unit-stride parallel dimension innermost (a
+      reduction's order per element is unchanged), so that the interior
+      vectorizes (`passes/lib/Conversion/TessToLinalg/AffineReads.h`).
+    - Loop dimensions that no plain subscript covers get a
+      `tensor.empty(bound) : tensor<?xi8>` operand so that linalg knows the
+      loop range. The body is cloned (ops of any dialect); `tess.index`
+      becomes `linalg.index`, and the yielded value is combined with the
+      accumulator according to `kind`. Sums and
       products of f16/bf16 accumulate in an f32 tensor (the yielded value
       is extended with `arith.extf`) that one elementwise `linalg.generic`
       rounds to the result type (`arith.truncf`) after the reduction; the

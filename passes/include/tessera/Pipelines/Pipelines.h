@@ -95,6 +95,21 @@ std::unique_ptr<mlir::Pass> createDeallocAfterLastUsePass();
 /// Registers the four passes above (done by registerTesseraCPUPipeline).
 void registerScalingPasses();
 
+/// tess-results-in-place: in an exported entry, a temporary whose last use
+/// copies it into an output buffer becomes that buffer (no allocation, no
+/// copy). Runs after one-shot bufferization.
+std::unique_ptr<mlir::Pass> createResultsInPlacePass();
+
+/// tess-noalias-outputs: on the LLVM dialect, the aligned pointer of each
+/// output of an entry becomes a `noalias` argument of the entry's body
+/// (outputs overlap nothing, docs/abi.md), so that LLVM vectorizes the loops
+/// writing them without run-time overlap checks.
+std::unique_ptr<mlir::Pass> createNoAliasOutputsPass();
+
+/// Registers tess-results-in-place and tess-noalias-outputs (done by
+/// registerTesseraCPUPipeline).
+void registerEntryOutputsPasses();
+
 /// `tess-split-long-functions`: a block (of a function or of an scf.if) with
 /// more than `maxLoopsPerFunction` loop nests is cut into runs of at most
 /// that many, and each run becomes a private function with LLVM's

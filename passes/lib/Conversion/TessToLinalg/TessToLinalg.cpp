@@ -1,7 +1,9 @@
 //===- TessToLinalg.cpp - Lower tess to linalg on tensors -----------------===//
 //
 // Lowers every tess op to linalg, tensor, arith, math, complex and func ops,
-// keeping tensor (value) semantics. See Passes.td for the scheme.
+// keeping tensor (value) semantics. See Passes.td for the scheme. The
+// linalg.generic of tess.contract and tess.map is built in Contraction.cpp,
+// reads through compound subscripts in AffineReads.cpp.
 //
 //===----------------------------------------------------------------------===//
 
@@ -9,7 +11,8 @@
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 
-#include "mlir/Dialect/Affine/Utils.h"
+#include "Lowering.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,10 +20,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/DialectConversion.h"
-#include "llvm/ADT/SmallBitVector.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_CONVERTTESSTOLINALG
@@ -29,6 +30,7 @@ namespace tessera {
 
 using namespace mlir;
 using namespace tessera;
+using namespace tessera::tesstolinalg;
 using tess::ReductionKind;
 
 //===----------------------------------------------------------------------===//
@@ -53,7 +55,7 @@ static Value createComplexConstant(OpBuilder &b, Location loc, ComplexType type,
 }
 
 /// Zero of a tess element type (the value of an out-of-bounds read).
-static Value createZero(OpBuilder &b, Location loc, Type type) {
+Value tesstolinalg::createZero(OpBuilder &b, Location loc, Type type) {
   if (auto complexType = dyn_cast<ComplexType>(type))
     return createComplexConstant(b, loc, complexType, 0.0, 0.0);
   return arith::ConstantOp::create(b, loc,
@@ -61,8 +63,8 @@ static Value createZero(OpBuilder &b, Location loc, Type type) {
 }
 
 /// Identity of reduction `kind` on `type`.
-static Value createIdentity(OpBuilder &b, Location loc, ReductionKind kind,
-                            Type type) {
+Value tesstolinalg::createIdentity(OpBuilder &b, Location loc,
+                                   ReductionKind kind, Type type) {
   if (auto complexType = dyn_cast<ComplexType>(type))
     return createComplexConstant(b, loc, complexType,
                                  kind == ReductionKind::prod ? 1.0 : 0.0, 0.0);
@@ -107,8 +109,8 @@ static Value createIdentity(OpBuilder &b, Location loc, ReductionKind kind,
 }
 
 /// Combines `value` into the accumulator `acc` with `kind`.
-static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc,
-                     Value value) {
+Value tesstolinalg::combine(OpBuilder &b, Location loc, ReductionKind kind,
+                            Value acc, Value value) {
   Type type = value.getType();
   if (isa<ComplexType>(type)) {
     if (kind == ReductionKind::prod)
@@ -147,8 +149,8 @@ static Value combine(OpBuilder &b, Location loc, ReductionKind kind, Value acc,
 }
 
 /// Extends `value` to the accumulator type `accType` (a no-op when equal).
-static Value extendToAccumulator(OpBuilder &b, Location loc, Value value,
-                                 Type accType) {
+Value tesstolinalg::extendToAccumulator(OpBuilder &b, Location loc, Value value,
+                                        Type accType) {
   if (value.getType() == accType)
     return value;
   return arith::ExtFOp::create(b, loc, accType, value);
@@ -156,8 +158,8 @@ static Value extendToAccumulator(OpBuilder &b, Location loc, Value value,
 
 /// Rounds every element of `acc` (an f32 accumulator tensor) into `init`,
 /// a tensor of the same shape and the final element type, once.
-static Value createTruncation(OpBuilder &b, Location loc, Value acc,
-                              Value init) {
+Value tesstolinalg::createTruncation(OpBuilder &b, Location loc, Value acc,
+                                     Value init) {
   auto type = cast<RankedTensorType>(init.getType());
   int64_t rank = type.getRank();
   AffineMap identity = b.getMultiDimIdentityMap(rank);
@@ -187,267 +189,8 @@ static Value createEmptyLike(OpBuilder &b, Location loc, RankedTensorType type,
 }
 
 //===----------------------------------------------------------------------===//
-// Contraction / map lowering
+// Contraction / map lowering (Contraction.cpp)
 //===----------------------------------------------------------------------===//
-
-namespace {
-
-/// What the generic body needs to read an input whose subscripts are not all
-/// plain loop dimensions.
-struct GuardedInput {
-  /// The tensor read with tensor.extract (a non-empty stand-in when the
-  /// input may be empty).
-  Value source;
-  AffineMap map;
-  /// The values of the map's symbols.
-  ValueRange symbols;
-  /// tensor.dim of every dimension of the input.
-  SmallVector<Value> sizes;
-  /// Zero of the element type: the value of out-of-bounds reads.
-  Value zero;
-  /// The index 0, where out-of-bounds points read (and discard) an element.
-  Value zeroIndex;
-  /// The input is statically empty: every read is zero.
-  bool alwaysZero = false;
-};
-
-/// The pieces of a tess.contract or tess.map that the lowering needs.
-struct ContractionSpec {
-  ValueRange inputs;
-  SmallVector<AffineMap> inputMaps;
-  AffineMap resultMap;
-  RankedTensorType resultType;
-  /// Dynamic sizes of the result, in order.
-  SmallVector<Value> resultDynamicSizes;
-  /// Loop bounds; used for loop dimensions no operand covers.
-  ValueRange bounds;
-  /// The values of the maps' symbols (the result map uses none).
-  ValueRange symbols;
-  ReductionKind kind;
-  Block *body;
-};
-
-} // namespace
-
-/// Prepares the out-of-loop values for reading `input` through `map` (with
-/// symbol values `symbols`) with bounds checks.
-static GuardedInput prepareGuardedInput(OpBuilder &b, Location loc, Value input,
-                                        AffineMap map, ValueRange symbols) {
-  GuardedInput guarded;
-  guarded.map = map;
-  guarded.symbols = symbols;
-  guarded.source = input;
-  auto type = cast<RankedTensorType>(input.getType());
-  guarded.zero = createZero(b, loc, type.getElementType());
-  if (llvm::is_contained(type.getShape(), 0)) {
-    guarded.alwaysZero = true;
-    return guarded;
-  }
-  Value isEmpty;
-  Value zeroIndex = arith::ConstantIndexOp::create(b, loc, 0);
-  guarded.zeroIndex = zeroIndex;
-  SmallVector<Value> standInSizes;
-  for (int64_t j = 0, e = type.getRank(); j < e; ++j) {
-    if (!type.isDynamicDim(j)) {
-      guarded.sizes.push_back(
-          arith::ConstantIndexOp::create(b, loc, type.getDimSize(j)));
-      continue;
-    }
-    Value size = tensor::DimOp::create(b, loc, input, j);
-    guarded.sizes.push_back(size);
-    Value zeroSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
-                                           size, zeroIndex);
-    isEmpty =
-        isEmpty ? arith::OrIOp::create(b, loc, isEmpty, zeroSize) : zeroSize;
-    standInSizes.push_back(arith::ConstantIndexOp::create(b, loc, 1));
-  }
-  // An empty tensor has no element to extract, not even at the clamped
-  // index 0: read a 1x..x1 stand-in instead (its value is never used).
-  if (isEmpty) {
-    // scf.if, not arith.select: the two tensors differ in size at run time,
-    // and a select on tensors would be taken for an elementwise op.
-    auto ifOp = scf::IfOp::create(
-        b, loc, isEmpty,
-        [&](OpBuilder &tb, Location l) {
-          Value standIn = tensor::EmptyOp::create(tb, l, type, standInSizes);
-          scf::YieldOp::create(tb, l, standIn);
-        },
-        [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, input); });
-    guarded.source = ifOp.getResult(0);
-  }
-  return guarded;
-}
-
-/// Emits, inside the generic body, the read of `guarded` at the current
-/// iteration point: zero when a compound subscript is out of range.
-static Value emitGuardedRead(OpBuilder &b, Location loc,
-                             const GuardedInput &guarded,
-                             function_ref<Value(unsigned)> getIndex) {
-  if (guarded.alwaysZero)
-    return guarded.zero;
-  AffineMap map = guarded.map;
-  SmallVector<Value> dimValues(map.getNumDims());
-  for (unsigned d = 0, e = map.getNumDims(); d < e; ++d)
-    if (map.isFunctionOfDim(d))
-      dimValues[d] = getIndex(d);
-  Value zeroIndex = guarded.zeroIndex;
-  SmallVector<Value> subscripts;
-  Value inBounds;
-  for (auto [j, expr] : llvm::enumerate(map.getResults())) {
-    Value subscript =
-        affine::expandAffineExpr(b, loc, expr, dimValues, guarded.symbols);
-    subscripts.push_back(subscript);
-    if (isa<AffineDimExpr>(expr))
-      continue;
-    Value nonNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge,
-                                              subscript, zeroIndex);
-    Value belowSize = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt,
-                                            subscript, guarded.sizes[j]);
-    Value ok = arith::AndIOp::create(b, loc, nonNegative, belowSize);
-    inBounds = inBounds ? arith::AndIOp::create(b, loc, inBounds, ok) : ok;
-  }
-  // Out-of-range points read element 0 (which exists) and discard it.
-  SmallVector<Value> indices;
-  for (Value subscript : subscripts)
-    indices.push_back(
-        arith::SelectOp::create(b, loc, inBounds, subscript, zeroIndex));
-  Value element = tensor::ExtractOp::create(b, loc, guarded.source, indices);
-  return arith::SelectOp::create(b, loc, inBounds, element, guarded.zero);
-}
-
-/// Builds the linalg.generic of a contraction and returns its result.
-static Value buildContraction(PatternRewriter &rewriter, Location loc,
-                              const ContractionSpec &spec) {
-  MLIRContext *ctx = rewriter.getContext();
-  unsigned numLoops = spec.resultMap.getNumDims();
-  Type elementType = spec.resultType.getElementType();
-  SmallVector<utils::IteratorType> iterators;
-  bool hasReduction = false;
-  for (unsigned d = 0; d < numLoops; ++d) {
-    bool parallel = spec.resultMap.isFunctionOfDim(d);
-    hasReduction |= !parallel;
-    iterators.push_back(parallel ? utils::IteratorType::parallel
-                                 : utils::IteratorType::reduction);
-  }
-  // The generic computes in the accumulator type (f32 for f16/bf16 sums and
-  // products) and is rounded to the result type once, afterwards.
-  Type accType = hasReduction ? tess::getAccumulatorType(spec.kind, elementType)
-                              : elementType;
-  auto accTensorType =
-      RankedTensorType::get(spec.resultType.getShape(), accType);
-
-  Value init = tensor::EmptyOp::create(rewriter, loc, accTensorType,
-                                       spec.resultDynamicSizes);
-  if (hasReduction) {
-    Value identity = createIdentity(rewriter, loc, spec.kind, accType);
-    init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
-                                  ValueRange{init})
-               .getResult(0);
-  }
-
-  // Inputs read through plain loop dimensions are linalg operands; the
-  // others are read in the body with bounds checks.
-  SmallVector<Value> operands;
-  SmallVector<AffineMap> maps;
-  SmallVector<int> operandOf(spec.inputs.size(), -1);
-  SmallVector<std::optional<GuardedInput>> guarded(spec.inputs.size());
-  llvm::SmallBitVector covered(numLoops);
-  for (unsigned j = 0, e = spec.resultMap.getNumResults(); j < e; ++j)
-    covered.set(spec.resultMap.getDimPosition(j));
-  for (auto [i, input] : llvm::enumerate(spec.inputs)) {
-    AffineMap map = spec.inputMaps[i];
-    bool plain = llvm::all_of(map.getResults(), [](AffineExpr expr) {
-      return isa<AffineDimExpr>(expr);
-    });
-    if (!plain) {
-      guarded[i] = prepareGuardedInput(rewriter, loc, input, map, spec.symbols);
-      continue;
-    }
-    operandOf[i] = operands.size();
-    operands.push_back(input);
-    // linalg maps have no symbols; a plain map uses none.
-    maps.push_back(AffineMap::get(numLoops, 0, map.getResults(), ctx));
-    for (AffineExpr expr : map.getResults())
-      covered.set(cast<AffineDimExpr>(expr).getPosition());
-  }
-  // linalg infers loop ranges from operand shapes: give every loop dimension
-  // that no operand covers a dummy operand of its extent.
-  for (unsigned d = 0; d < numLoops; ++d) {
-    if (covered.test(d))
-      continue;
-    Value bound = spec.bounds[d];
-    Value extent;
-    if (std::optional<int64_t> size = getConstantIntValue(bound))
-      extent = tensor::EmptyOp::create(rewriter, loc, ArrayRef<int64_t>{*size},
-                                       rewriter.getI8Type());
-    else
-      extent = tensor::EmptyOp::create(rewriter, loc,
-                                       ArrayRef<int64_t>{ShapedType::kDynamic},
-                                       rewriter.getI8Type(), ValueRange{bound});
-    operands.push_back(extent);
-    maps.push_back(AffineMap::get(numLoops, 0, getAffineDimExpr(d, ctx)));
-  }
-  maps.push_back(AffineMap::get(numLoops, 0, spec.resultMap.getResults(), ctx));
-
-  auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{accTensorType}, operands, ValueRange{init}, maps,
-      iterators, [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-        SmallVector<Value> indices(numLoops);
-        auto getIndex = [&](unsigned d) -> Value {
-          if (!indices[d])
-            indices[d] = linalg::IndexOp::create(b, nestedLoc, d);
-          return indices[d];
-        };
-        IRMapping mapping;
-        for (auto [i, arg] : llvm::enumerate(spec.body->getArguments())) {
-          if (operandOf[i] >= 0)
-            mapping.map(arg, args[operandOf[i]]);
-          else
-            mapping.map(arg,
-                        emitGuardedRead(b, nestedLoc, *guarded[i], getIndex));
-        }
-        for (Operation &op : spec.body->without_terminator()) {
-          if (auto index = dyn_cast<tess::IndexOp>(op)) {
-            mapping.map(index.getResult(), getIndex(index.getDim()));
-            continue;
-          }
-          b.clone(op, mapping);
-        }
-        auto yield = cast<tess::YieldOp>(spec.body->getTerminator());
-        Value value = mapping.lookupOrDefault(yield.getValue());
-        if (hasReduction)
-          value = combine(b, nestedLoc, spec.kind, args.back(),
-                          extendToAccumulator(b, nestedLoc, value, accType));
-        linalg::YieldOp::create(b, nestedLoc, value);
-      });
-
-  // tess.index nested in regions of the body (e.g. in an scf.if) becomes a
-  // linalg.index at the start of the body: linalg.index must be a direct
-  // child of the linalg op.
-  // A tess.index inside a nested tess.contract belongs to that contract and
-  // is lowered with it.
-  Block &genericBody = generic.getRegion().front();
-  SmallVector<tess::IndexOp> nestedIndices;
-  genericBody.walk<WalkOrder::PreOrder>([&](Operation *nested) {
-    if (isa<tess::ContractOp>(nested))
-      return WalkResult::skip();
-    if (auto index = dyn_cast<tess::IndexOp>(nested))
-      nestedIndices.push_back(index);
-    return WalkResult::advance();
-  });
-  for (tess::IndexOp index : nestedIndices) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(&genericBody);
-    Value value =
-        linalg::IndexOp::create(rewriter, index.getLoc(), index.getDim());
-    rewriter.replaceOp(index, value);
-  }
-  if (accType == elementType)
-    return generic.getResult(0);
-  Value narrow = tensor::EmptyOp::create(rewriter, loc, spec.resultType,
-                                         spec.resultDynamicSizes);
-  return createTruncation(rewriter, loc, generic.getResult(0), narrow);
-}
 
 /// True if every subscript of `map` can be expanded to arith ops: affine in
 /// dimensions and symbols, and divided only by positive constants (the

@@ -39,10 +39,11 @@ def Tess_ContractOp : Tess_Op<"contract", [
     bounds by construction (the front end checks extents); a compound
     subscript (`d0 - d1`, `2 * d0 + 1`, a constant, or anything that uses a
     symbol, such as `s0 - 1 - d0`) that falls outside `[0, dim)` reads as
-    zero of the element type. Subscripts are affine with constant
-    coefficients: `d0 * s0` is rejected, and `floordiv`, `ceildiv` and `mod`
-    need a positive constant divisor. `tess.index <dim>` inside the body is
-    the current value of a loop dimension.
+    zero of the element type (the lowering checks the range only where it
+    cannot prove it: see convert-tess-to-linalg). Subscripts are affine with
+    constant coefficients: `d0 * s0` is rejected, and `floordiv`, `ceildiv`
+    and `mod` need a positive constant divisor. `tess.index <dim>` inside
+    the body is the current value of a loop dimension.
 
     Loop dimensions that occur in the result map are parallel, all others are
     reduction dimensions; the result map must be a projected permutation

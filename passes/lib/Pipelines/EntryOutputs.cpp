@@ -1,0 +1,188 @@
+//===- EntryOutputs.cpp - Results written straight into the outputs ------===//
+//
+// Two passes about the output buffers of exported entries (docs/abi.md),
+// which the caller owns and which overlap neither the inputs nor each other:
+//
+//   tess-results-in-place     after one-shot bufferization, an entry
+//                             computes each result in a temporary and
+//                             copies it into the output (see
+//                             addBufferizationPasses for why). For a large
+//                             result the temporary costs an allocation, its
+//                             page faults and a full copy: more than the
+//                             computation of a memory-bound kernel such as
+//                             a convolution. This pass computes the result
+//                             in the output buffer when that is unobservable.
+//   tess-noalias-outputs      on the LLVM dialect: the aligned data pointer
+//                             of every output becomes a `noalias` argument
+//                             of the entry's body, so that LLVM vectorizes
+//                             loops writing outputs without overlap checks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Pipelines/Pipelines.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Pass/Pass.h"
+
+using namespace mlir;
+
+namespace {
+
+/// Whether `value` is an argument of `func`'s entry block that nothing uses
+/// but `copy` and memref.dim (the entry's size checks).
+bool isOutputWrittenOnlyBy(Value value, func::FuncOp func,
+                           memref::CopyOp copy) {
+  auto arg = dyn_cast<BlockArgument>(value);
+  if (!arg || arg.getOwner() != &func.getBody().front())
+    return false;
+  return llvm::all_of(arg.getUsers(), [&](Operation *user) {
+    return user == copy || isa<memref::DimOp>(user);
+  });
+}
+
+/// The allocation `copy` copies from, when `copy` is its last use in its
+/// block and no other copy reads it: the temporary holds its final value
+/// when copied and is not needed afterwards.
+memref::AllocOp getTemporary(memref::CopyOp copy) {
+  auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+  Block *block = copy->getBlock();
+  if (!alloc || alloc->getBlock() != block)
+    return nullptr;
+  for (Operation *user : alloc->getUsers()) {
+    if (user == copy)
+      continue;
+    if (auto other = dyn_cast<memref::CopyOp>(user))
+      if (other.getSource() == alloc.getResult())
+        return nullptr;
+    Operation *ancestor = block->findAncestorOpInBlock(*user);
+    if (!ancestor || !ancestor->isBeforeInBlock(copy))
+      return nullptr;
+  }
+  return alloc;
+}
+
+/// Outputs are caller-owned, never alias an input or another output
+/// (`restrict`), are never read by the entry, and their contents are
+/// unspecified after a failure: a temporary that is copied into an output
+/// as its last use can be that output all along. Only entries
+/// (`tessera.error_record`) have output arguments.
+struct ResultsInPlacePass
+    : public PassWrapper<ResultsInPlacePass, OperationPass<func::FuncOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ResultsInPlacePass)
+
+  StringRef getName() const final { return "TessResultsInPlacePass"; }
+  StringRef getArgument() const final { return "tess-results-in-place"; }
+  StringRef getDescription() const final {
+    return "Compute an entry result in its output buffer instead of a "
+           "temporary copied into it last";
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (!func->hasAttr("tessera.error_record"))
+      return;
+    SmallVector<std::pair<memref::CopyOp, memref::AllocOp>> rewrites;
+    func.walk([&](memref::CopyOp copy) {
+      if (!isOutputWrittenOnlyBy(copy.getTarget(), func, copy))
+        return;
+      memref::AllocOp alloc = getTemporary(copy);
+      if (!alloc)
+        return;
+      auto from = cast<MemRefType>(copy.getTarget().getType());
+      auto to = alloc.getType();
+      if (!memref::CastOp::areCastCompatible(from, to) ||
+          !from.getLayout().isIdentity() || !to.getLayout().isIdentity())
+        return;
+      rewrites.push_back({copy, alloc});
+    });
+    for (auto [copy, alloc] : rewrites) {
+      OpBuilder b(alloc);
+      Value output = copy.getTarget();
+      if (output.getType() != alloc.getType())
+        output =
+            memref::CastOp::create(b, alloc.getLoc(), alloc.getType(), output);
+      copy.erase();
+      alloc.replaceAllUsesWith(output);
+      alloc.erase();
+    }
+  }
+};
+
+/// The argument of `wrapper` whose pointee `operand` was read from: `operand`
+/// is field 1 (the aligned pointer) of a memref descriptor loaded from it.
+std::optional<unsigned> getAlignedPointerSource(Value operand,
+                                                LLVM::LLVMFuncOp wrapper) {
+  auto extract = operand.getDefiningOp<LLVM::ExtractValueOp>();
+  if (!extract || extract.getPosition() != ArrayRef<int64_t>{1})
+    return std::nullopt;
+  auto load = extract.getContainer().getDefiningOp<LLVM::LoadOp>();
+  if (!load)
+    return std::nullopt;
+  auto arg = dyn_cast<BlockArgument>(load.getAddr());
+  if (!arg || arg.getOwner() != &wrapper.getBody().front())
+    return std::nullopt;
+  return arg.getArgNumber();
+}
+
+/// MLIR's C interface wrapper of an entry (`_mlir_ciface_<name>`) loads one
+/// memref descriptor per argument and calls the expanded body with their
+/// fields; `tess-expose-entries` marks the descriptors of outputs
+/// `llvm.noalias`, which the wrapper keeps but the body's pointer arguments
+/// do not get. This pass gives each aligned pointer loaded from such a
+/// descriptor `llvm.noalias` in the body, when the wrapper is the body's
+/// only caller.
+struct NoAliasOutputsPass
+    : public PassWrapper<NoAliasOutputsPass, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(NoAliasOutputsPass)
+
+  StringRef getName() const final { return "TessNoAliasOutputsPass"; }
+  StringRef getArgument() const final { return "tess-noalias-outputs"; }
+  StringRef getDescription() const final {
+    return "Mark the aligned pointers of entry outputs noalias in the "
+           "entry's body (LLVM dialect)";
+  }
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SymbolTable symbols(module);
+    for (auto wrapper : module.getOps<LLVM::LLVMFuncOp>()) {
+      if (wrapper.isExternal() ||
+          !wrapper.getSymName().starts_with("_mlir_ciface_"))
+        continue;
+      SmallVector<LLVM::CallOp> calls;
+      wrapper.walk([&](LLVM::CallOp call) { calls.push_back(call); });
+      if (calls.size() != 1 || !calls.front().getCallee())
+        continue;
+      LLVM::CallOp call = calls.front();
+      auto body = symbols.lookup<LLVM::LLVMFuncOp>(*call.getCallee());
+      std::optional<SymbolTable::UseRange> uses =
+          SymbolTable::getSymbolUses(body, module);
+      if (!body || body.isExternal() || !uses || llvm::range_size(*uses) != 1)
+        continue;
+      for (auto [k, operand] : llvm::enumerate(call.getArgOperands())) {
+        std::optional<unsigned> source =
+            getAlignedPointerSource(operand, wrapper);
+        if (source && wrapper.getArgAttr(*source, "llvm.noalias"))
+          body.setArgAttr(k, "llvm.noalias",
+                          UnitAttr::get(module.getContext()));
+      }
+    }
+  }
+};
+
+} // namespace
+
+std::unique_ptr<Pass> tessera::createNoAliasOutputsPass() {
+  return std::make_unique<NoAliasOutputsPass>();
+}
+
+std::unique_ptr<Pass> tessera::createResultsInPlacePass() {
+  return std::make_unique<ResultsInPlacePass>();
+}
+
+void tessera::registerEntryOutputsPasses() {
+  PassRegistration<ResultsInPlacePass>();
+  PassRegistration<NoAliasOutputsPass>();
+}

@@ -1,0 +1,92 @@
+// RUN: tess-opt %s --pass-pipeline='builtin.module(func.func(tess-results-in-place))' | FileCheck %s
+
+// An entry's temporary whose last use copies it into an output becomes the
+// output: no allocation, no copy (a static temporary gets a cast of it).
+// CHECK-LABEL: func.func @in_place(
+// CHECK-SAME:    %[[X:.*]]: memref<?xf32>, %[[OUT:.*]]: memref<?xf32>, %{{.*}}: !llvm.ptr)
+// CHECK-NOT:     memref.alloc
+// CHECK:         memref.dim %[[OUT]]
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[OUT]] : memref<?xf32>)
+// CHECK:         linalg.copy ins(%[[X]] : memref<?xf32>) outs(%[[OUT]] : memref<?xf32>)
+// CHECK-NOT:     memref.copy
+func.func @in_place(%x: memref<?xf32>, %out: memref<?xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %n = memref.dim %out, %c0 : memref<?xf32>
+  %t = memref.alloc(%n) : memref<?xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<?xf32>)
+  linalg.copy ins(%x : memref<?xf32>) outs(%t : memref<?xf32>)
+  memref.copy %t, %out : memref<?xf32> to memref<?xf32>
+  return %ok : i32
+}
+
+// CHECK-LABEL: func.func @static_temporary(
+// CHECK-SAME:    %[[OUT:.*]]: memref<?xf32>
+// CHECK:         %[[C:.*]] = memref.cast %[[OUT]] : memref<?xf32> to memref<4xf32>
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[C]] : memref<4xf32>)
+// CHECK-NOT:     memref.copy
+func.func @static_temporary(%out: memref<?xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %t = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<4xf32>)
+  memref.copy %t, %out : memref<4xf32> to memref<?xf32>
+  return %ok : i32
+}
+
+// Left alone: the temporary is used after the copy; one temporary copied
+// into two outputs; an output read by something else; a function that is
+// not an entry.
+// CHECK-LABEL: func.func @used_after(
+// CHECK:         memref.alloc
+// CHECK:         memref.copy
+// CHECK-LABEL: func.func @two_outputs(
+// CHECK:         memref.alloc
+// CHECK:         memref.copy
+// CHECK:         memref.copy
+// CHECK-LABEL: func.func @output_read(
+// CHECK:         memref.alloc
+// CHECK:         memref.copy
+// CHECK-LABEL: func.func @not_an_entry(
+// CHECK:         memref.alloc
+// CHECK:         memref.copy
+func.func @used_after(%out: memref<4xf32>, %out2: memref<4xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %t = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<4xf32>)
+  memref.copy %t, %out : memref<4xf32> to memref<4xf32>
+  linalg.copy ins(%t : memref<4xf32>) outs(%out2 : memref<4xf32>)
+  return %ok : i32
+}
+func.func @two_outputs(%out: memref<4xf32>, %out2: memref<4xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %t = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<4xf32>)
+  memref.copy %t, %out : memref<4xf32> to memref<4xf32>
+  memref.copy %t, %out2 : memref<4xf32> to memref<4xf32>
+  return %ok : i32
+}
+func.func @output_read(%out: memref<4xf32>, %err: !llvm.ptr) -> f32
+    attributes {tessera.error_record} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %t = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<4xf32>)
+  %v = memref.load %out[%c0] : memref<4xf32>
+  memref.copy %t, %out : memref<4xf32> to memref<4xf32>
+  return %v : f32
+}
+func.func @not_an_entry(%out: memref<4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %t = memref.alloc() : memref<4xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<4xf32>)
+  memref.copy %t, %out : memref<4xf32> to memref<4xf32>
+  return
+}
