@@ -53,6 +53,10 @@
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-guard-empty-domains
 // O2-NEXT:   ),
+// Floating-point reductions may keep vector partial sums.
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-reassociate-reductions
+// O2-NEXT:   ),
 // Parallel dimensions become scf.parallel; only the outermost of a nest
 // stays parallel.
 // O2-NEXT:   func.func(
@@ -60,6 +64,10 @@
 // O2-NEXT:   ),
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-serialize-nested-parallel
+// O2-NEXT:   ),
+// The innermost dimension of a parallel loop stays a plain loop.
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-sequential-innermost-dim
 // O2-NEXT:   ),
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   loop-invariant-code-motion,
@@ -74,7 +82,9 @@
 // O2-NEXT:   convert-complex-to-standard
 // O2-NEXT:   math-extend-to-supported-types
 // O2-NEXT:   arith-emulate-unsupported-floats{source-types={bf16}
-// O2-NEXT:   arith-expand{include-bf16=true
+// O2-NEXT:   tess-expand-arith
+// f32 math becomes vectorizable polynomials.
+// O2-NEXT:   tess-approximate-math
 // O2-NEXT:   convert-math-to-funcs
 // O2-NEXT:   convert-math-to-llvm
 // O2-NEXT:   convert-math-to-libm,

@@ -429,11 +429,18 @@ Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
   bool fp = isFloatType(t);
   auto one = [&] { return genConstant(t, 1.0, 1, l); };
   auto zero = [&] { return genConstant(t, 0.0, 0, l); };
+  // 1 / (1 + e) for x >= 0 and e / (1 + e) below, with e = exp(-|x|): exp
+  // never overflows, and tiny results for very negative x keep their
+  // precision instead of becoming 1 / inf = 0.
   auto sigmoid = [&](Value v) -> Value {
-    Value neg = arith::NegFOp::create(b, l, v);
-    Value ex = math::ExpOp::create(b, l, neg);
+    Value ex = math::ExpOp::create(
+        b, l, arith::NegFOp::create(b, l, math::AbsFOp::create(b, l, v)));
     Value den = arith::AddFOp::create(b, l, one(), ex);
-    return arith::DivFOp::create(b, l, one(), den);
+    Value pos = arith::DivFOp::create(b, l, one(), den);
+    Value neg = arith::MulFOp::create(b, l, ex, pos);
+    Value nonNegative =
+        arith::CmpFOp::create(b, l, arith::CmpFPredicate::UGE, v, zero());
+    return arith::SelectOp::create(b, l, nonNegative, pos, neg);
   };
   switch (e.unaryOp) {
   case U::Neg:
@@ -467,14 +474,15 @@ Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
   case U::Silu:
     return arith::MulFOp::create(b, l, x, sigmoid(x));
   case U::Gelu: {
-    // The exact (erf) form, as torch.nn.functional.gelu computes by default.
+    // The exact (erf) form, as torch.nn.functional.gelu computes by default,
+    // written 0.5 x erfc(-x / sqrt 2): 1 + erf(x / sqrt 2) would cancel to 0
+    // for x below about -5.
     Value half = genConstant(t, 0.5, 0, l);
-    Value invSqrt2 = genConstant(t, M_SQRT1_2, 0, l);
-    Value erf =
-        math::ErfOp::create(b, l, arith::MulFOp::create(b, l, x, invSqrt2));
-    Value onePlus = arith::AddFOp::create(b, l, one(), erf);
+    Value minusInvSqrt2 = genConstant(t, -M_SQRT1_2, 0, l);
+    Value erfc = math::ErfcOp::create(
+        b, l, arith::MulFOp::create(b, l, x, minusInvSqrt2));
     return arith::MulFOp::create(b, l, arith::MulFOp::create(b, l, half, x),
-                                 onePlus);
+                                 erfc);
   }
   case U::Relu:
     if (fp)

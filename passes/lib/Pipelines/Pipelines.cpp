@@ -149,11 +149,15 @@ static void addLoopPasses(OpPassManager &pm, bool optimize) {
   pm.addPass(createTessContractionsToKernelsPass());
   pm.addPass(createTessLowerStridedCopiesPass());
   pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
+  // Floating-point reductions may keep vector partial sums (Passes.td).
+  pm.addNestedPass<func::FuncOp>(createTessReassociateReductionsPass());
   // Parallel dimensions become scf.parallel loops (the outermost of each
   // nest runs on the threads, see below); at -O0 everything is scf.for.
   if (optimize) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
     pm.addNestedPass<func::FuncOp>(createTessSerializeNestedParallelPass());
+    // The innermost dimension stays a plain loop, which vectorizes.
+    pm.addNestedPass<func::FuncOp>(createTessSequentialInnermostDimPass());
   } else {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }
@@ -189,9 +193,10 @@ static void addLLVMPasses(OpPassManager &pm) {
   arith::ArithEmulateUnsupportedFloatsOptions emulateOptions;
   emulateOptions.sourceTypeStrs = {"bf16"};
   pm.addPass(arith::createArithEmulateUnsupportedFloats(emulateOptions));
-  arith::ArithExpandOpsPassOptions expandOptions;
-  expandOptions.includeBf16 = true;
-  pm.addPass(arith::createArithExpandOpsPass(expandOptions));
+  // arith-expand, but max/min stay whole so that their reductions vectorize.
+  pm.addPass(createTessExpandArithPass());
+  // f32 exp, log, tanh, erf, ... become polynomials that LLVM vectorizes.
+  pm.addPass(createTessApproximateMathPass());
   pm.addPass(createConvertMathToFuncs());
   // log1p stays a libm call: LLVM has no intrinsic for it, and the default
   // expansion log(1 + x) loses all precision for small x (softplus of

@@ -322,4 +322,107 @@ def TessConfigureParallelRegionsPass
   ];
 }
 
+def TessApproximateMathPass : Pass<"tess-approximate-math"> {
+  let summary = "Replace f32 math functions by branch-free polynomials";
+  let description = [{
+    LLVM lowers `math.exp`, `math.log`, `math.tanh`, ... on f32 to calls of
+    libm, which its loop vectorizer cannot widen: a loop applying one of them
+    runs one element at a time. This pass rewrites `math.exp`, `math.expm1`,
+    `math.log`, `math.log2`, `math.log1p`, `math.tanh` and `math.erf` on f32
+    (scalars and vectors) into arithmetic only (MLIR's polynomial
+    approximations), which LLVM vectorizes like any other arithmetic. f64 and
+    every other function are left alone; they become LLVM intrinsics or libm
+    calls later. docs/language.md states the measured error of each function
+    in ULPs.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::math::MathDialect",
+    "mlir::vector::VectorDialect",
+  ];
+}
+
+def TessReassociateReductionsPass
+    : Pass<"tess-reassociate-reductions", "mlir::func::FuncOp"> {
+  let summary = "Let floating-point sums and products of reductions reassociate";
+  let description = [{
+    A floating-point reduction that adds its terms one after another is a
+    chain of dependent additions that LLVM's loop vectorizer must not
+    reorder. For every linalg op with a reduction loop, this pass finds, for
+    each output, the `arith.addf` or `arith.mulf` that combines the output's
+    block argument (the accumulator) with a term and is yielded, and adds
+    the `reassoc` fast-math flag to that op alone; the terms themselves keep
+    IEEE semantics. LLVM then keeps several lane-strided partial
+    accumulators in vector registers and adds them pairwise at the end
+    (docs/language.md, "Reductions", states the order). Max and min
+    (`arith.maximumf`/`minimumf`) and integer reductions are associative
+    already and are left alone.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def TessExpandArithPass : Pass<"tess-expand-arith"> {
+  let summary = "arith-expand without the min/max expansions";
+  let description = [{
+    MLIR's `arith-expand` (with bf16) less its rewrite of `arith.maximumf`,
+    `minimumf`, `maxnumf` and `minnumf` into compares and selects: those
+    lower to `llvm.maximum` and friends instead, which LLVM's loop vectorizer
+    recognizes as reductions (a `max[j]` loop runs on vectors) and x86 code
+    generation expands with the same NaN and signed-zero semantics.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def TessFuseRowReductionsPass
+    : Pass<"tess-fuse-row-reductions", "mlir::func::FuncOp"> {
+  let summary = "Run dependent row reductions (softmax, log-sum-exp) row by row";
+  let description = [{
+    Log-sum-exp, softmax and normalizations reduce each row twice: first
+    `mx[i] = max[j](x[i, j])`, then `s[i] = sum[j](exp(x[i, j] - mx[i]))`,
+    and often map the row once more. As separate loop nests each pass
+    streams the whole tensor from memory. This pass finds a reduction R2
+    (innermost loop a reduction, on tensors) that reads the result of
+    another reduction R1 with which it shares an input, picks as consumer
+    the only user of R2 when it is an all-parallel linalg op (else R2
+    itself), tiles the consumer's outer loops by 1 (every loop but the
+    reduced one) with `scf.for` and fuses R2, R1 and the fills of their
+    accumulators into that loop. Each row is then read from memory once and
+    revisited from cache. Other producers (a contraction computing `x`, say)
+    are not fused. The arithmetic of each element is unchanged.
+
+    Not part of the tessera-cpu pipeline: measured on one thread of the
+    2-core AVX-512 machine, log-sum-exp with the exponential vectorized is
+    bound by arithmetic (about 13 GB/s, below the memory bandwidth), so
+    reading each row once gains nothing at 4096 x 4096 (5.1 ms either way),
+    while the per-row work that no longer vectorizes across rows (the final
+    log, the reductions' scalar tails) makes short rows slower (65536 x 256:
+    11 ms against 6 ms). Softmax ran 68 against 82 ms at 4096 x 4096, within
+    the noise of a shared machine. It is kept, tested, for the threaded
+    pipeline, where each core's arithmetic halves but the memory bandwidth
+    is shared; tile by row blocks before enabling it.
+  }];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
+}
+
+def TessSequentialInnermostDimPass
+    : Pass<"tess-sequential-innermost-dim", "mlir::func::FuncOp"> {
+  let summary = "Run the last dimension of a multi-dimensional scf.parallel as scf.for";
+  let description = [{
+    `convert-scf-to-openmp` collapses an `scf.parallel` over (i, j) into one
+    loop whose body recomputes i and j with a division and a remainder;
+    LLVM's loop vectorizer cannot bound the accesses of that loop, and an
+    elementwise `exp` over a matrix runs one element at a time (67 ms
+    instead of 7 for 4096 x 4096 f32 on one thread). This pass rewrites
+    every `scf.parallel` with two or more dimensions and no reductions into
+    an `scf.parallel` over all dimensions but the last, whose body is an
+    `scf.for` over the last one: the threads still share the outer
+    dimensions, and the contiguous innermost loop vectorizes.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect"];
+}
+
 #endif // TESSERA_TRANSFORMS_PASSES

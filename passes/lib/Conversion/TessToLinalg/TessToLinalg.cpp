@@ -350,9 +350,12 @@ struct SoftmaxOpLowering : OpRewritePattern<tess::SoftmaxOp> {
     AffineMap reduced = AffineMap::get(rank, 0, keptExprs, getContext());
     auto reducedType = RankedTensorType::get(reducedShape, elementType);
 
-    // Reduces `source` along the axis with `kind` (maximumf or addf); an
-    // f16/bf16 sum accumulates in f32 and is rounded once.
-    auto reduceAlongAxis = [&](Value source, ReductionKind kind) -> Value {
+    // Reduces term(x, rowValue) along the axis with `kind` (maximumf or
+    // addf), `rowValue` an element of `row` (or null); an f16/bf16 sum
+    // accumulates in f32 and is rounded once.
+    using TermFn = function_ref<Value(OpBuilder &, Location, Value, Value)>;
+    auto reduceAlongAxis = [&](Value row, ReductionKind kind,
+                               TermFn term) -> Value {
       Type accType = tess::getAccumulatorType(kind, elementType);
       auto accTensorType = RankedTensorType::get(reducedShape, accType);
       Value init =
@@ -361,16 +364,24 @@ struct SoftmaxOpLowering : OpRewritePattern<tess::SoftmaxOp> {
       init = linalg::FillOp::create(rewriter, loc, ValueRange{identity},
                                     ValueRange{init})
                  .getResult(0);
+      SmallVector<Value> inputs{input};
+      SmallVector<AffineMap> maps{full};
+      if (row) {
+        inputs.push_back(row);
+        maps.push_back(reduced);
+      }
+      maps.push_back(reduced);
       Value acc =
           linalg::GenericOp::create(
-              rewriter, loc, TypeRange{accTensorType}, ValueRange{source},
-              ValueRange{init}, ArrayRef<AffineMap>{full, reduced},
-              reduceIterators,
+              rewriter, loc, TypeRange{accTensorType}, inputs, ValueRange{init},
+              maps, reduceIterators,
               [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
                 Value value =
-                    extendToAccumulator(b, nestedLoc, args[0], accType);
+                    term(b, nestedLoc, args[0], row ? args[1] : Value());
+                value = extendToAccumulator(b, nestedLoc, value, accType);
                 linalg::YieldOp::create(
-                    b, nestedLoc, combine(b, nestedLoc, kind, args[1], value));
+                    b, nestedLoc,
+                    combine(b, nestedLoc, kind, args.back(), value));
               })
               .getResult(0);
       if (accType == elementType)
@@ -379,34 +390,31 @@ struct SoftmaxOpLowering : OpRewritePattern<tess::SoftmaxOp> {
           rewriter, loc, acc,
           createEmptyLike(rewriter, loc, reducedType, input, keptDims));
     };
-    // Applies `fn(element, rowValue)` to every element of `source`.
-    auto mapWithRow =
-        [&](Value source, Value row,
-            function_ref<Value(OpBuilder &, Location, Value, Value)> fn)
-        -> Value {
-      Value init = createEmptyLike(rewriter, loc, type, input, allDims);
-      return linalg::GenericOp::create(
-                 rewriter, loc, TypeRange{type}, ValueRange{source, row},
-                 ValueRange{init}, ArrayRef<AffineMap>{full, reduced, full},
-                 parallelIterators,
-                 [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-                   linalg::YieldOp::create(b, nestedLoc,
-                                           fn(b, nestedLoc, args[0], args[1]));
-                 })
-          .getResult(0);
+    auto shiftedExp = [](OpBuilder &b, Location l, Value x, Value m) {
+      return math::ExpOp::create(b, l, arith::SubFOp::create(b, l, x, m))
+          .getResult();
     };
 
-    Value max = reduceAlongAxis(input, ReductionKind::max);
-    Value exp =
-        mapWithRow(input, max, [](OpBuilder &b, Location l, Value x, Value m) {
-          Value shifted = arith::SubFOp::create(b, l, x, m);
-          return math::ExpOp::create(b, l, shifted).getResult();
-        });
-    Value sum = reduceAlongAxis(exp, ReductionKind::sum);
+    // Three passes over each row, none of which writes a temporary of the
+    // input's size: the maximum, the sum of exp(x - max), and the result
+    // exp(x - max) / sum, the exponentials computed again (vectorized, they
+    // cost less than writing and reading them back).
+    Value max = reduceAlongAxis(
+        Value(), ReductionKind::max,
+        [](OpBuilder &, Location, Value x, Value) { return x; });
+    Value sum = reduceAlongAxis(max, ReductionKind::sum, shiftedExp);
+    Value init = createEmptyLike(rewriter, loc, type, input, allDims);
     Value result =
-        mapWithRow(exp, sum, [](OpBuilder &b, Location l, Value e, Value s) {
-          return arith::DivFOp::create(b, l, e, s).getResult();
-        });
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{type}, ValueRange{input, max, sum},
+            ValueRange{init}, ArrayRef<AffineMap>{full, reduced, reduced, full},
+            parallelIterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value e = shiftedExp(b, l, args[0], args[1]);
+              linalg::YieldOp::create(
+                  b, l, arith::DivFOp::create(b, l, e, args[2]).getResult());
+            })
+            .getResult(0);
     rewriter.replaceOp(op, result);
     return success();
   }
