@@ -62,12 +62,9 @@
 // O2-NEXT:   func.func(
 // O2-NEXT:     convert-linalg-to-parallel-loops
 // O2-NEXT:   ),
-// O2-NEXT:   func.func(
-// O2-NEXT:     tess-serialize-nested-parallel
-// O2-NEXT:   ),
 // The innermost dimension of a parallel loop stays a plain loop.
 // O2-NEXT:   func.func(
-// O2-NEXT:     tess-sequential-innermost-dim
+// O2-NEXT:     tess-serialize-nested-parallel
 // O2-NEXT:   ),
 // O2-NEXT:   lower-affine,
 // O2-NEXT:   loop-invariant-code-motion,

@@ -156,8 +156,6 @@ static void addLoopPasses(OpPassManager &pm, bool optimize) {
   if (optimize) {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToParallelLoopsPass());
     pm.addNestedPass<func::FuncOp>(createTessSerializeNestedParallelPass());
-    // The innermost dimension stays a plain loop, which vectorizes.
-    pm.addNestedPass<func::FuncOp>(createTessSequentialInnermostDimPass());
   } else {
     pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
   }

@@ -408,21 +408,4 @@ def TessFuseRowReductionsPass
   ];
 }
 
-def TessSequentialInnermostDimPass
-    : Pass<"tess-sequential-innermost-dim", "mlir::func::FuncOp"> {
-  let summary = "Run the last dimension of a multi-dimensional scf.parallel as scf.for";
-  let description = [{
-    `convert-scf-to-openmp` collapses an `scf.parallel` over (i, j) into one
-    loop whose body recomputes i and j with a division and a remainder;
-    LLVM's loop vectorizer cannot bound the accesses of that loop, and an
-    elementwise `exp` over a matrix runs one element at a time (67 ms
-    instead of 7 for 4096 x 4096 f32 on one thread). This pass rewrites
-    every `scf.parallel` with two or more dimensions and no reductions into
-    an `scf.parallel` over all dimensions but the last, whose body is an
-    `scf.for` over the last one: the threads still share the outer
-    dimensions, and the contiguous innermost loop vectorizes.
-  }];
-  let dependentDialects = ["mlir::scf::SCFDialect"];
-}
-
 #endif // TESSERA_TRANSFORMS_PASSES
