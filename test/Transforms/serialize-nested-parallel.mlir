@@ -62,3 +62,25 @@ func.func @rows(%c: memref<?x?xf32>, %n: index, %m: index) {
   }
   return
 }
+
+// Inside a sequential loop (rows of a column reduction), a parallel loop
+// would fork once per row: it becomes an scf.for too.
+// CHECK-LABEL: func.func @columns(
+// CHECK-NOT:     scf.parallel
+// CHECK:         scf.for
+// CHECK:           scf.for
+// CHECK-NOT:     scf.parallel
+func.func @columns(%a: memref<?x?xf32>, %c: memref<?xf32>, %n: index, %m: index) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.for %i = %c0 to %n step %c1 {
+    scf.parallel (%j) = (%c0) to (%m) step (%c1) {
+      %x = memref.load %a[%i, %j] : memref<?x?xf32>
+      %y = memref.load %c[%j] : memref<?xf32>
+      %s = arith.addf %x, %y : f32
+      memref.store %s, %c[%j] : memref<?xf32>
+      scf.reduce
+    }
+  }
+  return
+}

@@ -82,7 +82,11 @@ struct TessSerializeNestedParallelPass
   void runOnOperation() override {
     SmallVector<scf::ParallelOp> nested;
     getOperation()->walk([&](scf::ParallelOp op) {
-      if (op->getParentOfType<scf::ParallelOp>() || !op.getInitVals().empty())
+      // Inside another loop, a region would fork once per iteration of it
+      // (a column reduction: once per row), and the outlined body would
+      // not vectorize.
+      if (op->getParentOfType<scf::ParallelOp>() ||
+          op->getParentOfType<scf::ForOp>() || !op.getInitVals().empty())
         nested.push_back(op);
     });
     // Post-order: inner loops first, so each is still intact when visited.

@@ -259,8 +259,10 @@ def TessSerializeNestedParallelPass
     of parallel dimensions of a linalg op, so a loop order such as
     (parallel, reduction, parallel) nests one `scf.parallel` inside the
     loops of another. Only the outermost one should run on several threads
-    (a nested fork costs more than it saves); this pass rewrites every
-    `scf.parallel` that has an `scf.parallel` ancestor into `scf.for` loops
+    (a nested fork costs more than it saves, and one inside a sequential
+    loop, such as the rows of a column reduction, would fork once per
+    iteration); this pass rewrites every `scf.parallel` that has an
+    `scf.parallel` or `scf.for` ancestor into `scf.for` loops
     with the same bounds, steps and body. Loops with reductions
     (`init` values) are left alone.
 
