@@ -11,9 +11,9 @@
 // CHECK:         %[[PA:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
 // CHECK:         %[[PB:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
 // CHECK:         %[[PC:.*]] = llvm.inttoptr %{{.*}} : i64 to !llvm.ptr
-// CHECK:         call @tessera_gemm_f32({{.*}}, %[[PA]], {{.*}}, %[[PB]], {{.*}}, %[[PC]], {{.*}}, %c0_i32) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32) -> ()
+// CHECK:         call @tessera_gemm_f32({{.*}}, %[[PA]], {{.*}}, %[[PB]], {{.*}}, %[[PC]], {{.*}}, %c0_i32, %c0_i32{{.*}}, %cst) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32, i32, f64) -> ()
 // CHECK-NOT:     linalg.generic
-// CHECK:       func.func private @tessera_gemm_f32(i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32)
+// CHECK:       func.func private @tessera_gemm_f32(i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32, i32, f64)
 #mk = affine_map<(m, n, k) -> (m, k)>
 #kn = affine_map<(m, n, k) -> (k, n)>
 #mn = affine_map<(m, n, k) -> (m, n)>
@@ -35,9 +35,9 @@ func.func @matmul(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>)
 // overwrites C (last argument 1). A fill with another value stays.
 // CHECK-LABEL: func.func @zero_filled(
 // CHECK-NOT:     linalg.fill
-// CHECK:         call @tessera_gemm_f32({{.*}}, %c1_i32)
+// CHECK:         call @tessera_gemm_f32({{.*}}, %c1_i32, %c0_i32{{.*}}, %cst{{.*}})
 // CHECK:         linalg.fill
-// CHECK:         call @tessera_gemm_f32({{.*}}, %c0_i32)
+// CHECK:         call @tessera_gemm_f32({{.*}}, %c0_i32{{.*}}, %c0_i32{{.*}}, %cst{{.*}})
 #mk1 = affine_map<(m, n, k) -> (m, k)>
 #kn1 = affine_map<(m, n, k) -> (k, n)>
 #mn1 = affine_map<(m, n, k) -> (m, n)>
@@ -155,6 +155,70 @@ func.func @permuted_batch(%q: memref<2x8x?x?xf32>, %k: memref<2x8x?x?xf32>, %s: 
     %p = arith.mulf %x, %y : f32
     %r = arith.addf %acc, %p : f32
     linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// An in-place division of C by a value computed from values above it (the
+// attention scale) becomes the kernel's epilogue (2: divide); the ops that
+// compute the divisor move before the call.
+// CHECK-LABEL: func.func @scaled(
+// CHECK-SAME:    %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>, %{{.*}}: memref<?x?xf32>, %[[D:.*]]: i64)
+// CHECK:         %[[F:.*]] = arith.sitofp %[[D]] : i64 to f32
+// CHECK:         %[[S:.*]] = math.sqrt %[[F]] : f32
+// CHECK:         %[[S64:.*]] = arith.extf %[[S]] : f32 to f64
+// CHECK:         call @tessera_gemm_f32({{.*}}, %c2_i32, %[[S64]])
+// CHECK-NOT:     linalg.generic
+#smk = affine_map<(m, n, k) -> (m, k)>
+#skn = affine_map<(m, n, k) -> (k, n)>
+#smn = affine_map<(m, n, k) -> (m, n)>
+#sid = affine_map<(m, n) -> (m, n)>
+func.func @scaled(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>, %d: i64) {
+  linalg.generic {indexing_maps = [#smk, #skn, #smn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#sid, #sid], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %f = arith.sitofp %d : i64 to f32
+    %r = math.sqrt %f : f32
+    %q = arith.divf %in, %r : f32
+    linalg.yield %q : f32
+  }
+  return
+}
+
+// -----
+
+// Not an epilogue: the scale reads C's element twice (x * x).
+// CHECK-LABEL: func.func @squared(
+// CHECK:         call @tessera_gemm_f32({{.*}}, %c0_i32{{.*}}, %c0_i32{{.*}}, %cst{{.*}})
+// CHECK:         linalg.generic
+#qmk = affine_map<(m, n, k) -> (m, k)>
+#qkn = affine_map<(m, n, k) -> (k, n)>
+#qmn = affine_map<(m, n, k) -> (m, n)>
+#qid = affine_map<(m, n) -> (m, n)>
+func.func @squared(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>) {
+  linalg.generic {indexing_maps = [#qmk, #qkn, #qmn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x?xf32>, memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  linalg.generic {indexing_maps = [#qid, #qid], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<?x?xf32>) outs(%c : memref<?x?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %q = arith.mulf %in, %out : f32
+    linalg.yield %q : f32
   }
   return
 }

@@ -82,6 +82,11 @@ void checkGemm(Gemm gemm, int64_t m, int64_t n, int64_t k, Layout layout,
                    n * layout.cColSpacing,
                    layout.cColSpacing};
   g.overwrite = overwrite;
+  // Overwriting runs also check the multiply epilogue.
+  if (overwrite) {
+    g.epilogue = 1;
+    g.scalar = T(0.5);
+  }
   gemm(g);
   double eps = sizeof(T) == 4 ? 1e-6 : 1e-15;
   for (int64_t i = 0; i < m; ++i)
@@ -95,6 +100,8 @@ void checkGemm(Gemm gemm, int64_t m, int64_t n, int64_t k, Layout layout,
         expected += term;
         scale += std::fabs(term);
       }
+      if (overwrite)
+        expected *= 0.5;
       ASSERT_NEAR(c[at], expected, 4 * eps * (scale + 1))
           << "m=" << m << " n=" << n << " k=" << k << " at (" << i << ", " << j
           << ")";
@@ -145,14 +152,15 @@ TEST(KernelsTest, BatchedEntryPointThreads) {
     // Overwriting: C's old contents (NaN) are never read.
     std::fill(c.begin(), c.end(), std::nanf(""));
     tessera_gemm_f32(batch, m, n, k, a.data(), m * k, k, 1, b.data(), 0, n, 1,
-                     c.data(), m * n, n, 1, /*overwrite=*/1);
+                     c.data(), m * n, n, 1, /*overwrite=*/1, /*epilogue=*/2,
+                     /*scalar=*/4.0);
     for (int64_t t = 0; t < batch; ++t)
       for (int64_t i = 0; i < m; ++i)
         for (int64_t j = 0; j < n; ++j) {
           double expected = 0;
           for (int64_t p = 0; p < k; ++p)
             expected += double(a[(t * m + i) * k + p]) * b[p * n + j];
-          ASSERT_NEAR(c[(t * m + i) * n + j], expected, 1e-4);
+          ASSERT_NEAR(c[(t * m + i) * n + j], expected / 4, 1e-4);
         }
   }
   tessera_set_num_threads(0);
@@ -160,13 +168,13 @@ TEST(KernelsTest, BatchedEntryPointThreads) {
 
   float sentinel = 5.f;
   tessera_gemm_f32(0, 4, 4, 4, nullptr, 0, 0, 0, nullptr, 0, 0, 0, nullptr, 0,
-                   0, 0, 1);
+                   0, 0, 1, 0, 1.0);
   tessera_gemm_f32(1, 1, 1, 0, nullptr, 0, 0, 0, nullptr, 0, 0, 0, &sentinel, 0,
-                   0, 0, 0);
+                   0, 0, 0, 0, 1.0);
   EXPECT_EQ(sentinel, 5.f);
   // Nothing to sum, overwriting: C = 0.
   tessera_gemm_f32(1, 1, 1, 0, nullptr, 0, 0, 0, nullptr, 0, 0, 0, &sentinel, 0,
-                   0, 0, 1);
+                   0, 0, 1, 0, 1.0);
   EXPECT_EQ(sentinel, 0.f);
   std::string isa = tessera_gemm_isa();
   EXPECT_TRUE(isa == "avx512" || isa == "avx2" || isa == "generic") << isa;

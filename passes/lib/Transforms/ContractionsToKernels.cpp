@@ -17,6 +17,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
@@ -150,6 +151,8 @@ func::FuncOp getKernelDecl(ModuleOp module, Type elementType) {
     params.append(3, i64);
   }
   params.push_back(IntegerType::get(ctx, 32)); // overwrite
+  params.push_back(IntegerType::get(ctx, 32)); // epilogue
+  params.push_back(Float64Type::get(ctx));     // scalar
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   auto decl = func::FuncOp::create(b, module.getLoc(), name,
                                    FunctionType::get(ctx, params, {}));
@@ -177,6 +180,7 @@ public:
     chooseKernelDims();
     mergeAdjacentDims();
     overwrite = takeZeroFill();
+    takeScalarEpilogue();
 
     // Loops over the other dimensions, each advancing the three bases.
     SmallVector<Value> bases = {addresses[0].base, addresses[1].base,
@@ -311,6 +315,14 @@ private:
       }
     }
     args.push_back(arith::ConstantIntOp::create(b, loc, overwrite ? 1 : 0, 32));
+    args.push_back(arith::ConstantIntOp::create(b, loc, epilogueKind, 32));
+    Value scalar = epilogueScalar;
+    if (!scalar)
+      scalar =
+          arith::ConstantFloatOp::create(b, loc, b.getF64Type(), APFloat(1.0));
+    else if (!scalar.getType().isF64())
+      scalar = arith::ExtFOp::create(b, loc, b.getF64Type(), scalar);
+    args.push_back(scalar);
     func::CallOp::create(b, loc, kernel, args);
   }
 
@@ -337,9 +349,86 @@ private:
     return false;
   }
 
+  /// If the next op that touches memory scales C in place by a value defined
+  /// above it (`C[...] = C[...] * s` or `C[...] / s` over all of C) and the
+  /// kernel completes every sum, erases it: the kernel applies it to each
+  /// element once its sum is done, saving a pass over C.
+  void takeScalarEpilogue() {
+    for (unsigned d = 0; d < match.roles.size(); ++d)
+      if (match.roles[d] == Role::Sum && !inKernel[d])
+        return;
+    Operation *next = op->getNextNode();
+    while (next && isMemoryEffectFree(next))
+      next = next->getNextNode();
+    auto scale = dyn_cast_or_null<linalg::GenericOp>(next);
+    if (!scale || !scale.hasPureBufferSemantics() ||
+        scale.getNumDpsInputs() != 1 || scale.getNumDpsInits() != 1 ||
+        scale.getDpsInputOperand(0)->get() != match.c ||
+        scale.getDpsInitOperand(0)->get() != match.c ||
+        scale.getNumParallelLoops() != scale.getNumLoops() ||
+        !llvm::all_of(scale.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isIdentity(); }))
+      return;
+    // The body: one multiply or divide of the element, and ops that compute
+    // the scalar from values defined above (cloned before the call).
+    Block &body = scale.getRegion().front();
+    Value in = body.getArgument(0);
+    Operation *arith = body.getTerminator()->getOperand(0).getDefiningOp();
+    if (!arith || arith->getBlock() != &body)
+      return;
+    Value other;
+    int kind = 0;
+    if (auto mul = dyn_cast<arith::MulFOp>(arith)) {
+      kind = 1;
+      other = mul.getLhs() == in ? mul.getRhs() : mul.getLhs();
+      if (mul.getLhs() != in && mul.getRhs() != in)
+        return;
+    } else if (auto div = dyn_cast<arith::DivFOp>(arith)) {
+      kind = 2;
+      other = div.getRhs();
+      if (div.getLhs() != in)
+        return;
+    } else {
+      return;
+    }
+    SmallVector<Operation *> invariant;
+    for (Operation &inner : body.without_terminator()) {
+      if (&inner == arith)
+        continue;
+      if (!isMemoryEffectFree(&inner) || inner.getNumRegions() != 0)
+        return;
+      for (Value operand : inner.getOperands()) {
+        if (isa<BlockArgument>(operand) &&
+            cast<BlockArgument>(operand).getOwner() == &body)
+          return;
+        Operation *def = operand.getDefiningOp();
+        if (def && def->getBlock() == op->getBlock() &&
+            !def->isBeforeInBlock(op))
+          return;
+      }
+      invariant.push_back(&inner);
+    }
+    if (auto arg = dyn_cast<BlockArgument>(other);
+        arg && arg.getOwner() == &body)
+      return;
+    if (Operation *def = other.getDefiningOp())
+      if (def->getBlock() == op->getBlock() && !def->isBeforeInBlock(op))
+        return;
+    IRMapping mapping;
+    for (Operation *inner : invariant)
+      b.clone(*inner, mapping);
+    other = mapping.lookupOrDefault(other);
+    epilogueKind = kind;
+    epilogueScalar = other;
+    scale.erase();
+  }
+
   linalg::GenericOp op;
   const GemmMatch &match;
   bool overwrite = false;
+  /// The epilogue folded into the kernel call (takeScalarEpilogue).
+  int epilogueKind = 0;
+  Value epilogueScalar;
   OpBuilder b;
   Location loc;
   SmallVector<OperandAddress> addresses;

@@ -125,8 +125,8 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
                     int64_t n, int64_t k, const T *a, int64_t sab, int64_t sam,
                     int64_t sak, const T *b, int64_t sbb, int64_t sbk,
                     int64_t sbn, T *c, int64_t scb, int64_t scm, int64_t scn,
-                    bool overwrite) {
-  if (batch <= 0 || m <= 0 || n <= 0 || (k <= 0 && !overwrite))
+                    bool overwrite, int epilogue, T scalar) {
+  if (batch <= 0 || m <= 0 || n <= 0 || (k <= 0 && !overwrite && epilogue == 0))
     return;
   int threads = tessera_get_num_threads();
   double work = double(batch) * double(m) * double(n) * double(k);
@@ -152,7 +152,9 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
                      c + item * scb,
                      scm,
                      scn,
-                     overwrite};
+                     overwrite,
+                     epilogue,
+                     scalar};
     if (split.alongRows) {
       g.m = size;
       g.a += begin * sam;
@@ -173,10 +175,11 @@ extern "C" void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t sak, const float *b, int64_t sbb,
                                  int64_t sbk, int64_t sbn, float *c,
                                  int64_t scb, int64_t scm, int64_t scn,
-                                 int32_t overwrite) {
+                                 int32_t overwrite, int32_t epilogue,
+                                 double scalar) {
   runBatchedGemm<float>(getGemmF32(), /*f64=*/false, batch, m, n, k, a, sab,
                         sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn,
-                        overwrite != 0);
+                        overwrite != 0, epilogue, float(scalar));
 }
 
 extern "C" void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -184,10 +187,11 @@ extern "C" void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t sak, const double *b, int64_t sbb,
                                  int64_t sbk, int64_t sbn, double *c,
                                  int64_t scb, int64_t scm, int64_t scn,
-                                 int32_t overwrite) {
+                                 int32_t overwrite, int32_t epilogue,
+                                 double scalar) {
   runBatchedGemm<double>(getGemmF64(), /*f64=*/true, batch, m, n, k, a, sab,
                          sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn,
-                         overwrite != 0);
+                         overwrite != 0, epilogue, scalar);
 }
 
 extern "C" const char *tessera_gemm_isa(void) {

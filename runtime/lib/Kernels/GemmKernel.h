@@ -24,6 +24,10 @@ template <typename T> struct GemmProblem {
   int64_t cRowStride, cColStride;
   /// C = A * B instead of C += A * B (C's old contents are not read).
   bool overwrite = false;
+  /// Applied to every element of C once its sum is complete: 0 nothing,
+  /// 1 multiply by `scalar`, 2 divide by `scalar`.
+  int epilogue = 0;
+  T scalar = T(1);
 };
 
 /// The cache-blocked, packed GEMM of one ISA, on the calling thread.

@@ -227,8 +227,12 @@ def TessContractionsToKernelsPass
     `tessera_get_num_threads()` threads. When C was filled with +0.0 just
     before (only ops without memory effects in between) and no summed
     dimension is looped around the call, the fill is dropped and the kernel
-    overwrites C. Ops without a summed dimension, with other bodies or
-    element types stay as they are.
+    overwrites C. When the next op that touches memory multiplies or
+    divides all of C in place by a value computed from values above it (the
+    `1/sqrt(D)` of attention scores), the kernel applies that to each element
+    once its sum is complete (epilogue 1 or 2) and the op is erased, the
+    scalar's computation moving before the call. Ops without a summed
+    dimension, with other bodies or element types stay as they are.
 
     Example:
 
@@ -239,7 +243,7 @@ def TessContractionsToKernelsPass
     // becomes
     func.call @tessera_gemm_f32(%one, %m, %n, %k, %pa, %zero, %sa0, %sa1,
                                 %pb, %zero, %sb0, %sb1, %pc, %zero, %sc0, %sc1,
-                                %overwrite)
+                                %overwrite, %epilogue, %scalar)
     ```
   }];
   let dependentDialects = [

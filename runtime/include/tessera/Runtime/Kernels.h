@@ -11,7 +11,9 @@
 // (except libomp, the OpenMP runtime of the parallel loops).
 //
 // GEMM: C[b] += A[b] * B[b] (with `overwrite` non-zero C[b] = A[b] * B[b],
-// C's old contents never read) for b < batch, A[b] m x k, B[b] k x n, C[b] m x
+// C's old contents never read) for b < batch, then, with `epilogue` 1 or 2,
+// every element of C multiplied or divided by `scalar` (rounded to the
+// element type) once its sum is complete, A[b] m x k, B[b] k x n, C[b] m x
 // n, every operand addressed by element strides (any layout: transposed,
 // strided or broadcast with stride 0; C must not overlap A or B, and C's
 // own elements must not alias each other). Zero sizes do nothing (k = 0 with
@@ -39,7 +41,8 @@ void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t aColStride, const float *b, int64_t bBatchStride,
                       int64_t bRowStride, int64_t bColStride, float *c,
                       int64_t cBatchStride, int64_t cRowStride,
-                      int64_t cColStride, int32_t overwrite);
+                      int64_t cColStride, int32_t overwrite, int32_t epilogue,
+                      double scalar);
 
 /// C[b] += A[b] * B[b] in f64 (see the file comment).
 void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
@@ -47,7 +50,8 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t aColStride, const double *b, int64_t bBatchStride,
                       int64_t bRowStride, int64_t bColStride, double *c,
                       int64_t cBatchStride, int64_t cRowStride,
-                      int64_t cColStride, int32_t overwrite);
+                      int64_t cColStride, int32_t overwrite, int32_t epilogue,
+                      double scalar);
 
 /// The number of threads that compiled code and the kernels use: the last
 /// value given to tessera_set_num_threads if positive, else the environment
