@@ -14,6 +14,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 using namespace tessera::kernels;
 
@@ -128,14 +129,26 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
                     bool overwrite, int epilogue, T scalar) {
   if (batch <= 0 || m <= 0 || n <= 0 || (k <= 0 && !overwrite && epilogue == 0))
     return;
+  // The micro-kernel stores whole vectors along C's columns: when C is
+  // contiguous down its columns instead, compute C^T = B^T * A^T.
+  if (scn != 1 && scm == 1) {
+    std::swap(m, n);
+    std::swap(a, b);
+    std::swap(sab, sbb);
+    int64_t aRow = sbn, aCol = sbk, bRow = sak, bCol = sam;
+    sam = aRow;
+    sak = aCol;
+    sbk = bRow;
+    sbn = bCol;
+    std::swap(scm, scn);
+  }
   int threads = tessera_get_num_threads();
   double work = double(batch) * double(m) * double(n) * double(k);
   if (work < kMinParallelWork)
     threads = 1;
   Split split = chooseSplit(batch, m, n, threads, getTile(f64));
   int64_t tasks = batch * split.chunks;
-#pragma omp parallel for num_threads(threads) schedule(static) if (threads > 1)
-  for (int64_t task = 0; task < tasks; ++task) {
+  auto runTask = [&](int64_t task) {
     int64_t item = task / split.chunks, chunk = task % split.chunks;
     int64_t begin = chunk * split.chunkSize;
     int64_t extent = split.alongRows ? m : n;
@@ -165,7 +178,17 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
       g.c += begin * scn;
     }
     serial(g);
+  };
+  // One thread: no OpenMP construct at all (a serialized region still
+  // costs libomp calls, which format debug strings in Debian's build).
+  if (threads <= 1) {
+    for (int64_t task = 0; task < tasks; ++task)
+      runTask(task);
+    return;
   }
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t task = 0; task < tasks; ++task)
+    runTask(task);
 }
 
 } // namespace
