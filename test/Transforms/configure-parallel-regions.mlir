@@ -2,8 +2,8 @@
 
 // The region asks the runtime for its thread count and forks only when the
 // parallel loop times the inner loop (bounds known before it) reach
-// min-work and more than one thread is wanted; the alloca_scope around the
-// body is gone.
+// min-work and more than one thread is wanted, else runs the same loops as
+// scf.for without entering libomp; the alloca_scope around the body is gone.
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME:    %[[N:[^:]*]]: index, %[[M:[^:]*]]: index
 // CHECK:         %[[T:.*]] = call @tessera_get_num_threads() : () -> i32
@@ -14,9 +14,18 @@
 // CHECK:         %[[ENOUGH:.*]] = arith.cmpi uge, %[[WORK]], %c1000
 // CHECK:         %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %c1_i32
 // CHECK:         %[[FORK:.*]] = arith.andi %[[ENOUGH]], %[[SEVERAL]]
-// CHECK:         omp.parallel if(%[[FORK]]) num_threads(%[[T]] : i32)
-// CHECK-NOT:     memref.alloca_scope
-// CHECK:         omp.wsloop
+// CHECK:         scf.if %[[FORK]] {
+// CHECK-NEXT:      omp.parallel num_threads(%[[T]] : i32)
+// CHECK-NOT:       memref.alloca_scope
+// CHECK:           omp.wsloop
+// CHECK:             omp.loop_nest (%[[I:.*]]) : index = (%{{.*}}) to (%[[N]])
+// CHECK:               scf.for %[[J:.*]] = %{{.*}} to %[[M]]
+// CHECK:                 memref.store %{{.*}}, %{{.*}}[%[[I]], %[[J]]]
+// CHECK:         } else {
+// Below the threshold, the same loops without libomp.
+// CHECK-NEXT:      scf.for %[[I2:.*]] = %{{.*}} to %[[N]]
+// CHECK-NEXT:        scf.for %[[J2:.*]] = %{{.*}} to %[[M]]
+// CHECK-NEXT:          memref.store %{{.*}}, %{{.*}}[%[[I2]], %[[J2]]]
 // CHECK:       func.func private @tessera_get_num_threads() -> i32
 func.func @rows(%a: memref<?x?xf32>, %n: index, %m: index) {
   %c0 = arith.constant 0 : index

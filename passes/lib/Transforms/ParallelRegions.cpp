@@ -18,6 +18,7 @@
 #include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/IRMapping.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSSERIALIZENESTEDPARALLELPASS
@@ -181,6 +182,46 @@ void inlineEmptyAllocaScopes(omp::ParallelOp region) {
   }
 }
 
+/// The loop nest of `region` when the region is exactly one work-shared
+/// loop (omp.wsloop around omp.loop_nest, nothing else), else null.
+omp::LoopNestOp getSoleLoopNest(omp::ParallelOp region) {
+  Block &block = region.getRegion().front();
+  if (block.getOperations().size() != 2)
+    return nullptr;
+  auto wsloop = dyn_cast<omp::WsloopOp>(block.front());
+  if (!wsloop || wsloop.getRegion().front().getOperations().size() != 1)
+    return nullptr;
+  return dyn_cast<omp::LoopNestOp>(wsloop.getRegion().front().front());
+}
+
+/// Replaces `region` by `scf.if %fork { region } else { the same loops as
+/// scf.for }`, so that a region too small to fork never enters libomp (a
+/// serialized region still costs several runtime calls). Returns false,
+/// changing nothing, when the region is not one plain loop nest.
+bool branchAroundRegion(omp::ParallelOp region, Value fork) {
+  omp::LoopNestOp nest = getSoleLoopNest(region);
+  if (!nest || nest.getRegion().getBlocks().size() != 1 ||
+      nest.getLoopInclusive())
+    return false;
+  OpBuilder b(region);
+  Location loc = region.getLoc();
+  auto branch = scf::IfOp::create(b, loc, fork, /*withElseRegion=*/true);
+  region->moveBefore(branch.thenBlock()->getTerminator());
+  b.setInsertionPoint(branch.elseBlock()->getTerminator());
+  IRMapping mapping;
+  Block &body = nest.getRegion().front();
+  for (auto [lower, upper, step, iv] :
+       llvm::zip(nest.getLoopLowerBounds(), nest.getLoopUpperBounds(),
+                 nest.getLoopSteps(), body.getArguments())) {
+    auto loop = scf::ForOp::create(b, loc, lower, upper, step);
+    mapping.map(iv, loop.getInductionVar());
+    b.setInsertionPoint(loop.getBody()->getTerminator());
+  }
+  for (Operation &op : body.without_terminator())
+    b.clone(op, mapping);
+  return true;
+}
+
 struct TessConfigureParallelRegionsPass
     : public tessera::impl::TessConfigureParallelRegionsPassBase<
           TessConfigureParallelRegionsPass> {
@@ -205,9 +246,10 @@ struct TessConfigureParallelRegionsPass
       Value several = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt,
                                             threads, one);
       Value fork = arith::AndIOp::create(b, loc, enough, several);
-      region.getIfExprMutable().assign(fork);
       region.getNumThreadsMutable().assign(threads);
       inlineEmptyAllocaScopes(region);
+      if (!branchAroundRegion(region, fork))
+        region.getIfExprMutable().assign(fork);
     }
   }
 };

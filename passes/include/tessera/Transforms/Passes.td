@@ -298,11 +298,14 @@ def TessConfigureParallelRegionsPass
     Runs after `convert-scf-to-openmp`. Every `omp.parallel` gets
     `num_threads` from a call of the runtime's `tessera_get_num_threads()`
     (TESSERA_NUM_THREADS, `tessera_set_num_threads`, or all processors;
-    runtime/include/tessera/Runtime/Kernels.h) and an `if` clause that forks
-    only when that count exceeds one and the estimated iterations of its
-    loops (the product of the trip counts of the parallel loop and of every
-    loop inside it whose bounds are known before the region) reach
-    `min-work`; otherwise the region runs on the calling thread. The
+    runtime/include/tessera/Runtime/Kernels.h), and forks only when that
+    count exceeds one and the estimated iterations of its loops (the product
+    of the trip counts of the parallel loop and of every loop inside it
+    whose bounds are known before the region) reach `min-work`. A region
+    that is one work-shared loop nest goes into `scf.if %fork { region }
+    else { the same loops as scf.for }`, so small loops never enter libomp
+    (a serialized region still costs several runtime calls); any other
+    region gets the condition as its `if` clause. The
     `memref.alloca_scope` that the conversion wraps around each loop body is
     inlined when the body allocates nothing on the stack.
 
@@ -313,7 +316,11 @@ def TessConfigureParallelRegionsPass
     // becomes
     %t = func.call @tessera_get_num_threads() : () -> i32
     ...
-    omp.parallel if(%fork) num_threads(%t : i32) { ... }
+    scf.if %fork {
+      omp.parallel num_threads(%t : i32) { ... }
+    } else {
+      scf.for ... { ... }
+    }
     ```
   }];
   let options = [
