@@ -326,13 +326,21 @@ private:
     func::CallOp::create(b, loc, kernel, args);
   }
 
+  /// Whether every summed dimension goes to the kernel (none is looped
+  /// around the call), so that one call computes each element's whole sum.
+  bool kernelCompletesEverySum() {
+    for (unsigned d = 0; d < match.roles.size(); ++d)
+      if (match.roles[d] == Role::Sum && !inKernel[d])
+        return false;
+    return true;
+  }
+
   /// If C was just filled with +0.0 and every summed dimension goes to the
   /// kernel (none is looped around it), erases the fill and returns true:
   /// the kernel then overwrites C instead of adding to it.
   bool takeZeroFill() {
-    for (unsigned d = 0; d < match.roles.size(); ++d)
-      if (match.roles[d] == Role::Sum && !inKernel[d])
-        return false;
+    if (!kernelCompletesEverySum())
+      return false;
     for (Operation *prev = op->getPrevNode(); prev;
          prev = prev->getPrevNode()) {
       if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
@@ -354,9 +362,8 @@ private:
   /// kernel completes every sum, erases it: the kernel applies it to each
   /// element once its sum is done, saving a pass over C.
   void takeScalarEpilogue() {
-    for (unsigned d = 0; d < match.roles.size(); ++d)
-      if (match.roles[d] == Role::Sum && !inKernel[d])
-        return;
+    if (!kernelCompletesEverySum())
+      return;
     Operation *next = op->getNextNode();
     while (next && isMemoryEffectFree(next))
       next = next->getNextNode();

@@ -54,43 +54,30 @@ Isa getIsa() {
   return Isa(isa);
 }
 
-TileShape getTile(bool f64) {
-  switch (getIsa()) {
-#ifdef TESSERA_KERNELS_X86
-  case Isa::AVX512:
-    return tileAVX512(f64);
-  case Isa::AVX2:
-    return tileAVX2(f64);
-#endif
-  default:
-    return tileGeneric(f64);
-  }
-}
+/// The entry points of one ISA's kernels.
+struct IsaKernels {
+  GemmF32 f32;
+  GemmF64 f64;
+  TileShape (*tile)(bool f64);
+};
 
-GemmF32 getGemmF32() {
-  switch (getIsa()) {
+/// The kernels of the ISA in use (constant tables: no guard variables).
+const IsaKernels &getKernels() {
+  static constexpr IsaKernels generic{gemmGenericF32, gemmGenericF64,
+                                      tileGeneric};
 #ifdef TESSERA_KERNELS_X86
-  case Isa::AVX512:
-    return gemmAVX512F32;
-  case Isa::AVX2:
-    return gemmAVX2F32;
-#endif
-  default:
-    return gemmGenericF32;
-  }
-}
-
-GemmF64 getGemmF64() {
+  static constexpr IsaKernels avx512{gemmAVX512F32, gemmAVX512F64, tileAVX512};
+  static constexpr IsaKernels avx2{gemmAVX2F32, gemmAVX2F64, tileAVX2};
   switch (getIsa()) {
-#ifdef TESSERA_KERNELS_X86
   case Isa::AVX512:
-    return gemmAVX512F64;
+    return avx512;
   case Isa::AVX2:
-    return gemmAVX2F64;
-#endif
+    return avx2;
   default:
-    return gemmGenericF64;
+    break;
   }
+#endif
+  return generic;
 }
 
 /// Below this many multiply-adds a GEMM runs on one thread: waking the
@@ -146,7 +133,7 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
   double work = double(batch) * double(m) * double(n) * double(k);
   if (work < kMinParallelWork)
     threads = 1;
-  Split split = chooseSplit(batch, m, n, threads, getTile(f64));
+  Split split = chooseSplit(batch, m, n, threads, getKernels().tile(f64));
   int64_t tasks = batch * split.chunks;
   auto runTask = [&](int64_t task) {
     int64_t item = task / split.chunks, chunk = task % split.chunks;
@@ -200,7 +187,7 @@ extern "C" void tessera_gemm_f32(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t scb, int64_t scm, int64_t scn,
                                  int32_t overwrite, int32_t epilogue,
                                  double scalar) {
-  runBatchedGemm<float>(getGemmF32(), /*f64=*/false, batch, m, n, k, a, sab,
+  runBatchedGemm<float>(getKernels().f32, /*f64=*/false, batch, m, n, k, a, sab,
                         sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn,
                         overwrite != 0, epilogue, float(scalar));
 }
@@ -212,7 +199,7 @@ extern "C" void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                                  int64_t scb, int64_t scm, int64_t scn,
                                  int32_t overwrite, int32_t epilogue,
                                  double scalar) {
-  runBatchedGemm<double>(getGemmF64(), /*f64=*/true, batch, m, n, k, a, sab,
+  runBatchedGemm<double>(getKernels().f64, /*f64=*/true, batch, m, n, k, a, sab,
                          sam, sak, b, sbb, sbk, sbn, c, scb, scm, scn,
                          overwrite != 0, epilogue, scalar);
 }
