@@ -197,13 +197,68 @@ func.func @other(%n: index) -> memref<?xf32> {
 
 // -----
 
-// Only scf.if may enclose an allocation: a loop cannot return early.
+// In a parallel loop (blocks of attention rows), an iteration cannot return
+// either: a failing one sets a claim flag atomically, and the first to set it
+// stores its status and writes the record; the rest of its body is skipped.
+// After the loop, a nonzero status skips the rest of the entry and is the
+// entry's status.
+
+// CHECK-LABEL: func.func @parallel(
+// CHECK-SAME:      %[[N:[^:]+]]: index, %[[REC:[^:]+]]: !llvm.ptr)
+// CHECK:         %[[CLAIM:.+]] = memref.alloca() : memref<i32>
+// CHECK:         %[[STATUS:.+]] = memref.alloca() : memref<i32>
+// CHECK:         memref.store %{{.+}}, %[[CLAIM]][]
+// CHECK:         memref.store %{{.+}}, %[[STATUS]][]
+// CHECK:         scf.parallel (%[[I:.+]]) =
+// The size check (-1: too large).
+// CHECK:           scf.if
+// CHECK:             %[[PREV:.+]] = memref.atomic_rmw ori %{{.+}}, %[[CLAIM]][]
+// CHECK:             %[[FIRST:.+]] = arith.cmpi eq, %[[PREV]], %{{.+}}
+// CHECK:             scf.if %[[FIRST]] {
+// CHECK-NEXT:          memref.store %c-1_i32, %[[STATUS]][]
+// CHECK:               llvm.icmp "ne" %[[REC]]
+// CHECK:           } else {
+// CHECK:             %[[BUF:.+]] = memref.alloc(%[[I]])
+// The null check (-2: out of memory).
+// CHECK:             scf.if
+// CHECK:               %[[PREV2:.+]] = memref.atomic_rmw ori %{{.+}}, %[[CLAIM]][]
+// CHECK:               %[[FIRST2:.+]] = arith.cmpi eq, %[[PREV2]], %{{.+}}
+// CHECK:               scf.if %[[FIRST2]] {
+// CHECK-NEXT:            memref.store %c-2_i32, %[[STATUS]][]
+// CHECK:             } else {
+// CHECK-NEXT:          memref.store %{{.+}}, %[[BUF]]
+// CHECK:           scf.reduce
+// CHECK:         %[[AFTER:.+]] = memref.load %[[STATUS]][]
+// CHECK:         %[[FAILED:.+]] = arith.cmpi ne, %[[AFTER]], %{{.+}}
+// CHECK:         scf.if %[[FAILED]]
+// CHECK-NEXT:      scf.yield %[[AFTER]]
+// CHECK-NEXT:    } else {
+// CHECK-NEXT:      memref.alloc(%[[N]])
+func.func @parallel(%n: index, %rec: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c0_i32 = arith.constant 0 : i32
+  %f = arith.constant 1.0 : f32
+  scf.parallel (%i) = (%c0) to (%n) step (%c1) {
+    %b = memref.alloc(%i) : memref<?xf32>
+    memref.store %f, %b[%c0] : memref<?xf32>
+    scf.reduce
+  }
+  %after = memref.alloc(%n) : memref<?xf32>
+  return %c0_i32 : i32
+}
+
+// -----
+
+// Only scf.if and scf.parallel may enclose an allocation: a sequential loop
+// cannot return early.
 func.func @loop(%n: index, %rec: !llvm.ptr) -> i32
     attributes {tessera.error_record} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c0_i32 = arith.constant 0 : i32
-  // expected-error @+1 {{cannot check the allocations inside 'scf.for': only scf.if may enclose them}}
+  // expected-error @+1 {{cannot check the allocations inside 'scf.for': only scf.if and scf.parallel may enclose them}}
   scf.for %i = %c0 to %n step %c1 {
     %b = memref.alloc(%i) : memref<?xf32>
   }

@@ -22,6 +22,8 @@
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-fuse-elementwise{max-fused-ops=128},
 // O2-NEXT:     tess-reorder-reduction-loops
+// Softmax between contractions runs per block of rows, in an scf.forall.
+// O2-NEXT:     tess-fuse-row-blocks
 // O2-NEXT:   ),
 // O2-NEXT:   canonicalize
 // O2-NEXT:   cse,
@@ -33,6 +35,7 @@
 // O2-NOT:    eliminate-empty-tensors
 // O2-NEXT:   empty-tensor-to-alloc-tensor,
 // O2-NEXT:   one-shot-bufferize{{.*}}bufferize-function-boundaries=true{{.*}}function-boundary-type-conversion=identity-layout-map
+// O2-NEXT:   scf-forall-to-parallel,
 // O2:          tess-results-in-place
 // O2:          buffer-hoisting,
 // O2-NEXT:     buffer-loop-hoisting

@@ -124,27 +124,22 @@ TEST(EntryErrorsTest, DescriptorOfAnEmptyTensor) {
             (std::vector<int64_t>{12, 4, 1}));
 }
 
-const char *kAttention =
-    "fn attention(q: f32[B, H, T, D], k: f32[B, H, S, D], "
-    "v: f32[B, H, S, D]) -> f32[B, H, T, D] {\n"
-    "  s[b, h, t, u] = q[b, h, t, d] * k[b, h, u, d] / sqrt(f32(D))\n"
-    "  p = softmax(s, 3)\n"
-    "  o[b, h, t, d] = p[b, h, t, u] * v[b, h, u, d]\n"
-    "  return o\n"
-    "}\n"
-    "fn matmul(a: f32[M, K], b: f32[K, N]) -> f32[M, N] {\n"
-    "  c[m, n] = a[m, k] * b[k, n]\n"
-    "  return c\n"
-    "}\n";
+const char *kEntries = "fn gram_max(a: f32[T, D], b: f32[S, D]) -> f32 {\n"
+                       "  s[t, u] = a[t, d] * b[u, d]\n"
+                       "  return max[t, u](s[t, u])\n"
+                       "}\n"
+                       "fn matmul(a: f32[M, K], b: f32[K, N]) -> f32[M, N] {\n"
+                       "  c[m, n] = a[m, k] * b[k, n]\n"
+                       "  return c\n"
+                       "}\n";
 
-/// Runs attention with q, k and v of the given extents (D = 0: no data).
-llvm::Expected<std::vector<HostTensor>> runAttention(Compiler &compiler,
-                                                     int64_t t, int64_t s) {
+/// Runs gram_max with a and b of the given extents (D = 0: no data).
+llvm::Expected<std::vector<HostTensor>> runGramMax(Compiler &compiler,
+                                                   int64_t t, int64_t s) {
   CallArguments args;
-  args.tensors.emplace("q", HostTensor(DType::F32, {1, 1, t, 0}));
-  args.tensors.emplace("k", HostTensor(DType::F32, {1, 1, s, 0}));
-  args.tensors.emplace("v", HostTensor(DType::F32, {1, 1, s, 0}));
-  return compiler.run("attention", args);
+  args.tensors.emplace("a", HostTensor(DType::F32, {t, 0}));
+  args.tensors.emplace("b", HostTensor(DType::F32, {s, 0}));
+  return compiler.run("gram_max", args);
 }
 
 class EntryErrorsRunTest : public ::testing::TestWithParam<unsigned> {
@@ -153,28 +148,28 @@ protected:
     CompilerOptions options;
     options.optLevel = GetParam();
     compiler = std::make_unique<Compiler>(options);
-    ASSERT_TRUE(compiler->loadSource("att.tess", kAttention));
+    ASSERT_TRUE(compiler->loadSource("gram.tess", kEntries));
   }
   std::unique_ptr<Compiler> compiler;
 };
 
 TEST_P(EntryErrorsRunTest, IntermediateTooLargeToAllocate) {
   // 's' has 2^56 floats: 2^58 bytes, more than any address space.
-  auto results = runAttention(*compiler, int64_t(1) << 28, int64_t(1) << 28);
+  auto results = runGramMax(*compiler, int64_t(1) << 28, int64_t(1) << 28);
   ASSERT_FALSE(static_cast<bool>(results));
   EXPECT_EQ(llvm::toString(results.takeError()),
-            "attention: cannot allocate 288230376151711744 bytes for "
-            "intermediate 's' of shape f32[1, 1, 268435456, 268435456] "
-            "(defined at att.tess:2:3): out of memory");
+            "gram_max: cannot allocate 288230376151711744 bytes for "
+            "intermediate 's' of shape f32[268435456, 268435456] "
+            "(defined at gram.tess:2:3): out of memory");
 }
 
 TEST_P(EntryErrorsRunTest, IntermediateSizeOverflows) {
-  auto results = runAttention(*compiler, k2to62, k2to62);
+  auto results = runGramMax(*compiler, k2to62, k2to62);
   ASSERT_FALSE(static_cast<bool>(results));
   EXPECT_EQ(llvm::toString(results.takeError()),
-            "attention: intermediate 's' of shape f32[1, 1, "
+            "gram_max: intermediate 's' of shape f32["
             "4611686018427387904, 4611686018427387904] has 2^124 elements: "
-            "too large (defined at att.tess:2:3)");
+            "too large (defined at gram.tess:2:3)");
 }
 
 TEST_P(EntryErrorsRunTest, EmptyDomainReturnsAtOnce) {

@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassOptions.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -75,6 +76,10 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
     funcPM.addPass(createFuseElementwisePass());
     // On tensors, so that no operand aliases another yet.
     funcPM.addPass(createTessReorderReductionLoopsPass());
+    // Row-normalizing chains (softmax between attention's contractions) run
+    // per block of rows, in parallel; the chain's intermediates stay in
+    // cache.
+    funcPM.addPass(createTessFuseRowBlocksPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }
@@ -109,6 +114,8 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
   bufferizeOptions.functionBoundaryTypeConversion =
       bufferization::LayoutMapOption::IdentityLayoutMap;
   pm.addPass(bufferization::createOneShotBufferizePass(bufferizeOptions));
+  // Blocks of rows (tess-fuse-row-blocks) are parallel loops on buffers.
+  pm.addPass(createForallToParallelLoopPass());
   pm.addPass(createCanonicalizerPass());
   // Results straight into the caller's buffers where that is unobservable.
   if (optimize)

@@ -49,6 +49,13 @@ private:
   FailureOr<Value> checkPreflight(Block &block);
   FailureOr<Value> checkAlloc(memref::AllocOp alloc);
   FailureOr<Value> checkNestedIf(scf::IfOp ifOp);
+  FailureOr<Value> checkParallel(scf::ParallelOp loop);
+
+  /// Writes the error record for a failed allocation and returns `status`.
+  /// Inside a parallel loop, only the first iteration to fail (of the whole
+  /// entry) writes it and the status: the one that sets `parallelClaim`.
+  Value reportFailure(Location loc, int32_t status, const AllocInfo &info,
+                      Value bytes);
 
   /// Moves [first, terminator) of `block` into the else-region of a new
   /// `scf.if %failed` whose then-region runs `onFailure`, which returns the
@@ -73,6 +80,12 @@ private:
   OpBuilder b;
   /// The sizes already computed (and checked) at the start of a block.
   DenseMap<Operation *, TensorSize> checkedSizes;
+  /// For the parallel loops of the entry (created for the first one), two
+  /// memref<i32> on the stack: a flag that the first failing iteration sets
+  /// (atomically), and the status it stores, 0 until then.
+  Value parallelClaim, parallelStatus;
+  /// How many parallel loops enclose the code being checked.
+  unsigned parallelDepth = 0;
 };
 
 /// A value of `type` for a branch that failed, which nothing reads: a
@@ -196,9 +209,8 @@ FailureOr<Value> AllocationChecker::checkPreflight(Block &block) {
     memref::AllocOp alloc = allocs[i];
     const TensorSize &size = checkedSizes[alloc];
     scf::IfOp guard = guardRest(*current, first, size.tooLarge, [&] {
-      writer.write(b, alloc.getLoc(), record, kStatusTooLarge, infos[i].desc,
-                   size.bytes, infos[i].dims);
-      return i32(kStatusTooLarge);
+      return reportFailure(alloc.getLoc(), kStatusTooLarge, infos[i],
+                           size.bytes);
     });
     if (previous)
       current->getTerminator()->setOperand(0, guard.getResult(0));
@@ -226,9 +238,7 @@ FailureOr<Value> AllocationChecker::checkAlloc(memref::AllocOp alloc) {
   } else {
     size = buildTensorSize(b, loc, info.dims, info.elementBytes);
     sizeGuard = guardRest(block, Block::iterator(alloc), size.tooLarge, [&] {
-      writer.write(b, loc, record, kStatusTooLarge, info.desc, size.bytes,
-                   info.dims);
-      return i32(kStatusTooLarge);
+      return reportFailure(loc, kStatusTooLarge, info, size.bytes);
     });
   }
 
@@ -245,11 +255,8 @@ FailureOr<Value> AllocationChecker::checkAlloc(memref::AllocOp alloc) {
   Block &allocBlock = *alloc->getBlock();
   scf::IfOp nullGuard = guardRest(
       allocBlock, std::next(Block::iterator(failedAlloc.getDefiningOp())),
-      failedAlloc, [&] {
-        writer.write(b, loc, record, kStatusOutOfMemory, info.desc, size.bytes,
-                     info.dims);
-        return i32(kStatusOutOfMemory);
-      });
+      failedAlloc,
+      [&] { return reportFailure(loc, kStatusOutOfMemory, info, size.bytes); });
   FailureOr<Value> status = checkRest(nullGuard, /*preflight=*/false);
   if (failed(status) || !sizeGuard)
     return status;
@@ -308,6 +315,63 @@ FailureOr<Value> AllocationChecker::checkNestedIf(scf::IfOp ifOp) {
   return checkRest(guard, /*preflight=*/false);
 }
 
+Value AllocationChecker::reportFailure(Location loc, int32_t status,
+                                       const AllocInfo &info, Value bytes) {
+  if (parallelDepth == 0) {
+    writer.write(b, loc, record, status, info.desc, bytes, info.dims);
+    return i32(status);
+  }
+  // An atomic or, not a compare-and-swap loop: buffer deallocation does not
+  // know memref.generic_atomic_rmw's region.
+  Value code = i32(status);
+  Value previous = memref::AtomicRMWOp::create(
+      b, loc, arith::AtomicRMWKind::ori, i32(1), parallelClaim, ValueRange());
+  Value first =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, previous, i32(0));
+  auto firstFailure = scf::IfOp::create(b, loc, first, /*withElse=*/false);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(firstFailure.thenBlock());
+  memref::StoreOp::create(b, loc, code, parallelStatus);
+  writer.write(b, loc, record, status, info.desc, bytes, info.dims);
+  return code;
+}
+
+FailureOr<Value> AllocationChecker::checkParallel(scf::ParallelOp loop) {
+  Location loc = loop.getLoc();
+  // Iterations cannot return: a failing one records the failure in
+  // parallelStatus and skips the rest of its body; the others run on. After
+  // the loop, a nonzero status skips the rest of the block.
+  if (!parallelStatus) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&func.getBody().front());
+    auto type = MemRefType::get({}, b.getI32Type());
+    parallelClaim = memref::AllocaOp::create(b, loc, type);
+    parallelStatus = memref::AllocaOp::create(b, loc, type);
+    memref::StoreOp::create(b, loc, i32(0), parallelClaim);
+    memref::StoreOp::create(b, loc, i32(0), parallelStatus);
+  }
+  Block &body = *loop.getBody();
+  ++parallelDepth;
+  FailureOr<Value> bodyStatus = checkRange(body, body.begin(), true);
+  --parallelDepth;
+  if (failed(bodyStatus))
+    return failure();
+  if (!*bodyStatus)
+    return Value();
+  b.setInsertionPointAfter(loop);
+  Value status = memref::LoadOp::create(b, loc, parallelStatus);
+  Block &block = *loop->getBlock();
+  auto next = std::next(Block::iterator(status.getDefiningOp()));
+  if (&*next == block.getTerminator())
+    return status;
+  Value failedLoop =
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, status, i32(0));
+  scf::IfOp guard =
+      guardRest(block, std::next(Block::iterator(failedLoop.getDefiningOp())),
+                failedLoop, [&] { return status; });
+  return checkRest(guard, /*preflight=*/false);
+}
+
 FailureOr<Value> AllocationChecker::checkRange(Block &block, Block::iterator it,
                                                bool preflight) {
   if (preflight && it == block.begin())
@@ -318,10 +382,13 @@ FailureOr<Value> AllocationChecker::checkRange(Block &block, Block::iterator it,
       return checkAlloc(alloc);
     if (op->getNumRegions() == 0 || !containsAlloc(op))
       continue;
+    if (auto loop = dyn_cast<scf::ParallelOp>(op))
+      return checkParallel(loop);
     auto ifOp = dyn_cast<scf::IfOp>(op);
     if (!ifOp)
       return op->emitError("cannot check the allocations inside '")
-             << op->getName() << "': only scf.if may enclose them";
+             << op->getName() << "': only scf.if and scf.parallel may "
+             << "enclose them";
     return checkNestedIf(ifOp);
   }
   return Value();

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "FusedSlices.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
@@ -61,76 +62,6 @@ linalg::LinalgOp chooseConsumer(linalg::LinalgOp second) {
   return second;
 }
 
-/// The slice of its accumulator that the tiled op `tiled` starts from
-/// (through a fused linalg.fill), or null.
-tensor::ExtractSliceOp getInitSlice(linalg::LinalgOp tiled) {
-  if (tiled.getNumDpsInits() != 1)
-    return {};
-  Value init = tiled.getDpsInits()[0];
-  if (auto fill = init.getDefiningOp<linalg::FillOp>())
-    init = fill.getDpsInits()[0];
-  return init.getDefiningOp<tensor::ExtractSliceOp>();
-}
-
-/// Whether `tiled` computes slice `slice` of the untiled `producer`: its
-/// inputs are slices of the producer's inputs and its accumulator is the
-/// same slice of the producer's accumulator (or of what a fill wrote).
-bool computesSlice(linalg::LinalgOp tiled, linalg::LinalgOp producer,
-                   tensor::ExtractSliceOp slice) {
-  if (tiled->getName() != producer->getName() ||
-      tiled.getNumDpsInputs() != producer.getNumDpsInputs())
-    return false;
-  for (auto [t, p] :
-       llvm::zip(tiled.getDpsInputOperands(), producer.getDpsInputOperands())) {
-    auto inputSlice = t->get().getDefiningOp<tensor::ExtractSliceOp>();
-    if (t->get() != p->get() &&
-        !(inputSlice && inputSlice.getSource() == p->get()))
-      return false;
-  }
-  tensor::ExtractSliceOp init = getInitSlice(tiled);
-  if (!init)
-    return false;
-  Value producerInit = producer.getDpsInits()[0];
-  auto fill = producerInit.getDefiningOp<linalg::FillOp>();
-  if (init.getSource() != producerInit &&
-      !(fill && init.getSource() == fill.getDpsInits()[0]))
-    return false;
-  return isEqualConstantIntOrValueArray(init.getMixedOffsets(),
-                                        slice.getMixedOffsets()) &&
-         isEqualConstantIntOrValueArray(init.getMixedSizes(),
-                                        slice.getMixedSizes()) &&
-         isEqualConstantIntOrValueArray(init.getMixedStrides(),
-                                        slice.getMixedStrides());
-}
-
-/// Tiling fuses a producer once; a second slice of it in the loop (the max
-/// that log-sum-exp adds back per row) would still read the untiled result,
-/// computed in a separate pass. Such slices take the fused op's value.
-void reuseFusedSlices(RewriterBase &rewriter,
-                      const scf::SCFTileAndFuseResult &result) {
-  for (Operation *producerOp : result.fusedProducers) {
-    auto producer = dyn_cast<linalg::LinalgOp>(producerOp);
-    if (!producer || producer->getNumResults() != 1)
-      continue;
-    SmallVector<tensor::ExtractSliceOp> slices;
-    for (Operation *user : producer->getResult(0).getUsers())
-      if (auto slice = dyn_cast<tensor::ExtractSliceOp>(user))
-        slices.push_back(slice);
-    for (tensor::ExtractSliceOp slice : slices) {
-      for (Operation *op : result.tiledAndFusedOps) {
-        auto tiled = dyn_cast<linalg::LinalgOp>(op);
-        if (!tiled || tiled->getBlock() != slice->getBlock() ||
-            !tiled->isBeforeInBlock(slice) ||
-            !computesSlice(tiled, producer, slice) ||
-            tiled->getResult(0).getType() != slice.getType())
-          continue;
-        rewriter.replaceOp(slice, tiled->getResult(0));
-        break;
-      }
-    }
-  }
-}
-
 /// Tiles `consumer` by 1 along every loop but the innermost of a loop nest
 /// as deep as `second`'s (the reduced axis), fusing only `first`, `second`
 /// and linalg.fill producers.
@@ -162,7 +93,7 @@ LogicalResult fuseRows(RewriterBase &rewriter, linalg::LinalgOp consumer,
           rewriter, cast<TilingInterface>(consumer.getOperation()), options);
   if (failed(result))
     return failure();
-  reuseFusedSlices(rewriter, *result);
+  tessera::reuseFusedSlices(rewriter, *result);
   for (OpResult old : consumer->getResults())
     if (Value replacement = result->replacements.lookup(old))
       rewriter.replaceAllUsesWith(old, replacement);

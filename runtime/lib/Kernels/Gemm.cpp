@@ -16,6 +16,10 @@
 #include <cstring>
 #include <utility>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 using namespace tessera::kernels;
 
 namespace {
@@ -133,6 +137,12 @@ void runBatchedGemm(Serial serial, bool f64, int64_t batch, int64_t m,
   double work = double(batch) * double(m) * double(n) * double(k);
   if (work < kMinParallelWork)
     threads = 1;
+#ifdef _OPENMP
+  // Called from a parallel loop (a block of attention rows): that loop
+  // already has the threads.
+  if (threads > 1 && omp_in_parallel())
+    threads = 1;
+#endif
   Split split = chooseSplit(batch, m, n, threads, getKernels().tile(f64));
   int64_t tasks = batch * split.chunks;
   auto runTask = [&](int64_t task) {

@@ -17,7 +17,7 @@ static void expect(int ok, const char *what) {
 static void print_error(const char *entry, const tessera_error *e) {
   int32_t i;
   printf("%s: status %d (%s): %s of shape %s[", entry, (int)e->status,
-         tessera_attention_strerror(e->status), e->what, e->dtype);
+         tessera_gram_max_strerror(e->status), e->what, e->dtype);
   for (i = 0; i < e->rank && i < TESSERA_ERROR_MAX_RANK; ++i)
     printf("%s%lld", i ? ", " : "", (long long)e->shape[i]);
   printf("], %lld bytes, defined at %s\n", (long long)e->bytes, e->where);
@@ -30,29 +30,27 @@ int main(void) {
   int32_t status;
   const int64_t big = (int64_t)1 << 28, huge = (int64_t)1 << 62;
 
-  /* T = S = 2^28 with D = 0: the inputs are empty, but the score matrix 's'
+  /* T = S = 2^28 with D = 0: the inputs are empty, but the Gram matrix 's'
    * has 2^56 floats, which malloc cannot provide. */
   memset(&e, 0, sizeof(e));
-  status =
-      tessera_attention_errinfo(none, none, none, out, 1, 1, big, 0, big, &e);
-  print_error("attention", &e);
+  status = tessera_gram_max_errinfo(none, none, out, big, 0, big, &e);
+  print_error("gram_max", &e);
   expect(status == TESSERA_STATUS_OUT_OF_MEMORY && e.status == status &&
-             e.rank == 4 && e.shape[2] == big && e.shape[3] == big &&
+             e.rank == 2 && e.shape[0] == big && e.shape[1] == big &&
              e.bytes == ((int64_t)1 << 58) &&
              !strcmp(e.what, "intermediate 's'"),
          "out of memory reported");
   /* Without a record the status is the same. */
-  expect(tessera_attention(none, none, none, out, 1, 1, big, 0, big) ==
+  expect(tessera_gram_max(none, none, out, big, 0, big) ==
              TESSERA_STATUS_OUT_OF_MEMORY,
          "out of memory without a record");
 
   /* T = S = 2^62: 2^124 elements do not fit in 64 bits. */
   memset(&e, 0, sizeof(e));
-  status =
-      tessera_attention_errinfo(none, none, none, out, 1, 1, huge, 0, huge, &e);
-  print_error("attention", &e);
+  status = tessera_gram_max_errinfo(none, none, out, huge, 0, huge, &e);
+  print_error("gram_max", &e);
   expect(status == TESSERA_STATUS_TOO_LARGE && e.bytes == -1 &&
-             e.shape[2] == huge && !strcmp(e.what, "intermediate 's'"),
+             e.shape[0] == huge && !strcmp(e.what, "intermediate 's'"),
          "too large reported");
 
   /* A descriptor that claims 2^62 x 2^62 elements for a parameter. */

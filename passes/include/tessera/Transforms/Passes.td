@@ -91,8 +91,17 @@ def TessCheckAllocationsPass
     the rest of its block is guarded by it. The function's status becomes the
     first nonzero of the checks' status and its old return value. Because
     deallocations are inserted afterwards, buffers allocated before a failure
-    are still freed on the way out. An allocation in any other kind of region
-    is an error.
+    are still freed on the way out.
+
+    An iteration of an `scf.parallel` loop (the blocks of rows of
+    `tess-fuse-row-blocks`) cannot return: its checks guard the rest of its
+    body the same way, and a failing iteration sets a claim flag (a
+    `memref<i32>` on the stack, `memref.atomic_rmw ori`); the first to set it
+    stores its status in a second one and writes the record, so that
+    iterations failing at once on several threads leave one consistent
+    record. After the loop, a nonzero status skips the rest of the block and
+    becomes its status. An allocation in any other kind of region is an
+    error.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
@@ -384,6 +393,49 @@ def TessExpandArithPass : Pass<"tess-expand-arith"> {
     generation expands with the same NaN and signed-zero semantics.
   }];
   let dependentDialects = ["mlir::arith::ArithDialect"];
+}
+
+def TessFuseRowBlocksPass
+    : Pass<"tess-fuse-row-blocks", "mlir::func::FuncOp"> {
+  let summary = "Compute a row-normalizing chain and the contraction reading it one block of rows at a time";
+  let description = [{
+    Attention computes its scores `s[b, h, t, u]`, normalizes each row (a
+    max, a sum of exponentials, a division) and contracts the result with
+    `v`. Step after step, the whole B*H*T*S intermediate streams through
+    memory several times. This pass finds a contraction (a linalg op on
+    tensors with reduction loops, the consumer) with an operand produced by a
+    chain that normalizes rows: some op of the chain reads the result of a
+    reduction broadcast along a loop the reduction does not have (softmax's
+    max and sum, layer norm's mean). It tiles the consumer with `scf.forall`
+    along its parallel loops that index both that operand and the result
+    (1 each, but the innermost, which takes as many rows as fit 128 KiB of
+    the operand, at least 8) and fuses the chain into the loop, back to the
+    contractions that start it, so that each block's intermediate stays in
+    cache and the blocks run on the threads.
+
+    A producer is fused only if each block of the consumer determines its
+    own block of the producer's results (every tiled loop indexes the value
+    that links them, as a parallel loop of the producer) and all its users
+    are fused too: nothing is computed twice. An operand that every block
+    reads whole (`k`, `v`) is computed once, before the loop. Each element is
+    computed by the same arithmetic as before, so results are unchanged.
+
+    ```mlir
+    // before: s = q k^T, p = softmax(s), o = p v, each over whole tensors
+    // after:
+    %o = scf.forall (%b, %h, %t) = (0, 0, 0) to (%B, %H, %T) step (1, 1, %rows)
+        shared_outs(%out = %init) -> (tensor<?x?x?x?xf32>) {
+      // s, max, sum and p of rows [%t, %t + %rows) only, then their
+      // contraction with v into the slice of %out
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect",
+    "mlir::linalg::LinalgDialect",
+    "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
+  ];
 }
 
 def TessFuseRowReductionsPass
