@@ -14,8 +14,13 @@
 //                             in the output buffer when that is unobservable.
 //   tess-noalias-outputs      on the LLVM dialect: the aligned data pointer
 //                             of every output becomes a `noalias` argument
-//                             of the entry's body, so that LLVM vectorizes
-//                             loops writing outputs without overlap checks.
+//                             of the entry's body, and the body's loads and
+//                             stores get alias scopes saying the same, so
+//                             that LLVM vectorizes loops writing outputs
+//                             without overlap checks, also in the parallel
+//                             regions that OpenMP outlines into functions
+//                             of their own (where the argument's `noalias`
+//                             does not reach).
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,7 +29,10 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Interfaces/ControlFlowInterfaces.h"
 #include "mlir/Pass/Pass.h"
+
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 
@@ -126,13 +134,150 @@ std::optional<unsigned> getAlignedPointerSource(Value operand,
   return arg.getArgNumber();
 }
 
+/// The value inserted at `position` into the struct `container` (a memref
+/// descriptor built with llvm.insertvalue), or null.
+Value findInserted(Value container, ArrayRef<int64_t> position) {
+  while (auto insert = container.getDefiningOp<LLVM::InsertValueOp>()) {
+    if (insert.getPosition() == position)
+      return insert.getValue();
+    container = insert.getContainer();
+  }
+  return Value();
+}
+
+/// What the pointers of an entry's body may point into, as far as alias
+/// scopes care: some of the body's arguments, and memory that the body
+/// allocated (no argument points into it).
+struct PointerBases {
+  llvm::SmallSetVector<Value, 2> args;
+  bool fresh = false;
+  /// Some origin was not traced.
+  bool unknown = false;
+};
+
+/// Adds to `bases` what `value` (a pointer, or a memref descriptor when
+/// `position` is not empty: the field at `position` of it) may point into,
+/// through GEPs, descriptors and the arguments of branch targets.
+void tracePointer(Value value, ArrayRef<int64_t> position, Block &entry,
+                  PointerBases &bases, DenseSet<Value> &visited) {
+  while (value && !bases.unknown) {
+    if (auto arg = dyn_cast<BlockArgument>(value)) {
+      if (arg.getOwner() == &entry && position.empty()) {
+        bases.args.insert(arg);
+        return;
+      }
+      // A block argument (a merge after control flow): every incoming value.
+      Block *block = arg.getOwner();
+      if (block == &entry) {
+        bases.unknown = true;
+        return;
+      }
+      // Around a loop, the other incoming values are traced already.
+      if (!visited.insert(value).second)
+        return;
+      for (auto it = block->pred_begin(); it != block->pred_end(); ++it) {
+        auto branch = dyn_cast<BranchOpInterface>((*it)->getTerminator());
+        if (!branch) {
+          bases.unknown = true;
+          return;
+        }
+        Value incoming = branch.getSuccessorOperands(it.getSuccessorIndex())
+                             .getForwardedOperands()[arg.getArgNumber()];
+        tracePointer(incoming, position, entry, bases, visited);
+      }
+      return;
+    }
+    Operation *def = value.getDefiningOp();
+    if (auto gep = dyn_cast<LLVM::GEPOp>(def); gep && position.empty()) {
+      value = gep.getBase();
+    } else if (auto extract = dyn_cast<LLVM::ExtractValueOp>(def);
+               extract && position.empty()) {
+      value = extract.getContainer();
+      position = extract.getPosition();
+    } else if (auto insert = dyn_cast<LLVM::InsertValueOp>(def);
+               insert && !position.empty()) {
+      Value inserted = findInserted(value, position);
+      if (!inserted) {
+        bases.unknown = true;
+        return;
+      }
+      value = inserted;
+      position = {};
+    } else if (isa<LLVM::AllocaOp>(def) && position.empty()) {
+      bases.fresh = true;
+      return;
+    } else if (auto call = dyn_cast<LLVM::CallOp>(def);
+               call && position.empty()) {
+      std::optional<StringRef> callee = call.getCallee();
+      bases.fresh = callee && (*callee == "aligned_alloc" ||
+                               *callee == "malloc" || *callee == "calloc");
+      bases.unknown = !bases.fresh;
+      return;
+    } else {
+      bases.unknown = true;
+      return;
+    }
+  }
+  bases.unknown = true;
+}
+
+/// Gives every load and store of `body` alias scopes that restate the
+/// `noalias` of the arguments `outputs`: one scope per output; an access
+/// through output k is in scope k and does not alias the others' scopes; an
+/// access through another argument or through memory the body allocated
+/// aliases no output. Accesses whose pointer is not traced get nothing.
+void addOutputAliasScopes(LLVM::LLVMFuncOp body, ArrayRef<unsigned> outputs) {
+  if (outputs.empty())
+    return;
+  MLIRContext *context = body.getContext();
+  auto domain = LLVM::AliasScopeDomainAttr::get(
+      context, StringAttr::get(context, body.getSymName() + " outputs"));
+  SmallVector<Attribute> scopes;
+  for (unsigned output : outputs)
+    scopes.push_back(LLVM::AliasScopeAttr::get(
+        domain,
+        StringAttr::get(context, "output argument " + std::to_string(output))));
+  Block &entry = body.getBody().front();
+  body.walk([&](LLVM::AliasAnalysisOpInterface access) {
+    SmallVector<Value> pointers = access.getAccessedOperands();
+    if (pointers.size() != 1)
+      return;
+    PointerBases bases;
+    DenseSet<Value> visited;
+    tracePointer(pointers.front(), {}, entry, bases, visited);
+    if (bases.unknown)
+      return;
+    // In scope k when output k is the only possible base; an access that
+    // may be to an output or to something else gets nothing.
+    SmallVector<unsigned> possibleOutputs;
+    for (unsigned output : outputs)
+      if (bases.args.contains(entry.getArgument(output)))
+        possibleOutputs.push_back(output);
+    bool onlyOneOutput =
+        possibleOutputs.size() == 1 && !bases.fresh && bases.args.size() == 1;
+    if (!possibleOutputs.empty() && !onlyOneOutput)
+      return;
+    SmallVector<Attribute> inScope, notInScope;
+    for (auto [output, scope] : llvm::zip(outputs, scopes)) {
+      if (llvm::is_contained(possibleOutputs, output))
+        inScope.push_back(scope);
+      else
+        notInScope.push_back(scope);
+    }
+    if (!inScope.empty())
+      access.setAliasScopes(ArrayAttr::get(context, inScope));
+    if (!notInScope.empty())
+      access.setNoAliasScopes(ArrayAttr::get(context, notInScope));
+  });
+}
+
 /// MLIR's C interface wrapper of an entry (`_mlir_ciface_<name>`) loads one
 /// memref descriptor per argument and calls the expanded body with their
 /// fields; `tess-expose-entries` marks the descriptors of outputs
 /// `llvm.noalias`, which the wrapper keeps but the body's pointer arguments
 /// do not get. This pass gives each aligned pointer loaded from such a
 /// descriptor `llvm.noalias` in the body, when the wrapper is the body's
-/// only caller.
+/// only caller, and the body's accesses the matching alias scopes.
 struct NoAliasOutputsPass
     : public PassWrapper<NoAliasOutputsPass, OperationPass<ModuleOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(NoAliasOutputsPass)
@@ -161,13 +306,16 @@ struct NoAliasOutputsPass
           SymbolTable::getSymbolUses(body, module);
       if (!body || body.isExternal() || !uses || llvm::range_size(*uses) != 1)
         continue;
+      SmallVector<unsigned> outputs;
       for (auto [k, operand] : llvm::enumerate(call.getArgOperands())) {
         std::optional<unsigned> source =
             getAlignedPointerSource(operand, wrapper);
-        if (source && wrapper.getArgAttr(*source, "llvm.noalias"))
-          body.setArgAttr(k, "llvm.noalias",
-                          UnitAttr::get(module.getContext()));
+        if (!source || !wrapper.getArgAttr(*source, "llvm.noalias"))
+          continue;
+        body.setArgAttr(k, "llvm.noalias", UnitAttr::get(module.getContext()));
+        outputs.push_back(k);
       }
+      addOutputAliasScopes(body, outputs);
     }
   }
 };

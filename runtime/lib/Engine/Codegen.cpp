@@ -34,28 +34,12 @@ static llvm::Error makeError(const llvm::Twine &message) {
   return llvm::createStringError(llvm::inconvertibleErrorCode(), message);
 }
 
-/// The loop vectorizer hoists the overlap checks of an inner loop into the
-/// outer loop, and gives up on the loop when it cannot, e.g. when an input's
-/// address steps backwards in the outer loop (`x[t - k]` with k outer). The
-/// loops of parallel regions are outlined functions whose pointers arrive
-/// through a struct, without the entry's `noalias`, so they need those
-/// checks: keep them in the inner loop's preheader instead. The option is
-/// LLVM's (process-wide); it is set only if nobody set it before.
-static void configureLoopVectorizer() {
-  auto &options = llvm::cl::getRegisteredOptions();
-  auto it = options.find("hoist-runtime-checks");
-  if (it == options.end() || it->second->getNumOccurrences() > 0)
-    return;
-  it->second->addOccurrence(0, "hoist-runtime-checks", "false");
-}
-
 void tessera::initializeNativeTarget() {
   static std::once_flag once;
   std::call_once(once, [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     llvm::InitializeNativeTargetAsmParser();
-    configureLoopVectorizer();
   });
 }
 
