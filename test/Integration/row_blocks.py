@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Runs the programs of Inputs/row_blocks.tess with tess-run on many sizes
-(one row, fewer rows than a block, rows longer than a block's budget, empty
-extents) and compares with a float64 NumPy reference.
+"""Runs the programs of Inputs/row_blocks.tess and
+Inputs/column_reductions.tess with tess-run on many sizes (one row, fewer
+rows than a block, rows longer than a block's budget, partial blocks of
+columns, empty extents) and compares with a float64 NumPy reference.
 
 Usage: row_blocks.py TESS_RUN [--quick]
 Prints one line per case and `N cases, N mismatches`; exits 1 on a mismatch.
@@ -16,6 +17,7 @@ import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.join(HERE, "Inputs", "row_blocks.tess")
+COLUMNS = os.path.join(HERE, "Inputs", "column_reductions.tess")
 
 
 def softmax(s, axis):
@@ -63,10 +65,26 @@ def cases(rng, quick):
         q, k, v = f(t, d), f(s, d), f(s, d)
         yield ("across", "T=%d S=%d D=%d" % (t, s, d), dict(q=q, k=k, v=v),
                softmax(q @ k.T, 0) @ v, np.float32)
+    shapes = [(1, 1), (7, 1000), (1000, 7), (3, 257), (0, 5), (5, 0)]
+    if not quick:
+        shapes += [(300, 4100)]
+    for n, m in shapes:
+        x = f(n, m)
+        yield ("colsum", "N=%d M=%d" % (n, m), dict(x=x), x.sum(axis=0), np.float32)
+        if n:
+            yield ("colmax", "N=%d M=%d" % (n, m), dict(x=x),
+                   x.astype(np.float32).max(axis=0), np.float32)
+            yield ("colmean64", "N=%d M=%d" % (n, m), dict(x=x), x.mean(axis=0),
+                   np.float64)
+    for n, b, m in [(2, 3, 300), (50, 1, 1)]:
+        x = f(n, b, m)
+        yield ("colsum3", "N=%d B=%d M=%d" % (n, b, m), dict(x=x), x.sum(axis=0),
+               np.float32)
 
 
 def run(tess_run, entry, inputs, dtype, tmp):
-    cmd = [tess_run, "-O2", SOURCE, "--entry", entry]
+    source = COLUMNS if entry.startswith("col") else SOURCE
+    cmd = [tess_run, "-O2", source, "--entry", entry]
     for name, value in inputs.items():
         path = os.path.join(tmp, name + ".npy")
         np.save(path, value.astype(dtype))

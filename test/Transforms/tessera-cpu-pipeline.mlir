@@ -25,6 +25,8 @@
 // Softmax between contractions runs per block of rows, in an scf.forall.
 // O2-NEXT:     tess-fuse-row-blocks
 // O2-NEXT:   ),
+// Reductions over rows run by blocks of columns, in an scf.forall.
+// O2-NEXT:   tess-block-column-reductions,
 // O2-NEXT:   canonicalize
 // O2-NEXT:   cse,
 // Then the entries, and one more run of the inliner for the implementations.

@@ -80,6 +80,8 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
     // per block of rows, in parallel; the chain's intermediates stay in
     // cache.
     funcPM.addPass(createTessFuseRowBlocksPass());
+    // Reductions over rows run by blocks of columns, in parallel.
+    pm.addPass(createTessBlockColumnReductionsPass());
     pm.addPass(createCanonicalizerPass());
     pm.addPass(createCSEPass());
   }

@@ -87,6 +87,10 @@ dimsOfLoops(linalg::LinalgOp op, OpOperand *operand, ArrayRef<unsigned> loops) {
 bool canSliceAlong(linalg::LinalgOp op, ArrayRef<unsigned> loops) {
   if (!op || !op.hasPureTensorSemantics() || isa<linalg::FillOp>(op))
     return false;
+  // A loop of static extent 0: nothing to run (and MLIR's tiling of such a
+  // loop crashes).
+  if (llvm::is_contained(op.getStaticLoopRanges(), 0))
+    return false;
   for (unsigned loop : loops)
     if (op.getIteratorTypesArray()[loop] != utils::IteratorType::parallel)
       return false;
@@ -174,7 +178,8 @@ bool normalizesRows(RowBlockPlan &plan) {
 std::optional<RowBlockPlan> planConsumer(linalg::LinalgOp consumer) {
   if (!consumer.hasPureTensorSemantics() ||
       consumer.getNumReductionLoops() == 0 || consumer->getNumResults() != 1 ||
-      !isa<TilingInterface>(consumer.getOperation()))
+      !isa<TilingInterface>(consumer.getOperation()) ||
+      llvm::is_contained(consumer.getStaticLoopRanges(), 0))
     return std::nullopt;
   AffineMap resultMap =
       consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0));
