@@ -199,8 +199,9 @@ func.func @other(%n: index) -> memref<?xf32> {
 
 // In a parallel loop (blocks of attention rows), an iteration cannot return
 // either: a failing one sets a claim flag atomically, and the first to set it
-// stores its status and writes the record; the rest of its body is skipped.
-// After the loop, a nonzero status skips the rest of the entry and is the
+// stores its status (atomically too) and writes the record; the rest of its
+// body is skipped. After the loop, a nonzero status (read atomically: the
+// loop may be nested in another) skips the rest of the entry and is the
 // entry's status.
 
 // CHECK-LABEL: func.func @parallel(
@@ -215,7 +216,7 @@ func.func @other(%n: index) -> memref<?xf32> {
 // CHECK:             %[[PREV:.+]] = memref.atomic_rmw ori %{{.+}}, %[[CLAIM]][]
 // CHECK:             %[[FIRST:.+]] = arith.cmpi eq, %[[PREV]], %{{.+}}
 // CHECK:             scf.if %[[FIRST]] {
-// CHECK-NEXT:          memref.store %c-1_i32, %[[STATUS]][]
+// CHECK-NEXT:          memref.atomic_rmw assign %c-1_i32, %[[STATUS]][]
 // CHECK:               llvm.icmp "ne" %[[REC]]
 // CHECK:           } else {
 // CHECK:             %[[BUF:.+]] = memref.alloc(%[[I]])
@@ -224,11 +225,11 @@ func.func @other(%n: index) -> memref<?xf32> {
 // CHECK:               %[[PREV2:.+]] = memref.atomic_rmw ori %{{.+}}, %[[CLAIM]][]
 // CHECK:               %[[FIRST2:.+]] = arith.cmpi eq, %[[PREV2]], %{{.+}}
 // CHECK:               scf.if %[[FIRST2]] {
-// CHECK-NEXT:            memref.store %c-2_i32, %[[STATUS]][]
+// CHECK-NEXT:            memref.atomic_rmw assign %c-2_i32, %[[STATUS]][]
 // CHECK:             } else {
 // CHECK-NEXT:          memref.store %{{.+}}, %[[BUF]]
 // CHECK:           scf.reduce
-// CHECK:         %[[AFTER:.+]] = memref.load %[[STATUS]][]
+// CHECK:         %[[AFTER:.+]] = memref.atomic_rmw ori %{{.+}}, %[[STATUS]][]
 // CHECK:         %[[FAILED:.+]] = arith.cmpi ne, %[[AFTER]], %{{.+}}
 // CHECK:         scf.if %[[FAILED]]
 // CHECK-NEXT:      scf.yield %[[AFTER]]

@@ -1,4 +1,4 @@
-// RUN: tess-opt %s --tess-noalias-outputs | FileCheck %s
+// RUN: tess-opt %s --split-input-file --tess-noalias-outputs | FileCheck %s
 
 // The C interface wrapper passes the aligned pointer of a noalias output
 // descriptor: the body's argument becomes noalias, and its loads and stores
@@ -45,5 +45,31 @@ llvm.func @_mlir_ciface_body(%a: !llvm.ptr, %b: !llvm.ptr {llvm.noalias}, %c: i1
   %db = llvm.load %b : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64)>
   %pb = llvm.extractvalue %db[1] : !llvm.struct<(ptr, ptr, i64)>
   llvm.call @body(%pa, %pb, %c) : (!llvm.ptr, !llvm.ptr, i1) -> ()
+  llvm.return
+}
+
+// -----
+
+// Calls get nothing: the callee may reach an output through memory, whatever
+// pointer it is given.
+
+// CHECK-LABEL: llvm.func @calls(
+// CHECK:         llvm.load %{{.+}} {noalias_scopes = [#{{.+}}]} : !llvm.ptr -> f32
+// CHECK-NEXT:    llvm.call @use(%{{.+}}) : (!llvm.ptr) -> ()
+// CHECK-NEXT:    llvm.return
+llvm.func @use(!llvm.ptr)
+
+llvm.func @calls(%in: !llvm.ptr, %out: !llvm.ptr) {
+  %x = llvm.load %in : !llvm.ptr -> f32
+  llvm.call @use(%in) : (!llvm.ptr) -> ()
+  llvm.return
+}
+
+llvm.func @_mlir_ciface_calls(%a: !llvm.ptr, %b: !llvm.ptr {llvm.noalias}) {
+  %da = llvm.load %a : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64)>
+  %pa = llvm.extractvalue %da[1] : !llvm.struct<(ptr, ptr, i64)>
+  %db = llvm.load %b : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64)>
+  %pb = llvm.extractvalue %db[1] : !llvm.struct<(ptr, ptr, i64)>
+  llvm.call @calls(%pa, %pb) : (!llvm.ptr, !llvm.ptr) -> ()
   llvm.return
 }

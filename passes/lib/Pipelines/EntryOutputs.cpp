@@ -34,6 +34,9 @@
 
 #include "llvm/ADT/SetVector.h"
 
+#include <set>
+#include <vector>
+
 using namespace mlir;
 
 namespace {
@@ -158,8 +161,11 @@ struct PointerBases {
 /// Adds to `bases` what `value` (a pointer, or a memref descriptor when
 /// `position` is not empty: the field at `position` of it) may point into,
 /// through GEPs, descriptors and the arguments of branch targets.
+/// Block arguments already traced, with the descriptor field asked for.
+using VisitedArgs = std::set<std::pair<const void *, std::vector<int64_t>>>;
+
 void tracePointer(Value value, ArrayRef<int64_t> position, Block &entry,
-                  PointerBases &bases, DenseSet<Value> &visited) {
+                  PointerBases &bases, VisitedArgs &visited) {
   while (value && !bases.unknown) {
     if (auto arg = dyn_cast<BlockArgument>(value)) {
       if (arg.getOwner() == &entry && position.empty()) {
@@ -167,13 +173,15 @@ void tracePointer(Value value, ArrayRef<int64_t> position, Block &entry,
         return;
       }
       // A block argument (a merge after control flow): every incoming value.
+      // The first block of a region (an OpenMP region's private or
+      // reduction argument) has no branches to trace.
       Block *block = arg.getOwner();
-      if (block == &entry) {
+      if (block->isEntryBlock()) {
         bases.unknown = true;
         return;
       }
       // Around a loop, the other incoming values are traced already.
-      if (!visited.insert(value).second)
+      if (!visited.insert({value.getAsOpaquePointer(), position.vec()}).second)
         return;
       for (auto it = block->pred_begin(); it != block->pred_end(); ++it) {
         auto branch = dyn_cast<BranchOpInterface>((*it)->getTerminator());
@@ -239,11 +247,15 @@ void addOutputAliasScopes(LLVM::LLVMFuncOp body, ArrayRef<unsigned> outputs) {
         StringAttr::get(context, "output argument " + std::to_string(output))));
   Block &entry = body.getBody().front();
   body.walk([&](LLVM::AliasAnalysisOpInterface access) {
+    // Loads and stores only: a call's pointer argument says nothing of what
+    // the callee reaches through memory.
+    if (!isa<LLVM::LoadOp, LLVM::StoreOp>(access.getOperation()))
+      return;
     SmallVector<Value> pointers = access.getAccessedOperands();
     if (pointers.size() != 1)
       return;
     PointerBases bases;
-    DenseSet<Value> visited;
+    VisitedArgs visited;
     tracePointer(pointers.front(), {}, entry, bases, visited);
     if (bases.unknown)
       return;

@@ -331,7 +331,9 @@ Value AllocationChecker::reportFailure(Location loc, int32_t status,
   auto firstFailure = scf::IfOp::create(b, loc, first, /*withElse=*/false);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(firstFailure.thenBlock());
-  memref::StoreOp::create(b, loc, code, parallelStatus);
+  // Atomic, as the read after a nested loop may run beside it.
+  memref::AtomicRMWOp::create(b, loc, arith::AtomicRMWKind::assign, code,
+                              parallelStatus, ValueRange());
   writer.write(b, loc, record, status, info.desc, bytes, info.dims);
   return code;
 }
@@ -358,8 +360,11 @@ FailureOr<Value> AllocationChecker::checkParallel(scf::ParallelOp loop) {
     return failure();
   if (!*bodyStatus)
     return Value();
+  // An atomic read (or with 0): inside an outer parallel loop, another
+  // iteration may be storing a failure.
   b.setInsertionPointAfter(loop);
-  Value status = memref::LoadOp::create(b, loc, parallelStatus);
+  Value status = memref::AtomicRMWOp::create(
+      b, loc, arith::AtomicRMWKind::ori, i32(0), parallelStatus, ValueRange());
   Block &block = *loop->getBlock();
   auto next = std::next(Block::iterator(status.getDefiningOp()));
   if (&*next == block.getTerminator())

@@ -255,10 +255,14 @@ Value buildNonEmptyCheck(OpBuilder &b, RowBlockPlan &plan) {
       cast<TilingInterface>(plan.consumer.getOperation()).getIterationDomain(b);
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value nonEmpty = arith::ConstantIntOp::create(b, loc, 1, 1);
+  AffineMap resultMap =
+      plan.consumer.getMatchingIndexingMap(plan.consumer.getDpsInitOperand(0));
   for (auto [loop, range] : llvm::enumerate(domain)) {
     if (plan.consumer.getIteratorTypesArray()[loop] !=
             utils::IteratorType::parallel ||
-        llvm::is_contained(plan.tiledLoops, loop))
+        llvm::is_contained(plan.tiledLoops, loop) ||
+        !llvm::is_contained(resultMap.getResults(),
+                            getAffineDimExpr(loop, plan.consumer.getContext())))
       continue;
     Value extent = getValueOrCreateConstantIndexOp(b, loc, range.size);
     Value positive =

@@ -22,13 +22,30 @@ tensor::ExtractSliceOp getInitSlice(linalg::LinalgOp tiled) {
   return init.getDefiningOp<tensor::ExtractSliceOp>();
 }
 
-/// Whether `tiled` computes slice `slice` of the untiled `producer`: its
-/// inputs are slices of the producer's inputs and its accumulator is the
-/// same slice of the producer's accumulator (or of what a fill wrote).
+/// The value a linalg.fill writes into `init`, or null.
+Value getFillValue(Value init) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return fill.getDpsInputs()[0];
+  return Value();
+}
+
+/// Whether `tiled` computes slice `slice` of the untiled `producer`: the
+/// same computation (name, indexing maps, iterators, body), its inputs are
+/// slices of the producer's inputs and its accumulator is the same slice of
+/// the producer's accumulator, filled with the same value if it was filled.
+/// (Two reductions of one input into one shared empty tensor, a max and a
+/// sum, differ only in their bodies and fill values.)
 bool computesSlice(linalg::LinalgOp tiled, linalg::LinalgOp producer,
                    tensor::ExtractSliceOp slice) {
   if (tiled->getName() != producer->getName() ||
-      tiled.getNumDpsInputs() != producer.getNumDpsInputs())
+      tiled.getNumDpsInputs() != producer.getNumDpsInputs() ||
+      tiled.getIndexingMapsArray() != producer.getIndexingMapsArray() ||
+      tiled.getIteratorTypesArray() != producer.getIteratorTypesArray() ||
+      !OperationEquivalence::isRegionEquivalentTo(
+          &tiled->getRegion(0), &producer->getRegion(0),
+          OperationEquivalence::IgnoreLocations) ||
+      getFillValue(tiled.getDpsInits()[0]) !=
+          getFillValue(producer.getDpsInits()[0]))
     return false;
   for (auto [t, p] :
        llvm::zip(tiled.getDpsInputOperands(), producer.getDpsInputOperands())) {
