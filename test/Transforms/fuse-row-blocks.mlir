@@ -319,3 +319,71 @@ func.func @shared(%arg0: tensor<?x?xf32>, %arg1: tensor<?x?xf32>, %arg2: tensor<
   } -> tensor<?x?xf32>
   return %11, %2 : tensor<?x?xf32>, tensor<?x?xf32>
 }
+
+// -----
+
+// A max and a sum of the same rows into one shared empty tensor (after CSE)
+// differ only in their bodies and fill values. The max is read twice (by
+// x - max and by the division); tiling fuses it once, and the other read
+// takes the fused max, never the fused sum.
+
+// CHECK-LABEL: func.func @shared_init(
+// CHECK:         scf.forall
+// CHECK:           %[[MAX:.+]] = linalg.generic
+// CHECK-NEXT:      ^bb0
+// CHECK-NEXT:        arith.maximumf
+// CHECK:           %[[Q:.+]] = linalg.generic {{.*}} ins(%{{.+}}, %[[MAX]] :
+// CHECK-NEXT:      ^bb0
+// CHECK-NEXT:        arith.subf
+// CHECK:           %[[SUM:.+]] = linalg.generic
+// CHECK-NEXT:      ^bb0
+// CHECK-NEXT:        arith.addf
+// CHECK:           linalg.generic {{.*}} ins(%[[Q]], %[[MAX]], %[[SUM]] :
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#a = affine_map<(d0, d1, d2) -> (d0, d2)>
+#b = affine_map<(d0, d1, d2) -> (d2, d1)>
+#c = affine_map<(d0, d1, d2) -> (d0, d1)>
+func.func @shared_init(%x: tensor<?x?xf32>, %v: tensor<?x?xf32>) -> tensor<?x?xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %n = tensor.dim %x, %c0 : tensor<?x?xf32>
+  %s = tensor.dim %x, %c1 : tensor<?x?xf32>
+  %d = tensor.dim %v, %c1 : tensor<?x?xf32>
+  %e = tensor.empty(%n) : tensor<?xf32>
+  %fz = linalg.fill ins(%zero : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %fi = linalg.fill ins(%ninf : f32) outs(%e : tensor<?xf32>) -> tensor<?xf32>
+  %sum = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<?x?xf32>) outs(%fz : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %out, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %max = linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<?x?xf32>) outs(%fi : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %out, %in : f32
+    linalg.yield %r : f32
+  } -> tensor<?xf32>
+  %e2 = tensor.empty(%n, %s) : tensor<?x?xf32>
+  %q = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%x, %max : tensor<?x?xf32>, tensor<?xf32>) outs(%e2 : tensor<?x?xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %r = arith.subf %in, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  %p = linalg.generic {indexing_maps = [#id, #row, #row, #id], iterator_types = ["parallel", "parallel"]} ins(%q, %max, %sum : tensor<?x?xf32>, tensor<?xf32>, tensor<?xf32>) outs(%e2 : tensor<?x?xf32>) {
+  ^bb0(%in: f32, %m: f32, %t: f32, %out: f32):
+    %r0 = arith.addf %in, %m : f32
+    %r = arith.divf %r0, %t : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  %e3 = tensor.empty(%n, %d) : tensor<?x?xf32>
+  %f3 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<?x?xf32>) -> tensor<?x?xf32>
+  %o = linalg.generic {indexing_maps = [#a, #b, #c], iterator_types = ["parallel", "parallel", "reduction"]} ins(%p, %v : tensor<?x?xf32>, tensor<?x?xf32>) outs(%f3 : tensor<?x?xf32>) {
+  ^bb0(%in: f32, %w: f32, %out: f32):
+    %m = arith.mulf %in, %w : f32
+    %r = arith.addf %out, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<?x?xf32>
+  return %o : tensor<?x?xf32>
+}
