@@ -2,6 +2,7 @@
 
 #include "tessera/InitAllDialects.h"
 
+#include "tessera/Dialect/Structured/IR/StructuredDialect.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -39,7 +40,7 @@
 using namespace mlir;
 
 void tessera::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<tess::TessDialect>();
+  registry.insert<tess::TessDialect, structured::StructuredDialect>();
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   complex::ComplexDialect, func::FuncDialect,

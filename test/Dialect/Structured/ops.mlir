@@ -1,0 +1,39 @@
+// RUN: tess-opt %s | tess-opt | FileCheck %s
+// RUN: tess-opt %s --mlir-print-op-generic | tess-opt | FileCheck %s
+
+// Every structured op round-trips through its custom and generic forms.
+
+// CHECK-LABEL: func.func @transforms(
+func.func @transforms(%x: tensor<8x1024xf32>, %c: tensor<?x12xcomplex<f64>>,
+                      %r: tensor<16x4096xf32>, %n: index)
+    -> (tensor<8x1024xf32>, tensor<?x12xcomplex<f64>>, tensor<16x?xf32>) {
+  // CHECK: structured.fwht %{{.+}} axis 1 : tensor<8x1024xf32>
+  %h = structured.fwht %x axis 1 : tensor<8x1024xf32>
+  // CHECK: structured.fwht %{{.+}} axis 1 : tensor<?x12xcomplex<f64>>
+  %h12 = structured.fwht %c axis 1 : tensor<?x12xcomplex<f64>>
+  // CHECK: structured.bitreverse %{{.+}} axis 0 : tensor<8x1024xf32>
+  %b = structured.bitreverse %h axis 0 : tensor<8x1024xf32>
+  // CHECK: structured.fft %{{.+}} axis 0 : tensor<?x12xcomplex<f64>>
+  %f = structured.fft %h12 axis 0 : tensor<?x12xcomplex<f64>>
+  // CHECK: structured.ifft %{{.+}} axis 1 : tensor<?x12xcomplex<f64>>
+  %i = structured.ifft %f axis 1 : tensor<?x12xcomplex<f64>>
+  // CHECK: structured.rfft %{{.+}} axis 1 : tensor<16x4096xf32> -> tensor<16x2049xcomplex<f32>>
+  %s = structured.rfft %r axis 1 : tensor<16x4096xf32> -> tensor<16x2049xcomplex<f32>>
+  // CHECK: structured.irfft %{{.+}} axis 1 length %{{.+}} : tensor<16x2049xcomplex<f32>> -> tensor<16x?xf32>
+  %t = structured.irfft %s axis 1 length %n : tensor<16x2049xcomplex<f32>> -> tensor<16x?xf32>
+  return %b, %i, %t : tensor<8x1024xf32>, tensor<?x12xcomplex<f64>>, tensor<16x?xf32>
+}
+
+// Bit reversal is its own inverse along one axis.
+// RUN: tess-opt %s --canonicalize | FileCheck %s --check-prefix=FOLD
+// FOLD-LABEL: func.func @involution(
+// FOLD-SAME:      %[[X:[^:]+]]: tensor<16x8xf32>
+// FOLD-NEXT:    %[[Y:.+]] = structured.bitreverse %[[X]] axis 1
+// FOLD-NEXT:    return %[[X]], %[[Y]]
+func.func @involution(%x: tensor<16x8xf32>) -> (tensor<16x8xf32>, tensor<16x8xf32>) {
+  %a = structured.bitreverse %x axis 0 : tensor<16x8xf32>
+  %b = structured.bitreverse %a axis 0 : tensor<16x8xf32>
+  // Another axis: no fold.
+  %c = structured.bitreverse %x axis 1 : tensor<16x8xf32>
+  return %b, %c : tensor<16x8xf32>, tensor<16x8xf32>
+}
