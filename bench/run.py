@@ -37,7 +37,11 @@ import tessera_ctypes  # noqa: E402
 import workloads  # noqa: E402
 
 VENV = os.path.join(HERE, ".venv")
-PIP_PACKAGES = ["numpy", "torch", "jax[cpu]", "opt_einsum", "matplotlib", "scipy"]
+PIP_PACKAGES = ["numpy", "torch", "jax[cpu]", "opt_einsum", "matplotlib", "scipy",
+                "fht-cpu", "pybind11"]
+# Built from source against the pybind11 installed above (its setup.py
+# imports pybind11, so not in an isolated build environment).
+SOURCE_PACKAGES = ["ffht-unofficial"]
 THREAD_VARIABLES = ("TESSERA_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS")
@@ -157,7 +161,8 @@ def install_peers(args):
     if not os.path.exists(venv_python()):
         create_venv()
     need = missing_libraries(venv_python(), ["numpy", "torch", "jax", "opt_einsum",
-                                             "matplotlib", "scipy"])
+                                             "matplotlib", "scipy", "fht_cpu",
+                                             "ffht"])
     if not need:
         return
     pip = [venv_python(), "-m", "pip", "install"]
@@ -168,6 +173,9 @@ def install_peers(args):
     log("pip install %s (torch from PyPI brings ~4 GB of CUDA libraries)"
         % " ".join(PIP_PACKAGES))
     subprocess.run(pip + PIP_PACKAGES, check=True, stdout=sys.stderr)
+    log("pip install --no-build-isolation %s" % " ".join(SOURCE_PACKAGES))
+    subprocess.run(pip + ["--no-build-isolation"] + SOURCE_PACKAGES, check=True,
+                   stdout=sys.stderr)
 
 
 def worker_python(args):

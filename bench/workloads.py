@@ -15,7 +15,7 @@ import numpy as np
 
 # The libraries a peer can come from (--peers); torch.compile and
 # torch.sdpa belong to torch.
-LIBRARIES = ("numpy", "torch", "jax", "opt_einsum")
+LIBRARIES = ("numpy", "torch", "jax", "opt_einsum", "ffht", "fht_cpu")
 
 
 class Workload:
@@ -388,12 +388,62 @@ def mlp_workload():
         description="y = linear(gelu(linear(x, w1, b1)), w2, b2)")
 
 
+# ---------------------------------------------------------------------------
+# Walsh-Hadamard transforms.
+# ---------------------------------------------------------------------------
+
+
+def fwht_np(x):
+    """The unnormalized Walsh-Hadamard transform of each row (Sylvester
+    order), by radix-2 stages in NumPy."""
+    y = np.array(x, dtype=np.float64)
+    b, n = y.shape
+    h = 1
+    while h < n:
+        y = y.reshape(b, n // (2 * h), 2, h)
+        y = np.stack([y[:, :, 0] + y[:, :, 1], y[:, :, 0] - y[:, :, 1]], axis=2)
+        y = y.reshape(b, n)
+        h *= 2
+    return y
+
+
+def ffht_peer(xs):
+    """FFHT (ffht-unofficial): returns a new array, transforming each row."""
+    import ffht
+    (x,) = xs
+    return lambda: ffht.fht(x)
+
+
+def fht_cpu_peer(xs):
+    """fht-cpu: a new array, rows on the benchmark's thread count."""
+    import os
+    import fht_cpu
+    (x,) = xs
+    threads = int(os.environ.get("TESSERA_NUM_THREADS", "1"))
+    return lambda: fht_cpu.fht(x, axis=-1, inplace=False, num_threads=threads)
+
+
+def fwht_workload(name, entry, n, batch):
+    """Rows of length n (fixed in the program) through a Hadamard transform."""
+    return Workload(
+        name, "fwht", entry, {"B": batch}, {"B": 3},
+        inputs=lambda rng, s: [randn(rng, s["B"], n)],
+        out_shape=lambda s: (s["B"], n),
+        reference=fwht_np,
+        peers={"numpy": numpy_peer(fwht_np), "ffht": ffht_peer,
+               "fht_cpu": fht_cpu_peer},
+        description="y = fwht(x, 1), x: f32[B, %d]" % n,
+        target_1t=1.5, tol=1e-5)
+
+
 def all_workloads():
     """Every workload, in the order of the report."""
     return [matmul_workload(256, 33), matmul_workload(1024, 64),
             matmul_workload(2048, 100), bmm_workload(), scores_workload(),
             attention_workload(), contract_workload(), lse_workload(),
-            dwconv_workload(), mlp_workload()]
+            dwconv_workload(), mlp_workload(),
+            fwht_workload("fwht1024", "fwht1024", 1024, 256),
+            fwht_workload("fwht1m", "fwht1m", 1 << 20, 1)]
 
 
 def by_name():

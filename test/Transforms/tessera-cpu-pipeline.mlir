@@ -33,6 +33,8 @@
 // O2-NEXT:   tess-expose-entries,
 // O2-NEXT:   inline
 // O2-NEXT:   symbol-dce,
+// Structured transforms become kernel calls and gathers.
+// O2-NEXT:   convert-structured-to-kernels,
 // O2-NEXT:   tess-split-shared-inits{max-uses=8},
 // O2-NOT:    eliminate-empty-tensors
 // O2-NEXT:   empty-tensor-to-alloc-tensor,

@@ -56,8 +56,8 @@ const Builtin kBuiltins[] = {
     {"ifft", K::Planned, 2, U::Neg},
     {"rfft", K::Planned, 2, U::Neg},
     {"irfft", K::Planned, -1, U::Neg},
-    {"fwht", K::Planned, 2, U::Neg},
-    {"bitreverse", K::Planned, 2, U::Neg},
+    {"fwht", K::AxisTransform, 2, U::Neg},
+    {"bitreverse", K::AxisTransform, 2, U::Neg},
     {"permute", K::Planned, 3, U::Neg},
     {"butterfly", K::Planned, 3, U::Neg},
     {"fft_twiddles", K::Planned, 1, U::Neg},
@@ -86,8 +86,8 @@ bool tessera::isReducerName(llvm::StringRef name) {
 
 bool tessera::isTensorBuiltin(llvm::StringRef name) {
   const Builtin *b = lookupBuiltin(name);
-  return b &&
-         (b->kind == K::Softmax || b->kind == K::Splat || b->kind == K::Einsum);
+  return b && (b->kind == K::Softmax || b->kind == K::AxisTransform ||
+               b->kind == K::Splat || b->kind == K::Einsum);
 }
 
 llvm::StringRef tessera::getUnaryFnName(UnaryFn fn) {

@@ -2,6 +2,7 @@
 
 #include "tessera/Frontend/MLIRGen.h"
 
+#include "tessera/Dialect/Structured/IR/StructuredOps.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 #include "tessera/InitAllDialects.h"
@@ -231,6 +232,16 @@ void FunctionGen::genValue(unsigned id) {
   case sema::Value::Kind::Softmax: {
     Value x = values[v.operands[0].id][v.operands[0].result];
     values[id].push_back(tess::SoftmaxOp::create(b, l, x, v.axis));
+    return;
+  }
+  case sema::Value::Kind::Fwht: {
+    Value x = values[v.operands[0].id][v.operands[0].result];
+    values[id].push_back(structured::FwhtOp::create(b, l, x, v.axis));
+    return;
+  }
+  case sema::Value::Kind::BitReverse: {
+    Value x = values[v.operands[0].id][v.operands[0].result];
+    values[id].push_back(structured::BitReverseOp::create(b, l, x, v.axis));
     return;
   }
   case sema::Value::Kind::Splat: {

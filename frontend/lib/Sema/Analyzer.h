@@ -133,6 +133,8 @@ private:
   std::optional<ValueRef> evalValue(const ast::Expr &e);
   std::optional<std::vector<ValueRef>> evalCall(const ast::CallExpr &call);
   std::optional<ValueRef> evalSoftmax(const ast::CallExpr &call);
+  /// `fwht(x, axis)` and `bitreverse(x, axis)`.
+  std::optional<ValueRef> evalAxisTransform(const ast::CallExpr &call);
   std::optional<ValueRef> evalSplat(const ast::CallExpr &call, double v);
   std::optional<ValueRef> evalEinsum(const ast::CallExpr &call);
   std::optional<TensorType> parseTypeArg(const ast::Expr &e);

@@ -371,6 +371,7 @@ Typed FunctionAnalyzer::lowerCallScalar(
                               "available in this version of the compiler");
     return {};
   case BuiltinKind::Softmax:
+  case BuiltinKind::AxisTransform:
   case BuiltinKind::Splat:
   case BuiltinKind::Einsum:
     break; // hoisted as whole values before lowering

@@ -166,6 +166,12 @@ static void printValue(const Function &f, const Value &v,
   case Value::Kind::Softmax:
     os << "softmax v" << v.operands[0].id << " axis " << v.axis;
     return;
+  case Value::Kind::Fwht:
+    os << "fwht v" << v.operands[0].id << " axis " << v.axis;
+    return;
+  case Value::Kind::BitReverse:
+    os << "bitreverse v" << v.operands[0].id << " axis " << v.axis;
+    return;
   case Value::Kind::Splat:
     os << "splat " << v.splatValue;
     return;

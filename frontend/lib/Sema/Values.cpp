@@ -23,6 +23,8 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     return buildStatement(e.getLoc(), {}, {}, e, {});
   if (c->callee == "softmax")
     return evalSoftmax(*c);
+  if (c->callee == "fwht" || c->callee == "bitreverse")
+    return evalAxisTransform(*c);
   if (c->callee == "zeros")
     return evalSplat(*c, 0.0);
   if (c->callee == "ones")
@@ -249,6 +251,70 @@ FunctionAnalyzer::evalSoftmax(const ast::CallExpr &call) {
   v.types.push_back(t);
   v.operands.push_back(*x);
   v.axis = axis->i < 0 ? axis->i + rank : axis->i;
+  return addValue(std::move(v));
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
+  const std::string &name = call.callee;
+  bool fwht = name == "fwht";
+  if (call.args.size() != 2) {
+    error(call.getLoc(), name + " expects 2 arguments (tensor, axis) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  auto x = evalValue(*call.args[0]);
+  auto axis = m.evalConst(*call.args[1]);
+  if (!x || !axis)
+    return std::nullopt;
+  const TensorType t = typeOf(*x);
+  // Bit reversal moves elements of any type; the transform adds them.
+  if (fwht && t.dtype != DType::F32 && t.dtype != DType::F64) {
+    error(call.args[0]->getLoc(),
+          "fwht expects an f32 or f64 tensor, got " + t.str());
+    return std::nullopt;
+  }
+  int64_t rank = t.getRank();
+  if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
+    error(call.args[1]->getLoc(),
+          name + " axis must be an integer in [" + std::to_string(-rank) +
+              ", " + std::to_string(rank) + ") for " + t.str());
+    return std::nullopt;
+  }
+  int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
+  const Extent &extent = t.shape[dim];
+  // The transforms are compiled for their length: a size symbol would need
+  // a check at run time, which this version does not make.
+  if (extent.isSymbol) {
+    error(call.args[0]->getLoc(),
+          name + " needs the length along axis " + std::to_string(dim) +
+              " known at compile time, but " + t.str() + " has '" +
+              extent.symbol +
+              "' there (write the length, e.g. f32[B, 1024], in the "
+              "parameter's type)");
+    return std::nullopt;
+  }
+  int64_t n = extent.value;
+  bool powerOfTwo = n > 0 && (n & (n - 1)) == 0;
+  if (!powerOfTwo) {
+    bool hadamardFactor = false;
+    for (int64_t f : {12, 20, 28, 40})
+      hadamardFactor |= n > 0 && n % f == 0 && ((n / f) & (n / f - 1)) == 0;
+    error(call.args[0]->getLoc(),
+          fwht && hadamardFactor
+              ? "fwht of length " + std::to_string(n) +
+                    " (12, 20, 28 or 40 times a power of two) is not "
+                    "available in this version; lengths must be powers of two"
+              : name + " needs a power-of-two length along axis " +
+                    std::to_string(dim) + ", but it is " + std::to_string(n));
+    return std::nullopt;
+  }
+  Value v;
+  v.kind = fwht ? Value::Kind::Fwht : Value::Kind::BitReverse;
+  v.loc = call.getLoc();
+  v.types.push_back(t);
+  v.operands.push_back(*x);
+  v.axis = dim;
   return addValue(std::move(v));
 }
 

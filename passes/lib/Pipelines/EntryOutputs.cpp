@@ -41,15 +41,23 @@ using namespace mlir;
 
 namespace {
 
-/// Whether `value` is an argument of `func`'s entry block that nothing uses
-/// but `copy` and memref.dim (the entry's size checks).
+/// Whether `value` is an argument of `func`'s entry block (or a
+/// memref.cast of one that only `copy` uses) that nothing uses but `copy`
+/// and memref.dim (the entry's size checks).
 bool isOutputWrittenOnlyBy(Value value, func::FuncOp func,
                            memref::CopyOp copy) {
+  Operation *writer = copy;
+  if (auto cast = value.getDefiningOp<memref::CastOp>()) {
+    if (!cast->hasOneUse())
+      return false;
+    writer = cast;
+    value = cast.getSource();
+  }
   auto arg = dyn_cast<BlockArgument>(value);
   if (!arg || arg.getOwner() != &func.getBody().front())
     return false;
   return llvm::all_of(arg.getUsers(), [&](Operation *user) {
-    return user == copy || isa<memref::DimOp>(user);
+    return user == writer || isa<memref::DimOp>(user);
   });
 }
 
@@ -110,11 +118,18 @@ struct ResultsInPlacePass
     });
     for (auto [copy, alloc] : rewrites) {
       OpBuilder b(alloc);
+      // The output argument itself (a cast of it is created after the
+      // computation; a new one goes where the temporary was allocated).
       Value output = copy.getTarget();
+      auto oldCast = output.getDefiningOp<memref::CastOp>();
+      if (oldCast)
+        output = oldCast.getSource();
       if (output.getType() != alloc.getType())
         output =
             memref::CastOp::create(b, alloc.getLoc(), alloc.getType(), output);
       copy.erase();
+      if (oldCast && oldCast->use_empty())
+        oldCast.erase();
       alloc.replaceAllUsesWith(output);
       alloc.erase();
     }

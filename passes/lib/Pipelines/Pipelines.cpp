@@ -96,6 +96,11 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createTessExposeEntriesPass());
   pm.addPass(createInlinerPass());
   pm.addPass(createSymbolDCEPass());
+  // Structured transforms -> kernel calls and gathers. After the inliner:
+  // the buffer and LLVM ops of a kernel call have no inliner interface, and
+  // would keep an implementation out of its entry (and its allocations out
+  // of the entry's checks).
+  pm.addPass(createConvertStructuredToKernels());
 }
 
 /// Tensors -> buffers, every temporary freed after its last use.

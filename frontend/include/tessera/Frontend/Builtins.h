@@ -39,14 +39,15 @@ enum class UnaryFn {
 
 /// How Sema treats a call of a built-in.
 enum class BuiltinKind {
-  UnaryMath, ///< `exp(x)`: the scalar function `unary`, element by element
-  Reducer,   ///< `sum[j](e)`: only with an index list
-  MinMax,    ///< `max(a, b)`; with an index list, a reducer
-  Select,    ///< `where(c, a, b)`
-  Softmax,   ///< `softmax(x, axis)`: a whole tensor
-  Splat,     ///< `zeros(f32[N])`, `ones(...)`: a whole tensor
-  Einsum,    ///< `einsum("ij,jk->ik", a, b)`: a whole tensor
-  Planned,   ///< in the language design, not in this version
+  UnaryMath,     ///< `exp(x)`: the scalar function `unary`, element by element
+  Reducer,       ///< `sum[j](e)`: only with an index list
+  MinMax,        ///< `max(a, b)`; with an index list, a reducer
+  Select,        ///< `where(c, a, b)`
+  Softmax,       ///< `softmax(x, axis)`: a whole tensor
+  AxisTransform, ///< `fwht(x, axis)`, `bitreverse(x, axis)`: a whole tensor
+  Splat,         ///< `zeros(f32[N])`, `ones(...)`: a whole tensor
+  Einsum,        ///< `einsum("ij,jk->ik", a, b)`: a whole tensor
+  Planned,       ///< in the language design, not in this version
 };
 
 /// One built-in function.

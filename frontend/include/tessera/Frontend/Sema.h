@@ -154,6 +154,8 @@ struct Value {
     Param,       ///< a tensor parameter (paramIndex)
     Contraction, ///< contraction
     Softmax,     ///< softmax of operands[0] along `axis`
+    Fwht,        ///< Walsh-Hadamard transform of operands[0] along `axis`
+    BitReverse,  ///< bit-reversal permutation of operands[0] along `axis`
     Splat,       ///< a tensor filled with splatValue (zeros/ones)
     Call,        ///< a call of `callee` with `operands`; results = types
   };

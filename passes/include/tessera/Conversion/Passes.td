@@ -71,4 +71,52 @@ def ConvertTessToLinalg : Pass<"convert-tess-to-linalg", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertStructuredToKernels
+    : Pass<"convert-structured-to-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower structured.fwht to the runtime kernel and "
+                "structured.bitreverse to a gather";
+  let description = [{
+    On tensors, before bufferization:
+
+    - `structured.fwht` (f32/f64, a static power-of-two length along the
+      axis) reads its input through `bufferization.to_buffer` (any layout),
+      allocates the result (`memref.alloc`, 64-byte aligned: checked and
+      freed like every temporary), and calls `tessera_fwht_f32`/`_f64`
+      (runtime/include/tessera/Runtime/Kernels.h) with the rank, the axis,
+      and the extents and element strides of both buffers in stack arrays;
+      the result is `bufferization.to_tensor ... restrict writable` of the
+      new buffer. The kernel copies each vector along the axis into the
+      result and transforms it there: in-register stages for the strides
+      below the vector width, then two stages per pass within L1-sized
+      blocks and across them, vectorized for AVX-512, AVX2 or the baseline,
+      the vectors split over the threads. O(n log n) per vector; no n x n
+      matrix exists anywhere.
+    - `structured.bitreverse` (a static power-of-two length) becomes a
+      `linalg.generic` whose element at `i` along the axis is read with
+      `tensor.extract` at `rev(i)`, the log2(n) low bits of `i` reversed
+      (`llvm.intr.bitreverse` and a shift); length 1 is the input itself.
+
+    ```mlir
+    %y = structured.fwht %x axis 1 : tensor<?x1024xf32>
+    // becomes
+    %in = bufferization.to_buffer %x read_only : ... to memref<?x1024xf32, strided<[?, ?], offset: ?>>
+    %out = memref.alloc(%b) {alignment = 64 : i64} : memref<?x1024xf32>
+    func.call @tessera_fwht_f32(%rank, %axis, %extents, %inPtr, %inStrides, %outPtr, %outStrides)
+    %y = bufferization.to_tensor %out restrict writable : ...
+    ```
+
+    Other lengths are rejected earlier (the front end, the op's verifier);
+    an op this pass cannot lower is an error.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // TESSERA_CONVERSION_PASSES_TD

@@ -53,6 +53,23 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t cColStride, int32_t overwrite, int32_t epilogue,
                       double scalar);
 
+/// out = H_n in along dimension `axis` of tensors of rank `rank` (1 to 8)
+/// with extents `extents`: the unnormalized Walsh-Hadamard transform
+/// (Sylvester order, H_2n = [[H_n, H_n], [H_n, -H_n]]) of every vector along
+/// the axis, whose length n is a power of two (other lengths, empty or bad
+/// shapes do nothing; compiled code checks them first). Operands are
+/// addressed by element strides, one per dimension; `out` may be `in` with
+/// the same strides (in place), else they must not overlap. O(n log n)
+/// additions per vector, the vectors split over the threads.
+void tessera_fwht_f32(int64_t rank, int64_t axis, const int64_t *extents,
+                      const float *in, const int64_t *inStrides, float *out,
+                      const int64_t *outStrides);
+
+/// tessera_fwht_f32 in f64.
+void tessera_fwht_f64(int64_t rank, int64_t axis, const int64_t *extents,
+                      const double *in, const int64_t *inStrides, double *out,
+                      const int64_t *outStrides);
+
 /// The number of threads that compiled code and the kernels use: the last
 /// value given to tessera_set_num_threads if positive, else the environment
 /// variable TESSERA_NUM_THREADS if it is a positive integer, else the

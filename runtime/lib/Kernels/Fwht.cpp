@@ -1,0 +1,177 @@
+//===- Fwht.cpp - Walsh-Hadamard transform entry points -------------------===//
+//
+// tessera_fwht_f32/f64 (Kernels.h): for every vector along the transformed
+// axis, copy it into the output (contiguously, or through a scratch vector
+// when the output is strided), transform it in place with the ISA's kernel
+// (FwhtKernel.inc), and split the vectors over the threads.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Runtime/Kernels.h"
+
+#include "FwhtKernel.h"
+#include "Isa.h"
+
+#include <cstdlib>
+#include <cstring>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+using namespace tessera::kernels;
+
+namespace {
+
+template <typename T> using Transform = void (*)(T *, int64_t);
+
+/// The kernel of the ISA in use.
+template <typename T> Transform<T> getTransform();
+template <> Transform<float> getTransform<float>() {
+#ifdef TESSERA_KERNELS_X86
+  switch (getIsa()) {
+  case Isa::AVX512:
+    return fwhtAVX512F32;
+  case Isa::AVX2:
+    return fwhtAVX2F32;
+  default:
+    break;
+  }
+#endif
+  return fwhtGenericF32;
+}
+template <> Transform<double> getTransform<double>() {
+#ifdef TESSERA_KERNELS_X86
+  switch (getIsa()) {
+  case Isa::AVX512:
+    return fwhtAVX512F64;
+  case Isa::AVX2:
+    return fwhtAVX2F64;
+  default:
+    break;
+  }
+#endif
+  return fwhtGenericF64;
+}
+
+/// The transform of the strided x[0], x[s], ..., x[(n - 1) s] in place:
+/// the fallback when no scratch vector can be allocated.
+template <typename T> void transformStrided(T *x, int64_t n, int64_t s) {
+  for (int64_t h = 1; h < n; h *= 2)
+    for (int64_t i = 0; i < n; i += 2 * h)
+      for (int64_t j = i; j < i + h; ++j) {
+        T a = x[j * s], b = x[(j + h) * s];
+        x[j * s] = a + b;
+        x[(j + h) * s] = a - b;
+      }
+}
+
+/// The tensors of one call: shape and element strides (rank at most 8).
+struct Shape {
+  int64_t rank, axis;
+  const int64_t *extents;
+};
+
+/// The offset, in elements, of the first element of vector `v` (vectors
+/// numbered in row-major order over every dimension but the axis).
+int64_t vectorOffset(const Shape &shape, const int64_t *strides, int64_t v) {
+  int64_t offset = 0;
+  for (int64_t d = shape.rank - 1; d >= 0; --d) {
+    if (d == shape.axis)
+      continue;
+    int64_t extent = shape.extents[d];
+    offset += (v % extent) * strides[d];
+    v /= extent;
+  }
+  return offset;
+}
+
+/// Vectors [begin, end) of out = H in.
+template <typename T>
+void transformRange(Transform<T> transform, const Shape &shape, const T *in,
+                    const int64_t *inStrides, T *out, const int64_t *outStrides,
+                    int64_t begin, int64_t end) {
+  int64_t n = shape.extents[shape.axis];
+  int64_t inStride = inStrides[shape.axis], outStride = outStrides[shape.axis];
+  T *scratch = nullptr;
+  if (outStride != 1)
+    scratch = static_cast<T *>(
+        std::aligned_alloc(64, (n * sizeof(T) + 63) / 64 * 64));
+  for (int64_t v = begin; v < end; ++v) {
+    const T *src = in + vectorOffset(shape, inStrides, v);
+    T *dst = out + vectorOffset(shape, outStrides, v);
+    if (outStride != 1 && !scratch) {
+      for (int64_t j = 0; j < n; ++j)
+        dst[j * outStride] = src[j * inStride];
+      transformStrided(dst, n, outStride);
+      continue;
+    }
+    T *work = outStride == 1 ? dst : scratch;
+    if (inStride == 1 && src != work)
+      std::memcpy(work, src, n * sizeof(T));
+    else if (inStride != 1)
+      for (int64_t j = 0; j < n; ++j)
+        work[j] = src[j * inStride];
+    transform(work, n);
+    if (work == scratch)
+      for (int64_t j = 0; j < n; ++j)
+        dst[j * outStride] = work[j];
+  }
+  std::free(scratch);
+}
+
+/// Below this many element operations (n log2 n per vector) the transform
+/// runs on the calling thread.
+constexpr double kMinParallelWork = 1 << 17;
+
+template <typename T>
+void runFwht(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
+             const int64_t *inStrides, T *out, const int64_t *outStrides) {
+  if (rank < 1 || rank > 8 || axis < 0 || axis >= rank)
+    return;
+  Shape shape{rank, axis, extents};
+  int64_t n = extents[axis], vectors = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (extents[d] <= 0)
+      return;
+    if (d != axis)
+      vectors *= extents[d];
+  }
+  // Lengths that are not powers of two are refused before the call (at
+  // compile time); do nothing rather than read out of bounds.
+  if ((n & (n - 1)) != 0)
+    return;
+  Transform<T> transform = getTransform<T>();
+  int threads = tessera_get_num_threads();
+  double work = double(vectors) * double(n) * double(64 - __builtin_clzll(n));
+  if (work < kMinParallelWork || vectors < 2)
+    threads = 1;
+#ifdef _OPENMP
+  if (threads > 1 && omp_in_parallel())
+    threads = 1;
+#endif
+  if (threads <= 1)
+    return transformRange(transform, shape, in, inStrides, out, outStrides, 0,
+                          vectors);
+  int64_t chunks = threads < vectors ? threads : vectors;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk)
+    transformRange(transform, shape, in, inStrides, out, outStrides,
+                   vectors * chunk / chunks, vectors * (chunk + 1) / chunks);
+}
+
+} // namespace
+
+extern "C" void tessera_fwht_f32(int64_t rank, int64_t axis,
+                                 const int64_t *extents, const float *in,
+                                 const int64_t *inStrides, float *out,
+                                 const int64_t *outStrides) {
+  runFwht<float>(rank, axis, extents, in, inStrides, out, outStrides);
+}
+
+extern "C" void tessera_fwht_f64(int64_t rank, int64_t axis,
+                                 const int64_t *extents, const double *in,
+                                 const int64_t *inStrides, double *out,
+                                 const int64_t *outStrides) {
+  runFwht<double>(rank, axis, extents, in, inStrides, out, outStrides);
+}
