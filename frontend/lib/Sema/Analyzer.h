@@ -132,6 +132,13 @@ private:
   // Whole values (Values.cpp, Einsum.cpp).
   std::optional<ValueRef> evalValue(const ast::Expr &e);
   std::optional<std::vector<ValueRef>> evalCall(const ast::CallExpr &call);
+  /// The tensor and the axis (made non-negative) of `name(x, axis)`, with
+  /// the arity, `x`'s dtype (`accepts`, else "name expects <expected>") and
+  /// the axis checked.
+  std::optional<std::pair<ValueRef, int64_t>>
+  evalTensorAndAxis(const ast::CallExpr &call,
+                    llvm::function_ref<bool(DType)> accepts,
+                    llvm::StringRef expected);
   std::optional<ValueRef> evalSoftmax(const ast::CallExpr &call);
   /// `fwht(x, axis)` and `bitreverse(x, axis)`.
   std::optional<ValueRef> evalAxisTransform(const ast::CallExpr &call);

@@ -221,43 +221,11 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
   return results;
 }
 
-std::optional<ValueRef>
-FunctionAnalyzer::evalSoftmax(const ast::CallExpr &call) {
-  if (call.args.size() != 2) {
-    error(call.getLoc(), "softmax expects 2 arguments (tensor, axis) but " +
-                             std::to_string(call.args.size()) + " were given");
-    return std::nullopt;
-  }
-  auto x = evalValue(*call.args[0]);
-  auto axis = m.evalConst(*call.args[1]);
-  if (!x || !axis)
-    return std::nullopt;
-  const TensorType t = typeOf(*x);
-  if (!isFloatDType(t.dtype)) {
-    error(call.args[0]->getLoc(),
-          "softmax expects a floating-point tensor, got " + t.str());
-    return std::nullopt;
-  }
-  int64_t rank = t.getRank();
-  if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
-    error(call.args[1]->getLoc(),
-          "softmax axis must be an integer in [" + std::to_string(-rank) +
-              ", " + std::to_string(rank) + ") for " + t.str());
-    return std::nullopt;
-  }
-  Value v;
-  v.kind = Value::Kind::Softmax;
-  v.loc = call.getLoc();
-  v.types.push_back(t);
-  v.operands.push_back(*x);
-  v.axis = axis->i < 0 ? axis->i + rank : axis->i;
-  return addValue(std::move(v));
-}
-
-std::optional<ValueRef>
-FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
+std::optional<std::pair<ValueRef, int64_t>>
+FunctionAnalyzer::evalTensorAndAxis(const ast::CallExpr &call,
+                                    llvm::function_ref<bool(DType)> accepts,
+                                    llvm::StringRef expected) {
   const std::string &name = call.callee;
-  bool fwht = name == "fwht";
   if (call.args.size() != 2) {
     error(call.getLoc(), name + " expects 2 arguments (tensor, axis) but " +
                              std::to_string(call.args.size()) + " were given");
@@ -268,10 +236,9 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
   if (!x || !axis)
     return std::nullopt;
   const TensorType t = typeOf(*x);
-  // Bit reversal moves elements of any type; the transform adds them.
-  if (fwht && t.dtype != DType::F32 && t.dtype != DType::F64) {
+  if (!accepts(t.dtype)) {
     error(call.args[0]->getLoc(),
-          "fwht expects an f32 or f64 tensor, got " + t.str());
+          name + " expects " + expected.str() + ", got " + t.str());
     return std::nullopt;
   }
   int64_t rank = t.getRank();
@@ -281,7 +248,38 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
               ", " + std::to_string(rank) + ") for " + t.str());
     return std::nullopt;
   }
-  int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
+  return std::make_pair(*x, axis->i < 0 ? axis->i + rank : axis->i);
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalSoftmax(const ast::CallExpr &call) {
+  auto args = evalTensorAndAxis(call, isFloatDType, "a floating-point tensor");
+  if (!args)
+    return std::nullopt;
+  Value v;
+  v.kind = Value::Kind::Softmax;
+  v.loc = call.getLoc();
+  v.types.push_back(typeOf(args->first));
+  v.operands.push_back(args->first);
+  v.axis = args->second;
+  return addValue(std::move(v));
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
+  const std::string &name = call.callee;
+  bool fwht = name == "fwht";
+  // Bit reversal moves elements of any type; the transform adds them.
+  auto args = evalTensorAndAxis(
+      call,
+      [&](DType dtype) {
+        return !fwht || dtype == DType::F32 || dtype == DType::F64;
+      },
+      "an f32 or f64 tensor");
+  if (!args)
+    return std::nullopt;
+  const TensorType t = typeOf(args->first);
+  int64_t dim = args->second;
   const Extent &extent = t.shape[dim];
   // The transforms are compiled for their length: a size symbol would need
   // a check at run time, which this version does not make.
@@ -313,7 +311,7 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
   v.kind = fwht ? Value::Kind::Fwht : Value::Kind::BitReverse;
   v.loc = call.getLoc();
   v.types.push_back(t);
-  v.operands.push_back(*x);
+  v.operands.push_back(args->first);
   v.axis = dim;
   return addValue(std::move(v));
 }

@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeFunctions.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -78,18 +79,6 @@ std::optional<unsigned> findColumnLoop(linalg::LinalgOp op) {
   return std::nullopt;
 }
 
-/// The declaration of `int32_t tessera_get_num_threads(void)` (runtime/).
-func::FuncOp getNumThreadsDecl(ModuleOp module) {
-  constexpr StringLiteral name = "tessera_get_num_threads";
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  auto decl = func::FuncOp::create(b, module.getLoc(), name,
-                                   b.getFunctionType({}, {b.getI32Type()}));
-  decl.setPrivate();
-  return decl;
-}
-
 /// The width of a block of columns: on one thread, all of them (the plain
 /// loop nest, which streams whole rows); on several, kBlockBytes of
 /// elements.
@@ -154,7 +143,7 @@ struct BlockColumnReductionsPass
     });
     if (candidates.empty())
       return;
-    func::FuncOp numThreads = getNumThreadsDecl(getOperation());
+    func::FuncOp numThreads = tessera::getNumThreadsDecl(getOperation());
     IRRewriter rewriter(&getContext());
     SmallVector<scf::ForallOp> loops;
     for (auto [op, column] : candidates) {

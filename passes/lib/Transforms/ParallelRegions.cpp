@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "RuntimeFunctions.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -150,18 +151,6 @@ Value buildWorkEstimate(OpBuilder &b, omp::ParallelOp region) {
   return work;
 }
 
-/// The declaration of `int32_t tessera_get_num_threads(void)`.
-func::FuncOp getNumThreadsDecl(ModuleOp module) {
-  constexpr StringLiteral name = "tessera_get_num_threads";
-  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
-  auto decl = func::FuncOp::create(b, module.getLoc(), name,
-                                   b.getFunctionType({}, {b.getI32Type()}));
-  decl.setPrivate();
-  return decl;
-}
-
 /// Inlines the memref.alloca_scope that convert-scf-to-openmp wraps around
 /// each loop body when the body allocates nothing on the stack: the scope
 /// would be a single block that SCF-to-CF cannot lower into.
@@ -233,7 +222,7 @@ struct TessConfigureParallelRegionsPass
     module.walk([&](omp::ParallelOp op) { regions.push_back(op); });
     if (regions.empty())
       return;
-    func::FuncOp getThreads = getNumThreadsDecl(module);
+    func::FuncOp getThreads = tessera::getNumThreadsDecl(module);
     for (omp::ParallelOp region : regions) {
       OpBuilder b(region);
       Location loc = region.getLoc();

@@ -79,7 +79,8 @@ int32_t tessera_get_num_threads(void);
 /// Sets the thread count for later calls (0 or less: back to the default).
 void tessera_set_num_threads(int32_t numThreads);
 
-/// The vector instruction set the GEMM kernels dispatch to on this CPU:
+/// The vector instruction set the kernels (GEMM and FWHT) dispatch to on
+/// this CPU:
 /// "avx512", "avx2" or "generic". TESSERA_GEMM_ISA=avx2|generic in the
 /// environment selects a narrower one (for testing each of them).
 const char *tessera_gemm_isa(void);
