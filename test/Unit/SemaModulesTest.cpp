@@ -176,14 +176,36 @@ TEST(TypingTest, CastsAndBuiltins) {
   EXPECT_EQ(m.e->dtype, DType::F32);
 }
 
-TEST(TypingTest, ComplexValuesAreCarriedThenRefusedInOnePlace) {
+TEST(TypingTest, ComplexRules) {
   Sink sink;
   TypeRules rules(sink);
-  EXPECT_FALSE(rules.constant(ConstValue::complex(0, 1), here));
-  EXPECT_NE(sink.text.find("complex numbers are not supported yet"),
-            std::string::npos);
-  EXPECT_FALSE(rules.checkSupported(DType::C128, here, false));
-  EXPECT_TRUE(rules.checkSupported(DType::F64, here, false));
+  // A weak imaginary literal with a strong f32 makes both c64.
+  Typed s =
+      rules.binary(ast::BinaryExpr::Op::Mul, rules.read(0, DType::F32, here),
+                   rules.constant(ConstValue::complex(0, 1), here), here, here);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s.e->dtype, DType::C64);
+  EXPECT_EQ(s.e->args[0]->kind, ScalarExpr::Kind::Cast);
+  // f64 meets c128 as c128; abs and re give the part type.
+  Typed w =
+      rules.binary(ast::BinaryExpr::Op::Add, rules.read(0, DType::C128, here),
+                   rules.read(1, DType::F64, here), here, here);
+  ASSERT_TRUE(w);
+  EXPECT_EQ(w.e->dtype, DType::C128);
+  Typed a = rules.unaryFn(UnaryFn::Abs, std::move(w), here, here);
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a.e->dtype, DType::F64);
+  Typed c = rules.makeComplex(rules.read(0, DType::F64, here),
+                              rules.constant(ConstValue::real(1), here), here);
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c.e->dtype, DType::C128);
+  EXPECT_TRUE(sink.text.empty()) << sink.text;
+  // Precision never changes implicitly, and complex to real is refused.
+  EXPECT_FALSE(rules.binary(ast::BinaryExpr::Op::Add,
+                            rules.read(0, DType::C64, here),
+                            rules.read(1, DType::F64, here), here, here));
+  EXPECT_FALSE(rules.cast(DType::F32, rules.read(0, DType::C64, here), here));
+  EXPECT_NE(sink.text.find("would drop the imaginary part"), std::string::npos);
 }
 
 //===----------------------------------------------------------------------===//

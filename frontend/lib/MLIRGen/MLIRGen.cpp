@@ -1,6 +1,7 @@
 //===- MLIRGen.cpp - Checked program to the tess dialect ------------------===//
 
 #include "tessera/Frontend/MLIRGen.h"
+#include "ComplexGen.h"
 
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
@@ -141,7 +142,9 @@ private:
   Value genScalar(const ScalarExpr &e, const Contraction &c, Block &body);
   Value genUnary(const ScalarExpr &e, Value x, Location l);
   Value genBinary(const ScalarExpr &e, Value x, Value y, Location l);
-  Value genConstant(Type t, double f, int64_t i, Location l);
+  /// The constant `f` (or `i` for integers) of `t`; `f + imag i` when `t`
+  /// is complex.
+  Value genConstant(Type t, double f, int64_t i, Location l, double imag = 0);
   Value genSafeDivSI(Value x, Value y, Location l);
 
   OpBuilder &b;
@@ -349,7 +352,10 @@ void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
   values[id].push_back(op.getResult());
 }
 
-Value FunctionGen::genConstant(Type t, double f, int64_t i, Location l) {
+Value FunctionGen::genConstant(Type t, double f, int64_t i, Location l,
+                               double imag) {
+  if (auto ct = dyn_cast<ComplexType>(t))
+    return mlirgen::genComplexConstant(b, l, ct, f, imag);
   if (auto ft = dyn_cast<FloatType>(t))
     return arith::ConstantOp::create(b, l, FloatAttr::get(ft, f));
   if (auto it = dyn_cast<IntegerType>(t))
@@ -364,7 +370,7 @@ Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
   Type type = getElementType(ctx, e.dtype);
   switch (e.kind) {
   case ScalarExpr::Kind::Constant:
-    return genConstant(type, e.floatValue, e.intValue, l);
+    return genConstant(type, e.floatValue, e.intValue, l, e.imagValue);
   case ScalarExpr::Kind::Read:
     return body.getArgument(e.operand);
   case ScalarExpr::Kind::LoopIndex: {
@@ -391,9 +397,11 @@ Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
     Value x = genScalar(*e.args[0], c, body);
     if (e.binaryOp == ScalarExpr::BinaryOp::Pow &&
         e.args[1]->kind == ScalarExpr::Kind::Constant &&
-        !isFloatType(getElementType(ctx, e.args[1]->dtype))) {
+        isIntegerDType(e.args[1]->dtype)) {
       // Integer exponents: small ones unroll to multiplications.
       int64_t n = e.args[1]->intValue;
+      if (isa<ComplexType>(x.getType()))
+        return mlirgen::genComplexIntPower(b, l, x, n);
       if (n >= 0 && n <= 4) {
         Value r = genConstant(x.getType(), 1.0, 1, l);
         for (int64_t k = 0; k < n; ++k)
@@ -437,6 +445,8 @@ Value FunctionGen::genSafeDivSI(Value x, Value y, Location l) {
 Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
   using U = ScalarExpr::UnaryOp;
   Type t = x.getType();
+  if (isa<ComplexType>(t))
+    return mlirgen::genComplexUnary(b, l, e.unaryOp, x);
   bool fp = isFloatType(t);
   auto one = [&] { return genConstant(t, 1.0, 1, l); };
   auto zero = [&] { return genConstant(t, 0.0, 0, l); };
@@ -503,6 +513,10 @@ Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
     if (fp)
       return math::AbsFOp::create(b, l, x);
     return math::AbsIOp::create(b, l, x);
+  case U::Re:
+  case U::Im:
+  case U::Conj:
+    return mlirgen::genRealPart(b, l, e.unaryOp, x);
   }
   return x;
 }
@@ -510,6 +524,8 @@ Value FunctionGen::genUnary(const ScalarExpr &e, Value x, Location l) {
 Value FunctionGen::genBinary(const ScalarExpr &e, Value x, Value y,
                              Location l) {
   using BO = ScalarExpr::BinaryOp;
+  if (isa<ComplexType>(x.getType()) || e.binaryOp == BO::Complex)
+    return mlirgen::genComplexBinary(b, l, e.binaryOp, x, y);
   bool fp = isFloatType(x.getType());
   switch (e.binaryOp) {
   case BO::Add:

@@ -283,7 +283,7 @@ Typed FunctionAnalyzer::lowerReduce(
   Typed value = buildReduction(*r.body, bound, kind, r.getLoc(), c, loopOf);
   if (!value || r.op != Op::Mean)
     return value;
-  if (!isFloatDType(value.e->dtype)) {
+  if (!isFloatDType(value.e->dtype) && !isComplexDType(value.e->dtype)) {
     error(r.getLoc(), "mean expects floating-point values, got " +
                           getDTypeName(value.e->dtype).str() +
                           " (convert them with f32(...))");

@@ -209,9 +209,6 @@ FunctionAnalyzer::evalEinsum(const ast::CallExpr &call) {
     error(call.getLoc(), "einsum of bool tensors is not defined");
     return std::nullopt;
   }
-  if (spec.terms.size() > 1 &&
-      !types.checkSupported(dtype, call.getLoc(), /*isLiteral=*/false))
-    return std::nullopt;
   c->body = multiplyReads(spec.terms.size(), dtype, call.getLoc());
   c->kind = ReduceKind::Sum;
   return addContraction(std::move(c), call.getLoc());

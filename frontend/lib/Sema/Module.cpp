@@ -48,11 +48,6 @@ std::optional<ConstValue> ModuleAnalyzer::lookupConst(const std::string &name,
   }
   std::optional<ConstValue> v = evalConst(*decl->second->value);
   constsInProgress.erase(name);
-  if (v && v->isComplex()) {
-    diag.error(decl->second->value->getLoc(),
-               "complex numbers are not supported yet");
-    v.reset();
-  }
   if (!v) {
     failedConsts.insert(name);
     return std::nullopt;

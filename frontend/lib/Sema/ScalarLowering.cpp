@@ -353,6 +353,10 @@ Typed FunctionAnalyzer::lowerCallScalar(
     if (!arity(1))
       return {};
     return types.unaryFn(b->unary, arg(0), loc, call.args[0]->getLoc());
+  case BuiltinKind::MakeComplex:
+    if (!arity(2))
+      return {};
+    return types.makeComplex(arg(0), arg(1), loc);
   case BuiltinKind::Select:
     if (!arity(3))
       return {};

@@ -67,7 +67,10 @@ static void printScalar(const ScalarExpr &e, const Contraction &c,
                         llvm::raw_ostream &os) {
   switch (e.kind) {
   case ScalarExpr::Kind::Constant:
-    if (isFloatDType(e.dtype))
+    if (isComplexDType(e.dtype))
+      os << "(" << e.floatValue << (e.imagValue < 0 ? "" : "+") << e.imagValue
+         << "j)";
+    else if (isFloatDType(e.dtype))
       os << e.floatValue;
     else
       os << e.intValue;
@@ -103,8 +106,16 @@ static void printScalar(const ScalarExpr &e, const Contraction &c,
     return;
   }
   case ScalarExpr::Kind::Binary: {
-    static const char *names[] = {"+", "-",  "*", "/",  "**", "max", "min",
-                                  "<", "<=", ">", ">=", "==", "!="};
+    if (e.binaryOp == ScalarExpr::BinaryOp::Complex) {
+      os << "complex(";
+      printScalar(*e.args[0], c, os);
+      os << ", ";
+      printScalar(*e.args[1], c, os);
+      os << ")";
+      return;
+    }
+    static const char *names[] = {"+", "-", "*",  "/", "**", "max", "min",
+                                  "?", "<", "<=", ">", ">=", "==",  "!="};
     os << "(";
     printScalar(*e.args[0], c, os);
     os << " " << names[static_cast<int>(e.binaryOp)] << " ";

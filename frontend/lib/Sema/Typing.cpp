@@ -13,6 +13,23 @@ static int weakRank(DType t) {
   return isComplexDType(t) ? 2 : isFloatDType(t) ? 1 : 0;
 }
 
+/// True for the types of real and complex floating-point numbers.
+static bool isInexact(DType t) { return isFloatDType(t) || isComplexDType(t); }
+
+/// The complex dtype with parts of dtype `part`, if there is one.
+static std::optional<DType> getComplexOf(DType part) {
+  if (part == DType::F32)
+    return DType::C64;
+  if (part == DType::F64)
+    return DType::C128;
+  return std::nullopt;
+}
+
+/// The dtype of the real and imaginary parts of complex `t`.
+static DType getPartOf(DType t) {
+  return t == DType::C128 ? DType::F64 : DType::F32;
+}
+
 static ScalarExprPtr makeNode(ScalarExpr::Kind k, DType t, SourceLoc loc) {
   auto e = std::make_unique<ScalarExpr>();
   e->kind = k;
@@ -37,18 +54,8 @@ static bool truncateToInteger(ScalarExpr &c, DType to) {
 // Leaves
 //===----------------------------------------------------------------------===//
 
-bool TypeRules::checkSupported(DType dtype, SourceLoc loc, bool isLiteral) {
-  if (!isComplexDType(dtype))
-    return true;
-  diag.error(loc, isLiteral ? "complex numbers are not supported yet"
-                            : "complex arithmetic is not supported yet");
-  return false;
-}
-
 Typed TypeRules::constant(const ConstValue &v, SourceLoc loc) {
   DType dt = v.isComplex() ? DType::C64 : v.isInt() ? DType::I64 : DType::F32;
-  if (!checkSupported(dt, loc, /*isLiteral=*/true))
-    return {};
   Typed t;
   t.weak = true;
   t.e = makeNode(ScalarExpr::Kind::Constant, dt, loc);
@@ -86,8 +93,8 @@ Typed TypeRules::read(unsigned operand, DType dtype, SourceLoc loc) {
 //===----------------------------------------------------------------------===//
 
 void TypeRules::defaultWeak(Typed &t) {
-  // Weak integers default to i64 and weak floats to f32; the node already
-  // carries that dtype.
+  // Weak integers default to i64, weak floats to f32 and weak complex
+  // numbers to c64; the node already carries that dtype.
   t.weak = false;
 }
 
@@ -95,15 +102,15 @@ void TypeRules::defaultWeak(Typed &t) {
 /// directly, indices and size values are converted once at the leaves, and
 /// the operations in between compute in `to`.
 bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
-  if (!checkSupported(to, loc, /*isLiteral=*/true))
-    return false;
-  if (!isFloatDType(to) && isFloatDType(e.dtype)) {
-    diag.error(loc, std::string("a floating-point ") +
+  if (to != DType::Bool && weakRank(e.dtype) > weakRank(to)) {
+    bool complex = isComplexDType(e.dtype);
+    diag.error(loc, std::string(complex ? "a complex " : "a floating-point ") +
                         (e.kind == ScalarExpr::Kind::Constant ? "literal"
                                                               : "expression") +
                         " cannot be used as " + getDTypeName(to).str() +
-                        " (convert it explicitly, e.g. " +
-                        getDTypeName(to).str() + "(...))");
+                        (complex ? " (take re(...), im(...) or abs(...))"
+                                 : " (convert it explicitly, e.g. " +
+                                       getDTypeName(to).str() + "(...))"));
     return false;
   }
   if (to == DType::Bool) {
@@ -118,7 +125,7 @@ bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
                           " does not fit in i32");
       return false;
     }
-    if (isFloatDType(to) && !isFloatDType(e.dtype))
+    if (isInexact(to) && !isInexact(e.dtype))
       e.floatValue = static_cast<double>(e.intValue);
     e.dtype = to;
     return true;
@@ -154,7 +161,7 @@ bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
     // An integer-literal exponent stays an integer.
     if (e.binaryOp == ScalarExpr::BinaryOp::Pow &&
         e.args[1]->kind == ScalarExpr::Kind::Constant &&
-        !isFloatDType(e.args[1]->dtype))
+        isIntegerDType(e.args[1]->dtype))
       return true;
     return retype(*e.args[1], to, loc);
   }
@@ -172,6 +179,12 @@ bool TypeRules::coerce(Typed &t, DType to, SourceLoc loc) {
     return true;
   if (to == DType::Bool) {
     diag.error(loc, "a number cannot be used as a bool (compare it instead)");
+    return false;
+  }
+  if (isComplexDType(t.e->dtype) && !isComplexDType(to)) {
+    diag.error(loc, "a " + getDTypeName(t.e->dtype).str() +
+                        " value cannot be used as " + getDTypeName(to).str() +
+                        " (take re(...), im(...) or abs(...))");
     return false;
   }
   auto cast = makeNode(ScalarExpr::Kind::Cast, to, t.e->loc);
@@ -192,10 +205,22 @@ bool TypeRules::unify(Typed &a, Typed &b, SourceLoc loc, llvm::StringRef what) {
     }
     return true;
   }
+  // A weak complex literal with a strong real float makes both complex.
+  for (auto [weak, strong] : {std::pair(&a, &b), std::pair(&b, &a)}) {
+    if (!weak->weak || strong->weak || !isComplexDType(weak->e->dtype))
+      continue;
+    if (std::optional<DType> c = getComplexOf(strong->e->dtype))
+      return coerce(*strong, *c, loc) && coerce(*weak, *c, loc);
+  }
   if (a.weak)
     return coerce(a, b.e->dtype, loc);
   if (b.weak)
     return coerce(b, a.e->dtype, loc);
+  // A real float meets a complex number of its precision as a complex one.
+  if (isComplexDType(a.e->dtype) && getComplexOf(b.e->dtype) == a.e->dtype)
+    return coerce(b, a.e->dtype, loc);
+  if (isComplexDType(b.e->dtype) && getComplexOf(a.e->dtype) == b.e->dtype)
+    return coerce(a, b.e->dtype, loc);
   if (a.e->dtype != b.e->dtype) {
     diag.error(loc, "dtype mismatch in " + what + ": " +
                         getDTypeName(a.e->dtype) + " and " +
@@ -218,8 +243,6 @@ Typed TypeRules::negate(Typed x, SourceLoc loc) {
     diag.error(loc, "cannot negate a bool");
     return {};
   }
-  if (!checkSupported(x.e->dtype, loc, /*isLiteral=*/false))
-    return {};
   if (x.e->kind == ScalarExpr::Kind::Constant) {
     if (!isFloatDType(x.e->dtype) && x.e->intValue == INT64_MIN) {
       diag.error(loc, "integer constant overflows 64 bits");
@@ -274,6 +297,8 @@ getBinaryOp(ast::BinaryExpr::Op op) {
 Typed TypeRules::fold(ast::BinaryExpr::Op op, const Typed &l, const Typed &r,
                       SourceLoc loc) {
   auto value = [](const ScalarExpr &c) {
+    if (isComplexDType(c.dtype))
+      return ConstValue::complex(c.floatValue, c.imagValue);
     return isFloatDType(c.dtype) ? ConstValue::real(c.floatValue)
                                  : ConstValue::integer(c.intValue);
   };
@@ -286,12 +311,12 @@ Typed TypeRules::fold(ast::BinaryExpr::Op op, const Typed &l, const Typed &r,
 /// otherwise both sides are floats.
 Typed TypeRules::power(Typed l, Typed r, SourceLoc loc, SourceLoc lhsLoc) {
   if (!(r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
-        !isFloatDType(r.e->dtype)))
+        isIntegerDType(r.e->dtype)))
     return {};
   if (l.weak && !isFloatDType(l.e->dtype) && !retype(*l.e, DType::F32, lhsLoc))
     return {};
-  if (!isFloatDType(l.e->dtype) && !l.weak) {
-    diag.error(loc, "'**' expects a floating-point base, got " +
+  if (!isInexact(l.e->dtype) && !l.weak) {
+    diag.error(loc, "'**' expects a floating-point or complex base, got " +
                         getDTypeName(l.e->dtype).str());
     return {};
   }
@@ -314,7 +339,7 @@ Typed TypeRules::binary(ast::BinaryExpr::Op astOp, Typed l, Typed r,
   bool isCompare = op >= BO::Lt;
   if (op == BO::Pow) {
     bool intExponent = r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
-                       !isFloatDType(r.e->dtype);
+                       isIntegerDType(r.e->dtype);
     if (intExponent)
       return power(std::move(l), std::move(r), loc, lhsLoc);
     if (l.weak && r.weak && !isFloatDType(l.e->dtype) &&
@@ -324,15 +349,20 @@ Typed TypeRules::binary(ast::BinaryExpr::Op astOp, Typed l, Typed r,
   if (!unify(l, r, loc, spelling))
     return {};
   DType dt = l.e->dtype;
-  if (!checkSupported(dt, loc, /*isLiteral=*/false))
+  if (isCompare && isComplexDType(dt) && op != BO::Eq && op != BO::Ne) {
+    diag.error(loc, std::string("complex numbers are not ordered: ") +
+                        spelling + " is not defined on " +
+                        getDTypeName(dt).str() +
+                        " (compare abs(...) or re(...))");
     return {};
+  }
   if (!isCompare && dt == DType::Bool) {
     diag.error(loc, std::string("arithmetic ") + spelling +
                         " is not defined on bool values");
     return {};
   }
-  if (op == BO::Pow && !isFloatDType(dt)) {
-    diag.error(loc, "'**' expects floating-point operands, got " +
+  if (op == BO::Pow && !isInexact(dt)) {
+    diag.error(loc, "'**' expects floating-point or complex operands, got " +
                         getDTypeName(dt).str());
     return {};
   }
@@ -353,39 +383,111 @@ Typed TypeRules::binary(ast::BinaryExpr::Op astOp, Typed l, Typed r,
 // Built-in functions
 //===----------------------------------------------------------------------===//
 
+/// True for the functions defined on complex numbers.
+static bool isDefinedOnComplex(UnaryFn fn) {
+  switch (fn) {
+  case UnaryFn::Sigmoid:
+  case UnaryFn::Softplus:
+  case UnaryFn::Silu:
+  case UnaryFn::Gelu:
+  case UnaryFn::Relu:
+    return false;
+  default:
+    return true;
+  }
+}
+
 Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc, SourceLoc argLoc) {
   if (!x)
     return {};
+  if (fn == UnaryFn::Re || fn == UnaryFn::Im || fn == UnaryFn::Conj)
+    return complexPart(fn, std::move(x), loc);
   bool intOk = fn == UnaryFn::Abs || fn == UnaryFn::Relu;
   // Untyped arguments stay untyped (exp(1) takes the type around it).
-  if (x.weak && !isFloatDType(x.e->dtype) && !intOk &&
+  if (x.weak && !isInexact(x.e->dtype) && !intOk &&
       !retype(*x.e, DType::F32, loc))
     return {};
   DType dt = x.e->dtype;
-  if (dt == DType::Bool || isComplexDType(dt) ||
-      (!isFloatDType(dt) && !intOk)) {
+  bool complex = isComplexDType(dt);
+  if (dt == DType::Bool || (complex && !isDefinedOnComplex(fn)) ||
+      (!isInexact(dt) && !intOk)) {
     diag.error(argLoc,
-               "'" + getUnaryFnName(fn) +
-                   "' expects a floating-point value, got " +
+               "'" + getUnaryFnName(fn) + "' expects a " +
+                   (complex ? "real " : "") + "floating-point value, got " +
                    getDTypeName(dt).str() +
                    (isIntegerDType(dt) ? " (cast it with f32(...))" : ""));
     return {};
   }
+  // The modulus of a complex number is real: its dtype is fixed here.
+  bool toReal = complex && fn == UnaryFn::Abs;
+  if (toReal && x.weak)
+    defaultWeak(x);
   Typed t;
   t.weak = x.weak;
-  t.e = makeNode(ScalarExpr::Kind::Unary, dt, loc);
+  t.e = makeNode(ScalarExpr::Kind::Unary, toReal ? getPartOf(x.e->dtype) : dt,
+                 loc);
   t.e->unaryOp = fn;
   t.e->args.push_back(std::move(x.e));
+  return t;
+}
+
+/// `re(x)`, `im(x)`, `conj(x)`. Real arguments are accepted as numpy does
+/// (re(x) = conj(x) = x, im(x) = 0); the argument's dtype is fixed first, so
+/// the result is never weak.
+Typed TypeRules::complexPart(UnaryFn fn, Typed x, SourceLoc loc) {
+  if (x.weak && !isInexact(x.e->dtype) && !retype(*x.e, DType::F32, loc))
+    return {};
+  if (x.weak)
+    defaultWeak(x);
+  DType dt = x.e->dtype;
+  if (!isInexact(dt)) {
+    diag.error(loc, "'" + getUnaryFnName(fn) +
+                        "' expects a floating-point or complex value, got " +
+                        getDTypeName(dt).str());
+    return {};
+  }
+  bool toReal = isComplexDType(dt) && fn != UnaryFn::Conj;
+  Typed t;
+  t.e = makeNode(ScalarExpr::Kind::Unary, toReal ? getPartOf(dt) : dt, loc);
+  t.e->unaryOp = fn;
+  t.e->args.push_back(std::move(x.e));
+  return t;
+}
+
+Typed TypeRules::makeComplex(Typed re, Typed im, SourceLoc loc) {
+  if (!re || !im || !unify(re, im, loc, "'complex'"))
+    return {};
+  if (re.weak && !isInexact(re.e->dtype) &&
+      (!retype(*re.e, DType::F32, loc) || !retype(*im.e, DType::F32, loc)))
+    return {};
+  DType part = re.e->dtype;
+  std::optional<DType> dt = getComplexOf(part);
+  if (!dt) {
+    diag.error(loc, "'complex' expects f32 or f64 parts, got " +
+                        getDTypeName(part).str() +
+                        (isComplexDType(part) ? "" : " (convert them first)"));
+    return {};
+  }
+  Typed t;
+  t.e = makeNode(ScalarExpr::Kind::Binary, *dt, loc);
+  t.e->binaryOp = ScalarExpr::BinaryOp::Complex;
+  t.e->args.push_back(std::move(re.e));
+  t.e->args.push_back(std::move(im.e));
   return t;
 }
 
 Typed TypeRules::cast(DType to, Typed x, SourceLoc loc) {
   if (!x)
     return {};
-  if (!checkSupported(to, loc, true) || !checkSupported(x.e->dtype, loc, true))
+  if (isComplexDType(x.e->dtype) && !isComplexDType(to)) {
+    diag.error(loc, "converting " + getDTypeName(x.e->dtype).str() + " to " +
+                        getDTypeName(to).str() +
+                        " would drop the imaginary part: take re(...), "
+                        "im(...) or abs(...)");
     return {};
+  }
   if (x.weak && to != DType::Bool) {
-    bool narrowing = isFloatDType(x.e->dtype) && !isFloatDType(to);
+    bool narrowing = isFloatDType(x.e->dtype) && !isInexact(to);
     if (narrowing && x.e->kind == ScalarExpr::Kind::Constant) {
       // An explicit conversion truncates toward zero.
       double v = x.e->floatValue;

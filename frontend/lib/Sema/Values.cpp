@@ -352,8 +352,7 @@ std::optional<ValueRef> FunctionAnalyzer::evalSplat(const ast::CallExpr &call,
     return std::nullopt;
   }
   auto t = parseTypeArg(*call.args[0]);
-  if (!t || !types.checkSupported(t->dtype, call.args[0]->getLoc(),
-                                  /*isLiteral=*/true))
+  if (!t)
     return std::nullopt;
   Value v;
   v.kind = Value::Kind::Splat;

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeFunctions.h"
+#include "tessera/Transforms/ElementBytes.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -105,7 +106,7 @@ FailureOr<scf::ForallOp> blockColumns(RewriterBase &rewriter,
   rewriter.setInsertionPoint(op);
   int64_t elementBytes = 4;
   if (auto type = dyn_cast<ShapedType>(op.getDpsInits()[0].getType()))
-    elementBytes = std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+    elementBytes = tessera::getElementBytes(type.getElementType());
   SmallVector<Range> domain =
       cast<TilingInterface>(op.getOperation()).getIterationDomain(rewriter);
   SmallVector<OpFoldResult> sizes;

@@ -11,6 +11,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "FusedSlices.h"
+#include "tessera/Transforms/ElementBytes.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Conversion/AffineToStandard/AffineToStandard.h"
@@ -228,8 +229,7 @@ SmallVector<OpFoldResult> computeTileSizes(OpBuilder &b, RowBlockPlan &plan) {
     Value extent = tensor::DimOp::create(b, loc, operand, d);
     rowElements = arith::MulIOp::create(b, loc, rowElements, extent);
   }
-  int64_t elementBytes =
-      std::max<int64_t>(1, type.getElementTypeBitWidth() / 8);
+  int64_t elementBytes = tessera::getElementBytes(type.getElementType());
   Value budget =
       arith::ConstantIndexOp::create(b, loc, kBlockBytes / elementBytes);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);

@@ -10,6 +10,7 @@
 
 #include "ContractionRewrite.h"
 
+#include "tessera/Transforms/ElementBytes.h"
 #include "tessera/Transforms/EntrySignature.h"
 #include "tessera/Transforms/Passes.h"
 
@@ -104,8 +105,7 @@ private:
 
 /// The element size of `type` in bytes.
 unsigned elementBytes(Type type) {
-  unsigned bits = type.isIntOrFloat() ? type.getIntOrFloatBitWidth() : 64;
-  return std::max(1u, bits / 8);
+  return static_cast<unsigned>(getElementBytes(type));
 }
 
 /// The planning problem of `op` with body `form`.

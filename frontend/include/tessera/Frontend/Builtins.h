@@ -34,7 +34,10 @@ enum class UnaryFn {
   Silu,
   Gelu,
   Relu,
-  Abs
+  Abs,
+  Re,  ///< real part (the value itself for a real number)
+  Im,  ///< imaginary part (zero for a real number)
+  Conj ///< complex conjugate (the value itself for a real number)
 };
 
 /// How Sema treats a call of a built-in.
@@ -43,6 +46,7 @@ enum class BuiltinKind {
   Reducer,       ///< `sum[j](e)`: only with an index list
   MinMax,        ///< `max(a, b)`; with an index list, a reducer
   Select,        ///< `where(c, a, b)`
+  MakeComplex,   ///< `complex(re, im)`
   Softmax,       ///< `softmax(x, axis)`: a whole tensor
   AxisTransform, ///< `fwht(x, axis)`, `bitreverse(x, axis)`: a whole tensor
   Splat,         ///< `zeros(f32[N])`, `ones(...)`: a whole tensor

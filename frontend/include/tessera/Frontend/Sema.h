@@ -106,6 +106,7 @@ struct ScalarExpr {
     Pow,
     Max,
     Min,
+    Complex, ///< complex(args[0], args[1]): real and imaginary parts
     Lt,
     Le,
     Gt,

@@ -11,8 +11,10 @@
 //    float), and an expression that stays weak defaults to i64 or f32.
 //  * Two strong operands must have the same dtype; casts convert
 //    explicitly. Comparisons give bool; arithmetic on bool is an error.
-//  * Complex values are carried through every rule; operations that this
-//    version cannot lower yet are refused in one place (`checkSupported`).
+//  * Complex: a real float operand meets a complex one of its precision
+//    (f32 with c64, f64 with c128) by becoming complex; `re im abs` give
+//    the real part type, `complex(re, im)` the complex one. Converting a
+//    complex value to a real type is refused (name `re`, `im` or `abs`).
 //
 //===----------------------------------------------------------------------===//
 
@@ -57,21 +59,21 @@ public:
   Typed select(Typed cond, Typed a, Typed b, ast::SourceLoc loc,
                ast::SourceLoc condLoc);
   Typed minMax(bool isMax, Typed a, Typed b, ast::SourceLoc loc);
+  Typed makeComplex(Typed re, Typed im, ast::SourceLoc loc);
 
   /// Gives a weak value the dtype `to`, or converts a strong one.
   bool coerce(Typed &t, DType to, ast::SourceLoc loc);
   /// Brings `a` and `b` to one dtype for the operation `what` ("'+'").
   bool unify(Typed &a, Typed &b, ast::SourceLoc loc, llvm::StringRef what);
-  /// Fixes the dtype of a value that stayed weak (i64 or f32).
+  /// Fixes the dtype of a value that stayed weak (i64, f32 or c64).
   void defaultWeak(Typed &t);
-  /// Refuses `dtype` where this version cannot compute with it yet.
-  bool checkSupported(DType dtype, ast::SourceLoc loc, bool isLiteral);
 
 private:
   bool retype(ScalarExpr &e, DType to, ast::SourceLoc loc);
   Typed fold(ast::BinaryExpr::Op op, const Typed &l, const Typed &r,
              ast::SourceLoc loc);
   Typed power(Typed l, Typed r, ast::SourceLoc loc, ast::SourceLoc lhsLoc);
+  Typed complexPart(UnaryFn fn, Typed x, ast::SourceLoc loc);
 
   DiagnosticSink &diag;
 };
