@@ -242,6 +242,15 @@ void FunctionGen::genValue(unsigned id) {
     values[id].push_back(structured::FwhtOp::create(b, l, x, v.axis));
     return;
   }
+  case sema::Value::Kind::Fft:
+  case sema::Value::Kind::Ifft: {
+    Value x = values[v.operands[0].id][v.operands[0].result];
+    if (v.kind == sema::Value::Kind::Fft)
+      values[id].push_back(structured::FftOp::create(b, l, x, v.axis));
+    else
+      values[id].push_back(structured::IfftOp::create(b, l, x, v.axis));
+    return;
+  }
   case sema::Value::Kind::BitReverse: {
     Value x = values[v.operands[0].id][v.operands[0].result];
     values[id].push_back(structured::BitReverseOp::create(b, l, x, v.axis));

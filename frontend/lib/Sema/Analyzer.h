@@ -10,6 +10,7 @@
 //   Statements.cpp    assignments, indexed definitions, return
 //   Values.cpp        whole values: names, calls, softmax, zeros/ones
 //   Einsum.cpp        einsum strings
+//   Transforms.cpp    Fourier transforms
 //   Indices.cpp       index discovery, scopes and range inference
 //   Contractions.cpp  statements and reductions -> Contraction
 //   ScalarLowering.cpp AST expressions -> ScalarExpr (typing in Typing.cpp)
@@ -143,6 +144,12 @@ private:
   /// `fwht(x, axis)` and `bitreverse(x, axis)`.
   std::optional<ValueRef> evalAxisTransform(const ast::CallExpr &call);
   std::optional<ValueRef> evalSplat(const ast::CallExpr &call, double v);
+
+  // Fourier transforms (Transforms.cpp).
+  /// `fft(x, axis)` and `ifft(x, axis)`.
+  std::optional<ValueRef> evalFourier(const ast::CallExpr &call);
+  /// `x` with its elements converted to `to` (a contraction with a cast).
+  ValueRef convertElements(ValueRef x, DType to, ast::SourceLoc loc);
   std::optional<ValueRef> evalEinsum(const ast::CallExpr &call);
   std::optional<TensorType> parseTypeArg(const ast::Expr &e);
   bool isProducerCall(const ast::Expr &e) const;

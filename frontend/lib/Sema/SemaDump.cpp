@@ -183,6 +183,11 @@ static void printValue(const Function &f, const Value &v,
   case Value::Kind::BitReverse:
     os << "bitreverse v" << v.operands[0].id << " axis " << v.axis;
     return;
+  case Value::Kind::Fft:
+  case Value::Kind::Ifft:
+    os << (v.kind == Value::Kind::Fft ? "fft v" : "ifft v") << v.operands[0].id
+       << " axis " << v.axis;
+    return;
   case Value::Kind::Splat:
     os << "splat " << v.splatValue;
     return;

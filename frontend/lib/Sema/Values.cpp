@@ -25,6 +25,8 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     return evalSoftmax(*c);
   if (c->callee == "fwht" || c->callee == "bitreverse")
     return evalAxisTransform(*c);
+  if (c->callee == "fft" || c->callee == "ifft")
+    return evalFourier(*c);
   if (c->callee == "zeros")
     return evalSplat(*c, 0.0);
   if (c->callee == "ones")

@@ -59,3 +59,83 @@ func.func @irfft_batch(%y: tensor<3x5xcomplex<f32>>, %n: index) -> tensor<4x8xf3
   %x = structured.irfft %y axis 1 length %n : tensor<3x5xcomplex<f32>> -> tensor<4x8xf32>
   return %x : tensor<4x8xf32>
 }
+
+// -----
+
+func.func @butterfly_pairs(%x: tensor<8x16xf32>, %tw: tensor<4x4x2x2xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{twiddles have 4 pairs per factor but length 16 needs 8}}
+  %y = structured.butterfly %tw, %x axis 1 : tensor<4x4x2x2xf32>, tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @butterfly_factors(%x: tensor<8x16xf32>, %tw: tensor<5x8x2x2xf32>) -> tensor<8x16xf32> {
+  // expected-error @+1 {{5 factors exceed log2(16)}}
+  %y = structured.butterfly %tw, %x axis 1 : tensor<5x8x2x2xf32>, tensor<8x16xf32>
+  return %y : tensor<8x16xf32>
+}
+
+// -----
+
+func.func @butterfly_type(%x: tensor<16xcomplex<f32>>, %tw: tensor<4x8x2x2xf32>) -> tensor<16xcomplex<f32>> {
+  // expected-error @+1 {{twiddles of type 'f32' for a tensor of 'complex<f32>'}}
+  %y = structured.butterfly %tw, %x axis 0 : tensor<4x8x2x2xf32>, tensor<16xcomplex<f32>>
+  return %y : tensor<16xcomplex<f32>>
+}
+
+// -----
+
+func.func @butterfly_length(%x: tensor<12xf32>, %tw: tensor<2x6x2x2xf32>) -> tensor<12xf32> {
+  // expected-error @+1 {{length 12 is not a power of two}}
+  %y = structured.butterfly %tw, %x axis 0 : tensor<2x6x2x2xf32>, tensor<12xf32>
+  return %y : tensor<12xf32>
+}
+
+// -----
+
+func.func @twiddles_count(%n: index) -> tensor<3x512x2x2xcomplex<f32>> {
+  // expected-error @+1 {{an FFT of length 1024 has 10 factors, not 3}}
+  %t = structured.fft_twiddles %n : tensor<3x512x2x2xcomplex<f32>>
+  return %t : tensor<3x512x2x2xcomplex<f32>>
+}
+
+// -----
+
+func.func @twiddles_real(%n: index) -> tensor<3x4x2x2xf32> {
+  // expected-error @+1 {{twiddles of an FFT are complex}}
+  %t = structured.fft_twiddles %n : tensor<3x4x2x2xf32>
+  return %t : tensor<3x4x2x2xf32>
+}
+
+// -----
+
+func.func @permute_length(%x: tensor<8x4xf32>, %p: tensor<4xi32>) -> tensor<8x4xf32> {
+  // expected-error @+1 {{a permutation of 4 elements along an axis of 8}}
+  %y = structured.permute %x, %p axis 0 : tensor<8x4xf32>, tensor<4xi32>
+  return %y : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @blockdiag_input(%x: tensor<8x60xf32>, %w: tensor<4x16x16xf32>) -> tensor<8x64xf32> {
+  // expected-error @+1 {{the input has 60 elements along the axis but the weights take 64}}
+  %y = structured.blockdiag %w, %x axis 1 : tensor<4x16x16xf32>, tensor<8x60xf32> -> tensor<8x64xf32>
+  return %y : tensor<8x64xf32>
+}
+
+// -----
+
+func.func @blockdiag_result(%x: tensor<8x64xf32>, %w: tensor<4x8x16xf32>) -> tensor<8x64xf32> {
+  // expected-error @+1 {{the result has 64 elements along the axis but the weights give 32}}
+  %y = structured.blockdiag %w, %x axis 1 : tensor<4x8x16xf32>, tensor<8x64xf32> -> tensor<8x64xf32>
+  return %y : tensor<8x64xf32>
+}
+
+// -----
+
+func.func @monarch_middle(%x: tensor<8x64xf32>, %w1: tensor<4x16x16xf32>, %w2: tensor<8x16x4xf32>) -> tensor<8x128xf32> {
+  // expected-error @+1 {{w1 gives 64 terms but w2 takes 32 (K * Q must equal L * R)}}
+  %y = structured.monarch %w1, %w2, %x axis 1 : tensor<4x16x16xf32>, tensor<8x16x4xf32>, tensor<8x64xf32> -> tensor<8x128xf32>
+  return %y : tensor<8x128xf32>
+}

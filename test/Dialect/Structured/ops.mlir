@@ -37,3 +37,23 @@ func.func @involution(%x: tensor<16x8xf32>) -> (tensor<16x8xf32>, tensor<16x8xf3
   %c = structured.bitreverse %x axis 1 : tensor<16x8xf32>
   return %b, %c : tensor<16x8xf32>, tensor<16x8xf32>
 }
+
+// CHECK-LABEL: func.func @factored(
+func.func @factored(%x: tensor<8x1024xf32>, %tw: tensor<10x512x2x2xf32>,
+                    %n: index, %z: tensor<16x?xcomplex<f64>>,
+                    %p: tensor<1024xi64>, %w: tensor<32x16x32xf32>,
+                    %w1: tensor<32x32x32xf32>, %w2: tensor<32x32x32xf32>)
+    -> (tensor<8x1024xf32>, tensor<?x?x2x2xcomplex<f64>>, tensor<8x512xf32>,
+        tensor<8x1024xf32>) {
+  // CHECK: structured.butterfly %{{.+}}, %{{.+}} axis 1 : tensor<10x512x2x2xf32>, tensor<8x1024xf32>
+  %b = structured.butterfly %tw, %x axis 1 : tensor<10x512x2x2xf32>, tensor<8x1024xf32>
+  // CHECK: structured.fft_twiddles %{{.+}} : tensor<?x?x2x2xcomplex<f64>>
+  %t = structured.fft_twiddles %n : tensor<?x?x2x2xcomplex<f64>>
+  // CHECK: structured.permute %{{.+}}, %{{.+}} axis 1 : tensor<8x1024xf32>, tensor<1024xi64>
+  %q = structured.permute %b, %p axis 1 : tensor<8x1024xf32>, tensor<1024xi64>
+  // CHECK: structured.blockdiag %{{.+}}, %{{.+}} axis 1 : tensor<32x16x32xf32>, tensor<8x1024xf32> -> tensor<8x512xf32>
+  %d = structured.blockdiag %w, %q axis 1 : tensor<32x16x32xf32>, tensor<8x1024xf32> -> tensor<8x512xf32>
+  // CHECK: structured.monarch %{{.+}}, %{{.+}}, %{{.+}} axis 1 : tensor<32x32x32xf32>, tensor<32x32x32xf32>, tensor<8x1024xf32> -> tensor<8x1024xf32>
+  %m = structured.monarch %w1, %w2, %x axis 1 : tensor<32x32x32xf32>, tensor<32x32x32xf32>, tensor<8x1024xf32> -> tensor<8x1024xf32>
+  return %q, %t, %d, %m : tensor<8x1024xf32>, tensor<?x?x2x2xcomplex<f64>>, tensor<8x512xf32>, tensor<8x1024xf32>
+}

@@ -68,11 +68,11 @@ LogicalResult IfftOp::verify() {
 }
 
 /// Checks that `real` and `complex` have the same precision, and the same
-/// extents but along `axis`, where the complex one may have `n / 2 + 1` for
-/// the real one's `n`.
+/// extents but along `axis`, where the complex one has `n / 2 + 1` for the
+/// real one's `n` (any extent unless `checkAxis`).
 static LogicalResult verifyRealComplexPair(Operation *op, RankedTensorType real,
                                            RankedTensorType complex,
-                                           int64_t axis) {
+                                           int64_t axis, bool checkAxis) {
   if (failed(verifyAxis(op, real, axis)))
     return failure();
   auto element = cast<ComplexType>(complex.getElementType());
@@ -85,7 +85,8 @@ static LogicalResult verifyRealComplexPair(Operation *op, RankedTensorType real,
            << real.getRank() << " and " << complex.getRank();
   for (int64_t d = 0, e = real.getRank(); d != e; ++d) {
     int64_t r = real.getDimSize(d), c = complex.getDimSize(d);
-    if (ShapedType::isDynamic(r) || ShapedType::isDynamic(c))
+    if (ShapedType::isDynamic(r) || ShapedType::isDynamic(c) ||
+        (d == axis && !checkAxis))
       continue;
     int64_t expected = d == axis ? r / 2 + 1 : r;
     if (c != expected)
@@ -99,12 +100,158 @@ static LogicalResult verifyRealComplexPair(Operation *op, RankedTensorType real,
 
 LogicalResult RfftOp::verify() {
   return verifyRealComplexPair(*this, getInput().getType(),
-                               getResult().getType(), getAxis());
+                               getResult().getType(), getAxis(),
+                               /*checkAxis=*/true);
 }
 
 LogicalResult IrfftOp::verify() {
   return verifyRealComplexPair(*this, getResult().getType(),
-                               getInput().getType(), getAxis());
+                               getInput().getType(), getAxis(),
+                               /*checkAxis=*/false);
+}
+
+OpFoldResult FftOp::fold(FoldAdaptor) {
+  if (auto inner = getInput().getDefiningOp<IfftOp>())
+    if (inner.getAxis() == getAxis())
+      return inner.getInput();
+  return {};
+}
+
+OpFoldResult IfftOp::fold(FoldAdaptor) {
+  if (auto inner = getInput().getDefiningOp<FftOp>())
+    if (inner.getAxis() == getAxis())
+      return inner.getInput();
+  return {};
+}
+
+/// True when static extents `a` and `b` may be equal (either is dynamic).
+static bool mayEqual(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
+}
+
+/// Checks twiddles `[F, N / 2, 2, 2]` for a transform of static or dynamic
+/// length `n`.
+static LogicalResult verifyFactors(Operation *op, RankedTensorType twiddles,
+                                   int64_t n) {
+  if (twiddles.getDimSize(2) != 2 || twiddles.getDimSize(3) != 2)
+    return op->emitOpError("twiddles must be [F, N / 2, 2, 2], got ")
+           << twiddles;
+  if (ShapedType::isDynamic(n))
+    return success();
+  if (!llvm::isPowerOf2_64(n))
+    return op->emitOpError("length ") << n << " is not a power of two";
+  int64_t half = twiddles.getDimSize(1), factors = twiddles.getDimSize(0);
+  if (!mayEqual(half, n / 2))
+    return op->emitOpError("twiddles have ")
+           << half << " pairs per factor but length " << n << " needs "
+           << n / 2;
+  if (!ShapedType::isDynamic(factors) &&
+      factors > static_cast<int64_t>(llvm::Log2_64(n)))
+    return op->emitOpError("")
+           << factors << " factors exceed log2(" << n << ")";
+  return success();
+}
+
+LogicalResult FftTwiddlesOp::verify() {
+  RankedTensorType type = getResult().getType();
+  if (!isa<ComplexType>(type.getElementType()))
+    return emitOpError("twiddles of an FFT are complex");
+  int64_t half = type.getDimSize(1), factors = type.getDimSize(0);
+  if (failed(verifyFactors(*this, type,
+                           ShapedType::isDynamic(half) ? half : 2 * half)))
+    return failure();
+  if (!ShapedType::isDynamic(half) && !ShapedType::isDynamic(factors) &&
+      factors != static_cast<int64_t>(llvm::Log2_64(2 * half)))
+    return emitOpError("an FFT of length ")
+           << 2 * half << " has " << llvm::Log2_64(2 * half) << " factors, not "
+           << factors;
+  return success();
+}
+
+LogicalResult ButterflyOp::verify() {
+  RankedTensorType type = getInput().getType();
+  FailureOr<int64_t> n = verifyAxis(*this, type, getAxis());
+  if (failed(n))
+    return failure();
+  RankedTensorType twiddles = getTwiddles().getType();
+  if (twiddles.getElementType() != type.getElementType())
+    return emitOpError("twiddles of type ")
+           << twiddles.getElementType() << " for a tensor of "
+           << type.getElementType();
+  return verifyFactors(*this, twiddles, *n);
+}
+
+LogicalResult PermuteOp::verify() {
+  RankedTensorType type = getInput().getType();
+  FailureOr<int64_t> n = verifyAxis(*this, type, getAxis());
+  if (failed(n))
+    return failure();
+  int64_t length = getPerm().getType().getDimSize(0);
+  if (!mayEqual(*n, length))
+    return emitOpError("a permutation of ")
+           << length << " elements along an axis of " << *n;
+  return success();
+}
+
+/// Checks that `result` is `input` with `outLength` along `axis` instead of
+/// `inLength`, and that the element types match `weights`'.
+static LogicalResult verifyBlockShapes(Operation *op, RankedTensorType weights,
+                                       RankedTensorType input,
+                                       RankedTensorType result, int64_t axis,
+                                       int64_t inLength, int64_t outLength) {
+  if (failed(verifyAxis(op, input, axis)))
+    return failure();
+  if (weights.getElementType() != input.getElementType() ||
+      result.getElementType() != input.getElementType())
+    return op->emitOpError("weights, input and result must have one element "
+                           "type");
+  if (result.getRank() != input.getRank())
+    return op->emitOpError("the result's rank differs from the input's");
+  for (int64_t d = 0; d < input.getRank(); ++d) {
+    int64_t in = input.getDimSize(d), out = result.getDimSize(d);
+    if (d != axis && !mayEqual(in, out))
+      return op->emitOpError("dimension ") << d << " of the result is " << out
+                                           << " but the input's is " << in;
+  }
+  if (!mayEqual(input.getDimSize(axis), inLength))
+    return op->emitOpError("the input has ")
+           << input.getDimSize(axis) << " elements along the axis but the "
+           << "weights take " << inLength;
+  if (!mayEqual(result.getDimSize(axis), outLength))
+    return op->emitOpError("the result has ")
+           << result.getDimSize(axis) << " elements along the axis but the "
+           << "weights give " << outLength;
+  return success();
+}
+
+/// `a * b`, dynamic if either is.
+static int64_t mulExtents(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
+             ? ShapedType::kDynamic
+             : a * b;
+}
+
+LogicalResult BlockDiagOp::verify() {
+  RankedTensorType w = getWeights().getType();
+  return verifyBlockShapes(*this, w, getInput().getType(),
+                           getResult().getType(), getAxis(),
+                           mulExtents(w.getDimSize(0), w.getDimSize(2)),
+                           mulExtents(w.getDimSize(0), w.getDimSize(1)));
+}
+
+LogicalResult MonarchOp::verify() {
+  RankedTensorType w1 = getW1().getType(), w2 = getW2().getType();
+  if (w1.getElementType() != w2.getElementType())
+    return emitOpError("w1 and w2 have different element types");
+  int64_t middle = mulExtents(w1.getDimSize(0), w1.getDimSize(1));
+  int64_t middle2 = mulExtents(w2.getDimSize(0), w2.getDimSize(2));
+  if (!mayEqual(middle, middle2))
+    return emitOpError("w1 gives ") << middle << " terms but w2 takes "
+                                    << middle2 << " (K * Q must equal L * R)";
+  return verifyBlockShapes(*this, w1, getInput().getType(),
+                           getResult().getType(), getAxis(),
+                           mulExtents(w1.getDimSize(0), w1.getDimSize(2)),
+                           mulExtents(w2.getDimSize(0), w2.getDimSize(1)));
 }
 
 #define GET_OP_CLASSES

@@ -157,6 +157,8 @@ struct Value {
     Softmax,     ///< softmax of operands[0] along `axis`
     Fwht,        ///< Walsh-Hadamard transform of operands[0] along `axis`
     BitReverse,  ///< bit-reversal permutation of operands[0] along `axis`
+    Fft,         ///< discrete Fourier transform of operands[0] along `axis`
+    Ifft,        ///< its inverse (scaled by 1/N)
     Splat,       ///< a tensor filled with splatValue (zeros/ones)
     Call,        ///< a call of `callee` with `operands`; results = types
   };

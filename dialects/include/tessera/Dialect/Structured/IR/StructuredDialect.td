@@ -14,15 +14,19 @@ include "mlir/IR/OpBase.td"
 def Structured_Dialect : Dialect {
   let name = "structured";
   let cppNamespace = "::tessera::structured";
+  // The canonicalizations write results with these.
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
   let summary = "Structured linear transforms along one axis of a tensor";
   let description = [{
     Each op of the `structured` dialect applies one structured linear
-    transform (a fast Walsh-Hadamard transform, a bit-reversal permutation,
-    a discrete Fourier transform) along one `axis` of a ranked tensor; every
+    transform (a fast Walsh-Hadamard transform, a permutation, a discrete
+    Fourier transform, a butterfly product, a block-diagonal or Monarch
+    matrix) along one `axis` of a ranked tensor; every
     other dimension is a batch dimension. The ops have value (tensor)
     semantics. They never stand for a dense N x N matrix: their lowerings
-    (one `StructuredTo...` conversion each) run in O(N log N) operations per
-    transformed vector.
+    (`StructuredTo...` conversions) run in O(N log N) operations per
+    transformed vector (O(N sqrt N) for Monarch).
   }];
 }
 

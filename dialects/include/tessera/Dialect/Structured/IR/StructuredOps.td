@@ -53,7 +53,11 @@ def Structured_FwhtOp : Structured_AxisOp<"fwht", Structured_AnyTensor> {
     ```mlir
     %y = structured.fwht %x axis 1 : tensor<8x1024xf32>
     ```
+
+    Applied twice along one axis it is a multiplication by N, which the
+    canonicalizer writes as such.
   }];
+  let hasCanonicalizer = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -93,7 +97,10 @@ def Structured_FftOp : Structured_AxisOp<"fft", Structured_ComplexTensor> {
     ```mlir
     %y = structured.fft %x axis 1 : tensor<64x1024xcomplex<f32>>
     ```
+
+    `fft(ifft(x))` on one axis folds to `x`.
   }];
+  let hasFolder = 1;
 }
 
 def Structured_IfftOp : Structured_AxisOp<"ifft", Structured_ComplexTensor> {
@@ -107,7 +114,10 @@ def Structured_IfftOp : Structured_AxisOp<"ifft", Structured_ComplexTensor> {
     ```mlir
     %y = structured.ifft %x axis 0 : tensor<1000xcomplex<f64>>
     ```
+
+    `ifft(fft(x))` on one axis folds to `x`.
   }];
+  let hasFolder = 1;
 }
 
 //===----------------------------------------------------------------------===//
@@ -140,9 +150,11 @@ def Structured_IrfftOp : Structured_Op<"irfft", [Pure]> {
   let summary = "inverse of rfft: real output of a given length";
   let description = [{
     The real signal of length `length` along dimension `axis` whose rfft is
-    the input (numpy.fft.irfft with `n = length`): the input has
-    `length / 2 + 1` terms along `axis`. `length` is needed because both an
-    even and an odd length give that many terms.
+    the input (numpy.fft.irfft with `n = length`, scaled by 1 / length): the
+    first `length / 2 + 1` terms along `axis` are used, missing ones are
+    zero, and the imaginary parts of the first term (and of the last for an
+    even length) are ignored. `length` is needed because both an even and an
+    odd length give `length / 2 + 1` terms.
 
     Example:
 
@@ -156,6 +168,160 @@ def Structured_IrfftOp : Structured_Op<"irfft", [Pure]> {
   let assemblyFormat = [{
     $input `axis` $axis `length` $length attr-dict `:` type($input) `->`
     type($result)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// structured.fft_twiddles / structured.butterfly
+//===----------------------------------------------------------------------===//
+
+def Structured_FactorTensor
+    : RankedTensorOf<[F32, F64, Complex<F32>, Complex<F64>],
+                     [HasAnyRankOfPred<[4]>]>;
+
+def Structured_FftTwiddlesOp : Structured_Op<"fft_twiddles", [Pure]> {
+  let summary = "the butterfly twiddles of a radix-2 FFT";
+  let description = [{
+    The twiddles `tw: [log2(N), N / 2, 2, 2]` for which
+    `butterfly(tw, bitreverse(x))` is the DFT of `x` (radix 2, decimation
+    in time): factor `f` has stride `s = 2^f`, and for block `j` and offset
+    `k < s` the 2x2 matrix `tw[f, s j + k] = [[1, w^k], [1, -w^k]]` with
+    `w = exp(-i pi / s)`. `length` is N, a power of two; the result's
+    extents must match it.
+
+    Example:
+
+    ```mlir
+    %tw = structured.fft_twiddles %n : tensor<10x512x2x2xcomplex<f64>>
+    ```
+  }];
+  let arguments = (ins Index:$length);
+  let results = (outs Structured_FactorTensor:$result);
+  let assemblyFormat = "$length attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Structured_ButterflyOp : Structured_Op<"butterfly", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "a product of butterfly factors along one axis";
+  let description = [{
+    Applies butterfly factors f = 0, 1, ..., F - 1 in order along dimension
+    `axis` of length N (a power of two), the convention of HazyResearch's
+    torch_butterfly with increasing stride: factor `f` has stride `s = 2^f`
+    and, for block `j` and offset `k < s`, maps the pair
+    `(x[2sj + k], x[2sj + s + k])` by the 2x2 matrix `twiddles[f, sj + k]`:
+    `out[2sj + a s + k] = sum_b twiddles[f, sj + k, a, b] x[2sj + b s + k]`.
+    `twiddles` is `[F, N / 2, 2, 2]` with F <= log2(N), of the input's
+    element type. O(F N) multiply-adds per vector; never an N x N matrix.
+
+    Example:
+
+    ```mlir
+    %y = structured.butterfly %tw, %x axis 1 : tensor<10x512x2x2xf32>, tensor<8x1024xf32>
+    ```
+  }];
+  let arguments = (ins Structured_FactorTensor:$twiddles,
+                       Structured_AnyTensor:$input, Structured_Axis:$axis);
+  let results = (outs Structured_AnyTensor:$result);
+  let assemblyFormat = [{
+    $twiddles `,` $input `axis` $axis attr-dict `:` type($twiddles) `,`
+    type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// structured.permute
+//===----------------------------------------------------------------------===//
+
+def Structured_PermuteOp : Structured_Op<"permute", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "reorders the elements along one axis";
+  let description = [{
+    `y[..., i, ...] = x[..., perm[i], ...]` along dimension `axis`, with
+    `perm` a 1-D integer tensor of the axis' length. An index outside
+    `[0, N)` reads zero, as every out-of-bounds read of the language does.
+    Two permutations along one axis compose into one:
+    `permute(permute(x, p), q)` is `permute(x, permute(p, q))`.
+
+    Example:
+
+    ```mlir
+    %y = structured.permute %x, %perm axis 0 : tensor<1024x8xf32>, tensor<1024xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyType]>:$input,
+                       RankedTensorOf<[I32, I64], [HasAnyRankOfPred<[1]>]>:$perm,
+                       Structured_Axis:$axis);
+  let results = (outs RankedTensorOf<[AnyType]>:$result);
+  let assemblyFormat = [{
+    $input `,` $perm `axis` $axis attr-dict `:` type($input) `,` type($perm)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// structured.blockdiag / structured.monarch
+//===----------------------------------------------------------------------===//
+
+def Structured_BlockWeights
+    : RankedTensorOf<[F32, F64, Complex<F32>, Complex<F64>],
+                     [HasAnyRankOfPred<[3]>]>;
+
+def Structured_BlockDiagOp : Structured_Op<"blockdiag", [Pure]> {
+  let summary = "a block-diagonal matrix applied along one axis";
+  let description = [{
+    With `weights: [NB, BO, BI]`, the input has `NB * BI` elements along
+    `axis` and the result `NB * BO`:
+    `y[..., b BO + o, ...] = sum_i weights[b, o, i] x[..., b BI + i, ...]`.
+    O(NB BO BI) multiply-adds per vector. Two applications with matching
+    blocks fold into one whose blocks are the products.
+
+    Example:
+
+    ```mlir
+    %y = structured.blockdiag %w, %x axis 1 : tensor<32x16x32xf32>, tensor<8x1024xf32> -> tensor<8x512xf32>
+    ```
+  }];
+  let arguments = (ins Structured_BlockWeights:$weights,
+                       Structured_AnyTensor:$input, Structured_Axis:$axis);
+  let results = (outs Structured_AnyTensor:$result);
+  let assemblyFormat = [{
+    $weights `,` $input `axis` $axis attr-dict `:` type($weights) `,`
+    type($input) `->` type($result)
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+}
+
+def Structured_MonarchOp : Structured_Op<"monarch", [Pure]> {
+  let summary = "a Monarch matrix applied along one axis";
+  let description = [{
+    `M = P L P^T R` in the convention of HazyResearch's fly
+    (`blockdiag_butterfly_multiply`): with `w1: [K, Q, P]` (the input has
+    `K * P` elements along `axis`) and `w2: [L, S, R]` where
+    `L * R = K * Q`, the first factor is the block-diagonal
+    `t[k Q + q] = sum_p w1[k, q, p] x[k P + p]`; its K * Q terms are read as
+    R x L (`m = r L + l`) and transposed, and the second factor gives
+    `y[s L + l] = sum_r w2[l, s, r] t[r L + l]`: `S * L` elements along
+    `axis`. O(K Q P + L S R) multiply-adds per vector, 2 N sqrt(N) for the
+    square case; never an N x N matrix.
+
+    Example:
+
+    ```mlir
+    %y = structured.monarch %w1, %w2, %x axis 1 : tensor<32x32x32xf32>, tensor<32x32x32xf32>, tensor<256x1024xf32> -> tensor<256x1024xf32>
+    ```
+  }];
+  let arguments = (ins Structured_BlockWeights:$w1,
+                       Structured_BlockWeights:$w2,
+                       Structured_AnyTensor:$input, Structured_Axis:$axis);
+  let results = (outs Structured_AnyTensor:$result);
+  let assemblyFormat = [{
+    $w1 `,` $w2 `,` $input `axis` $axis attr-dict `:` type($w1) `,`
+    type($w2) `,` type($input) `->` type($result)
   }];
   let hasVerifier = 1;
 }

@@ -1,0 +1,115 @@
+//===- KernelCalls.cpp - Calls of runtime transform kernels ---------------===//
+
+#include "KernelCalls.h"
+#include "tessera/Transforms/ElementBytes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace tessera;
+
+/// The declaration of `name` with `params`, created once per module.
+static func::FuncOp getDecl(ModuleOp module, StringRef name, TypeRange params) {
+  if (auto existing = module.lookupSymbol<func::FuncOp>(name))
+    return existing;
+  OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
+  auto decl =
+      func::FuncOp::create(b, module.getLoc(), name,
+                           FunctionType::get(module.getContext(), params, {}));
+  decl.setPrivate();
+  return decl;
+}
+
+/// The address of the first element of `buffer` (its aligned pointer plus
+/// `offset` elements), as an !llvm.ptr.
+static Value getElementPointer(OpBuilder &b, Location loc, Value buffer,
+                               Value offset, int64_t elementBytes) {
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  if (offset) {
+    Value bytes = arith::MulIOp::create(
+        b, loc, offset, arith::ConstantIndexOp::create(b, loc, elementBytes));
+    base = arith::AddIOp::create(b, loc, base, bytes);
+  }
+  Value address = arith::IndexCastOp::create(b, loc, b.getI64Type(), base);
+  return LLVM::IntToPtrOp::create(
+      b, loc, LLVM::LLVMPointerType::get(b.getContext()), address);
+}
+
+/// A stack array of `values` (index), as an !llvm.ptr to its i64 elements.
+static Value getArrayPointer(OpBuilder &b, Location loc, ValueRange values) {
+  auto type = MemRefType::get({int64_t(values.size())}, b.getI64Type());
+  Value array = memref::AllocaOp::create(b, loc, type);
+  for (auto [i, value] : llvm::enumerate(values)) {
+    Value element = arith::IndexCastOp::create(b, loc, b.getI64Type(), value);
+    memref::StoreOp::create(
+        b, loc, element, array,
+        ValueRange{arith::ConstantIndexOp::create(b, loc, i)});
+  }
+  return getElementPointer(b, loc, array, Value(), 8);
+}
+
+SmallVector<Value> tessera::getExtents(OpBuilder &b, Location loc,
+                                       Value value) {
+  SmallVector<Value> extents;
+  auto type = cast<RankedTensorType>(value.getType());
+  for (int64_t d = 0; d < type.getRank(); ++d)
+    extents.push_back(tensor::DimOp::create(b, loc, value, d));
+  return extents;
+}
+
+Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
+                                   StringRef callee, Value input, int64_t axis,
+                                   RankedTensorType resultType,
+                                   ValueRange resultSizes, ValueRange extents,
+                                   ValueRange before, ValueRange after) {
+  auto inTensorType = cast<RankedTensorType>(input.getType());
+  int64_t rank = inTensorType.getRank();
+  // The input as a buffer of any layout; the result in a new one.
+  SmallVector<int64_t> dynamicStrides(rank, ShapedType::kDynamic);
+  auto inType = MemRefType::get(
+      inTensorType.getShape(), inTensorType.getElementType(),
+      StridedLayoutAttr::get(rewriter.getContext(), ShapedType::kDynamic,
+                             dynamicStrides));
+  Value in = bufferization::ToBufferOp::create(rewriter, loc, inType, input,
+                                               /*read_only=*/true);
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    if (resultType.isDynamicDim(d))
+      dynamicSizes.push_back(resultSizes[d]);
+  auto outType =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value out = memref::AllocOp::create(rewriter, loc, outType, dynamicSizes,
+                                      rewriter.getI64IntegerAttr(64));
+
+  auto inMeta = memref::ExtractStridedMetadataOp::create(rewriter, loc, in);
+  auto outMeta = memref::ExtractStridedMetadataOp::create(rewriter, loc, out);
+  Type i64 = rewriter.getI64Type();
+  SmallVector<Value> args = {
+      arith::ConstantIntOp::create(rewriter, loc, i64, rank),
+      arith::ConstantIntOp::create(rewriter, loc, i64, axis),
+      getArrayPointer(rewriter, loc, extents)};
+  llvm::append_range(args, before);
+  args.push_back(
+      getElementPointer(rewriter, loc, in, inMeta.getOffset(),
+                        getElementBytes(inTensorType.getElementType())));
+  args.push_back(getArrayPointer(rewriter, loc, inMeta.getStrides()));
+  args.push_back(
+      getElementPointer(rewriter, loc, out, Value(),
+                        getElementBytes(resultType.getElementType())));
+  args.push_back(getArrayPointer(rewriter, loc, outMeta.getStrides()));
+  llvm::append_range(args, after);
+
+  auto module =
+      rewriter.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  func::CallOp::create(rewriter, loc,
+                       getDecl(module, callee, ValueRange(args).getTypes()),
+                       args);
+  return bufferization::ToTensorOp::create(rewriter, loc, resultType, out,
+                                           /*restrict=*/true,
+                                           /*writable=*/true);
+}

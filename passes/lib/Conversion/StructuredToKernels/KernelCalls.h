@@ -1,0 +1,38 @@
+//===- KernelCalls.h - Calls of runtime transform kernels -------*- C++ -*-===//
+//
+// Internal to the structured-to-kernels conversion: the call of a runtime
+// kernel (runtime/include/tessera/Runtime/Kernels.h) that transforms a
+// tensor along one axis, reading the input's buffer in place and writing a
+// new one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_CONVERSION_STRUCTUREDTOKERNELS_KERNELCALLS_H
+#define TESSERA_CONVERSION_STRUCTUREDTOKERNELS_KERNELCALLS_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace tessera {
+
+/// Emits `callee(rank, axis, extents*, before..., in*, inStrides*, out*,
+/// outStrides*, after...)` (declared in the module on first use): `in` is
+/// `input`'s buffer in any strided layout, `out` a new buffer of
+/// `resultType` with the extents `resultSizes` (one per dimension), and
+/// strides count elements. Returns the result as a tensor.
+mlir::Value
+createTransformCall(mlir::PatternRewriter &rewriter, mlir::Location loc,
+                    llvm::StringRef callee, mlir::Value input, int64_t axis,
+                    mlir::RankedTensorType resultType,
+                    mlir::ValueRange resultSizes, mlir::ValueRange extents,
+                    mlir::ValueRange before = {}, mlir::ValueRange after = {});
+
+/// The extents of every dimension of the tensor `value`.
+llvm::SmallVector<mlir::Value>
+getExtents(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+
+/// Adds the patterns for fft, ifft, rfft and irfft (FourierToKernels.cpp).
+void populateFourierToKernelsPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace tessera
+
+#endif // TESSERA_CONVERSION_STRUCTUREDTOKERNELS_KERNELCALLS_H
