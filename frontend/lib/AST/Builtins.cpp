@@ -58,11 +58,11 @@ const Builtin kBuiltins[] = {
     {"irfft", K::Planned, -1, U::Neg},
     {"fwht", K::AxisTransform, 2, U::Neg},
     {"bitreverse", K::AxisTransform, 2, U::Neg},
-    {"permute", K::Planned, 3, U::Neg},
-    {"butterfly", K::Planned, 3, U::Neg},
-    {"fft_twiddles", K::Planned, 1, U::Neg},
-    {"blockdiag", K::Planned, 3, U::Neg},
-    {"monarch", K::Planned, 4, U::Neg},
+    {"permute", K::AxisTransform, 3, U::Neg},
+    {"butterfly", K::AxisTransform, 3, U::Neg},
+    {"fft_twiddles", K::AxisTransform, -1, U::Neg},
+    {"blockdiag", K::AxisTransform, 3, U::Neg},
+    {"monarch", K::AxisTransform, 4, U::Neg},
 };
 
 } // namespace

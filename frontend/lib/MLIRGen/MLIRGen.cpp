@@ -139,6 +139,8 @@ private:
   void genValue(unsigned id);
   void genContraction(unsigned id, const sema::Value &v);
   void genCall(unsigned id, const sema::Value &v);
+  /// butterfly, permute, blockdiag and monarch: structured ops on operands.
+  void genFactored(unsigned id, const sema::Value &v, Location l);
   Value genScalar(const ScalarExpr &e, const Contraction &c, Block &body);
   Value genUnary(const ScalarExpr &e, Value x, Location l);
   Value genBinary(const ScalarExpr &e, Value x, Value y, Location l);
@@ -242,6 +244,18 @@ void FunctionGen::genValue(unsigned id) {
     values[id].push_back(structured::FwhtOp::create(b, l, x, v.axis));
     return;
   }
+  case sema::Value::Kind::FftTwiddles: {
+    RankedTensorType t = getTensorType(ctx, v.types[0]);
+    Value n = arith::ConstantIndexOp::create(b, l, 2 * t.getDimSize(1));
+    values[id].push_back(structured::FftTwiddlesOp::create(b, l, t, n));
+    return;
+  }
+  case sema::Value::Kind::Butterfly:
+  case sema::Value::Kind::Permute:
+  case sema::Value::Kind::BlockDiag:
+  case sema::Value::Kind::Monarch:
+    genFactored(id, v, l);
+    return;
   case sema::Value::Kind::Fft:
   case sema::Value::Kind::Ifft: {
     Value x = values[v.operands[0].id][v.operands[0].result];
@@ -268,6 +282,30 @@ void FunctionGen::genValue(unsigned id) {
     genCall(id, v);
     return;
   }
+}
+
+void FunctionGen::genFactored(unsigned id, const sema::Value &v, Location l) {
+  SmallVector<Value> ops;
+  for (sema::ValueRef r : v.operands)
+    ops.push_back(values[r.id][r.result]);
+  RankedTensorType t = getTensorType(b.getContext(), v.types[0]);
+  Value result;
+  switch (v.kind) {
+  case sema::Value::Kind::Butterfly:
+    result = structured::ButterflyOp::create(b, l, ops[0], ops[1], v.axis);
+    break;
+  case sema::Value::Kind::Permute:
+    result = structured::PermuteOp::create(b, l, ops[0], ops[1], v.axis);
+    break;
+  case sema::Value::Kind::BlockDiag:
+    result = structured::BlockDiagOp::create(b, l, t, ops[0], ops[1], v.axis);
+    break;
+  default:
+    result =
+        structured::MonarchOp::create(b, l, t, ops[0], ops[1], ops[2], v.axis);
+    break;
+  }
+  values[id].push_back(result);
 }
 
 void FunctionGen::genCall(unsigned id, const sema::Value &v) {

@@ -24,6 +24,7 @@
 #include "tessera/Frontend/Sema/Constants.h"
 #include "tessera/Frontend/Sema/Typing.h"
 
+#include <array>
 #include <map>
 #include <set>
 
@@ -150,6 +151,22 @@ private:
   std::optional<ValueRef> evalFourier(const ast::CallExpr &call);
   /// `x` with its elements converted to `to` (a contraction with a cast).
   ValueRef convertElements(ValueRef x, DType to, ast::SourceLoc loc);
+  /// `fft_twiddles(N[, dtype])`; `precision` (a complex dtype) when the
+  /// call is a butterfly's twiddles and no dtype is given.
+  std::optional<ValueRef> evalFftTwiddles(const ast::CallExpr &call,
+                                          std::optional<DType> precision);
+  /// `butterfly(twiddles, x, axis)`.
+  std::optional<ValueRef> evalButterfly(const ast::CallExpr &call);
+  /// `permute(x, perm, axis)`.
+  std::optional<ValueRef> evalPermute(const ast::CallExpr &call);
+  /// `blockdiag(w, x, axis)` and `monarch(w1, w2, x, axis)`.
+  std::optional<ValueRef> evalBlockTransform(const ast::CallExpr &call);
+  /// The value of a literal extent; an error naming `what` for a symbol.
+  std::optional<int64_t> literalExtent(const Extent &e, ast::SourceLoc loc,
+                                       llvm::StringRef what);
+  /// The literal [blocks, rows, columns] of block weights `t`.
+  std::optional<std::array<int64_t, 3>>
+  blockExtents(const TensorType &t, ast::SourceLoc loc, llvm::StringRef name);
   std::optional<ValueRef> evalEinsum(const ast::CallExpr &call);
   std::optional<TensorType> parseTypeArg(const ast::Expr &e);
   bool isProducerCall(const ast::Expr &e) const;

@@ -183,6 +183,22 @@ static void printValue(const Function &f, const Value &v,
   case Value::Kind::BitReverse:
     os << "bitreverse v" << v.operands[0].id << " axis " << v.axis;
     return;
+  case Value::Kind::FftTwiddles:
+    os << "fft_twiddles " << v.types[0].str();
+    return;
+  case Value::Kind::Butterfly:
+  case Value::Kind::Permute:
+  case Value::Kind::BlockDiag:
+  case Value::Kind::Monarch: {
+    static const char *names[] = {"butterfly", "permute", "blockdiag",
+                                  "monarch"};
+    os << names[static_cast<int>(v.kind) -
+                static_cast<int>(Value::Kind::Butterfly)];
+    for (ValueRef r : v.operands)
+      os << " v" << r.id;
+    os << " axis " << v.axis;
+    return;
+  }
   case Value::Kind::Fft:
   case Value::Kind::Ifft:
     os << (v.kind == Value::Kind::Fft ? "fft v" : "ifft v") << v.operands[0].id

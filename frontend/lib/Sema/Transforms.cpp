@@ -10,6 +10,7 @@
 
 using namespace tessera;
 using namespace tessera::sema;
+using llvm::dyn_cast;
 
 ValueRef FunctionAnalyzer::convertElements(ValueRef x, DType to,
                                            ast::SourceLoc loc) {
@@ -63,5 +64,282 @@ FunctionAnalyzer::evalFourier(const ast::CallExpr &call) {
   v.types.push_back(t);
   v.operands.push_back(x);
   v.axis = args->second;
+  return addValue(std::move(v));
+}
+
+/// The literal extent `e`, or an error at `loc` naming `what`.
+std::optional<int64_t> FunctionAnalyzer::literalExtent(const Extent &e,
+                                                       ast::SourceLoc loc,
+                                                       llvm::StringRef what) {
+  if (!e.isSymbol)
+    return e.value;
+  error(loc, what.str() + " must be known at compile time, but it is '" +
+                 e.symbol + "' (write the size in the parameter's type)");
+  return std::nullopt;
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalFftTwiddles(const ast::CallExpr &call,
+                                  std::optional<DType> precision) {
+  if (call.args.empty() || call.args.size() > 2) {
+    error(call.getLoc(), "fft_twiddles expects a length and optionally a "
+                         "complex dtype (fft_twiddles(1024, c128))");
+    return std::nullopt;
+  }
+  auto n = m.evalConst(*call.args[0]);
+  if (!n)
+    return std::nullopt;
+  if (!n->isInt() || n->i < 2 || (n->i & (n->i - 1)) != 0) {
+    error(call.args[0]->getLoc(),
+          "fft_twiddles expects a power-of-two length of at least 2 known at "
+          "compile time");
+    return std::nullopt;
+  }
+  DType dt = precision.value_or(DType::C64);
+  if (call.args.size() == 2) {
+    auto *name = dyn_cast<ast::NameExpr>(call.args[1].get());
+    std::optional<DType> named =
+        name ? parseDTypeName(name->name) : std::nullopt;
+    if (!named || !isComplexDType(*named)) {
+      error(call.args[1]->getLoc(), "expected c64 or c128");
+      return std::nullopt;
+    }
+    dt = *named;
+  }
+  int64_t log2 = 63 - __builtin_clzll(static_cast<uint64_t>(n->i));
+  Value v;
+  v.kind = Value::Kind::FftTwiddles;
+  v.loc = call.getLoc();
+  v.types.push_back(
+      TensorType{dt,
+                 {Extent::literal(log2), Extent::literal(n->i / 2),
+                  Extent::literal(2), Extent::literal(2)}});
+  return addValue(std::move(v));
+}
+
+/// The complex dtype of `dt`'s precision.
+static DType complexOf(DType dt) {
+  return dt == DType::F64 || dt == DType::C128 ? DType::C128 : DType::C64;
+}
+
+/// True for the dtypes the factored transforms compute in.
+static bool isTransformDType(DType dt) {
+  return dt == DType::F32 || dt == DType::F64 || isComplexDType(dt);
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalButterfly(const ast::CallExpr &call) {
+  if (call.args.size() != 3) {
+    error(call.getLoc(), "butterfly expects 3 arguments (twiddles, tensor, "
+                         "axis) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  auto x = evalValue(*call.args[1]);
+  auto axis = m.evalConst(*call.args[2]);
+  if (!x || !axis)
+    return std::nullopt;
+  TensorType xt = typeOf(*x);
+  if (!isTransformDType(xt.dtype)) {
+    error(call.args[1]->getLoc(),
+          "butterfly expects an f32, f64, c64 or c128 tensor, got " + xt.str());
+    return std::nullopt;
+  }
+  // fft_twiddles(N) as the argument takes the precision of x.
+  auto *twCall = dyn_cast<ast::CallExpr>(call.args[0].get());
+  auto tw = twCall && twCall->callee == "fft_twiddles"
+                ? evalFftTwiddles(*twCall, complexOf(xt.dtype))
+                : evalValue(*call.args[0]);
+  if (!tw)
+    return std::nullopt;
+  TensorType twt = typeOf(*tw);
+  int64_t rank = xt.getRank();
+  if (!axis->isInt() || axis->i < -rank || axis->i >= rank) {
+    error(call.args[2]->getLoc(),
+          "butterfly axis must be an integer in [" + std::to_string(-rank) +
+              ", " + std::to_string(rank) + ") for " + xt.str());
+    return std::nullopt;
+  }
+  int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
+  auto n = literalExtent(xt.shape[dim], call.args[1]->getLoc(),
+                         "the length along the butterfly's axis");
+  if (!n)
+    return std::nullopt;
+  bool shapeOk =
+      twt.getRank() == 4 && twt.shape[2] == Extent::literal(2) &&
+      twt.shape[3] == Extent::literal(2) &&
+      twt.shape[1] == Extent::literal(*n / 2) && !twt.shape[0].isSymbol &&
+      twt.shape[0].value >= 0 &&
+      (int64_t(1) << std::min<int64_t>(twt.shape[0].value, 62)) <= *n;
+  if (*n < 1 || (*n & (*n - 1)) != 0 || !shapeOk) {
+    error(call.args[0]->getLoc(),
+          "butterfly of length " + std::to_string(*n) +
+              " needs a power-of-two length and twiddles [F, " +
+              std::to_string(*n / 2) + ", 2, 2] with 2^F <= " +
+              std::to_string(*n) + ", got " + twt.str());
+    return std::nullopt;
+  }
+  if (!isTransformDType(twt.dtype) ||
+      complexOf(twt.dtype) != complexOf(xt.dtype)) {
+    error(call.args[0]->getLoc(), "butterfly twiddles " + twt.str() +
+                                      " do not match the precision of " +
+                                      xt.str());
+    return std::nullopt;
+  }
+  // Complex twiddles make the result complex; real ones apply as complex
+  // numbers to complex data.
+  DType dt = isComplexDType(twt.dtype) ? twt.dtype : xt.dtype;
+  if (xt.dtype != dt)
+    x = convertElements(*x, dt, call.args[1]->getLoc());
+  if (twt.dtype != dt)
+    tw = convertElements(*tw, dt, call.args[0]->getLoc());
+  xt.dtype = dt;
+  Value v;
+  v.kind = Value::Kind::Butterfly;
+  v.loc = call.getLoc();
+  v.types.push_back(xt);
+  v.operands = {*tw, *x};
+  v.axis = dim;
+  return addValue(std::move(v));
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalPermute(const ast::CallExpr &call) {
+  if (call.args.size() != 3) {
+    error(call.getLoc(), "permute expects 3 arguments (tensor, permutation, "
+                         "axis) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  auto x = evalValue(*call.args[0]);
+  auto perm = evalValue(*call.args[1]);
+  auto axis = m.evalConst(*call.args[2]);
+  if (!x || !perm || !axis)
+    return std::nullopt;
+  const TensorType xt = typeOf(*x), pt = typeOf(*perm);
+  int64_t rank = xt.getRank();
+  if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
+    error(call.args[2]->getLoc(),
+          "permute axis must be an integer in [" + std::to_string(-rank) +
+              ", " + std::to_string(rank) + ") for " + xt.str());
+    return std::nullopt;
+  }
+  int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
+  if (pt.getRank() != 1 || (pt.dtype != DType::I32 && pt.dtype != DType::I64) ||
+      pt.shape[0] != xt.shape[dim]) {
+    error(call.args[1]->getLoc(),
+          "permute expects an i32 or i64 vector of the axis' length (" +
+              xt.shape[dim].str() + "), got " + pt.str());
+    return std::nullopt;
+  }
+  Value v;
+  v.kind = Value::Kind::Permute;
+  v.loc = call.getLoc();
+  v.types.push_back(xt);
+  v.operands = {*x, *perm};
+  v.axis = dim;
+  return addValue(std::move(v));
+}
+
+/// The literal extents of block weights `t` ([A, B, C]), or an error.
+std::optional<std::array<int64_t, 3>>
+FunctionAnalyzer::blockExtents(const TensorType &t, ast::SourceLoc loc,
+                               llvm::StringRef name) {
+  if (t.getRank() != 3 || !isTransformDType(t.dtype)) {
+    error(loc, name.str() +
+                   " must be an f32, f64, c64 or c128 tensor of "
+                   "rank 3 (blocks, rows, columns), got " +
+                   t.str());
+    return std::nullopt;
+  }
+  std::array<int64_t, 3> e;
+  for (int d = 0; d < 3; ++d) {
+    auto v = literalExtent(t.shape[d], loc, "the shape of " + name.str());
+    if (!v)
+      return std::nullopt;
+    e[d] = *v;
+  }
+  return e;
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
+  bool monarch = call.callee == "monarch";
+  size_t numWeights = monarch ? 2 : 1;
+  if (call.args.size() != numWeights + 2) {
+    error(call.getLoc(), call.callee + " expects " +
+                             std::to_string(numWeights + 2) + " arguments (" +
+                             (monarch ? "w1, w2" : "weights") +
+                             ", tensor, axis) but " +
+                             std::to_string(call.args.size()) + " were given");
+    return std::nullopt;
+  }
+  std::vector<ValueRef> weights;
+  std::vector<std::array<int64_t, 3>> shapes;
+  for (size_t i = 0; i < numWeights; ++i) {
+    auto w = evalValue(*call.args[i]);
+    if (!w)
+      return std::nullopt;
+    auto e = blockExtents(typeOf(*w), call.args[i]->getLoc(),
+                          monarch ? "w" + std::to_string(i + 1) : "weights");
+    if (!e)
+      return std::nullopt;
+    weights.push_back(*w);
+    shapes.push_back(*e);
+  }
+  auto x = evalValue(*call.args[numWeights]);
+  auto axis = m.evalConst(*call.args[numWeights + 1]);
+  if (!x || !axis)
+    return std::nullopt;
+  TensorType xt = typeOf(*x);
+  int64_t rank = xt.getRank();
+  const ast::Expr &xExpr = *call.args[numWeights];
+  if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
+    error(call.args[numWeights + 1]->getLoc(),
+          call.callee + " axis must be an integer in [" +
+              std::to_string(-rank) + ", " + std::to_string(rank) + ") for " +
+              xt.str());
+    return std::nullopt;
+  }
+  int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
+  for (ValueRef w : weights)
+    if (typeOf(w).dtype != xt.dtype) {
+      error(call.getLoc(), call.callee + " weights " + typeOf(w).str() +
+                               " and the tensor " + xt.str() +
+                               " must have one dtype");
+      return std::nullopt;
+    }
+  auto n =
+      literalExtent(xt.shape[dim], xExpr.getLoc(), "the length along the axis");
+  if (!n)
+    return std::nullopt;
+  auto [k, q, p] = shapes[0];
+  int64_t out = k * q;
+  if (k * p != *n) {
+    error(xExpr.getLoc(), call.callee + " weights " + typeOf(weights[0]).str() +
+                              " take " + std::to_string(k * p) +
+                              " elements along the axis, but " + xt.str() +
+                              " has " + std::to_string(*n));
+    return std::nullopt;
+  }
+  if (monarch) {
+    auto [l, s, r] = shapes[1];
+    if (l * r != k * q) {
+      error(call.args[1]->getLoc(),
+            "monarch: w1 gives " + std::to_string(k * q) + " terms but w2 " +
+                typeOf(weights[1]).str() + " takes " + std::to_string(l * r) +
+                " (L * R must equal K * Q)");
+      return std::nullopt;
+    }
+    out = s * l;
+  }
+  xt.shape[dim] = Extent::literal(out);
+  Value v;
+  v.kind = monarch ? Value::Kind::Monarch : Value::Kind::BlockDiag;
+  v.loc = call.getLoc();
+  v.types.push_back(xt);
+  v.operands = weights;
+  v.operands.push_back(*x);
+  v.axis = dim;
   return addValue(std::move(v));
 }

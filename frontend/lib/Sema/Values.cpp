@@ -27,6 +27,14 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     return evalAxisTransform(*c);
   if (c->callee == "fft" || c->callee == "ifft")
     return evalFourier(*c);
+  if (c->callee == "fft_twiddles")
+    return evalFftTwiddles(*c, std::nullopt);
+  if (c->callee == "butterfly")
+    return evalButterfly(*c);
+  if (c->callee == "permute")
+    return evalPermute(*c);
+  if (c->callee == "blockdiag" || c->callee == "monarch")
+    return evalBlockTransform(*c);
   if (c->callee == "zeros")
     return evalSplat(*c, 0.0);
   if (c->callee == "ones")

@@ -49,6 +49,9 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createInlinerPass());
+  // Block-diagonal and Monarch transforms become block products, planned
+  // and mapped to kernels with the other contractions.
+  pm.addPass(createConvertStructuredToTess());
 
   // Products of three or more tensors become trees of pairwise
   // contractions, planned for the known sizes; invariant factors move out

@@ -159,6 +159,11 @@ struct Value {
     BitReverse,  ///< bit-reversal permutation of operands[0] along `axis`
     Fft,         ///< discrete Fourier transform of operands[0] along `axis`
     Ifft,        ///< its inverse (scaled by 1/N)
+    FftTwiddles, ///< the twiddles of a radix-2 FFT (types[0] gives N)
+    Butterfly,   ///< butterfly factors operands[0] applied to operands[1]
+    Permute,     ///< operands[0] reordered by operands[1] along `axis`
+    BlockDiag,   ///< block-diagonal operands[0] applied to operands[1]
+    Monarch,     ///< Monarch (operands[0], operands[1]) applied to [2]
     Splat,       ///< a tensor filled with splatValue (zeros/ones)
     Call,        ///< a call of `callee` with `operands`; results = types
   };

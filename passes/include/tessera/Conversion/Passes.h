@@ -10,6 +10,7 @@
 
 #include "mlir/Pass/Pass.h"
 #include "tessera/Conversion/StructuredToKernels/StructuredToKernels.h"
+#include "tessera/Conversion/StructuredToTess/StructuredToTess.h"
 #include "tessera/Conversion/TessToLinalg/TessToLinalg.h"
 
 namespace tessera {

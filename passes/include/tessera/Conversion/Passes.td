@@ -73,8 +73,8 @@ def ConvertTessToLinalg : Pass<"convert-tess-to-linalg", "::mlir::ModuleOp"> {
 
 def ConvertStructuredToKernels
     : Pass<"convert-structured-to-kernels", "::mlir::ModuleOp"> {
-  let summary = "Lower structured.fwht to the runtime kernel and "
-                "structured.bitreverse to a gather";
+  let summary = "Lower the structured transforms to runtime kernels and "
+                "gathers";
   let description = [{
     On tensors, before bufferization:
 
@@ -91,10 +91,21 @@ def ConvertStructuredToKernels
       blocks and across them, vectorized for AVX-512, AVX2 or the baseline,
       the vectors split over the threads. O(n log n) per vector; no n x n
       matrix exists anywhere.
+    - `structured.fft`/`ifft` call `tessera_fft_c64`/`_c128` the same way,
+      with a last argument 0 (forward) or 1 (inverse); `rfft` calls
+      `tessera_rfft_f32`/`_f64` (the result has n / 2 + 1 terms along the
+      axis) and `irfft` `tessera_irfft_c64`/`_c128` with the input's length
+      along the axis after the extents (FourierToKernels.cpp).
+    - `structured.butterfly` calls `tessera_butterfly_<t>` with the number
+      of factors and the twiddles' buffer and strides after the output;
+      `structured.fft_twiddles` becomes a `linalg.generic` computing each
+      2x2 matrix from its indices in f64 (FactorsToKernels.cpp).
     - `structured.bitreverse` (a static power-of-two length) becomes a
       `linalg.generic` whose element at `i` along the axis is read with
       `tensor.extract` at `rev(i)`, the log2(n) low bits of `i` reversed
       (`llvm.intr.bitreverse` and a shift); length 1 is the input itself.
+      `structured.permute` is the same gather at `perm[i]`, reading zero
+      where `perm[i]` is out of range.
 
     ```mlir
     %y = structured.fwht %x axis 1 : tensor<?x1024xf32>
@@ -111,11 +122,45 @@ def ConvertStructuredToKernels
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::bufferization::BufferizationDialect",
+    "::mlir::complex::ComplexDialect",
     "::mlir::func::FuncDialect",
     "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
     "::mlir::LLVM::LLVMDialect",
     "::mlir::memref::MemRefDialect",
     "::mlir::tensor::TensorDialect",
+  ];
+}
+
+def ConvertStructuredToTess
+    : Pass<"convert-structured-to-tess", "::mlir::ModuleOp"> {
+  let summary = "Write block-diagonal and Monarch transforms as contractions";
+  let description = [{
+    Before contraction planning, so that block products become batched GEMM
+    kernel calls like any other:
+
+    - `structured.blockdiag %w, %x axis a` (w: [NB, BO, BI]) views `x` with
+      its axis split into [NB, BI] (`tensor.expand_shape`), computes
+      `y[.., b, o, ..] = sum_i w[b, o, i] x[.., b, i, ..]` as a
+      `tess.contract`, and merges [NB, BO] back (`tensor.collapse_shape`).
+    - `structured.monarch %w1, %w2, %x axis a` (w1: [K, Q, P], w2: [L, S, R])
+      is the block product by w1, its K * Q terms merged and split again as
+      [R, L], and `u[.., s, l, ..] = sum_r w2[l, s, r] t[.., r, l, ..]`,
+      merged into S * L terms: fly's `blockdiag_butterfly_multiply`.
+
+    ```mlir
+    %y = structured.blockdiag %w, %x axis 1 : tensor<4x16x8xf32>, tensor<2x32xf32> -> tensor<2x64xf32>
+    // becomes
+    %xv = tensor.expand_shape %x [[0], [1, 2]] output_shape [2, 4, 8] : tensor<2x32xf32> into tensor<2x4x8xf32>
+    %yv = tess.contract sum ins(%w, %xv : ...) bounds(...) maps [...] -> tensor<2x4x16xf32> { ... }
+    %y = tensor.collapse_shape %yv [[0], [1, 2]] : tensor<2x4x16xf32> into tensor<2x64xf32>
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::complex::ComplexDialect",
+    "::mlir::tensor::TensorDialect",
+    "::tessera::tess::TessDialect",
   ];
 }
 

@@ -62,21 +62,29 @@ SmallVector<Value> tessera::getExtents(OpBuilder &b, Location loc,
   return extents;
 }
 
+std::pair<Value, Value> tessera::getBufferArguments(OpBuilder &b, Location loc,
+                                                    Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> dynamicStrides(type.getRank(), ShapedType::kDynamic);
+  auto bufferType = MemRefType::get(type.getShape(), type.getElementType(),
+                                    StridedLayoutAttr::get(b.getContext(),
+                                                           ShapedType::kDynamic,
+                                                           dynamicStrides));
+  Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, value,
+                                                   /*read_only=*/true);
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  return {getElementPointer(b, loc, buffer, meta.getOffset(),
+                            getElementBytes(type.getElementType())),
+          getArrayPointer(b, loc, meta.getStrides())};
+}
+
 Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
                                    StringRef callee, Value input, int64_t axis,
                                    RankedTensorType resultType,
                                    ValueRange resultSizes, ValueRange extents,
                                    ValueRange before, ValueRange after) {
-  auto inTensorType = cast<RankedTensorType>(input.getType());
-  int64_t rank = inTensorType.getRank();
-  // The input as a buffer of any layout; the result in a new one.
-  SmallVector<int64_t> dynamicStrides(rank, ShapedType::kDynamic);
-  auto inType = MemRefType::get(
-      inTensorType.getShape(), inTensorType.getElementType(),
-      StridedLayoutAttr::get(rewriter.getContext(), ShapedType::kDynamic,
-                             dynamicStrides));
-  Value in = bufferization::ToBufferOp::create(rewriter, loc, inType, input,
-                                               /*read_only=*/true);
+  auto [inPointer, inStrides] = getBufferArguments(rewriter, loc, input);
+  int64_t rank = resultType.getRank();
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < rank; ++d)
     if (resultType.isDynamicDim(d))
@@ -85,8 +93,6 @@ Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
       MemRefType::get(resultType.getShape(), resultType.getElementType());
   Value out = memref::AllocOp::create(rewriter, loc, outType, dynamicSizes,
                                       rewriter.getI64IntegerAttr(64));
-
-  auto inMeta = memref::ExtractStridedMetadataOp::create(rewriter, loc, in);
   auto outMeta = memref::ExtractStridedMetadataOp::create(rewriter, loc, out);
   Type i64 = rewriter.getI64Type();
   SmallVector<Value> args = {
@@ -94,10 +100,8 @@ Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
       arith::ConstantIntOp::create(rewriter, loc, i64, axis),
       getArrayPointer(rewriter, loc, extents)};
   llvm::append_range(args, before);
-  args.push_back(
-      getElementPointer(rewriter, loc, in, inMeta.getOffset(),
-                        getElementBytes(inTensorType.getElementType())));
-  args.push_back(getArrayPointer(rewriter, loc, inMeta.getStrides()));
+  args.push_back(inPointer);
+  args.push_back(inStrides);
   args.push_back(
       getElementPointer(rewriter, loc, out, Value(),
                         getElementBytes(resultType.getElementType())));

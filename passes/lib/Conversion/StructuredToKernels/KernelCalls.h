@@ -26,12 +26,21 @@ createTransformCall(mlir::PatternRewriter &rewriter, mlir::Location loc,
                     mlir::ValueRange resultSizes, mlir::ValueRange extents,
                     mlir::ValueRange before = {}, mlir::ValueRange after = {});
 
+/// The buffer of the tensor `value` read in place, in any strided layout:
+/// the address of its first element and a stack array of its element
+/// strides, both as !llvm.ptr (for a kernel's `const T *, const int64_t *`).
+std::pair<mlir::Value, mlir::Value>
+getBufferArguments(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+
 /// The extents of every dimension of the tensor `value`.
 llvm::SmallVector<mlir::Value>
 getExtents(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
 /// Adds the patterns for fft, ifft, rfft and irfft (FourierToKernels.cpp).
 void populateFourierToKernelsPatterns(mlir::RewritePatternSet &patterns);
+
+/// Adds the patterns for butterfly and fft_twiddles (FactorsToKernels.cpp).
+void populateFactorsToKernelsPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace tessera
 

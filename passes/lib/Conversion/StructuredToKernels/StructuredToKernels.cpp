@@ -15,9 +15,11 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -113,6 +115,65 @@ struct BitReverseToGather : OpRewritePattern<structured::BitReverseOp> {
   }
 };
 
+/// The zero of element type `type` (what an out-of-range read gives).
+Value createZero(OpBuilder &b, Location loc, Type type) {
+  if (auto complex = dyn_cast<ComplexType>(type)) {
+    Attribute zero = b.getFloatAttr(complex.getElementType(), 0.0);
+    return complex::ConstantOp::create(b, loc, type,
+                                       b.getArrayAttr({zero, zero}));
+  }
+  return arith::ConstantOp::create(b, loc,
+                                   cast<TypedAttr>(b.getZeroAttr(type)));
+}
+
+/// structured.permute -> y[..., i, ...] = x[..., perm[i], ...] in a
+/// linalg.generic, zero where perm[i] is outside [0, n).
+struct PermuteToGather : OpRewritePattern<structured::PermuteOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(structured::PermuteOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank(), axis = op.getAxis();
+    SmallVector<Value> extents = getExtents(rewriter, loc, op.getInput());
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < rank; ++d)
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(extents[d]);
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType(), dynamicSizes);
+    AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
+    AffineMap alongAxis = AffineMap::get(
+        rank, 0, rewriter.getAffineDimExpr(axis), rewriter.getContext());
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    Value input = op.getInput(), length = extents[axis];
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{op.getPerm()}, ValueRange{init},
+        ArrayRef<AffineMap>{alongAxis, identity}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          SmallVector<Value> indices;
+          for (int64_t d = 0; d < rank; ++d)
+            indices.push_back(linalg::IndexOp::create(b, l, d));
+          Value j = arith::IndexCastOp::create(b, l, b.getIndexType(), args[0]);
+          Value zero = arith::ConstantIndexOp::create(b, l, 0);
+          Value inRange = arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, j, zero),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, j,
+                                    length));
+          indices[axis] = arith::SelectOp::create(b, l, inRange, j, zero);
+          Value element = tensor::ExtractOp::create(b, l, input, indices);
+          Value result = arith::SelectOp::create(
+              b, l, inRange, element, createZero(b, l, type.getElementType()));
+          linalg::YieldOp::create(b, l, result);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 struct ConvertStructuredToKernelsPass
     : tessera::impl::ConvertStructuredToKernelsBase<
           ConvertStructuredToKernelsPass> {
@@ -120,9 +181,11 @@ struct ConvertStructuredToKernelsPass
     RewritePatternSet patterns(&getContext());
     populateStructuredToKernelsPatterns(patterns);
     ConversionTarget target(getContext());
-    target.addIllegalOp<structured::FwhtOp, structured::BitReverseOp,
-                        structured::FftOp, structured::IfftOp,
-                        structured::RfftOp, structured::IrfftOp>();
+    target
+        .addIllegalOp<structured::FwhtOp, structured::BitReverseOp,
+                      structured::FftOp, structured::IfftOp, structured::RfftOp,
+                      structured::IrfftOp, structured::ButterflyOp,
+                      structured::FftTwiddlesOp, structured::PermuteOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))
@@ -133,6 +196,8 @@ struct ConvertStructuredToKernelsPass
 } // namespace
 
 void tessera::populateStructuredToKernelsPatterns(RewritePatternSet &patterns) {
-  patterns.add<FwhtToKernel, BitReverseToGather>(patterns.getContext());
+  patterns.add<FwhtToKernel, BitReverseToGather, PermuteToGather>(
+      patterns.getContext());
   populateFourierToKernelsPatterns(patterns);
+  populateFactorsToKernelsPatterns(patterns);
 }

@@ -85,6 +85,38 @@ void tessera_set_num_threads(int32_t numThreads);
 /// environment selects a narrower one (for testing each of them).
 const char *tessera_gemm_isa(void);
 
+/// out = the product of butterfly factors f = 0 .. factors-1 (applied in
+/// that order) along dimension `axis` of length n, a power of two with
+/// 2^factors <= n: factor f pairs x[2sj + k] and x[2sj + s + k] (s = 2^f,
+/// k < s) and maps them by the 2x2 matrix twiddles[f][sj + k]:
+/// out[2sj + a s + k] = sum_b twiddles[f][sj + k][a][b] x[2sj + b s + k].
+/// `twiddles` is [factors, n / 2, 2, 2] with element strides `twStrides`;
+/// the tensors are as for tessera_fwht_f32. Complex variants take
+/// interleaved (re, im) pairs, strides counting pairs.
+void tessera_butterfly_f32(int64_t rank, int64_t axis, const int64_t *extents,
+                           const float *in, const int64_t *inStrides,
+                           float *out, const int64_t *outStrides,
+                           int64_t factors, const float *twiddles,
+                           const int64_t *twStrides);
+/// tessera_butterfly_f32 in f64.
+void tessera_butterfly_f64(int64_t rank, int64_t axis, const int64_t *extents,
+                           const double *in, const int64_t *inStrides,
+                           double *out, const int64_t *outStrides,
+                           int64_t factors, const double *twiddles,
+                           const int64_t *twStrides);
+/// tessera_butterfly_f32 in c64.
+void tessera_butterfly_c64(int64_t rank, int64_t axis, const int64_t *extents,
+                           const float *in, const int64_t *inStrides,
+                           float *out, const int64_t *outStrides,
+                           int64_t factors, const float *twiddles,
+                           const int64_t *twStrides);
+/// tessera_butterfly_f32 in c128.
+void tessera_butterfly_c128(int64_t rank, int64_t axis, const int64_t *extents,
+                            const double *in, const int64_t *inStrides,
+                            double *out, const int64_t *outStrides,
+                            int64_t factors, const double *twiddles,
+                            const int64_t *twStrides);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

@@ -1,0 +1,184 @@
+//===- StructuredToTess.cpp - Block transforms to contractions ------------===//
+//
+// blockdiag(w, x) along axis a: x is viewed with its axis split into
+// [NB, BI] (tensor.expand_shape), y[.., b, o, ..] = sum_i w[b, o, i]
+// x[.., b, i, ..] is a tess.contract, and its [NB, BO] dimensions merge back
+// (tensor.collapse_shape). monarch(w1, w2, x) is two such products with the
+// middle terms read as [R, L] and transposed by the second contraction's
+// maps, as fly's blockdiag_butterfly_multiply does with two bmm calls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tessera/Conversion/StructuredToTess/StructuredToTess.h"
+#include "tessera/Conversion/Passes.h"
+#include "tessera/Dialect/Structured/IR/StructuredOps.h"
+#include "tessera/Dialect/Tess/IR/TessDialect.h"
+#include "tessera/Dialect/Tess/IR/TessOps.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace tessera {
+#define GEN_PASS_DEF_CONVERTSTRUCTUREDTOTESS
+#include "tessera/Conversion/Passes.h.inc"
+} // namespace tessera
+
+using namespace mlir;
+using namespace tessera;
+
+namespace {
+
+/// The reassociation that splits (or merges) dimension `axis` of a rank
+/// `rank` tensor into two.
+SmallVector<ReassociationIndices> splitAxis(int64_t rank, int64_t axis) {
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t d = 0, e = 0; d < rank; ++d, ++e) {
+    if (d == axis) {
+      groups.push_back({e, e + 1});
+      ++e;
+    } else {
+      groups.push_back({e});
+    }
+  }
+  return groups;
+}
+
+/// `x` with dimension `axis` split into [outer, inner].
+Value splitDimension(OpBuilder &b, Location loc, Value x, int64_t axis,
+                     OpFoldResult outer, OpFoldResult inner) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
+  sizes[axis] = inner;
+  sizes.insert(sizes.begin() + axis, outer);
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(sizes, dynamic, shape);
+  auto result = RankedTensorType::get(shape, type.getElementType());
+  return tensor::ExpandShapeOp::create(b, loc, result, x,
+                                       splitAxis(type.getRank(), axis), sizes);
+}
+
+/// `x` with dimensions `axis` and `axis + 1` merged.
+Value mergeDimensions(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  return tensor::CollapseShapeOp::create(b, loc, x,
+                                         splitAxis(type.getRank() - 1, axis));
+}
+
+/// `a * b` of two scalars of a float or complex type.
+Value multiply(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<ComplexType>(x.getType()))
+    return complex::MulOp::create(b, loc, x, y);
+  return arith::MulFOp::create(b, loc, x, y);
+}
+
+/// A block product along dimensions (axis, axis + 1) of the split `xv`:
+/// y[.., b, o, ..] = sum_i w[b, o, i] xv[.., b, i, ..], or, `transposed`,
+/// y[.., o, b, ..] = sum_i w[b, o, i] xv[.., i, b, ..].
+Value multiplyBlocks(OpBuilder &b, Location loc, Value w, Value xv,
+                     int64_t axis, bool transposed) {
+  auto xType = cast<RankedTensorType>(xv.getType());
+  int64_t rank = xType.getRank(), numLoops = rank + 1;
+  // Loops: the result's dimensions (`blockLoop` and `rowLoop` among them),
+  // then the reduction over a block's columns.
+  int64_t blockLoop = transposed ? axis + 1 : axis;
+  int64_t rowLoop = transposed ? axis : axis + 1;
+  int64_t columnLoop = rank;
+  MLIRContext *ctx = b.getContext();
+  auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
+  SmallVector<AffineExpr> xExprs, yExprs;
+  for (int64_t d = 0; d < rank; ++d) {
+    yExprs.push_back(dim(d));
+    xExprs.push_back(d == rowLoop ? dim(columnLoop) : dim(d));
+  }
+  SmallVector<AffineMap> maps = {
+      AffineMap::get(numLoops, 0,
+                     {dim(blockLoop), dim(rowLoop), dim(columnLoop)}, ctx),
+      AffineMap::get(numLoops, 0, xExprs, ctx),
+      AffineMap::get(numLoops, 0, yExprs, ctx)};
+  SmallVector<Value> bounds;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    Value extent = d == rowLoop ? tensor::DimOp::create(b, loc, w, 1)
+                                : tensor::DimOp::create(b, loc, xv, d);
+    bounds.push_back(extent);
+    shape.push_back(d == rowLoop
+                        ? cast<RankedTensorType>(w.getType()).getDimSize(1)
+                        : xType.getDimSize(d));
+  }
+  bounds.push_back(tensor::DimOp::create(b, loc, w, 2));
+  auto resultType = RankedTensorType::get(shape, xType.getElementType());
+  return tess::ContractOp::create(
+      b, loc, resultType, tess::ReductionKind::sum, ValueRange{w, xv}, bounds,
+      maps, [&](OpBuilder &nb, Location l, ValueRange args) {
+        tess::YieldOp::create(nb, l, multiply(nb, l, args[0], args[1]));
+      });
+}
+
+/// structured.blockdiag -> expand_shape, tess.contract, collapse_shape.
+struct BlockDiagToContract : OpRewritePattern<structured::BlockDiagOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(structured::BlockDiagOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value w = op.getWeights();
+    int64_t axis = op.getAxis();
+    Value xv = splitDimension(rewriter, loc, op.getInput(), axis,
+                              tensor::getMixedSize(rewriter, loc, w, 0),
+                              tensor::getMixedSize(rewriter, loc, w, 2));
+    Value y = multiplyBlocks(rewriter, loc, w, xv, axis, /*transposed=*/false);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(
+        op, op.getType(), mergeDimensions(rewriter, loc, y, axis));
+    return success();
+  }
+};
+
+/// structured.monarch -> the first block product, its K * Q terms read as
+/// [R, L], the second product with the block index moved last.
+struct MonarchToContracts : OpRewritePattern<structured::MonarchOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(structured::MonarchOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value w1 = op.getW1(), w2 = op.getW2();
+    int64_t axis = op.getAxis();
+    Value xv = splitDimension(rewriter, loc, op.getInput(), axis,
+                              tensor::getMixedSize(rewriter, loc, w1, 0),
+                              tensor::getMixedSize(rewriter, loc, w1, 2));
+    Value t = mergeDimensions(
+        rewriter, loc,
+        multiplyBlocks(rewriter, loc, w1, xv, axis, /*transposed=*/false),
+        axis);
+    Value tv = splitDimension(rewriter, loc, t, axis,
+                              tensor::getMixedSize(rewriter, loc, w2, 2),
+                              tensor::getMixedSize(rewriter, loc, w2, 0));
+    Value u = multiplyBlocks(rewriter, loc, w2, tv, axis, /*transposed=*/true);
+    rewriter.replaceOpWithNewOp<tensor::CastOp>(
+        op, op.getType(), mergeDimensions(rewriter, loc, u, axis));
+    return success();
+  }
+};
+
+struct ConvertStructuredToTessPass
+    : tessera::impl::ConvertStructuredToTessBase<ConvertStructuredToTessPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateStructuredToTessPatterns(patterns);
+    ConversionTarget target(getContext());
+    target.addIllegalOp<structured::BlockDiagOp, structured::MonarchOp>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    if (failed(applyPartialConversion(getOperation(), target,
+                                      std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void tessera::populateStructuredToTessPatterns(RewritePatternSet &patterns) {
+  patterns.add<BlockDiagToContract, MonarchToContracts>(patterns.getContext());
+}
