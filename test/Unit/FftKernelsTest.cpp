@@ -23,6 +23,7 @@
 #include <cmath>
 #include <complex>
 #include <random>
+#include <thread>
 #include <vector>
 
 using namespace tessera::kernels;
@@ -215,153 +216,204 @@ std::vector<long double> irfftReference(const std::vector<Cld> &bins,
   return r;
 }
 
-template <typename T> void checkReal(int64_t n) {
+/// rfft of a real vector and irfft of bins (shorter, exact and longer than
+/// n / 2 + 1, with imaginary DC and Nyquist parts), on every ISA.
+void checkReal(int64_t n) {
   std::vector<Cld> x = randomComplex(n, unsigned(n) + 11);
   for (Cld &v : x)
     v = Cld(v.real(), 0);
-  std::vector<T> in(n), out(2 * (n / 2 + 1));
-  for (int64_t j = 0; j < n; ++j)
-    in[j] = T(x[j].real());
   std::vector<Cld> want = dft(x, -1);
   want.resize(n / 2 + 1);
-  int64_t stride = 1;
-  if constexpr (sizeof(T) == 4)
-    tessera_rfft_f32(1, 0, &n, in.data(), &stride, out.data(), &stride);
-  else
-    tessera_rfft_f64(1, 0, &n, in.data(), &stride, out.data(), &stride);
-  EXPECT_LT(relativeError(out, want), tolerance<T>(n)) << "rfft n=" << n;
-  // Shorter, exact and longer inputs, with imaginary DC and Nyquist parts.
-  for (int64_t inLength : {n / 2 + 1, n / 4 + 1, n / 2 + 3}) {
-    std::vector<Cld> bins = randomComplex(inLength, unsigned(n + inLength));
-    std::vector<T> binsIn = interleave<T>(bins), real(n);
-    std::vector<long double> ref = irfftReference(bins, n);
-    if constexpr (sizeof(T) == 4)
-      tessera_irfft_c64(1, 0, &n, inLength, binsIn.data(), &stride, real.data(),
-                        &stride);
-    else
-      tessera_irfft_c128(1, 0, &n, inLength, binsIn.data(), &stride,
-                         real.data(), &stride);
-    long double err = 0, norm = 0;
-    for (int64_t j = 0; j < n; ++j) {
-      err += (real[j] - ref[j]) * (real[j] - ref[j]);
-      norm += ref[j] * ref[j];
-    }
-    EXPECT_LT(double(sqrtl(err / norm)), tolerance<T>(n))
-        << "irfft n=" << n << " inLength=" << inLength;
+  std::vector<int64_t> inLengths = {n / 2 + 1, n / 4 + 1, n / 2 + 3};
+  std::vector<std::vector<Cld>> bins;
+  std::vector<std::vector<long double>> refs;
+  for (int64_t inLength : inLengths) {
+    bins.push_back(randomComplex(inLength, unsigned(n + inLength)));
+    refs.push_back(irfftReference(bins.back(), n));
   }
-}
-
-TEST(FftKernelsTest, RealTransforms) {
-  std::vector<int64_t> lengths;
-  for (int64_t n = 1; n <= 64; ++n)
-    lengths.push_back(n);
-  for (int64_t n : {100, 127, 256, 1000, 1024, 1025, 4096, 4099})
-    lengths.push_back(n);
+  int64_t stride = 1;
   forEachIsa([&] {
-    for (int64_t n : lengths) {
-      checkReal<float>(n);
-      checkReal<double>(n);
+    std::vector<float> in32(n), out32(2 * (n / 2 + 1));
+    std::vector<double> in64(n), out64(2 * (n / 2 + 1));
+    for (int64_t j = 0; j < n; ++j)
+      in32[j] = in64[j] = double(x[j].real());
+    tessera_rfft_f32(1, 0, &n, in32.data(), &stride, out32.data(), &stride);
+    tessera_rfft_f64(1, 0, &n, in64.data(), &stride, out64.data(), &stride);
+    EXPECT_LT(relativeError(out32, want), tolerance<float>(n)) << "n=" << n;
+    EXPECT_LT(relativeError(out64, want), tolerance<double>(n)) << "n=" << n;
+    for (size_t b = 0; b < bins.size(); ++b) {
+      std::vector<float> bins32 = interleave<float>(bins[b]), real32(n);
+      std::vector<double> bins64 = interleave<double>(bins[b]), real64(n);
+      tessera_irfft_c64(1, 0, &n, inLengths[b], bins32.data(), &stride,
+                        real32.data(), &stride);
+      tessera_irfft_c128(1, 0, &n, inLengths[b], bins64.data(), &stride,
+                         real64.data(), &stride);
+      long double err32 = 0, err64 = 0, norm = 0;
+      for (int64_t j = 0; j < n; ++j) {
+        err32 += (real32[j] - refs[b][j]) * (real32[j] - refs[b][j]);
+        err64 += (real64[j] - refs[b][j]) * (real64[j] - refs[b][j]);
+        norm += refs[b][j] * refs[b][j];
+      }
+      EXPECT_LT(double(sqrtl(err32 / norm)), tolerance<float>(n))
+          << "irfft n=" << n << " inLength=" << inLengths[b];
+      EXPECT_LT(double(sqrtl(err64 / norm)), tolerance<double>(n))
+          << "irfft n=" << n << " inLength=" << inLengths[b];
     }
   });
 }
 
+TEST(FftKernelsTest, RealTransforms) {
+  for (int64_t n = 1; n <= 64; ++n)
+    checkReal(n);
+  for (int64_t n : {100, 127, 256, 1000, 1024, 1025, 4099})
+    checkReal(n);
+}
+
 /// A rank-3 tensor [4, n, 3] permuted so that the axis is first, middle or
 /// last, read through padded strides and written through transposed or
-/// contiguous ones, on 1 to 3 threads.
-template <typename T> void checkLayouts(int64_t n) {
-  for (int threads : {1, 2, 3}) {
-    tessera_set_num_threads(threads);
-    for (int64_t axis = 0; axis < 3; ++axis) {
-      int64_t extents[3] = {4, 3, 5};
-      extents[axis] = n;
-      int64_t total = extents[0] * extents[1] * extents[2];
-      // Padded input: every dimension one longer than needed.
-      int64_t inStrides[3] = {(extents[1] + 1) * (extents[2] + 2),
-                              extents[2] + 2, 1};
-      int64_t contiguous[3] = {extents[1] * extents[2], extents[2], 1};
-      int64_t transposed[3] = {1, extents[0], extents[0] * extents[1]};
-      std::vector<Cld> x = randomComplex(extents[0] * inStrides[0], 9);
-      std::vector<T> in = interleave<T>(x);
+/// contiguous ones, on every ISA and 1 to 3 threads.
+template <typename T> void checkLayouts(int64_t n, int64_t axis) {
+  int64_t extents[3] = {4, 3, 5};
+  extents[axis] = n;
+  int64_t total = extents[0] * extents[1] * extents[2];
+  // Padded input: the inner dimensions one and two longer than needed.
+  int64_t inStrides[3] = {(extents[1] + 1) * (extents[2] + 2), extents[2] + 2,
+                          1};
+  int64_t contiguous[3] = {extents[1] * extents[2], extents[2], 1};
+  int64_t transposed[3] = {1, extents[0], extents[0] * extents[1]};
+  std::vector<Cld> x = randomComplex(extents[0] * inStrides[0], 9);
+  std::vector<T> in = interleave<T>(x);
+  // The vectors along the axis, by the index of their first element, and
+  // their transforms in both directions.
+  std::vector<std::vector<int64_t>> starts;
+  std::vector<std::vector<Cld>> want[2];
+  for (int64_t i = 0; i < extents[0]; ++i)
+    for (int64_t j = 0; j < extents[1]; ++j)
+      for (int64_t k = 0; k < extents[2]; ++k) {
+        std::vector<int64_t> idx = {i, j, k};
+        if (idx[axis] != 0)
+          continue;
+        std::vector<Cld> v(n);
+        for (int64_t t = 0; t < n; ++t) {
+          idx[axis] = t;
+          v[t] = x[idx[0] * inStrides[0] + idx[1] * inStrides[1] + idx[2]];
+        }
+        idx[axis] = 0;
+        starts.push_back(idx);
+        want[0].push_back(dft(v, -1));
+        want[1].push_back(dft(v, 1));
+      }
+  forEachIsa([&] {
+    for (int threads : {1, 2, 3}) {
+      tessera_set_num_threads(threads);
       for (const int64_t *outStrides : {contiguous, transposed})
         for (int inverse : {0, 1}) {
           std::vector<T> out(2 * total, T(-7));
           fft<T>(3, axis, extents, in.data(), inStrides, out.data(), outStrides,
                  inverse);
-          for (int64_t i = 0; i < extents[0]; ++i)
-            for (int64_t j = 0; j < extents[1]; ++j)
-              for (int64_t k = 0; k < extents[2]; ++k) {
-                int64_t idx[3] = {i, j, k};
-                if (idx[axis] != 0)
-                  continue;
-                std::vector<Cld> v(n), got(n);
-                std::vector<T> gotT(2 * n);
-                for (int64_t t = 0; t < n; ++t) {
-                  idx[axis] = t;
-                  int64_t at = 0, to = 0;
-                  for (int d = 0; d < 3; ++d) {
-                    at += idx[d] * inStrides[d];
-                    to += idx[d] * outStrides[d];
-                  }
-                  v[t] = x[at];
-                  gotT[2 * t] = out[2 * to];
-                  gotT[2 * t + 1] = out[2 * to + 1];
-                }
-                idx[axis] = 0;
-                EXPECT_LT(relativeError(gotT, dft(v, inverse ? 1 : -1)),
-                          tolerance<T>(n))
-                    << "n=" << n << " axis=" << axis << " threads=" << threads;
-              }
+          for (size_t v = 0; v < starts.size(); ++v) {
+            std::vector<T> got(2 * n);
+            for (int64_t t = 0; t < n; ++t) {
+              std::vector<int64_t> idx = starts[v];
+              idx[axis] = t;
+              int64_t to = idx[0] * outStrides[0] + idx[1] * outStrides[1] +
+                           idx[2] * outStrides[2];
+              got[2 * t] = out[2 * to];
+              got[2 * t + 1] = out[2 * to + 1];
+            }
+            EXPECT_LT(relativeError(got, want[inverse][v]), tolerance<T>(n))
+                << "n=" << n << " axis=" << axis << " threads=" << threads;
+          }
         }
     }
-  }
+  });
   tessera_set_num_threads(0);
 }
 
 TEST(FftKernelsTest, StridedBatchedThreaded) {
-  forEachIsa([] {
-    for (int64_t n : {1, 2, 7, 16, 60, 64, 97, 256, 1024}) {
-      checkLayouts<float>(n);
-      checkLayouts<double>(n);
+  for (int64_t n : {1, 2, 7, 16, 60, 64, 97, 256, 1024})
+    for (int64_t axis = 0; axis < 3; ++axis) {
+      checkLayouts<float>(n, axis);
+      checkLayouts<double>(n, axis);
     }
-  });
 }
 
 /// Many contiguous rows (the batched and four-step row paths, several
-/// groups of rows) and many contiguous columns.
-template <typename T> void checkBatch(int64_t rows, int64_t n) {
-  std::vector<Cld> x = randomComplex(rows * n, 17);
-  std::vector<T> in = interleave<T>(x), out(2 * rows * n);
+/// groups of rows) and many contiguous columns, on 1 and 2 threads.
+template <typename T>
+void checkBatch(const std::vector<Cld> &rowMajor,
+                const std::vector<Cld> &colMajor, int64_t rows, int64_t n,
+                const std::vector<std::vector<Cld>> &want) {
+  std::vector<T> out(2 * rows * n);
   for (int64_t axis : {0, 1}) {
-    int64_t extents[2] = {rows, n};
-    if (axis == 0)
-      extents[0] = n, extents[1] = rows;
+    std::vector<T> in = interleave<T>(axis ? rowMajor : colMajor);
+    int64_t extents[2] = {axis ? rows : n, axis ? n : rows};
     int64_t strides[2] = {extents[1], 1};
     fft<T>(2, axis, extents, in.data(), strides, out.data(), strides, 0);
-    for (int64_t r = 0; r < rows; r += 7) {
-      std::vector<Cld> v(n);
+    for (int64_t r = 0, i = 0; r < rows; r += 7, ++i) {
       std::vector<T> got(2 * n);
       for (int64_t t = 0; t < n; ++t) {
         int64_t at = axis ? r * n + t : t * rows + r;
-        v[t] = x[at];
         got[2 * t] = out[2 * at];
         got[2 * t + 1] = out[2 * at + 1];
       }
-      EXPECT_LT(relativeError(got, dft(v, -1)), tolerance<T>(n))
+      EXPECT_LT(relativeError(got, want[i]), tolerance<T>(n))
           << "rows=" << rows << " n=" << n << " axis=" << axis;
     }
   }
 }
 
 TEST(FftKernelsTest, ManyRowsAndColumns) {
-  forEachIsa([] {
-    for (int64_t n : {8, 30, 64, 1000, 1024})
+  int64_t rows = 70;
+  for (int64_t n : {8, 30, 64, 1000, 1024}) {
+    // Row r of the [rows, n] input; the [n, rows] input holds it as column
+    // r (the same values, transposed).
+    std::vector<Cld> rowMajor = randomComplex(rows * n, 17);
+    std::vector<Cld> colMajor(rows * n);
+    std::vector<std::vector<Cld>> want;
+    for (int64_t r = 0; r < rows; ++r) {
+      std::vector<Cld> v(rowMajor.begin() + r * n,
+                         rowMajor.begin() + (r + 1) * n);
+      for (int64_t t = 0; t < n; ++t)
+        colMajor[t * rows + r] = v[t];
+      if (r % 7 == 0)
+        want.push_back(dft(v, -1));
+    }
+    forEachIsa([&] {
       for (int threads : {1, 2}) {
         tessera_set_num_threads(threads);
-        checkBatch<float>(70, n);
-        checkBatch<double>(70, n);
+        checkBatch<float>(rowMajor, colMajor, rows, n, want);
+        checkBatch<double>(rowMajor, colMajor, rows, n, want);
       }
+    });
     tessera_set_num_threads(0);
-  });
+  }
+}
+
+/// Threads that build the same plans at once (lengths no other test uses)
+/// get correct transforms.
+TEST(FftKernelsTest, ConcurrentPlans) {
+  std::vector<int64_t> lengths = {3 * 1013, 2 * 3 * 5 * 7 * 13, 8 * 1021};
+  std::vector<std::vector<Cld>> inputs, wants;
+  for (int64_t n : lengths) {
+    inputs.push_back(randomComplex(n, 23));
+    wants.push_back(dft(inputs.back(), -1));
+  }
+  std::vector<double> errors(4 * lengths.size(), 1.0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (size_t i = 0; i < lengths.size(); ++i) {
+        int64_t n = lengths[i], stride = 1;
+        std::vector<double> in = interleave<double>(inputs[i]), out(2 * n);
+        tessera_fft_c128(1, 0, &n, in.data(), &stride, out.data(), &stride, 0);
+        errors[t * lengths.size() + i] = relativeError(out, wants[i]);
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (size_t i = 0; i < errors.size(); ++i)
+    EXPECT_LT(errors[i], tolerance<double>(lengths[i % lengths.size()]));
 }
 
 /// Empty extents and invalid axes write nothing.
