@@ -79,6 +79,12 @@ JITSession::create(unsigned optLevel) {
   define("tessera_butterfly_f64", &tessera_butterfly_f64);
   define("tessera_butterfly_c64", &tessera_butterfly_c64);
   define("tessera_butterfly_c128", &tessera_butterfly_c128);
+  define("tessera_fft_c64", &tessera_fft_c64);
+  define("tessera_fft_c128", &tessera_fft_c128);
+  define("tessera_rfft_f32", &tessera_rfft_f32);
+  define("tessera_rfft_f64", &tessera_rfft_f64);
+  define("tessera_irfft_c64", &tessera_irfft_c64);
+  define("tessera_irfft_c128", &tessera_irfft_c128);
   define("tessera_get_num_threads", &tessera_get_num_threads);
   define("tessera_set_num_threads", &tessera_set_num_threads);
   if (llvm::Error error =

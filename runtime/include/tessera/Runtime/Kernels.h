@@ -70,6 +70,60 @@ void tessera_fwht_f64(int64_t rank, int64_t axis, const int64_t *extents,
                       const double *in, const int64_t *inStrides, double *out,
                       const int64_t *outStrides);
 
+/// The discrete Fourier transform along dimension `axis` (0 <= axis <
+/// rank) of complex tensors of rank `rank` >= 1 with extents `extents`:
+/// every vector along the axis (every other index is a batch index) of
+/// length n = extents[axis] >= 1 maps to y_k = sum_j x_j e^(-2 pi i j k /
+/// n) (numpy.fft.fft, unnormalized), or with `inverse` non-zero to y_k =
+/// (1 / n) sum_j x_j e^(+2 pi i j k / n) (numpy.fft.ifft). Complex elements
+/// are interleaved (re, im) pairs; `in` and `out` point to the first pair
+/// and their strides, one per dimension, count complex elements (any
+/// non-negative strides, 0 included). `in` and `out` must not overlap. An
+/// extent of 0 does nothing. Any n: Stockham radix-2/3/4/5/7/8/11/13 stages
+/// (four-step for long vectors), Bluestein through a power of two for
+/// other prime factors; plans and twiddles are computed once per length and
+/// cached. The batch is split over the threads. When memory runs out the
+/// transform falls back to a direct DFT (zeros for n > 4096).
+void tessera_fft_c64(int64_t rank, int64_t axis, const int64_t *extents,
+                     const float *in, const int64_t *inStrides, float *out,
+                     const int64_t *outStrides, int32_t inverse);
+
+/// tessera_fft_c64 in complex f64.
+void tessera_fft_c128(int64_t rank, int64_t axis, const int64_t *extents,
+                      const double *in, const int64_t *inStrides, double *out,
+                      const int64_t *outStrides, int32_t inverse);
+
+/// numpy.fft.rfft along `axis`: the real tensor `in` (extents `inExtents`,
+/// strides in reals) of length n = inExtents[axis] along the axis maps to
+/// the n / 2 + 1 complex bins y_k = sum_j x_j e^(-2 pi i j k / n), k <= n /
+/// 2, of `out`, whose extents are inExtents with the axis's replaced by n /
+/// 2 + 1 and whose strides count complex elements (interleaved pairs).
+void tessera_rfft_f32(int64_t rank, int64_t axis, const int64_t *inExtents,
+                      const float *in, const int64_t *inStrides, float *out,
+                      const int64_t *outStrides);
+
+/// tessera_rfft_f32 in f64.
+void tessera_rfft_f64(int64_t rank, int64_t axis, const int64_t *inExtents,
+                      const double *in, const int64_t *inStrides, double *out,
+                      const int64_t *outStrides);
+
+/// numpy.fft.irfft(x, n = outExtents[axis], axis): the real tensor `out`
+/// (extents `outExtents`, strides in reals) from the complex bins of `in`
+/// (extents outExtents with the axis's replaced by `inLength`, strides in
+/// complex elements). The first min(inLength, n / 2 + 1) bins are used and
+/// missing ones are zero; the imaginary parts of bin 0 and (even n) bin n /
+/// 2 are ignored; the result is scaled by 1 / n.
+void tessera_irfft_c64(int64_t rank, int64_t axis, const int64_t *outExtents,
+                       int64_t inLength, const float *in,
+                       const int64_t *inStrides, float *out,
+                       const int64_t *outStrides);
+
+/// tessera_irfft_c64 in complex f64.
+void tessera_irfft_c128(int64_t rank, int64_t axis, const int64_t *outExtents,
+                        int64_t inLength, const double *in,
+                        const int64_t *inStrides, double *out,
+                        const int64_t *outStrides);
+
 /// The number of threads that compiled code and the kernels use: the last
 /// value given to tessera_set_num_threads if positive, else the environment
 /// variable TESSERA_NUM_THREADS if it is a positive integer, else the
@@ -79,7 +133,7 @@ int32_t tessera_get_num_threads(void);
 /// Sets the thread count for later calls (0 or less: back to the default).
 void tessera_set_num_threads(int32_t numThreads);
 
-/// The vector instruction set the kernels (GEMM and FWHT) dispatch to on
+/// The vector instruction set the kernels (GEMM, FWHT, FFT) dispatch to on
 /// this CPU:
 /// "avx512", "avx2" or "generic". TESSERA_GEMM_ISA=avx2|generic in the
 /// environment selects a narrower one (for testing each of them).

@@ -1,0 +1,91 @@
+//===- FftDriver.h - Batch walking shared by the FFT entry points -*- C++
+//-*-===//
+//
+// Internal: the batch numbering, shape checks, scratch and thread split that
+// Fft.cpp (complex) and FftReal.cpp (real) share.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_RUNTIME_KERNELS_FFTDRIVER_H
+#define TESSERA_RUNTIME_KERNELS_FFTDRIVER_H
+
+#include "tessera/Runtime/Kernels.h"
+
+#include <cmath>
+#include <cstdint>
+#include <cstdlib>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+namespace tessera::kernels::fft {
+
+/// Rows handed to the kernels at once.
+constexpr int64_t kGroup = 32;
+
+/// The tensors of one call: shape and element strides.
+struct Shape {
+  int64_t rank, axis;
+  const int64_t *extents;
+};
+
+/// The offset of the first element of vector `v` (vectors numbered in
+/// row-major order over every dimension but the axis).
+inline int64_t vectorOffset(const Shape &shape, const int64_t *strides,
+                            int64_t v) {
+  int64_t offset = 0;
+  for (int64_t d = shape.rank - 1; d >= 0; --d) {
+    if (d == shape.axis)
+      continue;
+    int64_t extent = shape.extents[d];
+    offset += (v % extent) * strides[d];
+    v /= extent;
+  }
+  return offset;
+}
+
+/// The number of vectors, or 0 when the shape is empty or invalid.
+inline int64_t countVectors(int64_t rank, int64_t axis,
+                            const int64_t *extents) {
+  if (rank < 1 || axis < 0 || axis >= rank || !extents)
+    return 0;
+  int64_t vectors = 1;
+  for (int64_t d = 0; d < rank; ++d) {
+    if (extents[d] <= 0)
+      return 0;
+    if (d != axis)
+      vectors *= extents[d];
+  }
+  return vectors;
+}
+
+/// 64-byte aligned scratch of `complexElements` complex T, or null.
+template <typename T> T *allocScratch(int64_t complexElements) {
+  size_t bytes = (size_t(complexElements) * 2 * sizeof(T) + 63) / 64 * 64;
+  return static_cast<T *>(std::aligned_alloc(64, bytes ? bytes : 64));
+}
+
+/// Splits vectors [0, vectors) over the threads when the work (n log n per
+/// vector) is worth it, calling body(begin, end) for each part.
+template <typename Body>
+void parallelVectors(int64_t vectors, int64_t n, Body body) {
+  int threads = tessera_get_num_threads();
+  double work = double(vectors) * double(n) * std::log2(double(n) + 1);
+  if (work < double(1 << 16) || vectors < 2)
+    threads = 1;
+#ifdef _OPENMP
+  if (threads > 1 && omp_in_parallel())
+    threads = 1;
+#endif
+  if (threads <= 1)
+    return body(int64_t(0), vectors);
+  int64_t chunks = threads < vectors ? threads : vectors;
+#pragma omp parallel for num_threads(threads) schedule(static)
+  for (int64_t chunk = 0; chunk < chunks; ++chunk)
+    body(vectors * chunk / chunks, vectors * (chunk + 1) / chunks);
+}
+
+} // namespace tessera::kernels::fft
+
+#endif // TESSERA_RUNTIME_KERNELS_FFTDRIVER_H

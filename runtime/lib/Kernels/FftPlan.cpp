@@ -1,0 +1,459 @@
+//===- FftPlan.cpp - FFT plans, their cache and row dispatch --------------===//
+//
+// A plan holds the factorization and every table of one transform length,
+// direction and ISA, computed once (twiddles in long double) and kept for
+// the life of the process in a lock-free list: a thread that does not find
+// its plan builds one and pushes it with a compare-and-swap; when another
+// thread pushed the same plan first, it frees its own and uses that one.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FftKernel.h"
+
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+
+namespace tessera::kernels {
+namespace {
+
+/// The radices with codelets, largest prime last.
+constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13};
+
+/// Whether n factors into the codelets' primes.
+bool isSmooth(int64_t n) {
+  for (int p : kPrimes)
+    while (n % p == 0)
+      n /= p;
+  return n == 1;
+}
+
+/// The radices of a smooth n, first stage first: 8s, then a 4 or a 2 for
+/// the rest of the power of two (4 x 4 rather than 8 x 2), then odd primes.
+int factor(int64_t n, int32_t *radix) {
+  int count = 0, twos = 0;
+  while (n % 2 == 0) {
+    n /= 2;
+    ++twos;
+  }
+  int eights = twos / 3, rest = twos % 3;
+  if (rest == 1 && eights > 0) {
+    --eights;
+    radix[count++] = 4;
+    radix[count++] = 4;
+    rest = 0;
+  }
+  for (int i = 0; i < eights; ++i)
+    radix[count++] = 8;
+  if (rest)
+    radix[count++] = rest == 2 ? 4 : 2;
+  for (int p : kPrimes)
+    for (; p > 2 && n % p == 0; n /= p)
+      radix[count++] = p;
+  return count;
+}
+
+/// Relative cost per element of a stage of each radix (operations, roughly).
+double stageCost(int radix) {
+  switch (radix) {
+  case 2:
+    return 1.0;
+  case 4:
+    return 1.3;
+  case 8:
+    return 1.7;
+  case 3:
+    return 1.7;
+  case 5:
+    return 2.3;
+  case 7:
+    return 3.2;
+  default:
+    return radix * 0.45;
+  }
+}
+
+/// The estimated cost of column transforms of length n over `cols`.
+double columnsCost(int64_t n, int64_t cols, int64_t lanes) {
+  int32_t radix[kFftMaxStages];
+  int stages = factor(n, radix);
+  double perElement = 0.3;
+  for (int i = 0; i < stages; ++i)
+    perElement += stageCost(radix[i]);
+  double vectors = cols >= lanes ? double((cols + lanes - 1) / lanes) : cols;
+  return double(n) * perElement * vectors;
+}
+
+/// The four-step split n = n1 n2 of least estimated cost, or 0 when none
+/// beats transposing rows into columns.
+int64_t chooseSplit(int64_t n, int64_t lanes) {
+  if (n < 4 * lanes * lanes)
+    return 0;
+  int64_t best = 0;
+  double bestCost = 0;
+  for (int64_t d = 2; d * d <= n; ++d) {
+    if (n % d)
+      continue;
+    for (int side = 0; side < 2; ++side) {
+      int64_t n1 = side ? n / d : d, n2 = n / n1;
+      double cost = columnsCost(n1, n2, lanes) + columnsCost(n2, n1, lanes);
+      cost += double(n) * (n1 >= lanes && n2 >= lanes ? 0.6 : 4.0);
+      // A slight preference for square splits (smaller panels).
+      cost *= 1.0 + 0.01 * std::fabs(std::log2(double(n1) / double(n2)));
+      if (!best || cost < bestCost) {
+        best = n1;
+        bestCost = cost;
+      }
+    }
+  }
+  return best;
+}
+
+/// (cos, sin) of sign 2 pi a / b in long double, a reduced modulo b.
+void unitRoot(int64_t a, int64_t b, int sign, long double *c, long double *s) {
+  a %= b;
+  long double angle = 2.0L * 3.141592653589793238462643383279502884L *
+                      (long double)a / (long double)b;
+  *c = cosl(angle);
+  *s = sign * sinl(angle);
+}
+
+/// The cache: one list per element type.
+std::atomic<FftPlan<float> *> floatPlans{nullptr};
+std::atomic<FftPlan<double> *> doublePlans{nullptr};
+template <typename T> std::atomic<FftPlan<T> *> &cacheHead();
+template <> std::atomic<FftPlan<float> *> &cacheHead<float>() {
+  return floatPlans;
+}
+template <> std::atomic<FftPlan<double> *> &cacheHead<double>() {
+  return doublePlans;
+}
+
+template <typename T>
+FftPlan<T> *findPlan(FftPlan<T> *from, FftPlan<T> *to, int64_t n, int32_t key,
+                     int32_t isa) {
+  for (FftPlan<T> *p = from; p != to; p = p->next)
+    if (p->n == n && p->inverse == key && p->isa == isa)
+      return p;
+  return nullptr;
+}
+
+template <typename T> void destroyPlan(FftPlan<T> *plan) {
+  if (!plan)
+    return;
+  std::free(plan->memory);
+  std::free(plan);
+}
+
+/// Allocates a zeroed plan with `scalars` T of tables after the header.
+template <typename T>
+FftPlan<T> *allocatePlan(int64_t n, int32_t key, int32_t isa, int64_t scalars) {
+  auto *plan = static_cast<FftPlan<T> *>(std::calloc(1, sizeof(FftPlan<T>)));
+  if (!plan)
+    return nullptr;
+  plan->n = n;
+  plan->inverse = key;
+  plan->isa = isa;
+  size_t bytes = (size_t(scalars) * sizeof(T) + 63) / 64 * 64 + 64;
+  plan->memory = std::aligned_alloc(64, bytes);
+  if (!plan->memory) {
+    std::free(plan);
+    return nullptr;
+  }
+  return plan;
+}
+
+/// Fills the Stockham stage tables of `plan` from `tables` on; returns the
+/// end of what it used.
+template <typename T> T *fillStages(FftPlan<T> *plan, T *tables, int sign) {
+  int64_t m = plan->n;
+  for (int k = 0; k < plan->numStages; ++k) {
+    int r = plan->radix[k];
+    m /= r;
+    T *table = tables;
+    plan->stageTables[k] = table;
+    long double c, s;
+    for (int j = 0; j < r; ++j) {
+      unitRoot(j, r, 1, &c, &s);
+      table[2 * j] = T(c);
+      table[2 * j + 1] = T(s);
+    }
+    T *tw = table + 2 * r;
+    for (int64_t p = 0; p < m; ++p)
+      for (int j = 1; j < r; ++j) {
+        unitRoot(j * p, r * m, sign, &c, &s);
+        T *w = tw + 4 * ((r - 1) * p + j - 1);
+        w[0] = w[1] = T(c);
+        w[2] = T(-s);
+        w[3] = T(s);
+      }
+    tables = tw + 4 * (r - 1) * m;
+  }
+  return tables;
+}
+
+/// Scalars of the stage tables of n.
+int64_t stageScalars(int64_t n) {
+  int32_t radix[kFftMaxStages];
+  int stages = factor(n, radix);
+  int64_t total = 0, m = n;
+  for (int k = 0; k < stages; ++k) {
+    m /= radix[k];
+    total += 2 * radix[k] + 4 * (radix[k] - 1) * m;
+  }
+  return total;
+}
+
+template <typename T>
+FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa);
+template <typename T> FftPlan<T> *buildRealPlan(int64_t n, int32_t isa);
+
+/// The kernel of Bluestein's convolution, transformed and divided by m.
+template <typename T> bool fillKernel(FftPlan<T> *plan) {
+  int64_t n = plan->n, m = plan->m;
+  T *b = plan->kernel;
+  std::memset(b, 0, 2 * m * sizeof(T));
+  for (int64_t k = 0; k < n; ++k) {
+    T re = plan->chirp[2 * k], im = -plan->chirp[2 * k + 1];
+    b[2 * k] = re;
+    b[2 * k + 1] = im;
+    if (k) {
+      b[2 * (m - k)] = re;
+      b[2 * (m - k) + 1] = im;
+    }
+  }
+  int64_t scratchElems = 2 * fftScratch(plan->planM) + 2 * m;
+  T *scratch = static_cast<T *>(
+      std::aligned_alloc(64, (scratchElems * sizeof(T) + 63) / 64 * 64));
+  if (!scratch)
+    return false;
+  T *copy = scratch + 2 * fftScratch(plan->planM);
+  std::memcpy(copy, b, 2 * m * sizeof(T));
+  const T *in[1] = {copy};
+  T *out[1] = {b};
+  fftRunRows(plan->planM, in, out, 1, scratch);
+  std::free(scratch);
+  for (int64_t k = 0; k < 2 * m; ++k)
+    b[k] /= T(m);
+  return true;
+}
+
+template <typename T>
+FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
+  int64_t m = 1;
+  while (m < 2 * n - 1)
+    m *= 2;
+  const FftPlan<T> *forward = fftGetPlan<T>(m, 0, isa);
+  const FftPlan<T> *backward = fftGetPlan<T>(m, 1, isa);
+  if (!forward || !backward)
+    return nullptr;
+  FftPlan<T> *plan = allocatePlan<T>(n, inverse, isa, 2 * n + 2 * m);
+  if (!plan)
+    return nullptr;
+  plan->kind = FftKind::Bluestein;
+  plan->m = m;
+  plan->planM = forward;
+  plan->planMInverse = backward;
+  plan->chirp = static_cast<T *>(plan->memory);
+  plan->kernel = plan->chirp + 2 * n;
+  long double c, s;
+  for (int64_t k = 0; k < n; ++k) {
+    // k^2 mod 2n in 128 bits: exact for any n.
+    int64_t e = int64_t((__int128)k * k % (2 * n));
+    unitRoot(e, 2 * n, inverse ? 1 : -1, &c, &s);
+    plan->chirp[2 * k] = T(c);
+    plan->chirp[2 * k + 1] = T(s);
+  }
+  if (!fillKernel(plan)) {
+    destroyPlan(plan);
+    return nullptr;
+  }
+  return plan;
+}
+
+template <typename T>
+FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa) {
+  if (!isSmooth(n))
+    return buildBluestein<T>(n, inverse, isa);
+  int64_t lanes = fftLanes(isa, sizeof(T));
+  int64_t n1 = chooseSplit(n, lanes), n2 = n1 ? n / n1 : 0;
+  const FftPlan<T> *plan1 = nullptr, *plan2 = nullptr;
+  if (n1) {
+    plan1 = fftGetPlan<T>(n1, inverse, isa);
+    plan2 = fftGetPlan<T>(n2, inverse, isa);
+    if (!plan1 || !plan2)
+      return nullptr;
+  }
+  int64_t scalars = stageScalars(n) + (n1 ? 2 * n : 0);
+  FftPlan<T> *plan = allocatePlan<T>(n, inverse, isa, scalars);
+  if (!plan)
+    return nullptr;
+  int sign = inverse ? 1 : -1;
+  plan->numStages = factor(n, plan->radix);
+  T *rest = fillStages(plan, static_cast<T *>(plan->memory), sign);
+  plan->kind = n1 ? FftKind::FourStep : FftKind::Batched;
+  if (n1) {
+    plan->n1 = n1;
+    plan->n2 = n2;
+    plan->plan1 = plan1;
+    plan->plan2 = plan2;
+    plan->rowTwiddles = rest;
+    long double c, s;
+    for (int64_t k1 = 0; k1 < n1; ++k1)
+      for (int64_t j2 = 0; j2 < n2; ++j2) {
+        unitRoot(k1 * j2, n, sign, &c, &s);
+        rest[2 * (k1 * n2 + j2)] = T(c);
+        rest[2 * (k1 * n2 + j2) + 1] = T(s);
+      }
+  }
+  return plan;
+}
+
+/// The real plan of n: plan1 and plan2 the forward and inverse complex
+/// plans of n / 2 (even n) or n (odd n), rowTwiddles w_n^k for k <= n / 2.
+template <typename T> FftPlan<T> *buildRealPlan(int64_t n, int32_t isa) {
+  int64_t half = n % 2 ? n : n / 2;
+  const FftPlan<T> *forward = fftGetPlan<T>(half, 0, isa);
+  const FftPlan<T> *backward = fftGetPlan<T>(half, 1, isa);
+  if (!forward || !backward)
+    return nullptr;
+  FftPlan<T> *plan = allocatePlan<T>(n, 2, isa, 2 * (n / 2 + 1));
+  if (!plan)
+    return nullptr;
+  plan->plan1 = forward;
+  plan->plan2 = backward;
+  plan->rowTwiddles = static_cast<T *>(plan->memory);
+  long double c, s;
+  for (int64_t k = 0; k <= n / 2; ++k) {
+    unitRoot(k, n, -1, &c, &s);
+    plan->rowTwiddles[2 * k] = T(c);
+    plan->rowTwiddles[2 * k + 1] = T(s);
+  }
+  return plan;
+}
+
+} // namespace
+
+template <typename T>
+const FftPlan<T> *fftGetPlan(int64_t n, int32_t key, int32_t isa) {
+  if (n < 1)
+    return nullptr;
+  std::atomic<FftPlan<T> *> &head = cacheHead<T>();
+  FftPlan<T> *seen = head.load(std::memory_order_acquire);
+  if (FftPlan<T> *found = findPlan<T>(seen, nullptr, n, key, isa))
+    return found;
+  FftPlan<T> *plan =
+      key == 2 ? buildRealPlan<T>(n, isa) : buildComplexPlan<T>(n, key, isa);
+  if (!plan)
+    return nullptr;
+  for (;;) {
+    FftPlan<T> *now = head.load(std::memory_order_acquire);
+    // Only plans pushed since the last look can be new copies of this one.
+    if (FftPlan<T> *found = findPlan<T>(now, seen, n, key, isa)) {
+      destroyPlan(plan);
+      return found;
+    }
+    seen = now;
+    plan->next = now;
+    if (head.compare_exchange_weak(now, plan, std::memory_order_acq_rel))
+      return plan;
+  }
+}
+
+template <typename T> int64_t fftScratch(const FftPlan<T> *plan) {
+  if (plan->kind == FftKind::Bluestein)
+    return 2 * plan->m + fftScratch(plan->planM);
+  return fftRowScratch(plan, fftLanes(plan->isa, sizeof(T)));
+}
+
+namespace {
+
+template <typename T> struct IsaKernels {
+  void (*columns)(const FftPlan<T> *, const T *, int64_t, T *, int64_t, int64_t,
+                  T *, T *);
+  void (*rows)(const FftPlan<T> *, const T *const *, T *const *, int64_t, T *);
+};
+
+template <typename T> IsaKernels<T> isaKernels(int32_t isa);
+template <> IsaKernels<float> isaKernels<float>(int32_t isa) {
+#ifdef TESSERA_KERNELS_X86
+  if (isa == 0)
+    return {fftColumnsAVX512F32, fftRowsAVX512F32};
+  if (isa == 1)
+    return {fftColumnsAVX2F32, fftRowsAVX2F32};
+#endif
+  return {fftColumnsGenericF32, fftRowsGenericF32};
+}
+template <> IsaKernels<double> isaKernels<double>(int32_t isa) {
+#ifdef TESSERA_KERNELS_X86
+  if (isa == 0)
+    return {fftColumnsAVX512F64, fftRowsAVX512F64};
+  if (isa == 1)
+    return {fftColumnsAVX2F64, fftRowsAVX2F64};
+#endif
+  return {fftColumnsGenericF64, fftRowsGenericF64};
+}
+
+/// (a, b) times (c, d).
+template <typename T> inline void cmul(T a, T b, T c, T d, T *out) {
+  out[0] = a * c - b * d;
+  out[1] = a * d + b * c;
+}
+
+/// Bluestein on each row: chirp, convolve with the kernel, chirp.
+template <typename T>
+void bluesteinRows(const FftPlan<T> *plan, const T *const *in, T *const *out,
+                   int64_t count, T *scratch) {
+  int64_t n = plan->n, m = plan->m;
+  T *a = scratch, *b = a + 2 * m, *sub = b + 2 * m;
+  const T *chirp = plan->chirp, *kernel = plan->kernel;
+  for (int64_t i = 0; i < count; ++i) {
+    for (int64_t k = 0; k < n; ++k)
+      cmul(in[i][2 * k], in[i][2 * k + 1], chirp[2 * k], chirp[2 * k + 1],
+           a + 2 * k);
+    std::memset(a + 2 * n, 0, 2 * (m - n) * sizeof(T));
+    const T *src[1] = {a};
+    T *dst[1] = {b};
+    fftRunRows(plan->planM, src, dst, 1, sub);
+    for (int64_t k = 0; k < m; ++k)
+      cmul(b[2 * k], b[2 * k + 1], kernel[2 * k], kernel[2 * k + 1], b + 2 * k);
+    const T *src2[1] = {b};
+    T *dst2[1] = {a};
+    fftRunRows(plan->planMInverse, src2, dst2, 1, sub);
+    for (int64_t k = 0; k < n; ++k)
+      cmul(a[2 * k], a[2 * k + 1], chirp[2 * k], chirp[2 * k + 1],
+           out[i] + 2 * k);
+  }
+}
+
+} // namespace
+
+template <typename T>
+void fftRunRows(const FftPlan<T> *plan, const T *const *in, T *const *out,
+                int64_t count, T *scratch) {
+  if (plan->kind == FftKind::Bluestein)
+    return bluesteinRows(plan, in, out, count, scratch);
+  isaKernels<T>(plan->isa).rows(plan, in, out, count, scratch);
+}
+
+template <typename T>
+void fftRunColumns(const FftPlan<T> *plan, const T *in, int64_t inRow, T *out,
+                   int64_t outRow, int64_t cols, T *s1, T *s2) {
+  isaKernels<T>(plan->isa).columns(plan, in, inRow, out, outRow, cols, s1, s2);
+}
+
+template const FftPlan<float> *fftGetPlan(int64_t, int32_t, int32_t);
+template const FftPlan<double> *fftGetPlan(int64_t, int32_t, int32_t);
+template int64_t fftScratch(const FftPlan<float> *);
+template int64_t fftScratch(const FftPlan<double> *);
+template void fftRunRows(const FftPlan<float> *, const float *const *,
+                         float *const *, int64_t, float *);
+template void fftRunRows(const FftPlan<double> *, const double *const *,
+                         double *const *, int64_t, double *);
+template void fftRunColumns(const FftPlan<float> *, const float *, int64_t,
+                            float *, int64_t, int64_t, float *, float *);
+template void fftRunColumns(const FftPlan<double> *, const double *, int64_t,
+                            double *, int64_t, int64_t, double *, double *);
+
+} // namespace tessera::kernels
