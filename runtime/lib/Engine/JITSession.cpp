@@ -75,6 +75,7 @@ JITSession::create(unsigned optLevel) {
   define("tessera_gemm_f64", &tessera_gemm_f64);
   define("tessera_fwht_f32", &tessera_fwht_f32);
   define("tessera_fwht_f64", &tessera_fwht_f64);
+  define("tessera_fwht_length_supported", &tessera_fwht_length_supported);
   define("tessera_get_num_threads", &tessera_get_num_threads);
   define("tessera_set_num_threads", &tessera_set_num_threads);
   if (llvm::Error error =
