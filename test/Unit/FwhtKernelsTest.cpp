@@ -402,7 +402,7 @@ TEST(FwhtKernelsTest, SupportedLengths) {
 }
 
 /// Each ISA's kernel on n = m 2^k, k = 0..6, against the dense M_n, and on
-/// 40 2^10 against the staged reference.
+/// longer ones (up to 40 2^10) against the staged reference.
 template <typename T> void checkSpecialVariants() {
   std::mt19937 rng(11);
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
@@ -410,7 +410,9 @@ template <typename T> void checkSpecialVariants() {
   for (int64_t m : {12, 20, 28, 40})
     for (int64_t k = 0; k <= 6; ++k)
       lengths.push_back(m << k);
-  lengths.push_back(40 << 10);
+  // Past the kernels' 512-byte column tiles (f32 from 2^7).
+  for (int64_t n : {12 << 7, 20 << 8, 28 << 9, 40 << 10})
+    lengths.push_back(n);
   for (int64_t n : lengths) {
     std::vector<double> x(n);
     for (double &v : x)
@@ -462,78 +464,76 @@ void fwht(const int64_t *extents, int64_t axis, const T *in,
 template <typename T> void checkSpecialEntryPoints() {
   std::mt19937 rng(13);
   std::uniform_real_distribution<double> dist(-1.0, 1.0);
-  for (int64_t m : {12, 20, 28, 40})
-    for (int64_t k : {0, 2, 5})
-      for (int64_t axis = 0; axis < 3; ++axis) {
-        int64_t n = m << k;
-        int64_t extents[3] = {4, 5, 3};
-        extents[axis] = n;
-        int64_t e0 = extents[0], e1 = extents[1], e2 = extents[2];
-        int64_t inStrides[3] = {(e1 + 1) * (2 * e2 + 1), 2 * e2 + 1, 2};
-        int64_t rowMajor[3] = {e1 * e2, e2, 1};
-        int64_t colMajor[3] = {1, e0, e0 * e1};
-        int64_t size = e0 * e1 * e2;
-        std::vector<T> in(e0 * inStrides[0], T(0));
-        for (int64_t i = 0; i < e0; ++i)
-          for (int64_t j = 0; j < e1; ++j)
-            for (int64_t l = 0; l < e2; ++l)
-              in[i * inStrides[0] + j * inStrides[1] + l * inStrides[2]] =
-                  T(dist(rng));
-        // The expected result, row-major.
-        SignMatrix mn = denseMatrix(n);
-        std::vector<double> want(size);
-        int64_t others[2], o = 0;
-        for (int64_t d = 0; d < 3; ++d)
-          if (d != axis)
-            others[o++] = d;
-        for (int64_t u = 0; u < extents[others[0]]; ++u)
-          for (int64_t v = 0; v < extents[others[1]]; ++v) {
-            int64_t idx[3];
-            idx[others[0]] = u;
-            idx[others[1]] = v;
-            std::vector<double> x(n);
-            for (int64_t j = 0; j < n; ++j) {
-              idx[axis] = j;
-              x[j] = in[idx[0] * inStrides[0] + idx[1] * inStrides[1] +
-                        idx[2] * inStrides[2]];
-            }
-            std::vector<double> y = multiply(mn, x);
-            for (int64_t j = 0; j < n; ++j) {
-              idx[axis] = j;
-              want[idx[0] * rowMajor[0] + idx[1] * rowMajor[1] + idx[2]] = y[j];
-            }
+  for (int64_t n :
+       {12, 20, 28, 40, 48, 80, 112, 160, 384, 640, 896, 1280, 12 << 7})
+    for (int64_t axis = 0; axis < 3; ++axis) {
+      int64_t extents[3] = {4, 5, 3};
+      extents[axis] = n;
+      int64_t e0 = extents[0], e1 = extents[1], e2 = extents[2];
+      int64_t inStrides[3] = {(e1 + 1) * (2 * e2 + 1), 2 * e2 + 1, 2};
+      int64_t rowMajor[3] = {e1 * e2, e2, 1};
+      int64_t colMajor[3] = {1, e0, e0 * e1};
+      int64_t size = e0 * e1 * e2;
+      std::vector<T> in(e0 * inStrides[0], T(0));
+      for (int64_t i = 0; i < e0; ++i)
+        for (int64_t j = 0; j < e1; ++j)
+          for (int64_t l = 0; l < e2; ++l)
+            in[i * inStrides[0] + j * inStrides[1] + l * inStrides[2]] =
+                T(dist(rng));
+      // The expected result, row-major.
+      SignMatrix mn = denseMatrix(n);
+      std::vector<double> want(size);
+      int64_t others[2], o = 0;
+      for (int64_t d = 0; d < 3; ++d)
+        if (d != axis)
+          others[o++] = d;
+      for (int64_t u = 0; u < extents[others[0]]; ++u)
+        for (int64_t v = 0; v < extents[others[1]]; ++v) {
+          int64_t idx[3];
+          idx[others[0]] = u;
+          idx[others[1]] = v;
+          std::vector<double> x(n);
+          for (int64_t j = 0; j < n; ++j) {
+            idx[axis] = j;
+            x[j] = in[idx[0] * inStrides[0] + idx[1] * inStrides[1] +
+                      idx[2] * inStrides[2]];
           }
-        for (Isa isa : supportedIsas())
-          for (int threads = 1; threads <= 3; ++threads) {
-            detectedIsa.store(int(isa));
-            tessera_set_num_threads(threads);
-            std::vector<T> out(size, T(-9)), outT(size, T(-9)), inPlace(size);
-            fwht<T>(extents, axis, in.data(), inStrides, out.data(), rowMajor);
-            fwht<T>(extents, axis, in.data(), inStrides, outT.data(), colMajor);
-            // The in-place operand: the input copied row-major.
-            for (int64_t i = 0; i < e0; ++i)
-              for (int64_t j = 0; j < e1; ++j)
-                for (int64_t l = 0; l < e2; ++l)
-                  inPlace[i * rowMajor[0] + j * e2 + l] =
-                      in[i * inStrides[0] + j * inStrides[1] +
-                         l * inStrides[2]];
-            fwht<T>(extents, axis, inPlace.data(), rowMajor, inPlace.data(),
-                    rowMajor);
-            std::vector<T> outTRowMajor(size);
-            for (int64_t i = 0; i < e0; ++i)
-              for (int64_t j = 0; j < e1; ++j)
-                for (int64_t l = 0; l < e2; ++l)
-                  outTRowMajor[i * rowMajor[0] + j * e2 + l] =
-                      outT[i + j * e0 + l * e0 * e1];
-            std::string where = "n=" + std::to_string(n) +
-                                " axis=" + std::to_string(axis) +
-                                " isa=" + std::to_string(int(isa)) +
-                                " threads=" + std::to_string(threads);
-            EXPECT_TRUE(closeTo(out.data(), want, kTol<T>)) << where;
-            EXPECT_TRUE(closeTo(outTRowMajor.data(), want, kTol<T>)) << where;
-            EXPECT_TRUE(closeTo(inPlace.data(), want, kTol<T>)) << where;
+          std::vector<double> y = multiply(mn, x);
+          for (int64_t j = 0; j < n; ++j) {
+            idx[axis] = j;
+            want[idx[0] * rowMajor[0] + idx[1] * rowMajor[1] + idx[2]] = y[j];
           }
-      }
+        }
+      for (Isa isa : supportedIsas())
+        for (int threads = 1; threads <= 3; ++threads) {
+          detectedIsa.store(int(isa));
+          tessera_set_num_threads(threads);
+          std::vector<T> out(size, T(-9)), outT(size, T(-9)), inPlace(size);
+          fwht<T>(extents, axis, in.data(), inStrides, out.data(), rowMajor);
+          fwht<T>(extents, axis, in.data(), inStrides, outT.data(), colMajor);
+          // The in-place operand: the input copied row-major.
+          for (int64_t i = 0; i < e0; ++i)
+            for (int64_t j = 0; j < e1; ++j)
+              for (int64_t l = 0; l < e2; ++l)
+                inPlace[i * rowMajor[0] + j * e2 + l] =
+                    in[i * inStrides[0] + j * inStrides[1] + l * inStrides[2]];
+          fwht<T>(extents, axis, inPlace.data(), rowMajor, inPlace.data(),
+                  rowMajor);
+          std::vector<T> outTRowMajor(size);
+          for (int64_t i = 0; i < e0; ++i)
+            for (int64_t j = 0; j < e1; ++j)
+              for (int64_t l = 0; l < e2; ++l)
+                outTRowMajor[i * rowMajor[0] + j * e2 + l] =
+                    outT[i + j * e0 + l * e0 * e1];
+          std::string where = "n=" + std::to_string(n) +
+                              " axis=" + std::to_string(axis) +
+                              " isa=" + std::to_string(int(isa)) +
+                              " threads=" + std::to_string(threads);
+          EXPECT_TRUE(closeTo(out.data(), want, kTol<T>)) << where;
+          EXPECT_TRUE(closeTo(outTRowMajor.data(), want, kTol<T>)) << where;
+          EXPECT_TRUE(closeTo(inPlace.data(), want, kTol<T>)) << where;
+        }
+    }
   detectedIsa.store(-1);
   tessera_set_num_threads(0);
 }
