@@ -63,14 +63,17 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
 ///  - n = m 2^k, m in {12, 20, 28, 40}: M_n = kron(H_m, H_{2^k}), that is
 ///    out[a 2^k + b] = sum_{c, d} H_m[a][c] H_{2^k}[b][d] in[c 2^k + d],
 ///    with the fixed m x m Hadamard matrices of Dao-AILab's
-///    fast-hadamard-transform (hadamard_transform_12N/20N/28N/40N, whose
-///    results this matches for the lengths it supports): H_12 by Paley's
+///    fast-hadamard-transform (the result of its hadamard_transform_{m}N
+///    for the m chosen here, where it takes n): H_12 by Paley's
 ///    construction II for q = 5, H_20 and H_28 Williamson-type, H_40 from
 ///    two Paley matrices, written out in runtime/lib/Kernels/FwhtSpecial.h.
+///    m = 40 whenever 40 divides n (n = 40 2^k is also 20 2^(k+1)), so
+///    H_20 serves n = 20 alone.
 /// Operands are addressed by element strides, one per dimension; `out` may
 /// be `in` with the same strides (in place), else they must not overlap.
-/// O(n log n + m n) additions per vector, the vectors split over the
-/// threads.
+/// O(n log n + m n) additions per vector (Dao's library supports the m 2^k
+/// only for k >= 2; the definition is the same for every k), the vectors
+/// split over the threads.
 void tessera_fwht_f32(int64_t rank, int64_t axis, const int64_t *extents,
                       const float *in, const int64_t *inStrides, float *out,
                       const int64_t *outStrides);
