@@ -85,6 +85,7 @@ JITSession::create(unsigned optLevel) {
   define("tessera_rfft_f64", &tessera_rfft_f64);
   define("tessera_irfft_c64", &tessera_irfft_c64);
   define("tessera_irfft_c128", &tessera_irfft_c128);
+  define("tessera_fwht_length_supported", &tessera_fwht_length_supported);
   define("tessera_get_num_threads", &tessera_get_num_threads);
   define("tessera_set_num_threads", &tessera_set_num_threads);
   if (llvm::Error error =

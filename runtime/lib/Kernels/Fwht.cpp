@@ -3,13 +3,16 @@
 // tessera_fwht_f32/f64 (Kernels.h): for every vector along the transformed
 // axis, copy it into the output (contiguously, or through a scratch vector
 // when the output is strided), transform it in place with the ISA's kernel
-// (FwhtKernel.inc), and split the vectors over the threads.
+// (FwhtKernel.inc), and split the vectors over the threads. Lengths are
+// powers of two or m 2^k with m in {12, 20, 28, 40} (FwhtSpecial.h defines
+// those transforms).
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Runtime/Kernels.h"
 
 #include "FwhtKernel.h"
+#include "FwhtSpecial.h"
 #include "Isa.h"
 
 #include <cstdlib>
@@ -54,16 +57,35 @@ template <> Transform<double> getTransform<double>() {
   return fwhtGenericF64;
 }
 
-/// The transform of the strided x[0], x[s], ..., x[(n - 1) s] in place:
-/// the fallback when no scratch vector can be allocated.
+/// The transform of the strided x[0], x[s], ..., x[(n - 1) s] in place (n
+/// a supported length): the fallback when no scratch vector can be
+/// allocated.
 template <typename T> void transformStrided(T *x, int64_t n, int64_t s) {
-  for (int64_t h = 1; h < n; h *= 2)
-    for (int64_t i = 0; i < n; i += 2 * h)
-      for (int64_t j = i; j < i + h; ++j) {
-        T a = x[j * s], b = x[(j + h) * s];
-        x[j * s] = a + b;
-        x[(j + h) * s] = a - b;
-      }
+  int64_t m = 1, p = n;
+  splitFwhtLength(n, m, p);
+  for (int64_t c = 0; c < m; ++c) {
+    T *y = x + c * p * s;
+    for (int64_t h = 1; h < p; h *= 2)
+      for (int64_t i = 0; i < p; i += 2 * h)
+        for (int64_t j = i; j < i + h; ++j) {
+          T a = y[j * s], b = y[(j + h) * s];
+          y[j * s] = a + b;
+          y[(j + h) * s] = a - b;
+        }
+  }
+  if (m == 1)
+    return;
+  T column[40];
+  for (int64_t j = 0; j < p; ++j) {
+    for (int64_t c = 0; c < m; ++c)
+      column[c] = x[(c * p + j) * s];
+    for (int64_t a = 0; a < m; ++a) {
+      T sum = 0;
+      for (int64_t c = 0; c < m; ++c)
+        sum += hadamardMinus(m, a, c) ? -column[c] : column[c];
+      x[(a * p + j) * s] = sum;
+    }
+  }
 }
 
 /// The tensors of one call: shape and element strides (rank at most 8).
@@ -120,8 +142,9 @@ void transformRange(Transform<T> transform, const Shape &shape, const T *in,
   std::free(scratch);
 }
 
-/// Below this many element operations (n log2 n per vector) the transform
-/// runs on the calling thread.
+/// Below this many element operations (n (log2 p + 1) per vector of
+/// n = m p elements, plus n m for H_m when m > 1) the transform runs on the
+/// calling thread.
 constexpr double kMinParallelWork = 1 << 17;
 
 template <typename T>
@@ -137,13 +160,15 @@ void runFwht(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
     if (d != axis)
       vectors *= extents[d];
   }
-  // Lengths that are not powers of two are refused before the call (at
-  // compile time); do nothing rather than read out of bounds.
-  if ((n & (n - 1)) != 0)
+  // Other lengths are refused before the call (at compile time); do
+  // nothing rather than read out of bounds.
+  int64_t m = 1, p = n;
+  if (!splitFwhtLength(n, m, p))
     return;
   Transform<T> transform = getTransform<T>();
   int threads = tessera_get_num_threads();
-  double work = double(vectors) * double(n) * double(64 - __builtin_clzll(n));
+  double work = double(vectors) * double(n) *
+                double(64 - __builtin_clzll(p) + (m > 1 ? m : 0));
   if (work < kMinParallelWork || vectors < 2)
     threads = 1;
 #ifdef _OPENMP
@@ -174,4 +199,9 @@ extern "C" void tessera_fwht_f64(int64_t rank, int64_t axis,
                                  const int64_t *inStrides, double *out,
                                  const int64_t *outStrides) {
   runFwht<double>(rank, axis, extents, in, inStrides, out, outStrides);
+}
+
+extern "C" int32_t tessera_fwht_length_supported(int64_t n) {
+  int64_t m = 0, p = 0;
+  return splitFwhtLength(n, m, p) ? 1 : 0;
 }

@@ -14,7 +14,8 @@
 namespace tessera::kernels {
 
 /// The unnormalized Walsh-Hadamard transform of the contiguous x[0, n), in
-/// place; n is a power of two.
+/// place: H_n for n a power of two, kron(H_m, H_{2^k}) for n = m 2^k with m
+/// in {12, 20, 28, 40} (FwhtSpecial.h); any other n leaves x untouched.
 void fwhtAVX512F32(float *x, int64_t n);
 void fwhtAVX512F64(double *x, int64_t n);
 void fwhtAVX2F32(float *x, int64_t n);

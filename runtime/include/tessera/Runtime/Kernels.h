@@ -53,14 +53,27 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t cColStride, int32_t overwrite, int32_t epilogue,
                       double scalar);
 
-/// out = H_n in along dimension `axis` of tensors of rank `rank` (1 to 8)
-/// with extents `extents`: the unnormalized Walsh-Hadamard transform
-/// (Sylvester order, H_2n = [[H_n, H_n], [H_n, -H_n]]) of every vector along
-/// the axis, whose length n is a power of two (other lengths, empty or bad
-/// shapes do nothing; compiled code checks them first). Operands are
-/// addressed by element strides, one per dimension; `out` may be `in` with
-/// the same strides (in place), else they must not overlap. O(n log n)
-/// additions per vector, the vectors split over the threads.
+/// out = M_n in along dimension `axis` of tensors of rank `rank` (1 to 8)
+/// with extents `extents`: the unnormalized Walsh-Hadamard transform (every
+/// entry of M_n is +1 or -1) of every vector along the axis, whose length n
+/// is a supported length (tessera_fwht_length_supported; other lengths,
+/// empty or bad shapes do nothing; compiled code checks them first):
+///  - n = 2^k: M_n = H_n, Sylvester order (H_1 = [1], H_2n = [[H_n, H_n],
+///    [H_n, -H_n]], so H_n[i][j] = (-1)^popcount(i & j));
+///  - n = m 2^k, m in {12, 20, 28, 40}: M_n = kron(H_m, H_{2^k}), that is
+///    out[a 2^k + b] = sum_{c, d} H_m[a][c] H_{2^k}[b][d] in[c 2^k + d],
+///    with the fixed m x m Hadamard matrices of Dao-AILab's
+///    fast-hadamard-transform (the result of its hadamard_transform_{m}N
+///    for the m chosen here, where it takes n): H_12 by Paley's
+///    construction II for q = 5, H_20 and H_28 Williamson-type, H_40 from
+///    two Paley matrices, written out in runtime/lib/Kernels/FwhtSpecial.h.
+///    m = 40 whenever 40 divides n (n = 40 2^k is also 20 2^(k+1)), so
+///    H_20 serves n = 20 alone.
+/// Operands are addressed by element strides, one per dimension; `out` may
+/// be `in` with the same strides (in place), else they must not overlap.
+/// O(n log n + m n) additions per vector (Dao's library supports the m 2^k
+/// only for k >= 2; the definition is the same for every k), the vectors
+/// split over the threads.
 void tessera_fwht_f32(int64_t rank, int64_t axis, const int64_t *extents,
                       const float *in, const int64_t *inStrides, float *out,
                       const int64_t *outStrides);
@@ -123,6 +136,10 @@ void tessera_irfft_c128(int64_t rank, int64_t axis, const int64_t *outExtents,
                         int64_t inLength, const double *in,
                         const int64_t *inStrides, double *out,
                         const int64_t *outStrides);
+
+/// 1 if tessera_fwht_f32/f64 transform vectors of length n (n = 2^k or
+/// n = m 2^k with m in {12, 20, 28, 40}, k >= 0), else 0.
+int32_t tessera_fwht_length_supported(int64_t n);
 
 /// The number of threads that compiled code and the kernels use: the last
 /// value given to tessera_set_num_threads if positive, else the environment
