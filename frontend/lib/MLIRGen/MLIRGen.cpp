@@ -256,6 +256,19 @@ void FunctionGen::genValue(unsigned id) {
   case sema::Value::Kind::Monarch:
     genFactored(id, v, l);
     return;
+  case sema::Value::Kind::Rfft: {
+    Value x = values[v.operands[0].id][v.operands[0].result];
+    values[id].push_back(structured::RfftOp::create(
+        b, l, getTensorType(ctx, v.types[0]), x, v.axis));
+    return;
+  }
+  case sema::Value::Kind::Irfft: {
+    Value x = values[v.operands[0].id][v.operands[0].result];
+    RankedTensorType t = getTensorType(ctx, v.types[0]);
+    Value n = arith::ConstantIndexOp::create(b, l, t.getDimSize(v.axis));
+    values[id].push_back(structured::IrfftOp::create(b, l, t, x, v.axis, n));
+    return;
+  }
   case sema::Value::Kind::Fft:
   case sema::Value::Kind::Ifft: {
     Value x = values[v.operands[0].id][v.operands[0].result];

@@ -149,6 +149,8 @@ private:
   // Fourier transforms (Transforms.cpp).
   /// `fft(x, axis)` and `ifft(x, axis)`.
   std::optional<ValueRef> evalFourier(const ast::CallExpr &call);
+  /// `rfft(x, axis)` and `irfft(x, axis[, n])`.
+  std::optional<ValueRef> evalRealFourier(const ast::CallExpr &call);
   /// `x` with its elements converted to `to` (a contraction with a cast).
   ValueRef convertElements(ValueRef x, DType to, ast::SourceLoc loc);
   /// `fft_twiddles(N[, dtype])`; `precision` (a complex dtype) when the

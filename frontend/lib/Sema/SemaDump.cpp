@@ -199,6 +199,11 @@ static void printValue(const Function &f, const Value &v,
     os << " axis " << v.axis;
     return;
   }
+  case Value::Kind::Rfft:
+  case Value::Kind::Irfft:
+    os << (v.kind == Value::Kind::Rfft ? "rfft v" : "irfft v")
+       << v.operands[0].id << " axis " << v.axis << " -> " << v.types[0].str();
+    return;
   case Value::Kind::Fft:
   case Value::Kind::Ifft:
     os << (v.kind == Value::Kind::Fft ? "fft v" : "ifft v") << v.operands[0].id

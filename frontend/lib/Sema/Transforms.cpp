@@ -12,6 +12,11 @@ using namespace tessera;
 using namespace tessera::sema;
 using llvm::dyn_cast;
 
+/// The complex dtype of `dt`'s precision.
+static DType complexOf(DType dt) {
+  return dt == DType::F64 || dt == DType::C128 ? DType::C128 : DType::C64;
+}
+
 ValueRef FunctionAnalyzer::convertElements(ValueRef x, DType to,
                                            ast::SourceLoc loc) {
   const TensorType t = typeOf(x);
@@ -43,6 +48,8 @@ ValueRef FunctionAnalyzer::convertElements(ValueRef x, DType to,
 
 std::optional<ValueRef>
 FunctionAnalyzer::evalFourier(const ast::CallExpr &call) {
+  if (call.callee == "rfft" || call.callee == "irfft")
+    return evalRealFourier(call);
   bool inverse = call.callee == "ifft";
   auto args = evalTensorAndAxis(
       call,
@@ -115,11 +122,6 @@ FunctionAnalyzer::evalFftTwiddles(const ast::CallExpr &call,
                  {Extent::literal(log2), Extent::literal(n->i / 2),
                   Extent::literal(2), Extent::literal(2)}});
   return addValue(std::move(v));
-}
-
-/// The complex dtype of `dt`'s precision.
-static DType complexOf(DType dt) {
-  return dt == DType::F64 || dt == DType::C128 ? DType::C128 : DType::C64;
 }
 
 /// True for the dtypes the factored transforms compute in.
@@ -341,5 +343,83 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
   v.operands = weights;
   v.operands.push_back(*x);
   v.axis = dim;
+  return addValue(std::move(v));
+}
+
+std::optional<ValueRef>
+FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
+  bool inverse = call.callee == "irfft";
+  size_t numArgs = call.args.size();
+  if (numArgs < 2 || numArgs > (inverse ? 3u : 2u)) {
+    error(call.getLoc(), call.callee +
+                             (inverse ? " expects 2 or 3 arguments (tensor, "
+                                        "axis[, n])"
+                                      : " expects 2 arguments (tensor, axis)") +
+                             " but " + std::to_string(numArgs) + " were given");
+    return std::nullopt;
+  }
+  auto x = evalValue(*call.args[0]);
+  auto axis = m.evalConst(*call.args[1]);
+  if (!x || !axis)
+    return std::nullopt;
+  TensorType t = typeOf(*x);
+  bool accepted = t.dtype == DType::F32 || t.dtype == DType::F64 ||
+                  (inverse && isComplexDType(t.dtype));
+  if (!accepted) {
+    error(call.args[0]->getLoc(),
+          call.callee + " expects " +
+              (inverse ? "a c64 or c128 tensor" : "an f32 or f64 tensor") +
+              ", got " + t.str() +
+              (!inverse && isComplexDType(t.dtype) ? " (use fft)" : ""));
+    return std::nullopt;
+  }
+  int64_t rank = t.getRank();
+  if (!axis->isInt() || axis->i < -rank || axis->i >= rank) {
+    error(call.args[1]->getLoc(),
+          call.callee + " axis must be an integer in [" +
+              std::to_string(-rank) + ", " + std::to_string(rank) + ") for " +
+              t.str());
+    return std::nullopt;
+  }
+  int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
+  auto length =
+      literalExtent(t.shape[dim], call.args[0]->getLoc(),
+                    "the length along the " + call.callee + "'s axis");
+  if (!length)
+    return std::nullopt;
+  Value v;
+  v.loc = call.getLoc();
+  v.axis = dim;
+  if (!inverse) {
+    v.kind = Value::Kind::Rfft;
+    t.dtype = complexOf(t.dtype);
+    t.shape[dim] = Extent::literal(*length / 2 + 1);
+  } else {
+    if (!isComplexDType(t.dtype))
+      x = convertElements(*x, complexOf(t.dtype), call.args[0]->getLoc());
+    int64_t n = 2 * (*length - 1);
+    if (numArgs == 3) {
+      auto given = m.evalConst(*call.args[2]);
+      if (!given)
+        return std::nullopt;
+      if (!given->isInt() || given->i < 1) {
+        error(call.args[2]->getLoc(),
+              "irfft length must be a positive integer constant");
+        return std::nullopt;
+      }
+      n = given->i;
+    } else if (n < 1) {
+      error(call.args[0]->getLoc(),
+            "irfft of " + t.str() +
+                " has no default length (2 * (M - 1) < 1): give n");
+      return std::nullopt;
+    }
+    v.kind = Value::Kind::Irfft;
+    t.dtype = t.dtype == DType::C128 || t.dtype == DType::F64 ? DType::F64
+                                                              : DType::F32;
+    t.shape[dim] = Extent::literal(n);
+  }
+  v.types.push_back(t);
+  v.operands.push_back(*x);
   return addValue(std::move(v));
 }

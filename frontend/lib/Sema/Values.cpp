@@ -25,7 +25,8 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     return evalSoftmax(*c);
   if (c->callee == "fwht" || c->callee == "bitreverse")
     return evalAxisTransform(*c);
-  if (c->callee == "fft" || c->callee == "ifft")
+  if (c->callee == "fft" || c->callee == "ifft" || c->callee == "rfft" ||
+      c->callee == "irfft")
     return evalFourier(*c);
   if (c->callee == "fft_twiddles")
     return evalFftTwiddles(*c, std::nullopt);
@@ -304,17 +305,17 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
   }
   int64_t n = extent.value;
   bool powerOfTwo = n > 0 && (n & (n - 1)) == 0;
-  if (!powerOfTwo) {
-    bool hadamardFactor = false;
-    for (int64_t f : {12, 20, 28, 40})
-      hadamardFactor |= n > 0 && n % f == 0 && ((n / f) & (n / f - 1)) == 0;
+  bool hadamardFactor = false;
+  for (int64_t f : {12, 20, 28, 40})
+    hadamardFactor |= n > 0 && n % f == 0 && ((n / f) & (n / f - 1)) == 0;
+  if (!powerOfTwo && !(fwht && hadamardFactor)) {
     error(call.args[0]->getLoc(),
-          fwht && hadamardFactor
-              ? "fwht of length " + std::to_string(n) +
-                    " (12, 20, 28 or 40 times a power of two) is not "
-                    "available in this version; lengths must be powers of two"
-              : name + " needs a power-of-two length along axis " +
-                    std::to_string(dim) + ", but it is " + std::to_string(n));
+          fwht ? "fwht needs a length along axis " + std::to_string(dim) +
+                     " that is a power of two or 12, 20, 28 or 40 times "
+                     "one, but it is " +
+                     std::to_string(n)
+               : name + " needs a power-of-two length along axis " +
+                     std::to_string(dim) + ", but it is " + std::to_string(n));
     return std::nullopt;
   }
   Value v;

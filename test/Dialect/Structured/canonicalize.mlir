@@ -1,21 +1,23 @@
 // RUN: tess-opt %s --canonicalize --split-input-file | FileCheck %s
 
-// fwht applied twice along one axis is a multiplication by N.
+// fwht applied twice along one axis is a multiplication by N, for static
+// lengths whose matrix is symmetric (powers of two, 12 times one); not for
+// 20 times one or a length known only at run time.
 // CHECK-LABEL: func.func @fwht_twice(
-// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x256xf32>, %[[Y:[^:]+]]: tensor<?x?xf64>
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<4x256xf32>, %[[Y:[^:]+]]: tensor<?x?xf64>, %[[Z:[^:]+]]: tensor<24xf32>, %[[V:[^:]+]]: tensor<20xf32>
 // CHECK-DAG:     %[[S:.+]] = arith.constant dense<2.560000e+02> : tensor<4x256xf32>
+// CHECK-DAG:     %[[S24:.+]] = arith.constant dense<2.400000e+01> : tensor<24xf32>
 // CHECK:         %[[A:.+]] = arith.mulf %[[X]], %[[S]] : tensor<4x256xf32>
-// CHECK:         %[[D0:.+]] = tensor.dim %[[Y]], %c0
-// CHECK:         %[[I:.+]] = arith.index_cast %[[D0]] : index to i64
-// CHECK:         %[[F:.+]] = arith.sitofp %[[I]] : i64 to f64
-// CHECK:         %[[D1:.+]] = tensor.dim %[[Y]], %c1
-// CHECK:         %[[T:.+]] = tensor.splat %[[F]][%{{.+}}, %[[D1]]] : tensor<?x?xf64>
-// CHECK:         %[[B:.+]] = arith.mulf %[[Y]], %[[T]]
+// CHECK:         %[[B1:.+]] = structured.fwht %[[Y]] axis 0
+// CHECK:         %[[B:.+]] = structured.fwht %[[B1]] axis 0
 // CHECK:         %[[C:.+]] = structured.fwht %[[X]] axis 1
 // CHECK:         %[[E:.+]] = structured.fwht %[[C]] axis 0
-// CHECK:         return %[[A]], %[[B]], %[[E]]
-func.func @fwht_twice(%x: tensor<4x256xf32>, %y: tensor<?x?xf64>)
-    -> (tensor<4x256xf32>, tensor<?x?xf64>, tensor<4x256xf32>) {
+// CHECK:         %[[Z2:.+]] = arith.mulf %[[Z]], %[[S24]]
+// CHECK:         %[[V1:.+]] = structured.fwht %[[V]] axis 0
+// CHECK:         %[[V2:.+]] = structured.fwht %[[V1]] axis 0
+// CHECK:         return %[[A]], %[[B]], %[[E]], %[[Z2]], %[[V2]]
+func.func @fwht_twice(%x: tensor<4x256xf32>, %y: tensor<?x?xf64>, %z: tensor<24xf32>, %v: tensor<20xf32>)
+    -> (tensor<4x256xf32>, tensor<?x?xf64>, tensor<4x256xf32>, tensor<24xf32>, tensor<20xf32>) {
   %a = structured.fwht %x axis 1 : tensor<4x256xf32>
   %aa = structured.fwht %a axis 1 : tensor<4x256xf32>
   %b = structured.fwht %y axis 0 : tensor<?x?xf64>
@@ -23,7 +25,11 @@ func.func @fwht_twice(%x: tensor<4x256xf32>, %y: tensor<?x?xf64>)
   // Different axes: two transforms.
   %c = structured.fwht %x axis 1 : tensor<4x256xf32>
   %e = structured.fwht %c axis 0 : tensor<4x256xf32>
-  return %aa, %bb, %e : tensor<4x256xf32>, tensor<?x?xf64>, tensor<4x256xf32>
+  %z1 = structured.fwht %z axis 0 : tensor<24xf32>
+  %z2 = structured.fwht %z1 axis 0 : tensor<24xf32>
+  %v1 = structured.fwht %v axis 0 : tensor<20xf32>
+  %v2 = structured.fwht %v1 axis 0 : tensor<20xf32>
+  return %aa, %bb, %e, %z2, %v2 : tensor<4x256xf32>, tensor<?x?xf64>, tensor<4x256xf32>, tensor<24xf32>, tensor<20xf32>
 }
 
 // -----

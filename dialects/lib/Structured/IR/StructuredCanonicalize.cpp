@@ -13,12 +13,23 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace mlir;
 using namespace tessera::structured;
 
 namespace {
 
-/// fwht(fwht(x)) along one axis = N x, written `arith.mulf x, splat(N)`.
+/// Whether the transform of length `n` is its own inverse up to the factor
+/// n: its matrix is symmetric for powers of two (Sylvester) and 12 times
+/// one (the Paley factor is symmetric); the 20, 28 and 40 factors are not.
+static bool isSymmetricHadamard(int64_t n) {
+  return n > 0 && (llvm::isPowerOf2_64(n) ||
+                   (n % 12 == 0 && llvm::isPowerOf2_64(n / 12)));
+}
+
+/// fwht(fwht(x)) along one axis = N x, written `arith.mulf x, splat(N)`,
+/// for static lengths whose matrix is symmetric.
 struct FwhtTwiceIsScaling : OpRewritePattern<FwhtOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -29,21 +40,16 @@ struct FwhtTwiceIsScaling : OpRewritePattern<FwhtOp> {
     auto element = dyn_cast<FloatType>(type.getElementType());
     if (!inner || inner.getAxis() != op.getAxis() || !element)
       return failure();
+    // A length known only at run time may be one whose square is not a
+    // scaling (20, 28, 40 times a power of two).
+    int64_t length = type.getDimSize(op.getAxis());
+    if (ShapedType::isDynamic(length) || !isSymmetricHadamard(length))
+      return failure();
     Location loc = op.getLoc();
     Value x = inner.getInput();
-    int64_t axis = op.getAxis();
-    Value n;
-    if (type.isDynamicDim(axis)) {
-      Value extent = tensor::DimOp::create(rewriter, loc, x, axis);
-      Value wide = arith::IndexCastOp::create(rewriter, loc,
-                                              rewriter.getI64Type(), extent);
-      n = arith::SIToFPOp::create(rewriter, loc, element, wide);
-    } else {
-      n = arith::ConstantOp::create(
-          rewriter, loc,
-          rewriter.getFloatAttr(element,
-                                static_cast<double>(type.getDimSize(axis))));
-    }
+    Value n = arith::ConstantOp::create(
+        rewriter, loc,
+        rewriter.getFloatAttr(element, static_cast<double>(length)));
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d))

@@ -159,6 +159,8 @@ struct Value {
     BitReverse,  ///< bit-reversal permutation of operands[0] along `axis`
     Fft,         ///< discrete Fourier transform of operands[0] along `axis`
     Ifft,        ///< its inverse (scaled by 1/N)
+    Rfft,        ///< the N / 2 + 1 first terms of the DFT of real data
+    Irfft,       ///< the real signal of types[0]'s length with that rfft
     FftTwiddles, ///< the twiddles of a radix-2 FFT (types[0] gives N)
     Butterfly,   ///< butterfly factors operands[0] applied to operands[1]
     Permute,     ///< operands[0] reordered by operands[1] along `axis`

@@ -49,9 +49,9 @@ struct FwhtToKernel : OpRewritePattern<structured::FwhtOp> {
     int64_t n = type.getDimSize(op.getAxis());
     if (!elementType.isF32() && !elementType.isF64())
       return rewriter.notifyMatchFailure(op, "the kernel is f32 and f64 only");
-    if (ShapedType::isDynamic(n) || !llvm::isPowerOf2_64(n))
+    if (ShapedType::isDynamic(n) || !structured::isHadamardLength(n))
       return rewriter.notifyMatchFailure(
-          op, "the kernel takes static power-of-two lengths");
+          op, "the kernel takes static lengths 2^k, 12, 20, 28 or 40 x 2^k");
     Location loc = op.getLoc();
     SmallVector<Value> extents = getExtents(rewriter, loc, op.getInput());
     rewriter.replaceOp(
