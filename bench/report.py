@@ -14,8 +14,8 @@ import csv
 import sys
 
 # The peer columns of the table and of perf.csv, in order.
-PEER_COLUMNS = ("numpy", "torch", "torch.compile", "torch.sdpa", "jax", "opt_einsum",
-                "ffht", "fht_cpu")
+PEER_COLUMNS = ("numpy", "torch", "torch.compile", "torch.sdpa", "torch.fly", "jax",
+                "opt_einsum", "ffht", "fht_cpu", "pyfftw", "ducc0")
 
 SUMMARY_FIELDS = (["workload", "threads", "sizes", "tessera_s", "tessera_min_s",
                    "tessera_status", "tessera_err", "compile_s"]

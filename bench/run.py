@@ -38,7 +38,7 @@ import workloads  # noqa: E402
 
 VENV = os.path.join(HERE, ".venv")
 PIP_PACKAGES = ["numpy", "torch", "jax[cpu]", "opt_einsum", "matplotlib", "scipy",
-                "fht-cpu", "pybind11"]
+                "fht-cpu", "pybind11", "pyfftw", "ducc0"]
 # Built from source against the pybind11 installed above (its setup.py
 # imports pybind11, so not in an isolated build environment).
 SOURCE_PACKAGES = ["ffht-unofficial"]
@@ -162,7 +162,7 @@ def install_peers(args):
         create_venv()
     need = missing_libraries(venv_python(), ["numpy", "torch", "jax", "opt_einsum",
                                              "matplotlib", "scipy", "fht_cpu",
-                                             "ffht"])
+                                             "ffht", "pyfftw", "ducc0"])
     if not need:
         return
     pip = [venv_python(), "-m", "pip", "install"]

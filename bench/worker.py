@@ -69,7 +69,8 @@ def emit(out, record):
 def tessera_builder(workload, sizes, library):
     """A builder (inputs -> callable) for the compiled Tessera entry."""
     def build(xs):
-        out = tessera_ctypes.output_array(workload.out_shape(sizes))
+        out = tessera_ctypes.output_array(workload.out_shape(sizes),
+                                          workload.out_dtype)
         call = tessera_ctypes.make_caller(library, workload.entry, [out])
         return lambda: call(*xs)
     return build
@@ -190,7 +191,8 @@ def run_worker(args):
     set_library_threads(args.threads, args.peers.split(","))
     rng = np.random.default_rng(12345)
     inputs = workload.inputs(rng, sizes)
-    reference = np.asarray(workload.reference(*[x.astype(np.float64) for x in inputs]))
+    reference = np.asarray(workload.reference(*[
+        x.astype(np.complex128 if np.iscomplexobj(x) else np.float64) for x in inputs]))
     records, runs = check_all(workload, sizes, inputs, reference, args)
     time_all(records, runs, args)
 

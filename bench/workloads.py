@@ -15,7 +15,8 @@ import numpy as np
 
 # The libraries a peer can come from (--peers); torch.compile and
 # torch.sdpa belong to torch.
-LIBRARIES = ("numpy", "torch", "jax", "opt_einsum", "ffht", "fht_cpu")
+LIBRARIES = ("numpy", "torch", "jax", "opt_einsum", "ffht", "fht_cpu", "pyfftw",
+             "ducc0")
 
 
 class Workload:
@@ -23,7 +24,7 @@ class Workload:
 
     def __init__(self, name, program, entry, sizes, quick, inputs, out_shape,
                  reference, peers, description, target=None, target_1t=None,
-                 target_peer=None, tol=1e-4):
+                 target_peer=None, tol=1e-4, out_dtype=np.float32):
         self.name = name
         self.program = program          # bench/programs/<program>.tess
         self.entry = entry              # the fn called
@@ -38,6 +39,7 @@ class Workload:
         self.target_1t = target_1t      # the same at 1 thread (or None)
         self.target_peer = target_peer  # compare with this peer, not the best
         self.tol = tol                  # max |got - ref| / max |ref|
+        self.out_dtype = out_dtype      # the result's NumPy dtype
 
 
 def peer_library(peer):
@@ -436,6 +438,105 @@ def fwht_workload(name, entry, n, batch):
         target_1t=1.5, tol=1e-5)
 
 
+# ---------------------------------------------------------------------------
+# Fourier transforms.
+# ---------------------------------------------------------------------------
+
+
+def crandn(rng, *shape):
+    """Standard normal complex64 values."""
+    return (rng.standard_normal(shape, dtype=np.float32)
+            + 1j * rng.standard_normal(shape, dtype=np.float32)).astype(np.complex64)
+
+
+def bench_threads():
+    """The thread count the worker runs with."""
+    import os
+    return int(os.environ.get("TESSERA_NUM_THREADS", "1"))
+
+
+def pyfftw_peer(xs):
+    """FFTW through pyfftw: a plan made with FFTW_MEASURE on aligned
+    buffers (planning is not timed), executed per call."""
+    import pyfftw
+    (x,) = xs
+    a = pyfftw.empty_aligned(x.shape, dtype=np.complex64)
+    b = pyfftw.empty_aligned(x.shape, dtype=np.complex64)
+    plan = pyfftw.FFTW(a, b, axes=(1,), flags=("FFTW_MEASURE",),
+                       threads=bench_threads())
+    a[:] = x
+    return lambda: plan()
+
+
+def ducc0_peer(xs):
+    """ducc0.fft.c2c into a preallocated output."""
+    import ducc0
+    (x,) = xs
+    out = np.empty_like(x)
+    threads = bench_threads()
+    return lambda: ducc0.fft.c2c(x, axes=(1,), forward=True, nthreads=threads,
+                                 out=out)
+
+
+def fft_workload(batch, n):
+    """Forward c64 FFTs of the rows of a batch x n array."""
+    return Workload(
+        "fft%dx%d" % (batch, n), "fft", "fft_rows", {"B": batch, "N": n},
+        {"B": 3, "N": 17},
+        inputs=lambda rng, s: [crandn(rng, s["B"], s["N"])],
+        out_shape=lambda s: (s["B"], s["N"]),
+        reference=lambda x: np.fft.fft(x, axis=1),
+        peers={"numpy": numpy_peer(lambda x: np.fft.fft(x, axis=1)),
+               "torch": torch_peer(lambda x: torch_mod().fft.fft(x, dim=1)),
+               "pyfftw": pyfftw_peer, "ducc0": ducc0_peer},
+        description="y = fft(x, 1), x: c64[%d, %d]" % (batch, n),
+        target_1t=1.5, target_peer="pyfftw", tol=1e-5, out_dtype=np.complex64)
+
+
+# ---------------------------------------------------------------------------
+# Monarch.
+# ---------------------------------------------------------------------------
+
+
+def monarch_np(x, w1, w2):
+    """fly's blockdiag_butterfly_multiply_reference (version 2), NumPy."""
+    b = x.shape[0]
+    k, q, p = w1.shape
+    l, s, r = w2.shape
+    out1 = np.einsum("kqp,bkp->bkq", w1, x.reshape(b, k, p))
+    out1 = out1.reshape(b, r, l).transpose(0, 2, 1)
+    return np.einsum("lsr,blr->bsl", w2, out1).reshape(b, s * l)
+
+
+def monarch_fly(x, w1, w2):
+    """fly's BlockdiagButterflyMultiply.forward: two torch.bmm calls."""
+    torch = torch_mod()
+    batch, n = x.shape
+    k, q, p = w1.shape
+    l, s, r = w2.shape
+    out1 = torch.bmm(x.reshape(batch, k, p).transpose(0, 1), w1.transpose(-1, -2))
+    out1 = out1.transpose(0, 1).reshape(batch, r, l).transpose(-1, -2)
+    out1 = out1.contiguous().transpose(0, 1)
+    out2 = torch.bmm(out1, w2.transpose(-1, -2))
+    return out2.permute(1, 2, 0).reshape(batch, s * l)
+
+
+def monarch_workload():
+    """A Monarch matrix of n = 1024 (32 blocks of 32) on a batch of rows."""
+    def inputs(rng, s):
+        scale = np.float32(1 / math.sqrt(32))
+        return [randn(rng, s["B"], 1024), randn(rng, 32, 32, 32) * scale,
+                randn(rng, 32, 32, 32) * scale]
+    return Workload(
+        "monarch", "monarch", "monarch_layer", {"B": 256}, {"B": 3},
+        inputs=inputs,
+        out_shape=lambda s: (s["B"], 1024),
+        reference=monarch_np,
+        peers={"numpy": numpy_peer(monarch_np), "torch.fly": torch_peer(monarch_fly)},
+        description="y = monarch(w1, w2, x, 1), x: f32[B, 1024], w: f32[32, 32, 32]",
+        target_1t=1.0, target_peer="torch.fly")
+
+
 def all_workloads():
     """Every workload, in the order of the report."""
     return [matmul_workload(256, 33), matmul_workload(1024, 64),
@@ -443,7 +544,9 @@ def all_workloads():
             attention_workload(), contract_workload(), lse_workload(),
             dwconv_workload(), mlp_workload(),
             fwht_workload("fwht1024", "fwht1024", 1024, 256),
-            fwht_workload("fwht1m", "fwht1m", 1 << 20, 1)]
+            fwht_workload("fwht1m", "fwht1m", 1 << 20, 1),
+            fft_workload(64, 1024), fft_workload(1, 65536), fft_workload(16, 4096),
+            fft_workload(32, 1000), monarch_workload()]
 
 
 def by_name():
@@ -453,7 +556,7 @@ def by_name():
 
 def normalized_error(got, ref):
     """max |got - ref| / max |ref| (inf when got has a NaN or a bad shape)."""
-    got = np.asarray(got, dtype=np.float64)
+    got = np.asarray(got, dtype=np.complex128 if np.iscomplexobj(got) else np.float64)
     if got.shape != ref.shape or not np.all(np.isfinite(got)):
         return math.inf
     scale = np.max(np.abs(ref)) if ref.size else 0.0

@@ -65,12 +65,17 @@ bool isOutputWrittenOnlyBy(Value value, func::FuncOp func,
 /// block and no other copy reads it: the temporary holds its final value
 /// when copied and is not needed afterwards.
 memref::AllocOp getTemporary(memref::CopyOp copy) {
-  auto alloc = copy.getSource().getDefiningOp<memref::AllocOp>();
+  Value source = copy.getSource();
+  // A temporary copied through a view that merges its dimensions.
+  if (auto collapse = source.getDefiningOp<memref::CollapseShapeOp>())
+    if (collapse->hasOneUse())
+      source = collapse.getSrc();
+  auto alloc = source.getDefiningOp<memref::AllocOp>();
   Block *block = copy->getBlock();
   if (!alloc || alloc->getBlock() != block)
     return nullptr;
   for (Operation *user : alloc->getUsers()) {
-    if (user == copy)
+    if (user == copy || user == copy.getSource().getDefiningOp())
       continue;
     if (auto other = dyn_cast<memref::CopyOp>(user))
       if (other.getSource() == alloc.getResult())
@@ -110,9 +115,10 @@ struct ResultsInPlacePass
       if (!alloc)
         return;
       auto from = cast<MemRefType>(copy.getTarget().getType());
-      auto to = alloc.getType();
+      auto to = cast<MemRefType>(copy.getSource().getType());
       if (!memref::CastOp::areCastCompatible(from, to) ||
-          !from.getLayout().isIdentity() || !to.getLayout().isIdentity())
+          !from.getLayout().isIdentity() || !to.getLayout().isIdentity() ||
+          !alloc.getType().getLayout().isIdentity())
         return;
       rewrites.push_back({copy, alloc});
     });
@@ -124,10 +130,25 @@ struct ResultsInPlacePass
       auto oldCast = output.getDefiningOp<memref::CastOp>();
       if (oldCast)
         output = oldCast.getSource();
-      if (output.getType() != alloc.getType())
-        output =
-            memref::CastOp::create(b, alloc.getLoc(), alloc.getType(), output);
+      auto collapse = copy.getSource().getDefiningOp<memref::CollapseShapeOp>();
+      Type viewType = collapse ? collapse.getType() : alloc.getType();
+      if (output.getType() != viewType)
+        output = memref::CastOp::create(b, alloc.getLoc(), viewType, output);
+      if (collapse) {
+        // The output seen with the temporary's dimensions.
+        SmallVector<OpFoldResult> sizes;
+        unsigned dynamic = 0;
+        for (int64_t extent : alloc.getType().getShape())
+          sizes.push_back(ShapedType::isDynamic(extent)
+                              ? OpFoldResult(alloc.getDynamicSizes()[dynamic++])
+                              : OpFoldResult(b.getIndexAttr(extent)));
+        output = memref::ExpandShapeOp::create(
+            b, alloc.getLoc(), alloc.getType(), output,
+            collapse.getReassociationIndices(), sizes);
+      }
       copy.erase();
+      if (collapse)
+        collapse.erase();
       if (oldCast && oldCast->use_empty())
         oldCast.erase();
       alloc.replaceAllUsesWith(output);

@@ -223,8 +223,11 @@ struct SplitSharedInitsPass
       }
     });
     // Fills first: their copies add uses to the empty tensors they fill.
+    // Each destination gets a fill of its own: refilling is cheaper than
+    // the copy of a shared filled buffer that bufferization would make, and
+    // a fill right before a GEMM becomes the kernel's overwrite mode.
     for (Operation *fill : fills)
-      splitUses(fill, maxUses);
+      splitUses(fill, 1);
     for (Operation *empty : empties)
       splitUses(empty, maxUses);
   }

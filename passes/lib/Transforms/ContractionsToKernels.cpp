@@ -72,6 +72,25 @@ bool hasMultiplyAddBody(linalg::GenericOp op) {
          (mul.getLhs() == y && mul.getRhs() == x);
 }
 
+/// Makes C's last dimension (its unit stride in every layout the pipeline
+/// makes) a column of the kernel's C, the dimension its micro-kernel
+/// stores in vectors: when it is a row, computes C^T = B^T A^T instead by
+/// swapping the operands (a column-major C would be written element by
+/// element, 1024 floats apart for a Monarch block product).
+void orientForC(GemmMatch &match, unsigned cRank) {
+  for (unsigned d = 0; d < match.roles.size(); ++d) {
+    if (match.posInC[d] != static_cast<int>(cRank) - 1 ||
+        match.roles[d] != Role::Row)
+      continue;
+    std::swap(match.a, match.b);
+    std::swap(match.posInA, match.posInB);
+    for (Role &role : match.roles)
+      if (role == Role::Row || role == Role::Col)
+        role = role == Role::Row ? Role::Col : Role::Row;
+    return;
+  }
+}
+
 /// Matches `op` as a (batched) GEMM, or returns nullopt.
 std::optional<GemmMatch> matchGemm(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
@@ -113,6 +132,7 @@ std::optional<GemmMatch> matchGemm(linalg::GenericOp op) {
   }
   if (roleCount[unsigned(Role::Sum)] == 0)
     return std::nullopt; // An outer product: nothing to gain.
+  orientForC(match, maps[2].getNumResults());
   return match;
 }
 

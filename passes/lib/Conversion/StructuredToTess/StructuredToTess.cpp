@@ -75,24 +75,24 @@ Value multiply(OpBuilder &b, Location loc, Value x, Value y) {
 }
 
 /// A block product along dimensions (axis, axis + 1) of the split `xv`:
-/// y[.., b, o, ..] = sum_i w[b, o, i] xv[.., b, i, ..], or, `transposed`,
-/// y[.., o, b, ..] = sum_i w[b, o, i] xv[.., i, b, ..].
+/// y[.., b, o, ..] = sum_i w[b, o, i] xv[.., b, i, ..], or, with
+/// `blockLast`, the same sum of xv[.., i, b, ..].
 Value multiplyBlocks(OpBuilder &b, Location loc, Value w, Value xv,
-                     int64_t axis, bool transposed) {
+                     int64_t axis, bool blockLast) {
   auto xType = cast<RankedTensorType>(xv.getType());
   int64_t rank = xType.getRank(), numLoops = rank + 1;
-  // Loops: the result's dimensions (`blockLoop` and `rowLoop` among them),
+  // Loops: the result's dimensions (block, then row at axis, axis + 1),
   // then the reduction over a block's columns.
-  int64_t blockLoop = transposed ? axis + 1 : axis;
-  int64_t rowLoop = transposed ? axis : axis + 1;
-  int64_t columnLoop = rank;
+  int64_t blockLoop = axis, rowLoop = axis + 1, columnLoop = rank;
   MLIRContext *ctx = b.getContext();
   auto dim = [&](int64_t d) { return getAffineDimExpr(d, ctx); };
   SmallVector<AffineExpr> xExprs, yExprs;
   for (int64_t d = 0; d < rank; ++d) {
     yExprs.push_back(dim(d));
-    xExprs.push_back(d == rowLoop ? dim(columnLoop) : dim(d));
+    xExprs.push_back(dim(d));
   }
+  xExprs[blockLast ? axis + 1 : axis] = dim(blockLoop);
+  xExprs[blockLast ? axis : axis + 1] = dim(columnLoop);
   SmallVector<AffineMap> maps = {
       AffineMap::get(numLoops, 0,
                      {dim(blockLoop), dim(rowLoop), dim(columnLoop)}, ctx),
@@ -100,13 +100,13 @@ Value multiplyBlocks(OpBuilder &b, Location loc, Value w, Value xv,
       AffineMap::get(numLoops, 0, yExprs, ctx)};
   SmallVector<Value> bounds;
   SmallVector<int64_t> shape;
+  auto wType = cast<RankedTensorType>(w.getType());
   for (int64_t d = 0; d < rank; ++d) {
-    Value extent = d == rowLoop ? tensor::DimOp::create(b, loc, w, 1)
-                                : tensor::DimOp::create(b, loc, xv, d);
-    bounds.push_back(extent);
-    shape.push_back(d == rowLoop
-                        ? cast<RankedTensorType>(w.getType()).getDimSize(1)
-                        : xType.getDimSize(d));
+    bool fromWeights = d == blockLoop || d == rowLoop;
+    int64_t wDim = d == blockLoop ? 0 : 1;
+    bounds.push_back(fromWeights ? tensor::DimOp::create(b, loc, w, wDim)
+                                 : tensor::DimOp::create(b, loc, xv, d));
+    shape.push_back(fromWeights ? wType.getDimSize(wDim) : xType.getDimSize(d));
   }
   bounds.push_back(tensor::DimOp::create(b, loc, w, 2));
   auto resultType = RankedTensorType::get(shape, xType.getElementType());
@@ -114,6 +114,33 @@ Value multiplyBlocks(OpBuilder &b, Location loc, Value w, Value xv,
       b, loc, resultType, tess::ReductionKind::sum, ValueRange{w, xv}, bounds,
       maps, [&](OpBuilder &nb, Location l, ValueRange args) {
         tess::YieldOp::create(nb, l, multiply(nb, l, args[0], args[1]));
+      });
+}
+
+/// `x` with dimensions `axis` and `axis + 1` exchanged (a copy: the block
+/// products write whole rows, the transposition is one pass).
+Value swapDimensions(OpBuilder &b, Location loc, Value x, int64_t axis) {
+  auto type = cast<RankedTensorType>(x.getType());
+  int64_t rank = type.getRank();
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> in, out;
+  SmallVector<Value> bounds;
+  SmallVector<int64_t> shape;
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t from = d == axis ? axis + 1 : d == axis + 1 ? axis : d;
+    out.push_back(getAffineDimExpr(d, ctx));
+    in.push_back(getAffineDimExpr(from, ctx));
+    bounds.push_back(tensor::DimOp::create(b, loc, x, from));
+    shape.push_back(type.getDimSize(from));
+  }
+  // Loop d runs over result dimension d; the input is read transposed.
+  SmallVector<AffineMap> maps = {AffineMap::get(rank, 0, in, ctx),
+                                 AffineMap::get(rank, 0, out, ctx)};
+  return tess::ContractOp::create(
+      b, loc, RankedTensorType::get(shape, type.getElementType()),
+      tess::ReductionKind::sum, ValueRange{x}, bounds, maps,
+      [&](OpBuilder &nb, Location l, ValueRange args) {
+        tess::YieldOp::create(nb, l, args[0]);
       });
 }
 
@@ -129,7 +156,7 @@ struct BlockDiagToContract : OpRewritePattern<structured::BlockDiagOp> {
     Value xv = splitDimension(rewriter, loc, op.getInput(), axis,
                               tensor::getMixedSize(rewriter, loc, w, 0),
                               tensor::getMixedSize(rewriter, loc, w, 2));
-    Value y = multiplyBlocks(rewriter, loc, w, xv, axis, /*transposed=*/false);
+    Value y = multiplyBlocks(rewriter, loc, w, xv, axis, /*blockLast=*/false);
     rewriter.replaceOpWithNewOp<tensor::CastOp>(
         op, op.getType(), mergeDimensions(rewriter, loc, y, axis));
     return success();
@@ -137,7 +164,8 @@ struct BlockDiagToContract : OpRewritePattern<structured::BlockDiagOp> {
 };
 
 /// structured.monarch -> the first block product, its K * Q terms read as
-/// [R, L], the second product with the block index moved last.
+/// [R, L], the second product reading the block index last, and the
+/// transposition of its [L, S] result into S * L terms.
 struct MonarchToContracts : OpRewritePattern<structured::MonarchOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -151,14 +179,17 @@ struct MonarchToContracts : OpRewritePattern<structured::MonarchOp> {
                               tensor::getMixedSize(rewriter, loc, w1, 2));
     Value t = mergeDimensions(
         rewriter, loc,
-        multiplyBlocks(rewriter, loc, w1, xv, axis, /*transposed=*/false),
-        axis);
+        multiplyBlocks(rewriter, loc, w1, xv, axis, /*blockLast=*/false), axis);
     Value tv = splitDimension(rewriter, loc, t, axis,
                               tensor::getMixedSize(rewriter, loc, w2, 2),
                               tensor::getMixedSize(rewriter, loc, w2, 0));
-    Value u = multiplyBlocks(rewriter, loc, w2, tv, axis, /*transposed=*/true);
+    // u[.., l, s] = sum_r w2[l, s, r] tv[.., r, l], then y = u^T: the
+    // product writes contiguous rows (fly's bmm into (l, batch, s) and its
+    // permute).
+    Value u = multiplyBlocks(rewriter, loc, w2, tv, axis, /*blockLast=*/true);
+    Value y = swapDimensions(rewriter, loc, u, axis);
     rewriter.replaceOpWithNewOp<tensor::CastOp>(
-        op, op.getType(), mergeDimensions(rewriter, loc, u, axis));
+        op, op.getType(), mergeDimensions(rewriter, loc, y, axis));
     return success();
   }
 };
