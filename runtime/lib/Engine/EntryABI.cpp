@@ -158,6 +158,30 @@ evaluateDim(const DimSpec &spec, llvm::StringRef subject,
   return value;
 }
 
+/// Checks that the parameter dim at `source`, of extent `actual`, has the
+/// value of its expression `spec`.
+llvm::Error checkExprDim(const EntrySignature &sig, const SizeSource &source,
+                         const DimSpec &spec, int64_t actual,
+                         const std::map<std::string, int64_t> &bindings) {
+  std::string subject = llvm::formatv(
+      "{0} (dim {1})", sig.params[source.position].name, source.dim);
+  llvm::Expected<int64_t> value = evaluateDim(spec, subject, bindings);
+  if (!value)
+    return value.takeError();
+  if (*value == actual)
+    return llvm::Error::success();
+  std::string text = formatSizeExpr(spec.expr);
+  std::string values =
+      describeSizeExprSymbols(spec.expr, [&](llvm::StringRef symbol) {
+        return std::optional<int64_t>(bindings.at(symbol.str()));
+      });
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      llvm::formatv("size mismatch for {0}: {1} but {0} = {2}{3}", text,
+                    describeValue(sig, source, actual), *value,
+                    values.empty() ? "" : " with " + values));
+}
+
 } // namespace
 
 std::string tessera::describeSizeSource(const EntrySignature &sig,
@@ -353,23 +377,10 @@ tessera::bindSizes(const EntrySignature &sig,
   OccurrenceWalker{sig}.walkParams(visit);
   if (failure)
     return std::move(failure);
-  for (const auto &[source, spec] : exprDims) {
-    std::string subject = llvm::formatv(
-        "{0} (dim {1})", sig.params[source.position].name, source.dim);
-    llvm::Expected<int64_t> value = evaluateDim(*spec, subject, bindings);
-    if (!value)
-      return value.takeError();
-    if (*value != valueAt(source)) {
-      std::string text = formatSizeExpr(spec->expr);
-      std::string values =
-          describeSizeExprSymbols(spec->expr, [&](llvm::StringRef symbol) {
-            return std::optional<int64_t>(bindings.at(symbol.str()));
-          });
-      return error(llvm::formatv("size mismatch for {0}: {1} but {0} = {2}{3}",
-                                 text, describe(source), *value,
-                                 values.empty() ? "" : " with " + values));
-    }
-  }
+  for (const auto &[source, spec] : exprDims)
+    if (llvm::Error e =
+            checkExprDim(sig, source, *spec, valueAt(source), bindings))
+      return std::move(e);
   return bindings;
 }
 
