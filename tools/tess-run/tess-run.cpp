@@ -11,6 +11,7 @@
 #include "tessera/Runtime/Npy.h"
 #include "tessera/Runtime/Printer.h"
 #include "tessera/Runtime/Random.h"
+#include "tessera/Runtime/SizeExpr.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -213,6 +214,25 @@ int main(int argc, char **argv) {
       continue;
     std::vector<int64_t> shape;
     for (const DimSpec &d : p.dims) {
+      if (d.isExpr()) {
+        // The call checks the value and reports an invalid one in words.
+        auto value = evaluateSizeExpr(d.expr, [&](StringRef symbol) {
+          auto it = symbols.find(symbol.str());
+          return it == symbols.end() ? std::nullopt
+                                     : std::optional<int64_t>(it->second);
+        });
+        if (!value) {
+          consumeError(value.takeError());
+          for (const std::string &symbol : getSizeExprSymbols(d.expr))
+            if (!symbols.count(symbol))
+              return fail("cannot generate parameter '" + p.name +
+                          "': the size of " + symbol +
+                          " is unknown; pass --size " + symbol + "=N or --in " +
+                          p.name + "=FILE.npy");
+        }
+        shape.push_back(value ? std::max<int64_t>(*value, 0) : 0);
+        continue;
+      }
       if (!d.isSymbol) {
         shape.push_back(d.extent);
         continue;

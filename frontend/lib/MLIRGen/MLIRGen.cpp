@@ -63,15 +63,52 @@ Type getElementType(MLIRContext *ctx, DType t) {
 RankedTensorType getTensorType(MLIRContext *ctx, const sema::TensorType &t) {
   SmallVector<int64_t> shape;
   for (const Extent &e : t.shape)
-    shape.push_back(e.isSymbol ? ShapedType::kDynamic : e.value);
+    shape.push_back(e.isLiteral() ? e.getValue() : ShapedType::kDynamic);
   return RankedTensorType::get(shape, getElementType(ctx, t.dtype));
 }
 
+/// A size expression as a `tess.dims` entry (docs/abi.md): an i64 literal, a
+/// symbol name, or `[op, operands...]`.
+Attribute getSizeTreeAttr(Builder &b, const sema::SizeExpr &e) {
+  using Kind = sema::SizeExpr::Kind;
+  if (e.isLiteral())
+    return b.getI64IntegerAttr(e.getValue());
+  if (e.isSymbol())
+    return b.getStringAttr(e.getSymbol());
+  StringRef op;
+  switch (e.getKind()) {
+  case Kind::Add:
+    op = "+";
+    break;
+  case Kind::Sub:
+    op = "-";
+    break;
+  case Kind::Mul:
+    op = "*";
+    break;
+  case Kind::FloorDiv:
+    op = "/";
+    break;
+  case Kind::Neg:
+    op = "neg";
+    break;
+  default:
+    op = "log2";
+    break;
+  }
+  SmallVector<Attribute> node{b.getStringAttr(op)};
+  for (const sema::SizeExprPtr &x : e.getOperands())
+    node.push_back(getSizeTreeAttr(b, *x));
+  return b.getArrayAttr(node);
+}
+
+/// The `tess.dims` of a shape: literals (folded), symbols written as such,
+/// and every other dimension as its expression as written.
 ArrayAttr getDimsAttr(Builder &b, const std::vector<Extent> &shape) {
   SmallVector<Attribute> dims;
   for (const Extent &e : shape)
-    dims.push_back(e.isSymbol ? Attribute(b.getStringAttr(e.symbol))
-                              : Attribute(b.getI64IntegerAttr(e.value)));
+    dims.push_back(e.isLiteral() ? Attribute(b.getI64IntegerAttr(e.getValue()))
+                                 : getSizeTreeAttr(b, *e.getWritten()));
   return b.getArrayAttr(dims);
 }
 
@@ -119,15 +156,15 @@ private:
     return arith::ConstantIndexOp::create(b, l, v);
   }
   Value extentValue(const Extent &e, Location l) {
-    if (!e.isSymbol)
-      return indexConst(l, e.value);
-    return symbols.at(e.symbol);
+    return sizeValue(*e.getCanonical(), l);
   }
+  /// The index value of a size expression, from the symbols' values.
+  Value sizeValue(const sema::SizeExpr &e, Location l);
   SmallVector<Value> dynamicDims(const sema::TensorType &t, Location l) {
     SmallVector<Value> dims;
     for (const Extent &e : t.shape)
-      if (e.isSymbol)
-        dims.push_back(symbols.at(e.symbol));
+      if (!e.isLiteral())
+        dims.push_back(extentValue(e, l));
     return dims;
   }
   Value castTo(Value v, Type type, Location l) {
@@ -158,6 +195,38 @@ private:
 };
 
 } // namespace
+
+Value FunctionGen::sizeValue(const sema::SizeExpr &e, Location l) {
+  using Kind = sema::SizeExpr::Kind;
+  if (e.isLiteral())
+    return indexConst(l, e.getValue());
+  if (e.isSymbol())
+    return symbols.at(e.getSymbol());
+  SmallVector<Value> x;
+  for (const sema::SizeExprPtr &operand : e.getOperands())
+    x.push_back(sizeValue(*operand, l));
+  switch (e.getKind()) {
+  case Kind::Add:
+    return arith::AddIOp::create(b, l, x[0], x[1]);
+  case Kind::Sub:
+    return arith::SubIOp::create(b, l, x[0], x[1]);
+  case Kind::Mul:
+    return arith::MulIOp::create(b, l, x[0], x[1]);
+  case Kind::FloorDiv:
+    return arith::FloorDivSIOp::create(b, l, x[0], x[1]);
+  case Kind::Neg:
+    return arith::SubIOp::create(b, l, indexConst(l, 0), x[0]);
+  default: {
+    // log2 of a power of two (the entry checks it): 63 - ctlz.
+    Type i64 = b.getI64Type();
+    Value v = arith::IndexCastOp::create(b, l, i64, x[0]);
+    Value clz = math::CountLeadingZerosOp::create(b, l, v);
+    Value r = arith::SubIOp::create(
+        b, l, arith::ConstantIntOp::create(b, l, i64, 63), clz);
+    return arith::IndexCastOp::create(b, l, b.getIndexType(), r);
+  }
+  }
+}
 
 func::FuncOp FunctionGen::run() {
   MLIRContext *ctx = b.getContext();
@@ -201,9 +270,10 @@ func::FuncOp FunctionGen::run() {
     }
     for (size_t d = 0; d < p.type.shape.size(); ++d) {
       const Extent &e = p.type.shape[d];
-      if (!e.isSymbol || symbols.count(e.symbol))
+      if (!e.getWritten()->isSymbol() || symbols.count(e.getSymbol()))
         continue;
-      symbols[e.symbol] = tensor::DimOp::create(b, l, entry->getArgument(i), d);
+      symbols[e.getSymbol()] =
+          tensor::DimOp::create(b, l, entry->getArgument(i), d);
     }
   }
 
@@ -438,7 +508,8 @@ Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
     return arith::IndexCastOp::create(b, l, type, idx);
   }
   case ScalarExpr::Kind::SizeValue:
-    return arith::IndexCastOp::create(b, l, type, symbols.at(e.symbol));
+    return arith::IndexCastOp::create(
+        b, l, type, e.size ? sizeValue(*e.size, l) : symbols.at(e.symbol));
   case ScalarExpr::Kind::Cast: {
     Value x = genScalar(*e.args[0], c, body);
     if (x.getType() == type)

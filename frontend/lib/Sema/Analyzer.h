@@ -7,6 +7,8 @@
 //
 //   Module.cpp        the module: constants, functions, recursion, size limit
 //   Signatures.cpp    parameter and result types, size symbols, dtypes
+//   SizeLowering.cpp  dimension expressions -> SizeExpr
+//   SizeExpr.cpp      size expressions, their canonical form, Extent
 //   Statements.cpp    assignments, indexed definitions, return
 //   Values.cpp        whole values: names, calls, softmax, zeros/ones
 //   Einsum.cpp        einsum strings
@@ -294,6 +296,22 @@ private:
   };
   StatementState st;
 };
+
+/// Resolves a name inside a dimension: a literal (a constant) or a symbol;
+/// null after reporting why it is neither.
+using SizeNameLookup = llvm::function_ref<SizeExprPtr(const ast::NameExpr &)>;
+
+/// Lowers the dimension expression `e`: integer literals, names that
+/// `lookup` resolves, + - * /, unary minus and log2(e). Reports anything else
+/// at its location and returns null.
+SizeExprPtr lowerSizeExpr(const ast::Expr &e, DiagnosticSink &diag,
+                          SizeNameLookup lookup);
+
+/// lowerSizeExpr, then the extent in canonical form; reports an expression
+/// that is invalid whatever its symbols ("invalid dimension 'N / 0':
+/// division by zero", "... it is always negative (-2)").
+std::optional<Extent> lowerExtent(const ast::Expr &e, DiagnosticSink &diag,
+                                  SizeNameLookup lookup);
 
 /// Splits `rhs` into its additive terms: the operands of `+` and `-`,
 /// through parentheses and unary minus (`-(a + b)` has the terms a and b).

@@ -261,9 +261,11 @@ Typed FunctionAnalyzer::extentProduct(const std::vector<unsigned> &ids,
   Typed count;
   for (unsigned id : ids) {
     const Extent &e = *st.indices[id].extent;
-    Typed factor = e.isSymbol
-                       ? types.sizeValue(e.symbol, loc)
-                       : types.constant(ConstValue::integer(e.value), loc);
+    Typed factor =
+        e.isLiteral() ? types.constant(ConstValue::integer(e.getValue()), loc)
+                      : types.sizeValue(e.isSymbol() ? e.getSymbol() : "", loc);
+    if (e.isExpr())
+      factor.e->size = e.getCanonical();
     count = count ? types.binary(ast::BinaryExpr::Op::Mul, std::move(count),
                                  std::move(factor), loc, loc)
                   : std::move(factor);

@@ -230,10 +230,11 @@ std::optional<unsigned> FunctionAnalyzer::reversedIndex(
     symbols[b->second.symbol] += k;
   }
   bool reverses =
-      dim.isSymbol
-          ? symbols == std::map<std::string, int64_t>{{dim.symbol, 1}} &&
+      dim.isSymbol()
+          ? symbols == std::map<std::string, int64_t>{{dim.getSymbol(), 1}} &&
                 form.constant == -1
-          : symbols.empty() && form.constant == dim.value - 1;
+          : dim.isLiteral() && symbols.empty() &&
+                form.constant == dim.getValue() - 1;
   return reverses ? index : std::nullopt;
 }
 

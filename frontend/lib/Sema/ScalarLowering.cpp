@@ -310,7 +310,7 @@ void FunctionAnalyzer::checkConstantSubscript(const AffineSubscript &sub,
       llvm::any_of(sub.coeffs, [](int64_t k) { return k != 0; }))
     return;
   bool below = sub.constant < 0;
-  bool above = !extent.isSymbol && sub.constant >= extent.value;
+  bool above = extent.isLiteral() && sub.constant >= extent.getValue();
   if (!below && !above)
     return;
   warning(e.getLoc(), "subscript " + std::to_string(sub.constant) +

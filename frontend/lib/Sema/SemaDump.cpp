@@ -11,10 +11,6 @@
 using namespace tessera;
 using namespace tessera::sema;
 
-std::string Extent::str() const {
-  return isSymbol ? symbol : std::to_string(value);
-}
-
 std::string TensorType::str() const {
   std::string s = getDTypeName(dtype).str();
   if (shape.empty())
@@ -83,7 +79,7 @@ static void printScalar(const ScalarExpr &e, const Contraction &c,
     os << c.loopNames[e.loop];
     return;
   case ScalarExpr::Kind::SizeValue:
-    os << "$" << e.symbol;
+    os << "$" << (e.size ? "(" + e.size->str() + ")" : e.symbol);
     return;
   case ScalarExpr::Kind::Cast:
     os << getDTypeName(e.dtype) << "(";

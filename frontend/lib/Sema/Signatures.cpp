@@ -1,8 +1,10 @@
 //===- Signatures.cpp - Parameter and result types ------------------------===//
 //
-// A size symbol is bound by the first parameter that names it; result types
-// may only use symbols bound by parameters. `L: index` binds the symbol `L`
-// from a value.
+// A size symbol is bound by the first parameter that names it as a plain
+// dimension; result types may only use symbols bound by parameters. `L:
+// index` binds the symbol `L` from a value. An expression dimension
+// (`N / 2 + 1`) binds nothing: its symbols must be bound by some parameter,
+// before or after it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,7 +20,7 @@ namespace {
 /// and which are size symbols.
 class SignatureChecker {
 public:
-  SignatureChecker(ModuleAnalyzer &m) : m(m) {}
+  SignatureChecker(ModuleAnalyzer &m, const ast::FnDecl &fn);
 
   bool checkParam(const ast::Param &p, FnSignature &sig);
   bool checkResult(const ast::TypeExpr &t, FnSignature &sig);
@@ -26,13 +28,68 @@ public:
 private:
   /// One dimension of a declared type; `bind` allows a new size symbol.
   std::optional<Extent> checkDim(const ast::Expr &d, bool bind);
+  /// A name inside an expression dimension (`N` in `N / 2`).
+  SizeExprPtr lookupInExpr(const ast::NameExpr &n, bool inResult);
   bool checkShape(const ast::TypeExpr &t, bool bind, TensorType &type);
 
   ModuleAnalyzer &m;
   std::set<std::string> paramNames, symbols;
+  /// The names some parameter binds, anywhere in the list: plain
+  /// dimensions and index parameters. Expressions may use these.
+  std::set<std::string> bindable;
+  std::set<std::string> tensorParams;
 };
 
 } // namespace
+
+SignatureChecker::SignatureChecker(ModuleAnalyzer &m, const ast::FnDecl &fn)
+    : m(m) {
+  for (const ast::Param &p : fn.params) {
+    if (p.type.dtype == "index") {
+      bindable.insert(p.name);
+      continue;
+    }
+    tensorParams.insert(p.name);
+    for (const ast::ExprPtr &d : p.type.dims)
+      if (auto *n = dyn_cast<ast::NameExpr>(d.get()))
+        if (!m.constants.count(n->name) && !m.failedConsts.count(n->name))
+          bindable.insert(n->name);
+  }
+}
+
+SizeExprPtr SignatureChecker::lookupInExpr(const ast::NameExpr &n,
+                                           bool inResult) {
+  DiagnosticSink &diag = m.diag;
+  if (m.failedConsts.count(n.name))
+    return nullptr;
+  auto c = m.constants.find(n.name);
+  if (c != m.constants.end()) {
+    if (!c->second.isInt()) {
+      diag.error(n.getLoc(), "constant '" + n.name +
+                                 "' is not an integer and cannot be used in "
+                                 "a dimension");
+      return nullptr;
+    }
+    return SizeExpr::literal(c->second.i);
+  }
+  if (inResult ? symbols.count(n.name) : bindable.count(n.name))
+    return SizeExpr::symbol(n.name);
+  if (tensorParams.count(n.name))
+    diag.error(n.getLoc(),
+               "'" + n.name + "' is a parameter, not a size symbol");
+  else if (inResult)
+    diag.error(n.getLoc(), "size symbol '" + n.name +
+                               "' in the result type is not bound by any "
+                               "parameter");
+  else
+    diag.error(n.getLoc(),
+               "size symbol '" + n.name +
+                   "' cannot be inferred: it appears only inside size "
+                   "expressions; bind it with a plain dimension (such as "
+                   "f32[" +
+                   n.name + "]) or a parameter '" + n.name + ": index'");
+  return nullptr;
+}
 
 std::optional<Extent> SignatureChecker::checkDim(const ast::Expr &d,
                                                  bool bind) {
@@ -49,11 +106,10 @@ std::optional<Extent> SignatureChecker::checkDim(const ast::Expr &d,
     return Extent::literal(v->i);
   }
   auto *n = dyn_cast<ast::NameExpr>(&d);
-  if (!n) {
-    diag.error(d.getLoc(),
-               "a dimension must be an integer literal or a size symbol");
-    return std::nullopt;
-  }
+  if (!n)
+    return lowerExtent(d, diag, [&](const ast::NameExpr &x) {
+      return lookupInExpr(x, /*inResult=*/!bind);
+    });
   if (m.failedConsts.count(n->name))
     return std::nullopt;
   auto c = m.constants.find(n->name);
@@ -158,7 +214,7 @@ bool SignatureChecker::checkResult(const ast::TypeExpr &t, FnSignature &sig) {
 
 bool ModuleAnalyzer::analyzeSignature(const ast::FnDecl &fn, FnSignature &sig) {
   sig.decl = &fn;
-  SignatureChecker checker(*this);
+  SignatureChecker checker(*this, fn);
   bool ok = true;
   for (const ast::Param &p : fn.params)
     ok &= checker.checkParam(p, sig);

@@ -69,8 +69,9 @@ void FunctionAnalyzer::bindParams() {
       continue;
     }
     for (const Extent &e : p.type.shape)
-      if (e.isSymbol && seenSymbols.insert(e.symbol).second)
-        out.symbols.push_back(e.symbol);
+      if (e.getWritten()->isSymbol() &&
+          seenSymbols.insert(e.getSymbol()).second)
+        out.symbols.push_back(e.getSymbol());
     Value v;
     v.kind = Value::Kind::Param;
     v.loc = p.loc;

@@ -55,39 +55,23 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
 }
 
 std::optional<Extent> FunctionAnalyzer::extentOfExpr(const ast::Expr &e) {
-  if (auto *n = dyn_cast<ast::NumberExpr>(&e)) {
-    auto v = parseNumber(*n, diag());
-    if (!v)
-      return std::nullopt;
-    if (!v->isExtent()) {
-      error(e.getLoc(), "expected a non-negative integer");
-      return std::nullopt;
+  return lowerExtent(e, diag(), [&](const ast::NameExpr &n) -> SizeExprPtr {
+    auto c = m.constants.find(n.name);
+    if (c != m.constants.end()) {
+      if (c->second.isInt())
+        return SizeExpr::literal(c->second.i);
+      error(n.getLoc(), "constant '" + n.name + "' is not an integer");
+      return nullptr;
     }
-    return Extent::literal(v->i);
-  }
-  auto *n = dyn_cast<ast::NameExpr>(&e);
-  if (!n) {
-    error(e.getLoc(), "expected an integer literal, an integer constant or a "
-                      "size symbol");
-    return std::nullopt;
-  }
-  auto c = m.constants.find(n->name);
-  if (c != m.constants.end()) {
-    if (!c->second.isExtent()) {
-      error(e.getLoc(),
-            "constant '" + n->name + "' is not a non-negative integer");
-      return std::nullopt;
-    }
-    return Extent::literal(c->second.i);
-  }
-  auto it = names.find(n->name);
-  if (it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
-                            it->second.kind == Binding::Kind::IndexParam))
-    return Extent::sym(it->second.symbol);
-  error(e.getLoc(), "'" + n->name +
-                        "' is not a size symbol of this function or an "
-                        "integer constant");
-  return std::nullopt;
+    auto it = names.find(n.name);
+    if (it != names.end() && (it->second.kind == Binding::Kind::Symbol ||
+                              it->second.kind == Binding::Kind::IndexParam))
+      return SizeExpr::symbol(it->second.symbol);
+    error(n.getLoc(), "'" + n.name +
+                          "' is not a size symbol of this function or an "
+                          "integer constant");
+    return nullptr;
+  });
 }
 
 /// The value of an `index` argument: a zero-loop contraction yielding the
@@ -100,10 +84,13 @@ ValueRef FunctionAnalyzer::addIndexArgument(const Extent &e, SourceLoc loc) {
   sv.contraction = std::make_unique<Contraction>();
   auto body = std::make_unique<ScalarExpr>();
   body->kind =
-      e.isSymbol ? ScalarExpr::Kind::SizeValue : ScalarExpr::Kind::Constant;
+      e.isLiteral() ? ScalarExpr::Kind::Constant : ScalarExpr::Kind::SizeValue;
   body->dtype = DType::I64;
-  body->symbol = e.symbol;
-  body->intValue = e.value;
+  if (e.isSymbol())
+    body->symbol = e.getSymbol();
+  if (e.isExpr())
+    body->size = e.getCanonical();
+  body->intValue = e.isLiteral() ? e.getValue() : 0;
   sv.contraction->body = std::move(body);
   return addValue(std::move(sv));
 }
@@ -111,7 +98,8 @@ ValueRef FunctionAnalyzer::addIndexArgument(const Extent &e, SourceLoc loc) {
 namespace {
 
 /// Binds the callee's size symbols to the caller's extents, argument by
-/// argument, and reports the first disagreement for each symbol.
+/// argument, and reports the first disagreement for each symbol. Expression
+/// dimensions of the callee are checked once every symbol is bound.
 class CallBinding {
 public:
   CallBinding(llvm::StringRef callee, DiagnosticSink &diag)
@@ -137,8 +125,10 @@ public:
     for (size_t d = 0; d < t.shape.size(); ++d) {
       const Extent &want = p.type.shape[d];
       std::string origin = "argument '" + p.name + "' dim " + std::to_string(d);
-      if (want.isSymbol) {
-        ok &= bind(want.symbol, t.shape[d], origin, loc);
+      if (want.getWritten()->isSymbol()) {
+        ok &= bind(want.getSymbol(), t.shape[d], origin, loc);
+      } else if (!want.isLiteral()) {
+        deferred.push_back({want, t.shape[d], origin, loc});
       } else if (t.shape[d] != want) {
         diag.error(loc, "size mismatch in call to '" + callee + "': " + origin +
                             " must be " + want.str() + " but is " +
@@ -148,15 +138,55 @@ public:
     }
     return ok;
   }
-  Extent resolve(const Extent &e) const {
-    return e.isSymbol ? extents.at(e.symbol) : e;
+  /// Checks the expression dimensions of the arguments: each must be equal
+  /// to its expression of the caller's extents as far as the compiler can
+  /// tell (like two symbols, which must be the same symbol).
+  bool checkExpressions() {
+    bool ok = true;
+    for (const Deferred &d : deferred) {
+      std::optional<Extent> want = resolve(d.want, d.origin, d.loc);
+      if (!want) {
+        ok = false;
+      } else if (*want != d.actual) {
+        diag.error(d.loc, "size mismatch in call to '" + callee + "': " +
+                              d.origin + " must be " + d.want.str() + " = " +
+                              want->str() + " but is " + d.actual.str());
+        ok = false;
+      }
+    }
+    return ok;
+  }
+  /// `e` in the caller's extents; reports an expression that has no valid
+  /// value there (at `loc`, naming `what`).
+  std::optional<Extent> resolve(const Extent &e, const std::string &what,
+                                SourceLoc loc) const {
+    if (e.getWritten()->isSymbol())
+      return extents.at(e.getSymbol());
+    if (e.isLiteral())
+      return e;
+    SizeExprPtr r =
+        substituteSizeExpr(e.getWritten(), [&](const std::string &s) {
+          return extents.at(s).getWritten();
+        });
+    std::string error;
+    std::optional<Extent> out = Extent::get(r, error);
+    if (!out)
+      diag.error(loc, "size error in call to '" + callee + "': " + what +
+                          " is " + e.str() + " = " + r->str() + ": " + error);
+    return out;
   }
 
 private:
+  struct Deferred {
+    Extent want, actual;
+    std::string origin;
+    SourceLoc loc;
+  };
   std::string callee;
   DiagnosticSink &diag;
   std::map<std::string, Extent> extents;
   std::map<std::string, std::string> origins;
+  std::vector<Deferred> deferred;
 };
 
 } // namespace
@@ -210,18 +240,25 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
     ok &= binding.bindTensor(p, t, arg.getLoc());
     v.operands.push_back(*a);
   }
-  if (!ok)
+  if (!ok || !binding.checkExpressions())
     return std::nullopt;
   for (size_t i = 0; i < callee.params.size(); ++i)
     if (callee.params[i].isIndex)
       v.operands[i] =
-          addIndexArgument(binding.resolve(Extent::sym(callee.params[i].name)),
+          addIndexArgument(*binding.resolve(Extent::sym(callee.params[i].name),
+                                            "", call.args[i]->getLoc()),
                            call.args[i]->getLoc());
-  for (const TensorType &rt : callee.results) {
+  for (const auto &[r, rt] : llvm::enumerate(callee.results)) {
     TensorType t;
     t.dtype = rt.dtype;
-    for (const Extent &e : rt.shape)
-      t.shape.push_back(binding.resolve(e));
+    for (const auto &[d, e] : llvm::enumerate(rt.shape)) {
+      auto ext = binding.resolve(
+          e, "result " + std::to_string(r) + " dim " + std::to_string(d),
+          call.getLoc());
+      if (!ext)
+        return std::nullopt;
+      t.shape.push_back(*ext);
+    }
     v.types.push_back(std::move(t));
   }
   unsigned n = static_cast<unsigned>(v.types.size());
@@ -294,16 +331,16 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
   const Extent &extent = t.shape[dim];
   // The transforms are compiled for their length: a size symbol would need
   // a check at run time, which this version does not make.
-  if (extent.isSymbol) {
+  if (!extent.isLiteral()) {
     error(call.args[0]->getLoc(),
           name + " needs the length along axis " + std::to_string(dim) +
               " known at compile time, but " + t.str() + " has '" +
-              extent.symbol +
+              extent.str() +
               "' there (write the length, e.g. f32[B, 1024], in the "
               "parameter's type)");
     return std::nullopt;
   }
-  int64_t n = extent.value;
+  int64_t n = extent.getValue();
   bool powerOfTwo = n > 0 && (n & (n - 1)) == 0;
   bool hadamardFactor = false;
   for (int64_t f : {12, 20, 28, 40})

@@ -2,6 +2,8 @@
 
 #include "tessera/Transforms/EntrySignature.h"
 
+#include "tessera/Runtime/SizeExpr.h"
+
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/Diagnostics.h"
 
@@ -61,6 +63,51 @@ Type tessera::getElementTypeForDType(MLIRContext *context, DType dtype) {
 
 namespace {
 
+/// Appends to `out` the steps of the size expression tree `attr` (see
+/// EntrySignature.h): an i64 literal, a symbol name, or `[op, operands...]`.
+/// Returns a description of what is malformed, or "" on success.
+std::string readSizeTree(Attribute attr, std::vector<SizeOp> &out,
+                         unsigned depth = 0) {
+  if (depth > 256)
+    return "is nested too deeply";
+  if (auto literal = dyn_cast<IntegerAttr>(attr)) {
+    out.push_back(SizeOp{SizeOp::Kind::Literal, literal.getInt(), ""});
+    return "";
+  }
+  if (auto symbol = dyn_cast<StringAttr>(attr)) {
+    if (symbol.getValue().empty())
+      return "names an empty size symbol";
+    out.push_back(SizeOp{SizeOp::Kind::Symbol, 0, symbol.getValue().str()});
+    return "";
+  }
+  auto node = dyn_cast<ArrayAttr>(attr);
+  auto op = node && !node.empty() ? dyn_cast<StringAttr>(node[0]) : nullptr;
+  if (!op)
+    return "has a size expression node that is not [\"op\", operands...]";
+  static const std::pair<StringRef, SizeOp::Kind> kOps[] = {
+      {"+", SizeOp::Kind::Add},   {"-", SizeOp::Kind::Sub},
+      {"*", SizeOp::Kind::Mul},   {"/", SizeOp::Kind::FloorDiv},
+      {"neg", SizeOp::Kind::Neg}, {"log2", SizeOp::Kind::Log2}};
+  const auto *it = llvm::find_if(
+      kOps, [&](const auto &entry) { return entry.first == op.getValue(); });
+  if (it == std::end(kOps))
+    return ("has an unknown size operator '" + op.getValue() + "'").str();
+  size_t arity =
+      it->second == SizeOp::Kind::Neg || it->second == SizeOp::Kind::Log2 ? 1
+                                                                          : 2;
+  if (node.size() != arity + 1)
+    return ("has '" + op.getValue() + "' with " + Twine(node.size() - 1) +
+            " operand(s)")
+        .str();
+  for (Attribute operand : node.getValue().drop_front()) {
+    std::string error = readSizeTree(operand, out, depth + 1);
+    if (!error.empty())
+      return error;
+  }
+  out.push_back(SizeOp{it->second, 0, ""});
+  return "";
+}
+
 /// Reads one tensor argument or result into `spec`; `what` names it in
 /// diagnostics ("parameter 'a'", "result 0").
 LogicalResult readTensorSpec(Location loc, Type type, DictionaryAttr attrs,
@@ -106,10 +153,14 @@ LogicalResult readTensorSpec(Location loc, Type type, DictionaryAttr attrs,
                << what << " dim " << d << " names an empty size symbol";
       dim.isSymbol = true;
       dim.symbol = symbol.getValue().str();
+    } else if (isa_and_present<ArrayAttr>(entry)) {
+      std::string error = readSizeTree(entry, dim.expr);
+      if (!error.empty())
+        return emitError(loc) << what << " dim " << d << " " << error;
     } else if (entry) {
       return emitError(loc) << what << ": '" << kDimsAttrName
-                            << "' entries must be i64 literals or symbol "
-                               "names, got "
+                            << "' entries must be i64 literals, symbol "
+                               "names or size expressions, got "
                             << entry;
     } else if (!ShapedType::isDynamic(staticSize)) {
       dim.extent = staticSize;
@@ -120,6 +171,20 @@ LogicalResult readTensorSpec(Location loc, Type type, DictionaryAttr attrs,
     }
     spec.dims.push_back(std::move(dim));
   }
+  return success();
+}
+
+/// Checks that every symbol of an expression dim of `spec` is in `bound`.
+LogicalResult checkExprSymbols(Location loc, const std::string &what,
+                               const ValueSpec &spec,
+                               const llvm::StringSet<> &bound) {
+  for (auto [d, dim] : llvm::enumerate(spec.dims))
+    for (const std::string &symbol : getSizeExprSymbols(dim.expr))
+      if (!bound.contains(symbol))
+        return emitError(loc)
+               << what << " dim " << d << " (" << formatSizeExpr(dim.expr)
+               << ") reads size symbol " << symbol
+               << ", which no parameter binds";
   return success();
 }
 
@@ -141,6 +206,8 @@ FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
   FunctionType type = func.getFunctionType();
   llvm::StringSet<> paramSymbols;
   llvm::StringSet<> paramNames;
+  /// Where each parameter is, for errors about its expressions.
+  std::vector<std::pair<Location, std::string>> params;
 
   for (unsigned i = 0, e = type.getNumInputs(); i != e; ++i) {
     Location loc =
@@ -167,11 +234,18 @@ FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
     for (const DimSpec &dim : spec.dims)
       if (dim.isSymbol)
         paramSymbols.insert(dim.symbol);
+    params.push_back({loc, what});
     if (!paramNames.insert(spec.name).second)
       return emitError(loc) << "'" << sig.name << "' has two parameters named '"
                             << spec.name << "'";
     sig.params.push_back(std::move(spec));
   }
+
+  // Expression dims need their symbols bound by plain dims or index
+  // parameters.
+  for (auto [spec, where] : llvm::zip(sig.params, params))
+    if (failed(checkExprSymbols(where.first, where.second, spec, paramSymbols)))
+      return failure();
 
   for (unsigned i = 0, e = type.getNumResults(); i != e; ++i) {
     ValueSpec spec;
@@ -188,6 +262,8 @@ FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
         return emitError(func.getLoc())
                << what << " has size symbol " << dim.symbol
                << ", which no parameter binds";
+    if (failed(checkExprSymbols(func.getLoc(), what, spec, paramSymbols)))
+      return failure();
     sig.results.push_back(std::move(spec));
   }
   return sig;

@@ -10,6 +10,7 @@
 #include "RuntimeChecks.h"
 
 #include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/SizeExpr.h"
 #include "tessera/Transforms/EntrySignature.h"
 #include "tessera/Transforms/Passes.h"
 
@@ -45,12 +46,129 @@ struct CheckedTensor {
   int64_t elementBytes;
 };
 
-/// Whether two declared shapes are the same extents and symbols.
+/// Whether two declared shapes are the same extents, symbols and
+/// expressions.
 bool sameDims(ArrayRef<DimSpec> a, ArrayRef<DimSpec> b) {
   return llvm::equal(a, b, [](const DimSpec &x, const DimSpec &y) {
     return x.isSymbol == y.isSymbol && x.extent == y.extent &&
-           x.symbol == y.symbol;
+           x.symbol == y.symbol &&
+           formatSizeExpr(x.expr) == formatSizeExpr(y.expr);
   });
+}
+
+/// Builds the index values of size expressions, once per distinct one.
+class SizeExprBuilder {
+public:
+  /// The values of one expression: its result and, for each step, its last
+  /// operand (the divisor of a division, the operand of a log2).
+  struct Values {
+    Value result;
+    SmallVector<Value> lastOperand;
+  };
+
+  SizeExprBuilder(OpBuilder &b, Location loc,
+                  function_ref<Value(const std::string &)> symbolValue)
+      : b(b), loc(loc), symbolValue(symbolValue) {}
+
+  const Values &get(ArrayRef<SizeOp> expr) {
+    auto [it, inserted] = cache.try_emplace(formatSizeExpr(expr));
+    if (inserted)
+      it->second = build(expr);
+    return it->second;
+  }
+
+  /// i1: `x` is not a power of two.
+  Value notPowerOfTwo(Value x) {
+    Value zero = constant(0);
+    Value positive =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sgt, x, zero);
+    Value low = arith::AndIOp::create(
+        b, loc, x, arith::SubIOp::create(b, loc, x, constant(1)));
+    Value single =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, low, zero);
+    Value ok = arith::AndIOp::create(b, loc, positive, single);
+    return arith::XOrIOp::create(
+        b, loc, ok, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
+  }
+
+private:
+  Value constant(int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v);
+  }
+  Values build(ArrayRef<SizeOp> expr);
+  Value floorDiv(Value n, Value d);
+  Value floorLog2(Value x);
+
+  OpBuilder &b;
+  Location loc;
+  function_ref<Value(const std::string &)> symbolValue;
+  std::map<std::string, Values> cache;
+};
+
+SizeExprBuilder::Values SizeExprBuilder::build(ArrayRef<SizeOp> expr) {
+  Values out;
+  SmallVector<Value> stack;
+  for (const SizeOp &op : expr) {
+    out.lastOperand.push_back(stack.empty() ? Value() : stack.back());
+    switch (op.kind) {
+    case SizeOp::Kind::Literal:
+      stack.push_back(constant(op.value));
+      continue;
+    case SizeOp::Kind::Symbol:
+      stack.push_back(symbolValue(op.symbol));
+      continue;
+    case SizeOp::Kind::Neg:
+      stack.back() = arith::SubIOp::create(b, loc, constant(0), stack.back());
+      continue;
+    case SizeOp::Kind::Log2:
+      stack.back() = floorLog2(stack.back());
+      continue;
+    default:
+      break;
+    }
+    Value rhs = stack.pop_back_val();
+    Value &lhs = stack.back();
+    if (op.kind == SizeOp::Kind::Add)
+      lhs = arith::AddIOp::create(b, loc, lhs, rhs);
+    else if (op.kind == SizeOp::Kind::Sub)
+      lhs = arith::SubIOp::create(b, loc, lhs, rhs);
+    else if (op.kind == SizeOp::Kind::Mul)
+      lhs = arith::MulIOp::create(b, loc, lhs, rhs);
+    else
+      lhs = floorDiv(lhs, rhs);
+  }
+  out.result = stack.back();
+  return out;
+}
+
+/// `n / d` rounded down, without undefined behavior for d == 0 (a check
+/// reports it) or for d == -1 (negation, wrapping).
+Value SizeExprBuilder::floorDiv(Value n, Value d) {
+  auto eq = [&](Value x, int64_t v) {
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, x,
+                                 constant(v));
+  };
+  Value minusOne = eq(d, -1);
+  Value unsafe = arith::OrIOp::create(b, loc, eq(d, 0), minusOne);
+  Value safe = arith::SelectOp::create(b, loc, unsafe, constant(1), d);
+  Value q = arith::FloorDivSIOp::create(b, loc, n, safe);
+  Value neg = arith::SubIOp::create(b, loc, constant(0), n);
+  return arith::SelectOp::create(b, loc, minusOne, neg, q);
+}
+
+/// The floor of log2(x) for x > 0 (a check reports other values), by six
+/// halving steps.
+Value SizeExprBuilder::floorLog2(Value x) {
+  Value r = constant(0);
+  for (int64_t k : {32, 16, 8, 4, 2, 1}) {
+    Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, x,
+                                      constant(int64_t(1) << k));
+    x = arith::SelectOp::create(
+        b, loc, big, arith::ShRSIOp::create(b, loc, x, constant(k)), x);
+    r = arith::SelectOp::create(
+        b, loc, big, arith::AddIOp::create(b, loc, r, constant(k)), r);
+  }
+  return r;
 }
 
 /// The tensor parameters and outputs of rank 1 or more, in that order,
@@ -176,12 +294,40 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
     return cached;
   };
 
+  // Expressions read each symbol at its binding.
+  llvm::StringMap<SizeSource> bindingOf;
+  for (const SizeBinding &binding : computeSizeBindings(sig))
+    bindingOf.try_emplace(binding.symbol, binding.source);
+  auto symbolValue = [&](const std::string &symbol) {
+    return sizeOf(bindingOf.at(symbol));
+  };
+  SizeExprBuilder exprs(b, loc, symbolValue);
+
   // One i1 per check, true when the check fails.
   std::vector<SizeCheck> checks = computeSizeChecks(sig);
   SmallVector<Value> failures;
   for (const SizeCheck &check : checks) {
     Value subject = sizeOf(check.subject);
     switch (check.kind) {
+    case SizeCheck::Kind::DivisorNonZero:
+      failures.push_back(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq,
+          exprs.get(check.expr).lastOperand[check.step], indexConstant(0)));
+      break;
+    case SizeCheck::Kind::Log2Exact:
+      failures.push_back(
+          exprs.notPowerOfTwo(exprs.get(check.expr).lastOperand[check.step]));
+      break;
+    case SizeCheck::Kind::ExprNonNegative:
+      failures.push_back(arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::slt, exprs.get(check.expr).result,
+          indexConstant(0)));
+      break;
+    case SizeCheck::Kind::Expr:
+      failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
+                                               subject,
+                                               exprs.get(check.expr).result));
+      break;
     case SizeCheck::Kind::NonNegative:
       failures.push_back(arith::CmpIOp::create(
           b, loc, arith::CmpIPredicate::slt, subject, indexConstant(0)));

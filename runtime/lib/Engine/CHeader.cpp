@@ -3,6 +3,7 @@
 #include "tessera/Runtime/CHeader.h"
 
 #include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/SizeExpr.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -10,6 +11,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <map>
 #include <set>
 
 using namespace tessera;
@@ -123,9 +125,80 @@ std::string describeShape(const ValueSpec &spec) {
   for (auto [i, dim] : llvm::enumerate(spec.dims)) {
     if (i)
       text += ", ";
-    text += dim.isSymbol ? dim.symbol : std::to_string(dim.extent);
+    text += formatDimSpec(dim);
   }
   return text + "]";
+}
+
+/// The C expression for the steps `expr`, with `symbolExpr` giving the C
+/// expression of each symbol. Division and log2 call the header's helpers
+/// (emitSizeHelpers), which return some value for an invalid operand: the
+/// entry's own checks then fail with the status that names the problem.
+std::string getCSizeExpr(llvm::ArrayRef<SizeOp> expr,
+                         const std::map<std::string, std::string> &symbolExpr) {
+  std::vector<std::string> stack;
+  for (const SizeOp &op : expr) {
+    std::string b = stack.empty() ? "0" : stack.back();
+    switch (op.kind) {
+    case SizeOp::Kind::Literal:
+      stack.push_back("INT64_C(" + std::to_string(op.value) + ")");
+      continue;
+    case SizeOp::Kind::Symbol:
+      stack.push_back(symbolExpr.at(op.symbol));
+      continue;
+    case SizeOp::Kind::Neg:
+      stack.back() = "(-" + b + ")";
+      continue;
+    case SizeOp::Kind::Log2:
+      stack.back() = "tessera_size_log2(" + b + ")";
+      continue;
+    default:
+      break;
+    }
+    stack.pop_back();
+    std::string &a = stack.back();
+    if (op.kind == SizeOp::Kind::FloorDiv)
+      a = "tessera_size_floordiv(" + a + ", " + b + ")";
+    else
+      a = "(" + a +
+          (op.kind == SizeOp::Kind::Add   ? " + "
+           : op.kind == SizeOp::Kind::Sub ? " - "
+                                          : " * ") +
+          b + ")";
+  }
+  return stack.empty() ? "0" : stack.back();
+}
+
+/// The helpers of getCSizeExpr, when some entry has an expression dim.
+void emitSizeHelpers(llvm::raw_ostream &os,
+                     llvm::ArrayRef<EntrySignature> entries) {
+  auto hasExpr = [](const ValueSpec &spec) {
+    return llvm::any_of(spec.dims, [](const DimSpec &d) { return d.isExpr(); });
+  };
+  if (!llvm::any_of(entries, [&](const EntrySignature &sig) {
+        return llvm::any_of(sig.params, hasExpr) ||
+               llvm::any_of(sig.results, hasExpr);
+      }))
+    return;
+  os << "#ifndef TESSERA_SIZE_HELPERS_DEFINED\n"
+     << "#define TESSERA_SIZE_HELPERS_DEFINED\n"
+     << "/* Size expressions: `/` rounds down; log2 of a power of two. For\n"
+     << " * invalid operands they return some value: the entry checks the\n"
+     << " * sizes and reports the problem through its status. */\n"
+     << "static inline int64_t tessera_size_floordiv(int64_t a, int64_t b) "
+        "{\n"
+     << "  int64_t q;\n"
+     << "  if (b == 0 || b == -1)\n"
+     << "    return (int64_t)(0u - (uint64_t)a * (uint64_t)(b == -1));\n"
+     << "  q = a / b;\n"
+     << "  return q - (a % b != 0 && (a < 0) != (b < 0));\n"
+     << "}\n"
+     << "static inline int64_t tessera_size_log2(int64_t x) {\n"
+     << "  int64_t r = 0;\n"
+     << "  while (x > 1) {\n    x >>= 1;\n    ++r;\n  }\n"
+     << "  return r;\n"
+     << "}\n"
+     << "#endif\n\n";
 }
 
 /// `f(a: f32[M, K], L: index) -> (f32[M, N])`, for a comment.
@@ -173,6 +246,8 @@ private:
     list += (list.empty() ? "" : ", ") + arg;
   }
   std::string dimExpr(const DimSpec &dim) {
+    if (dim.isExpr())
+      return getCSizeExpr(dim.expr, symbolExpr);
     return dim.isSymbol ? symbolExpr[dim.symbol] : std::to_string(dim.extent);
   }
 
@@ -385,6 +460,7 @@ std::string tessera::generateCHeader(llvm::ArrayRef<EntrySignature> entries,
         "tessera_c128;\n"
      << "#endif\n\n";
   emitErrorRecord(os);
+  emitSizeHelpers(os, entries);
 
   std::set<size_t> ranks;
   for (const EntrySignature &sig : entries) {

@@ -1,8 +1,10 @@
 //===- EntryABI.cpp - Size binding and checking of entry calls ------------===//
 
 #include "tessera/Runtime/EntryABI.h"
+#include "tessera/Runtime/SizeExpr.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace tessera;
@@ -49,6 +51,135 @@ std::string symbolMismatchMessage(const EntrySignature &sig,
                        describeSizeSource(sig, binding),
                        describeSizeSource(sig, subject))
       .str();
+}
+
+/// Whether `expr` can be negative: symbols are sizes (never negative), and
+/// +, *, / and log2 of non-negative values are non-negative.
+bool mayBeNegative(llvm::ArrayRef<SizeOp> expr) {
+  return llvm::any_of(expr, [](const SizeOp &op) {
+    return op.kind == SizeOp::Kind::Sub || op.kind == SizeOp::Kind::Neg ||
+           (op.kind == SizeOp::Kind::Literal && op.value < 0);
+  });
+}
+
+/// Adds the checks of the expression dim `spec` at `source`: each divisor is
+/// not 0 and each log2 operand is a power of two, its value is >= 0 (unless
+/// an earlier dim with the same expression checked them: `validated`; and
+/// only those that can fail), and the dim equals it. `sourceOf` names where
+/// each symbol is bound.
+void addExprChecks(const EntrySignature &sig, const SizeSource &source,
+                   const DimSpec &spec, llvm::StringSet<> &validated,
+                   const llvm::StringMap<SizeSource> &sourceOf,
+                   std::vector<SizeCheck> &checks) {
+  std::string text = formatSizeExpr(spec.expr);
+  std::string where = describeSizeSource(sig, source);
+  auto add = [&](SizeCheck::Kind kind, unsigned step, std::string message) {
+    SizeCheck check;
+    check.kind = kind;
+    check.subject = source;
+    check.expr = spec.expr;
+    check.step = step;
+    check.message = std::move(message);
+    checks.push_back(std::move(check));
+  };
+  if (validated.insert(text).second) {
+    for (unsigned i = 0, e = spec.expr.size(); i != e; ++i) {
+      SizeOp::Kind kind = spec.expr[i].kind;
+      if (kind != SizeOp::Kind::FloorDiv && kind != SizeOp::Kind::Log2)
+        continue;
+      // A literal divisor is known not to be 0.
+      const SizeOp &last = spec.expr[i - 1];
+      if (kind == SizeOp::Kind::FloorDiv &&
+          last.kind == SizeOp::Kind::Literal && last.value != 0)
+        continue;
+      std::string operand =
+          formatSizeExprStack(llvm::ArrayRef(spec.expr).take_front(i)).back();
+      if (kind == SizeOp::Kind::FloorDiv)
+        add(SizeCheck::Kind::DivisorNonZero, i,
+            llvm::formatv("{0} ({1}): division by zero, {2} is 0", where, text,
+                          operand));
+      else
+        add(SizeCheck::Kind::Log2Exact, i,
+            llvm::formatv("{0} ({1}): {2} is not a power of two", where, text,
+                          operand));
+    }
+    if (mayBeNegative(spec.expr))
+      add(SizeCheck::Kind::ExprNonNegative, 0,
+          llvm::formatv("{0} ({1}) is negative", where, text));
+  }
+  std::string origins;
+  for (const std::string &symbol : getSizeExprSymbols(spec.expr)) {
+    auto it = sourceOf.find(symbol);
+    if (it != sourceOf.end())
+      origins += (origins.empty() ? " (" : ", ") + symbol + " from " +
+                 describeSizeSource(sig, it->second);
+  }
+  add(SizeCheck::Kind::Expr, 0,
+      llvm::formatv("{0} must be {1}{2}", where, text,
+                    origins.empty() ? "" : origins + ")"));
+}
+
+/// "a has 3 (dim 1)" or "L is 5": the value at `source`.
+std::string describeValue(const EntrySignature &sig, const SizeSource &source,
+                          int64_t value) {
+  const std::string &name = sig.params[source.position].name;
+  if (source.kind == SizeSource::Kind::IndexParam)
+    return llvm::formatv("{0} is {1}", name, value).str();
+  return llvm::formatv("{0} has {1} (dim {2})", name, value, source.dim).str();
+}
+
+/// The value of the expression dim `spec`, or the error that names it: what
+/// (`subject`, e.g. "y (dim 1)"), the expression, the symbols' values and
+/// why it has no valid value.
+llvm::Expected<int64_t>
+evaluateDim(const DimSpec &spec, llvm::StringRef subject,
+            const std::map<std::string, int64_t> &bindings) {
+  auto lookup = [&](llvm::StringRef symbol) -> std::optional<int64_t> {
+    auto it = bindings.find(symbol.str());
+    if (it == bindings.end())
+      return std::nullopt;
+    return it->second;
+  };
+  std::string text = formatSizeExpr(spec.expr);
+  std::string values = describeSizeExprSymbols(spec.expr, lookup);
+  std::string with = values.empty() ? "" : " with " + values;
+  llvm::Expected<int64_t> value = evaluateSizeExpr(spec.expr, lookup);
+  if (!value)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("size error for {0}: {1}{2}: {3}", subject, text, with,
+                      llvm::toString(value.takeError())));
+  if (*value < 0)
+    return llvm::createStringError(
+        llvm::inconvertibleErrorCode(),
+        llvm::formatv("size error for {0}: {1}{2} is {3}, but a size cannot "
+                      "be negative",
+                      subject, text, with, *value));
+  return value;
+}
+
+/// Checks that the parameter dim at `source`, of extent `actual`, has the
+/// value of its expression `spec`.
+llvm::Error checkExprDim(const EntrySignature &sig, const SizeSource &source,
+                         const DimSpec &spec, int64_t actual,
+                         const std::map<std::string, int64_t> &bindings) {
+  std::string subject = llvm::formatv(
+      "{0} (dim {1})", sig.params[source.position].name, source.dim);
+  llvm::Expected<int64_t> value = evaluateDim(spec, subject, bindings);
+  if (!value)
+    return value.takeError();
+  if (*value == actual)
+    return llvm::Error::success();
+  std::string text = formatSizeExpr(spec.expr);
+  std::string values =
+      describeSizeExprSymbols(spec.expr, [&](llvm::StringRef symbol) {
+        return std::optional<int64_t>(bindings.at(symbol.str()));
+      });
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      llvm::formatv("size mismatch for {0}: {1} but {0} = {2}{3}", text,
+                    describeValue(sig, source, actual), *value,
+                    values.empty() ? "" : " with " + values));
 }
 
 } // namespace
@@ -105,7 +236,18 @@ std::vector<SizeCheck> tessera::computeSizeChecks(const EntrySignature &sig) {
   }
 
   llvm::StringMap<SizeSource> bound;
+  llvm::StringSet<> validated;
+  // Expression dims of parameters are checked once every symbol is bound.
+  std::vector<std::pair<SizeSource, const DimSpec *>> paramExprs;
+  bool inResults = false;
   auto visit = [&](const SizeSource &source, const DimSpec &spec) {
+    if (spec.isExpr()) {
+      if (inResults)
+        addExprChecks(sig, source, spec, validated, bound, checks);
+      else
+        paramExprs.push_back({source, &spec});
+      return;
+    }
     if (!spec.isSymbol) {
       SizeCheck check;
       check.kind = SizeCheck::Kind::Literal;
@@ -133,6 +275,9 @@ std::vector<SizeCheck> tessera::computeSizeChecks(const EntrySignature &sig) {
   };
   OccurrenceWalker walker{sig};
   walker.walkParams(visit);
+  for (const auto &[source, spec] : paramExprs)
+    addExprChecks(sig, source, *spec, validated, bound, checks);
+  inResults = true;
   walker.walkResults(visit);
   return checks;
 }
@@ -196,23 +341,22 @@ tessera::bindSizes(const EntrySignature &sig,
       return valueOf[source.position];
     return shapeOf[source.position][source.dim];
   };
-  // "a has 3 (dim 1)" or "L is 5".
-  auto describeValue = [&](const SizeSource &source) {
-    const std::string &name = sig.params[source.position].name;
-    if (source.kind == SizeSource::Kind::IndexParam)
-      return llvm::formatv("{0} is {1}", name, valueAt(source)).str();
-    return llvm::formatv("{0} has {1} (dim {2})", name, valueAt(source),
-                         source.dim)
-        .str();
+  auto describe = [&](const SizeSource &source) {
+    return describeValue(sig, source, valueAt(source));
   };
 
   std::map<std::string, int64_t> bindings;
   std::map<std::string, SizeSource> bindingSource;
   llvm::Error failure = llvm::Error::success();
+  std::vector<std::pair<SizeSource, const DimSpec *>> exprDims;
   auto visit = [&](const SizeSource &source, const DimSpec &spec) {
     if (failure)
       return;
     int64_t actual = valueAt(source);
+    if (spec.isExpr()) {
+      exprDims.push_back({source, &spec});
+      return;
+    }
     if (!spec.isSymbol) {
       if (actual != spec.extent)
         failure = error(llvm::formatv(
@@ -228,11 +372,15 @@ tessera::bindSizes(const EntrySignature &sig,
     if (it->second != actual)
       failure = error(llvm::formatv(
           "size mismatch for {0}: {1} but {2}", spec.symbol,
-          describeValue(bindingSource[spec.symbol]), describeValue(source)));
+          describe(bindingSource[spec.symbol]), describe(source)));
   };
   OccurrenceWalker{sig}.walkParams(visit);
   if (failure)
     return std::move(failure);
+  for (const auto &[source, spec] : exprDims)
+    if (llvm::Error e =
+            checkExprDim(sig, source, *spec, valueAt(source), bindings))
+      return std::move(e);
   return bindings;
 }
 
@@ -243,6 +391,15 @@ tessera::resultShapes(const EntrySignature &sig,
   for (const ValueSpec &result : sig.results) {
     std::vector<int64_t> shape;
     for (const DimSpec &dim : result.dims) {
+      if (dim.isExpr()) {
+        std::string subject =
+            llvm::formatv("output '{0}' (dim {1})", result.name, shape.size());
+        llvm::Expected<int64_t> value = evaluateDim(dim, subject, bindings);
+        if (!value)
+          return value.takeError();
+        shape.push_back(*value);
+        continue;
+      }
       if (!dim.isSymbol) {
         shape.push_back(dim.extent);
         continue;

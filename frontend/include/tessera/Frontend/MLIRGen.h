@@ -7,7 +7,8 @@
 // Conventions consumed by the passes (see docs/abi.md):
 //  * each `fn` is a public func.func with the unit attribute `tess.entry`;
 //  * tensor parameters/results carry `tess.dims`: one entry per dimension,
-//    an i64 IntegerAttr for a literal extent or a StringAttr size symbol;
+//    an i64 IntegerAttr for a literal extent, a StringAttr size symbol, or
+//    an ArrayAttr size expression tree such as ["+", ["/", "N", 2], 1];
 //  * `L: index` parameters have type index and `tess.size = "L"`.
 //
 //===----------------------------------------------------------------------===//

@@ -5,7 +5,8 @@
 // that MLIRGen translates mechanically:
 //
 //  * every value is a tensor (scalars are rank 0) with a dtype and a symbolic
-//    shape whose extents are integer literals or size symbols;
+//    shape whose extents are integer literals, size symbols or size
+//    expressions of them (`N / 2 + 1`);
 //  * index notation becomes Contraction values: a loop nest with extents, the
 //    loops that index the result, a reduction kind and a scalar body that reads
 //    its operands through affine subscripts;
@@ -21,6 +22,7 @@
 #include "tessera/Frontend/AST.h"
 #include "tessera/Frontend/Builtins.h"
 #include "tessera/Frontend/Diagnostics.h"
+#include "tessera/Frontend/Sema/SizeExpr.h"
 #include "tessera/Runtime/DType.h"
 
 #include <map>
@@ -32,20 +34,39 @@
 namespace tessera {
 namespace sema {
 
-/// One dimension of a shape: an integer literal or a size symbol.
-struct Extent {
-  bool isSymbol = false;
-  int64_t value = 0;
-  std::string symbol;
+/// One dimension of a shape: an integer literal, a size symbol or a size
+/// expression of them (SizeExpr.h). It keeps the expression as written, for
+/// messages and for the checks at the call, and its canonical form, by which
+/// two extents compare: `2 * N` and `N + N` are the same extent.
+class Extent {
+public:
+  /// The literal 0.
+  Extent();
+  static Extent literal(int64_t v);
+  static Extent sym(std::string s);
+  /// `written` with its canonical form; std::nullopt, with the reason in
+  /// `error`, when it is invalid whatever its symbols (a division by zero,
+  /// an inexact log2, a negative value).
+  static std::optional<Extent> get(SizeExprPtr written, std::string &error);
 
-  static Extent literal(int64_t v) { return Extent{false, v, {}}; }
-  static Extent sym(std::string s) { return Extent{true, 0, std::move(s)}; }
-  bool operator==(const Extent &o) const {
-    return isSymbol == o.isSymbol &&
-           (isSymbol ? symbol == o.symbol : value == o.value);
-  }
+  /// Whether the canonical form is a literal, a symbol, or neither.
+  bool isLiteral() const { return canon->isLiteral(); }
+  bool isSymbol() const { return canon->isSymbol(); }
+  bool isExpr() const { return !isLiteral() && !isSymbol(); }
+  int64_t getValue() const { return canon->getValue(); }
+  const std::string &getSymbol() const { return canon->getSymbol(); }
+  const SizeExprPtr &getWritten() const { return written; }
+  const SizeExprPtr &getCanonical() const { return canon; }
+
+  bool operator==(const Extent &o) const { return key == o.key; }
   bool operator!=(const Extent &o) const { return !(*this == o); }
+  /// As written: `N / 2 + 1`.
   std::string str() const;
+
+private:
+  Extent(SizeExprPtr written, SizeExprPtr canon);
+  SizeExprPtr written, canon;
+  std::string key; ///< the canonical form's text
 };
 
 /// The type of a value: a dtype and a shape (empty for scalars).
@@ -90,7 +111,8 @@ struct ScalarExpr {
     Constant,  ///< numeric literal (constValue / intValue)
     Read,      ///< operands[operand] of the contraction
     LoopIndex, ///< the current value of loop `loop`
-    SizeValue, ///< the run-time value of size symbol `symbol`
+    SizeValue, ///< the run-time value of size symbol `symbol`, or of the
+               ///< extent `size` when it is set
     Unary,     ///< unaryOp(args[0])
     Binary,    ///< binaryOp(args[0], args[1])
     Cast,      ///< args[0] converted to `dtype`
@@ -124,6 +146,7 @@ struct ScalarExpr {
   unsigned operand = 0;  ///< Read
   unsigned loop = 0;     ///< LoopIndex
   std::string symbol;    ///< SizeValue
+  SizeExprPtr size;      ///< SizeValue of an expression extent
   UnaryOp unaryOp = UnaryOp::Neg;
   BinaryOp binaryOp = BinaryOp::Add;
   std::vector<std::unique_ptr<ScalarExpr>> args;

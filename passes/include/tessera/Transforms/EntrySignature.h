@@ -4,8 +4,12 @@
 // that MLIRGen puts on it:
 //   - `tess.entry` (unit) on the func marks an entry;
 //   - `tess.dims` on each tensor argument and result: an array with one entry
-//     per dimension, an i64 IntegerAttr for a literal extent or a StringAttr
-//     naming a size symbol; without it, static dims read as literals;
+//     per dimension, an i64 IntegerAttr for a literal extent, a StringAttr
+//     naming a size symbol, or an ArrayAttr holding a size expression tree
+//     `[op, operands...]` (op "+", "-", "*", "/", "neg" or "log2"; each
+//     operand a literal, a symbol or a tree: `N / 2 + 1` is
+//     ["+", ["/", "N", 2], 1]); without it, static dims read as literals.
+//     Every symbol of an expression must be bound by a parameter;
 //   - `tess.size = "L"` on each `index` argument: the size symbol it binds;
 //   - `tess.name = "a"` (optional) on arguments and results: the source name
 //     used in error messages; otherwise a NameLoc on the argument, otherwise

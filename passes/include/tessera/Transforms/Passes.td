@@ -29,7 +29,9 @@ def TessExposeEntriesPass : Pass<"tess-expose-entries", "mlir::ModuleOp"> {
     The entry first performs the size checks of `tessera::computeSizeChecks`
     (runtime/include/tessera/Runtime/EntryABI.h): every size symbol is bound by
     its first occurrence, and every further occurrence, literal dimension,
-    index parameter sign and output buffer dimension is checked. On the first
+    index parameter sign and output buffer dimension is checked, as is every
+    expression dimension (`N / 2 + 1`: its divisors, log2 operands and sign,
+    then its value, computed with index arithmetic). On the first
     failing check `i` (0-based) it returns `i + 1` without touching the
     outputs. Then, for each tensor parameter and output of rank 1 or more in
     that order (but one whose declared shape an earlier one has, with
@@ -43,7 +45,8 @@ def TessExposeEntriesPass : Pass<"tess-expose-entries", "mlir::ModuleOp"> {
     returns 0.
 
     Signatures come from the front end's attributes: `tess.dims` (one entry
-    per dimension: an i64 literal or a size symbol name) on tensor arguments
+    per dimension: an i64 literal, a size symbol name or a size expression
+    tree, see EntrySignature.h) on tensor arguments
     and results, `tess.size` on `index` arguments, and optionally `tess.name`
     (the source parameter name, used in messages).
   }];

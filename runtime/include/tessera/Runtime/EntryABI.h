@@ -51,15 +51,23 @@ struct SizeBinding {
 /// One runtime check of an entry.
 struct SizeCheck {
   enum class Kind {
-    NonNegative, ///< the index parameter `subject` is >= 0
-    Literal,     ///< the dimension `subject` equals `literal`
-    Symbol,      ///< `subject` equals the value at `binding` (of `symbol`)
+    NonNegative,     ///< the index parameter `subject` is >= 0
+    Literal,         ///< the dimension `subject` equals `literal`
+    Symbol,          ///< `subject` equals the value at `binding` (of `symbol`)
+    DivisorNonZero,  ///< the divisor of step `step` of `expr` is not 0
+    Log2Exact,       ///< the operand of step `step` of `expr` is a power of 2
+    ExprNonNegative, ///< `expr` is >= 0
+    Expr,            ///< `subject` equals the value of `expr`
   };
   Kind kind = Kind::Literal;
   SizeSource subject;
   int64_t literal = 0; ///< for Literal
   std::string symbol;  ///< for Symbol
   SizeSource binding;  ///< for Symbol
+  /// For the last four kinds: the steps of the dimension's expression, whose
+  /// symbols take their values from computeSizeBindings.
+  std::vector<SizeOp> expr;
+  unsigned step = 0; ///< for DivisorNonZero and Log2Exact: a step of `expr`
   /// Human-readable failure message, e.g. "size symbol K: parameter 'b'
   /// dim 0 does not match parameter 'a' dim 1".
   std::string message;
@@ -78,7 +86,13 @@ std::vector<SizeBinding> computeSizeBindings(const EntrySignature &sig);
 ///   2. scanning tensor parameters in order, dims in order (and index
 ///      parameters at their position): each literal dim equals its literal,
 ///      and each further occurrence of a symbol equals its binding;
-///   3. each output buffer dim equals its literal or its symbol's binding.
+///   3. each expression dim of a parameter, in the same order: its divisors
+///      are not 0 and its log2 operands are powers of two, and its value is
+///      >= 0 (once per distinct expression, and only the checks that can
+///      fail: not for a literal divisor, nor the sign of an expression
+///      without `-`), then the dim equals it;
+///   4. each output buffer dim equals its literal, its symbol's binding or
+///      its expression (checked as in 3).
 /// An entry returns 0 on success, or i + 1 when check i (0-based) is the
 /// first one that fails.
 std::vector<SizeCheck> computeSizeChecks(const EntrySignature &sig);
@@ -169,11 +183,15 @@ std::optional<int64_t> computeTensorBytes(DType dtype,
 llvm::Error checkTensorSize(llvm::StringRef what, DType dtype,
                             llvm::ArrayRef<int64_t> shape);
 
-/// Binds every size symbol from actual argument shapes. `paramShapes` has one
+/// Binds every size symbol from actual argument shapes, then checks every
+/// expression dim of the parameters against its value. `paramShapes` has one
 /// shape per *tensor* parameter and `indexValues` one value per *index*
 /// parameter, each in parameter order. Fails with a message naming the
 /// symbol and both sizes, e.g. "size mismatch for K: a has 3 (dim 1) but b
-/// has 4 (dim 0)", or naming the rank or literal that does not match.
+/// has 4 (dim 0)", "size mismatch for N / 2 + 1: y has 4 (dim 1) but
+/// N / 2 + 1 = 5 with N = 8", "size error for y (dim 0): log2(N) with
+/// N = 12: 12 is not a power of two", or naming the rank or literal that does
+/// not match.
 /// Symbols that occur only in results are left unbound.
 llvm::Expected<std::map<std::string, int64_t>>
 bindSizes(const EntrySignature &sig,
@@ -181,7 +199,8 @@ bindSizes(const EntrySignature &sig,
           llvm::ArrayRef<int64_t> indexValues);
 
 /// The shape of every result, given the bindings from bindSizes. Fails if a
-/// result dim names a symbol that is not bound.
+/// result dim names a symbol that is not bound, or if its expression has no
+/// value or a negative one.
 llvm::Expected<std::vector<std::vector<int64_t>>>
 resultShapes(const EntrySignature &sig,
              const std::map<std::string, int64_t> &bindings);

@@ -17,11 +17,35 @@
 
 namespace tessera {
 
-/// One dimension of a declared shape: a literal extent or a size symbol.
+/// One step of a size expression in reverse Polish notation: a literal or a
+/// symbol pushes a value; an operator pops its operands (the right one of a
+/// binary operator on top) and pushes its result. SizeExpr.h evaluates and
+/// prints these.
+struct SizeOp {
+  enum class Kind {
+    Literal,  ///< pushes `value`
+    Symbol,   ///< pushes the value of the size symbol `symbol`
+    Add,      ///< a + b
+    Sub,      ///< a - b
+    Mul,      ///< a * b
+    FloorDiv, ///< a / b rounded toward negative infinity; b must not be 0
+    Neg,      ///< -a
+    Log2,     ///< log2(a); a must be a power of two
+  };
+  Kind kind = Kind::Literal;
+  int64_t value = 0;  ///< for Literal
+  std::string symbol; ///< for Symbol
+};
+
+/// One dimension of a declared shape: a literal extent, a size symbol, or an
+/// expression of symbols and literals (`N / 2 + 1`).
 struct DimSpec {
   bool isSymbol = false;
-  int64_t extent = 0; ///< when !isSymbol
+  int64_t extent = 0; ///< when neither a symbol nor an expression
   std::string symbol; ///< when isSymbol
+  /// The steps of an expression dimension; empty for a literal or a symbol.
+  std::vector<SizeOp> expr;
+  bool isExpr() const { return !expr.empty(); }
 };
 
 /// A parameter or result of an entry function.
