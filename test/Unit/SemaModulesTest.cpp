@@ -226,7 +226,10 @@ TEST(BuiltinsTest, OneTableForEveryStage) {
   EXPECT_TRUE(isTensorBuiltin("softmax"));
   EXPECT_TRUE(isTensorBuiltin("einsum"));
   EXPECT_FALSE(isTensorBuiltin("where"));
-  EXPECT_EQ(lookupBuiltin("fft")->kind, BuiltinKind::Planned);
+  EXPECT_TRUE(isTensorBuiltin("fft"));
+  EXPECT_TRUE(isTensorBuiltin("monarch"));
+  EXPECT_EQ(lookupBuiltin("complex")->kind, BuiltinKind::MakeComplex);
+  EXPECT_EQ(lookupBuiltin("selective_scan")->kind, BuiltinKind::Planned);
   for (const Builtin &b : getBuiltins())
     if (b.kind == BuiltinKind::UnaryMath)
       EXPECT_EQ(getUnaryFnName(b.unary), b.name);

@@ -78,10 +78,10 @@ FunctionAnalyzer::evalFourier(const ast::CallExpr &call) {
 std::optional<int64_t> FunctionAnalyzer::literalExtent(const Extent &e,
                                                        ast::SourceLoc loc,
                                                        llvm::StringRef what) {
-  if (!e.isSymbol)
-    return e.value;
+  if (e.isLiteral())
+    return e.getValue();
   error(loc, what.str() + " must be known at compile time, but it is '" +
-                 e.symbol + "' (write the size in the parameter's type)");
+                 e.str() + "' (write the size in the parameter's type)");
   return std::nullopt;
 }
 
@@ -170,9 +170,9 @@ FunctionAnalyzer::evalButterfly(const ast::CallExpr &call) {
   bool shapeOk =
       twt.getRank() == 4 && twt.shape[2] == Extent::literal(2) &&
       twt.shape[3] == Extent::literal(2) &&
-      twt.shape[1] == Extent::literal(*n / 2) && !twt.shape[0].isSymbol &&
-      twt.shape[0].value >= 0 &&
-      (int64_t(1) << std::min<int64_t>(twt.shape[0].value, 62)) <= *n;
+      twt.shape[1] == Extent::literal(*n / 2) && twt.shape[0].isLiteral() &&
+      twt.shape[0].getValue() >= 0 &&
+      (int64_t(1) << std::min<int64_t>(twt.shape[0].getValue(), 62)) <= *n;
   if (*n < 1 || (*n & (*n - 1)) != 0 || !shapeOk) {
     error(call.args[0]->getLoc(),
           "butterfly of length " + std::to_string(*n) +
