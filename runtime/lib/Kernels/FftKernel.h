@@ -50,7 +50,7 @@ template <typename T> struct FftPlan {
   int32_t radix[kFftMaxStages];
   T *stageTables[kFftMaxStages];
   /// FourStep: n = n1 n2 and the plans of n1 and n2; rowTwiddles[k1 n2 +
-  /// j2] = w_n^(k1 j2) as (re, im).
+  /// j2] = w_n^(k1 j2) as (re, im). Real plans: w_n^k for k <= n / 2.
   int64_t n1, n2;
   const FftPlan *plan1, *plan2;
   T *rowTwiddles;
