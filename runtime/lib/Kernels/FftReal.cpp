@@ -174,7 +174,20 @@ void irfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
   }
 }
 
-/// Runs rfft (inverse false) or irfft over the batch.
+/// Zeros the real or complex (2 scalars) elements of vectors [begin, end).
+template <typename T>
+void zeroVectors(const Shape &shape, int64_t begin, int64_t end, int64_t length,
+                 int scalars, T *out, const int64_t *strides) {
+  for (int64_t v = begin; v < end; ++v) {
+    T *y = out + scalars * vectorOffset(shape, strides, v);
+    for (int64_t j = 0; j < length; ++j)
+      for (int e = 0; e < scalars; ++e)
+        y[scalars * j * strides[shape.axis] + e] = T(0);
+  }
+}
+
+/// Runs rfft (inverse false) or irfft over the batch (zeros without
+/// scratch).
 template <typename T>
 void runReal(const RealJob<T> &job, int64_t vectors, bool inverse) {
   int64_t n = job.n;
@@ -183,23 +196,14 @@ void runReal(const RealJob<T> &job, int64_t vectors, bool inverse) {
     const FftPlan<T> *plan = inverse ? job.plan->plan2 : job.plan->plan1;
     T *scratch = allocScratch<T>(fftScratch(plan) + 2 * groupSize(len) * len);
     if (!scratch)
-      return;
+      return inverse ? zeroVectors(job.shape, begin, end, n, 1, job.out,
+                                   job.outStrides)
+                     : zeroVectors(job.shape, begin, end, n / 2 + 1, 2, job.out,
+                                   job.outStrides);
     inverse ? irfftRange(job, begin, end, scratch)
             : rfftRange(job, begin, end, scratch);
     std::free(scratch);
   });
-}
-
-/// Zeros the real or complex (2 scalars) elements of the vectors.
-template <typename T>
-void zeroVectors(const Shape &shape, int64_t vectors, int64_t length,
-                 int scalars, T *out, const int64_t *strides) {
-  for (int64_t v = 0; v < vectors; ++v) {
-    T *y = out + scalars * vectorOffset(shape, strides, v);
-    for (int64_t j = 0; j < length; ++j)
-      for (int e = 0; e < scalars; ++e)
-        y[scalars * j * strides[shape.axis] + e] = T(0);
-  }
 }
 
 template <typename T>
@@ -218,7 +222,7 @@ void runRfft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
                  n,
                  0};
   if (!job.plan)
-    return zeroVectors(job.shape, vectors, n / 2 + 1, 2, out, outStrides);
+    return zeroVectors(job.shape, 0, vectors, n / 2 + 1, 2, out, outStrides);
   runReal(job, vectors, false);
 }
 
@@ -239,7 +243,7 @@ void runIrfft(int64_t rank, int64_t axis, const int64_t *extents,
                  n,
                  inLength < 0 ? 0 : inLength};
   if (!job.plan || job.inLength == 0)
-    return zeroVectors(job.shape, vectors, n, 1, out, outStrides);
+    return zeroVectors(job.shape, 0, vectors, n, 1, out, outStrides);
   runReal(job, vectors, true);
 }
 
