@@ -258,12 +258,12 @@ FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
   plan->chirp = static_cast<T *>(plan->memory);
   plan->kernel = plan->chirp + 2 * n;
   long double c, s;
-  for (int64_t k = 0; k < n; ++k) {
-    // k^2 mod 2n in 128 bits: exact for any n.
-    int64_t e = int64_t((__int128)k * k % (2 * n));
+  // e = k^2 mod 2n, stepped by (k + 1)^2 - k^2 = 2k + 1 (no overflow).
+  for (int64_t k = 0, e = 0; k < n; ++k) {
     unitRoot(e, 2 * n, inverse ? 1 : -1, &c, &s);
     plan->chirp[2 * k] = T(c);
     plan->chirp[2 * k + 1] = T(s);
+    e = (e + (2 * k + 1) % (2 * n)) % (2 * n);
   }
   if (!fillKernel(plan)) {
     destroyPlan(plan);
