@@ -96,10 +96,14 @@ int64_t fftRowScratch(const FftPlan<T> *plan, int64_t lanes) {
   return 4 * plan->n * lanes + 64;
 }
 
-/// Column transforms: out[k][v] = sum_j in[j][v] w^(j k) for v < cols, the
-/// rows of `in` and `out` inRow and outRow apart (in complex elements);
-/// s1 and s2 are scratch of n cols complex elements each, distinct from
-/// `in` and `out`. Plans of kind Bluestein have no stages and are refused.
+/// The per-ISA kernels (FftKernel.inc). fftColumns: column transforms,
+/// out[k][v] = sum_j in[j][v] w^(j k) for v < cols, the rows of `in` and
+/// `out` inRow and outRow apart (in complex elements); s1 and s2 are
+/// scratch of n cols complex elements each, distinct from `in` and `out`;
+/// plans of kind Bluestein have no stages and are refused. fftRows: the
+/// transforms of `count` contiguous rows of length n, in[i] to out[i]
+/// (distinct), for plans of kind Batched or FourStep; `scratch` holds
+/// fftRowScratch(plan, lanes) complex elements, 64-byte aligned.
 #define TESSERA_FFT_DECLARE(ISA, T, S)                                         \
   void fftColumns##ISA##S(const FftPlan<T> *plan, const T *in, int64_t inRow,  \
                           T *out, int64_t outRow, int64_t cols, T *s1, T *s2); \
@@ -132,10 +136,6 @@ void fftRunRows(const FftPlan<T> *plan, const T *const *in, T *const *out,
 template <typename T>
 void fftRunColumns(const FftPlan<T> *plan, const T *in, int64_t inRow, T *out,
                    int64_t outRow, int64_t cols, T *s1, T *s2);
-
-/// fftRows: the transforms of `count` contiguous rows of length n, in[i]
-/// to out[i] (distinct), for plans of kind Batched or FourStep; `scratch`
-/// holds fftRowScratch(plan, lanes) complex elements, 64-byte aligned.
 
 } // namespace tessera::kernels
 
