@@ -29,8 +29,8 @@ bool isSmooth(int64_t n) {
   return n == 1;
 }
 
-/// The radices of a smooth n, first stage first: 8s, then a 4 or a 2 for
-/// the rest of the power of two (4 x 4 rather than 8 x 2), then odd primes.
+/// The radices of a smooth n, first stage first: 8s, a 4 or a 2 for the
+/// rest of the power of two (4 x 4 rather than 8 x 2) and odd primes.
 int factor(int64_t n, int32_t *radix) {
   int count = 0, twos = 0;
   while (n % 2 == 0) {
@@ -51,6 +51,14 @@ int factor(int64_t n, int32_t *radix) {
   for (int p : kPrimes)
     for (; p > 2 && n % p == 0; n /= p)
       radix[count++] = p;
+  // Ascending: the last stage multiplies by no twiddles, so the largest
+  // radix there saves the most.
+  for (int i = 1; i < count; ++i)
+    for (int j = i; j > 0 && radix[j - 1] > radix[j]; --j) {
+      int32_t t = radix[j];
+      radix[j] = radix[j - 1];
+      radix[j - 1] = t;
+    }
   return count;
 }
 
