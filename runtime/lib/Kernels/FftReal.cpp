@@ -68,10 +68,12 @@ void rfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
   T *work = rowsOut + 2 * group * len;
   const T *in[kGroup];
   T *out[kGroup];
+  VectorWalker inWalk(job.shape, job.inStrides, begin);
+  VectorWalker outWalk(job.shape, job.outStrides, begin);
   for (int64_t v = begin; v < end; v += group) {
     int64_t count = end - v < group ? end - v : group;
     for (int64_t i = 0; i < count; ++i) {
-      const T *x = job.in + vectorOffset(job.shape, job.inStrides, v + i);
+      const T *x = job.in + inWalk.next();
       T *row = rowsIn + 2 * i * len;
       for (int64_t j = 0; j < n; ++j) {
         // Odd n: (x_j, 0); even n: x_j packed two by two.
@@ -87,7 +89,7 @@ void rfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
     }
     fftRunRows(job.plan->plan1, in, out, count, work);
     for (int64_t i = 0; i < count; ++i) {
-      T *y = job.out + 2 * vectorOffset(job.shape, job.outStrides, v + i);
+      T *y = job.out + 2 * outWalk.next();
       if (n % 2 == 0) {
         separate(out[i], job.plan->rowTwiddles, n, y, os);
         continue;
@@ -156,10 +158,12 @@ void irfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
   const T *in[kGroup];
   T *out[kGroup];
   T scale = T(1) / T(n);
+  VectorWalker inWalk(job.shape, job.inStrides, begin);
+  VectorWalker outWalk(job.shape, job.outStrides, begin);
   for (int64_t v = begin; v < end; v += group) {
     int64_t count = end - v < group ? end - v : group;
     for (int64_t i = 0; i < count; ++i) {
-      const T *x = job.in + 2 * vectorOffset(job.shape, job.inStrides, v + i);
+      const T *x = job.in + 2 * inWalk.next();
       T *row = rowsIn + 2 * i * len;
       n % 2 ? extend(job, x, is, row) : combine(job, x, is, row);
       in[i] = row;
@@ -167,7 +171,7 @@ void irfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
     }
     fftRunRows(job.plan->plan2, in, out, count, work);
     for (int64_t i = 0; i < count; ++i) {
-      T *y = job.out + vectorOffset(job.shape, job.outStrides, v + i);
+      T *y = job.out + outWalk.next();
       for (int64_t j = 0; j < n; ++j)
         y[j * os] = (n % 2 ? out[i][2 * j] : out[i][j]) * scale;
     }
