@@ -27,8 +27,8 @@ enum class FftKind : int32_t {
   /// Four-step: n = n1 n2, column FFTs of n1 and n2 around a twiddled
   /// transpose, so that every stage runs on whole vectors (large n).
   FourStep,
-  /// Bluestein's chirp-z convolution through FFTs of a power of two m
-  /// (n with a prime factor the codelets lack).
+  /// Bluestein's chirp-z convolution through FFTs of a power of two m, or
+  /// of a shorter 2^a 3^b 5^c (n with a prime factor the codelets lack).
   Bluestein,
 };
 
@@ -54,8 +54,9 @@ template <typename T> struct FftPlan {
   int64_t n1, n2;
   const FftPlan *plan1, *plan2;
   T *rowTwiddles;
-  /// Bluestein: m >= 2 n - 1, the forward and inverse plans of m, the chirp
-  /// w^(k^2 / 2) for k < n and the kernel's transform divided by m.
+  /// Bluestein: m >= 2 n - 1 (bluesteinLength), the forward and inverse plans
+  /// of m, the chirp w^(k^2 / 2) for k < n and the kernel's transform divided
+  /// by m.
   int64_t m;
   const FftPlan *planM, *planMInverse;
   T *chirp, *kernel;
@@ -70,15 +71,18 @@ inline int64_t fftLanes(int32_t isa, int64_t elementBytes) {
 }
 
 /// Columns of one four-step panel for column transforms of length `rows`
-/// over `cols` columns: all of them while the panel fits 64 KiB, else a
-/// multiple of the lanes (64 KiB panels measured best for 65536 = 256 x 256,
-/// in L2 but with few conflicting strided rows).
+/// over `cols` columns: all of them while the panel fits 64 KiB, else the
+/// columns split evenly into panels a multiple of the lanes wide (the last
+/// panel overlaps the previous one by less than a vector). 64 KiB panels
+/// measured best for 65536 = 256 x 256: in L2, few conflicting strided rows.
 inline int64_t fftPanelWidth(int64_t rows, int64_t cols, int64_t lanes,
                              int64_t complexBytes) {
-  int64_t width = 65536 / (rows * complexBytes);
-  width = width / lanes * lanes;
-  if (width < lanes)
-    width = lanes;
+  int64_t most = 65536 / (rows * complexBytes) / lanes * lanes;
+  most = most < lanes ? lanes : most;
+  if (cols <= most)
+    return cols;
+  int64_t panels = (cols + most - 1) / most;
+  int64_t width = ((cols + panels - 1) / panels + lanes - 1) / lanes * lanes;
   return width < cols ? width : cols;
 }
 
