@@ -108,11 +108,13 @@ int64_t fftRowScratch(const FftPlan<T> *plan, int64_t lanes) {
 /// transforms of `count` contiguous rows of length n, in[i] to out[i]
 /// (distinct), for plans of kind Batched or FourStep; `scratch` holds
 /// fftRowScratch(plan, lanes) complex elements, 64-byte aligned.
+/// fftMultiply: out[k] = a[k] b[k] for k < n (complex; out may be a or b).
 #define TESSERA_FFT_DECLARE(ISA, T, S)                                         \
   void fftColumns##ISA##S(const FftPlan<T> *plan, const T *in, int64_t inRow,  \
                           T *out, int64_t outRow, int64_t cols, T *s1, T *s2); \
   void fftRows##ISA##S(const FftPlan<T> *plan, const T *const *in,             \
-                       T *const *out, int64_t count, T *scratch);
+                       T *const *out, int64_t count, T *scratch);              \
+  void fftMultiply##ISA##S(const T *a, const T *b, T *out, int64_t n);
 TESSERA_FFT_DECLARE(AVX512, float, F32)
 TESSERA_FFT_DECLARE(AVX512, double, F64)
 TESSERA_FFT_DECLARE(AVX2, float, F32)

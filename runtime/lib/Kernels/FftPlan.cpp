@@ -397,32 +397,27 @@ template <typename T> struct IsaKernels {
   void (*columns)(const FftPlan<T> *, const T *, int64_t, T *, int64_t, int64_t,
                   T *, T *);
   void (*rows)(const FftPlan<T> *, const T *const *, T *const *, int64_t, T *);
+  void (*multiply)(const T *, const T *, T *, int64_t);
 };
 
 template <typename T> IsaKernels<T> isaKernels(int32_t isa);
 template <> IsaKernels<float> isaKernels<float>(int32_t isa) {
 #ifdef TESSERA_KERNELS_X86
   if (isa == 0)
-    return {fftColumnsAVX512F32, fftRowsAVX512F32};
+    return {fftColumnsAVX512F32, fftRowsAVX512F32, fftMultiplyAVX512F32};
   if (isa == 1)
-    return {fftColumnsAVX2F32, fftRowsAVX2F32};
+    return {fftColumnsAVX2F32, fftRowsAVX2F32, fftMultiplyAVX2F32};
 #endif
-  return {fftColumnsGenericF32, fftRowsGenericF32};
+  return {fftColumnsGenericF32, fftRowsGenericF32, fftMultiplyGenericF32};
 }
 template <> IsaKernels<double> isaKernels<double>(int32_t isa) {
 #ifdef TESSERA_KERNELS_X86
   if (isa == 0)
-    return {fftColumnsAVX512F64, fftRowsAVX512F64};
+    return {fftColumnsAVX512F64, fftRowsAVX512F64, fftMultiplyAVX512F64};
   if (isa == 1)
-    return {fftColumnsAVX2F64, fftRowsAVX2F64};
+    return {fftColumnsAVX2F64, fftRowsAVX2F64, fftMultiplyAVX2F64};
 #endif
-  return {fftColumnsGenericF64, fftRowsGenericF64};
-}
-
-/// (a, b) times (c, d).
-template <typename T> inline void cmul(T a, T b, T c, T d, T *out) {
-  out[0] = a * c - b * d;
-  out[1] = a * d + b * c;
+  return {fftColumnsGenericF64, fftRowsGenericF64, fftMultiplyGenericF64};
 }
 
 /// Bluestein on each row: chirp, convolve with the kernel, chirp.
@@ -432,22 +427,18 @@ void bluesteinRows(const FftPlan<T> *plan, const T *const *in, T *const *out,
   int64_t n = plan->n, m = plan->m;
   T *a = scratch, *b = a + 2 * m, *sub = b + 2 * m;
   const T *chirp = plan->chirp, *kernel = plan->kernel;
+  auto multiply = isaKernels<T>(plan->isa).multiply;
   for (int64_t i = 0; i < count; ++i) {
-    for (int64_t k = 0; k < n; ++k)
-      cmul(in[i][2 * k], in[i][2 * k + 1], chirp[2 * k], chirp[2 * k + 1],
-           a + 2 * k);
+    multiply(in[i], chirp, a, n);
     std::memset(a + 2 * n, 0, 2 * (m - n) * sizeof(T));
     const T *src[1] = {a};
     T *dst[1] = {b};
     fftRunRows(plan->planM, src, dst, 1, sub);
-    for (int64_t k = 0; k < m; ++k)
-      cmul(b[2 * k], b[2 * k + 1], kernel[2 * k], kernel[2 * k + 1], b + 2 * k);
+    multiply(b, kernel, b, m);
     const T *src2[1] = {b};
     T *dst2[1] = {a};
     fftRunRows(plan->planMInverse, src2, dst2, 1, sub);
-    for (int64_t k = 0; k < n; ++k)
-      cmul(a[2 * k], a[2 * k + 1], chirp[2 * k], chirp[2 * k + 1],
-           out[i] + 2 * k);
+    multiply(a, chirp, out[i], n);
   }
 }
 
