@@ -269,6 +269,70 @@ TEST(FftKernelsTest, RealTransforms) {
     checkReal(n);
 }
 
+/// rfft and irfft of a [3, n] batch along the axis, contiguous (rows) and
+/// transposed (axis first, the vectors strided), in f32 and f64.
+template <typename T> void checkRealBatch(int64_t n) {
+  int64_t batch = 3, bins = n / 2 + 1;
+  std::vector<Cld> x = randomComplex(batch * n, unsigned(n) + 5);
+  std::vector<std::vector<Cld>> want;
+  std::vector<std::vector<long double>> backWant;
+  std::vector<Cld> spectra = randomComplex(batch * bins, unsigned(n) + 6);
+  for (int64_t b = 0; b < batch; ++b) {
+    std::vector<Cld> v(n),
+        s(spectra.begin() + b * bins, spectra.begin() + (b + 1) * bins);
+    for (int64_t t = 0; t < n; ++t)
+      v[t] = Cld(x[b * n + t].real(), 0);
+    want.push_back(dft(v, -1));
+    backWant.push_back(irfftReference(s, n));
+  }
+  for (bool axisFirst : {false, true}) {
+    int64_t axis = axisFirst ? 0 : 1;
+    int64_t extents[2] = {axisFirst ? n : batch, axisFirst ? batch : n};
+    int64_t realStrides[2] = {axisFirst ? 1 : n, axisFirst ? n : 1};
+    int64_t binStrides[2] = {axisFirst ? 1 : bins, axisFirst ? bins : 1};
+    // Element (b, t) at b * n + t either way: the strides transpose it.
+    std::vector<T> in(batch * n), out(2 * batch * bins), back(batch * n);
+    for (int64_t i = 0; i < batch * n; ++i)
+      in[i] = T(x[i].real());
+    std::vector<T> spectrum = interleave<T>(spectra);
+    if constexpr (sizeof(T) == 4) {
+      tessera_rfft_f32(2, axis, extents, in.data(), realStrides, out.data(),
+                       binStrides);
+      tessera_irfft_c64(2, axis, extents, bins, spectrum.data(), binStrides,
+                        back.data(), realStrides);
+    } else {
+      tessera_rfft_f64(2, axis, extents, in.data(), realStrides, out.data(),
+                       binStrides);
+      tessera_irfft_c128(2, axis, extents, bins, spectrum.data(), binStrides,
+                         back.data(), realStrides);
+    }
+    for (int64_t b = 0; b < batch; ++b) {
+      std::vector<T> got(out.begin() + 2 * b * bins,
+                         out.begin() + 2 * (b + 1) * bins);
+      std::vector<Cld> w(want[b].begin(), want[b].begin() + bins);
+      EXPECT_LT(relativeError(got, w), tolerance<T>(n))
+          << "rfft n=" << n << " axisFirst=" << axisFirst;
+      long double err = 0, norm = 0;
+      for (int64_t t = 0; t < n; ++t) {
+        long double d = back[b * n + t] - backWant[b][t];
+        err += d * d;
+        norm += backWant[b][t] * backWant[b][t];
+      }
+      EXPECT_LT(double(sqrtl(err / norm)), tolerance<T>(n))
+          << "irfft n=" << n << " axisFirst=" << axisFirst;
+    }
+  }
+}
+
+TEST(FftKernelsTest, RealBatchedStrided) {
+  forEachIsa([] {
+    for (int64_t n : {1, 2, 5, 6, 16, 33, 100, 1024}) {
+      checkRealBatch<float>(n);
+      checkRealBatch<double>(n);
+    }
+  });
+}
+
 /// A rank-3 tensor [4, n, 3] permuted so that the axis is first, middle or
 /// last, read through padded strides and written through transposed or
 /// contiguous ones, on every ISA and 1 to 3 threads.

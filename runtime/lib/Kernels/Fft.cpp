@@ -83,11 +83,13 @@ void contiguousRows(const ComplexJob<T> &job, int64_t begin, int64_t end,
   const T *in[kGroup];
   T *out[kGroup];
   T scale = T(1) / T(job.n);
+  VectorWalker inWalk(job.shape, job.inStrides, begin);
+  VectorWalker outWalk(job.shape, job.outStrides, begin);
   for (int64_t v = begin; v < end; v += kGroup) {
     int64_t count = end - v < kGroup ? end - v : kGroup;
     for (int64_t i = 0; i < count; ++i) {
-      in[i] = job.in + 2 * vectorOffset(job.shape, job.inStrides, v + i);
-      out[i] = job.out + 2 * vectorOffset(job.shape, job.outStrides, v + i);
+      in[i] = job.in + 2 * inWalk.next();
+      out[i] = job.out + 2 * outWalk.next();
     }
     fftRunRows(job.plan, in, out, count, scratch);
     if (job.inverse)
@@ -107,10 +109,12 @@ void gatheredRows(const ComplexJob<T> &job, int64_t begin, int64_t end,
   const T *in[kGroup];
   T *out[kGroup];
   T scale = job.inverse ? T(1) / T(n) : T(1);
+  VectorWalker inWalk(job.shape, job.inStrides, begin);
+  VectorWalker outWalk(job.shape, job.outStrides, begin);
   for (int64_t v = begin; v < end; v += group) {
     int64_t count = end - v < group ? end - v : group;
     for (int64_t i = 0; i < count; ++i) {
-      const T *x = job.in + 2 * vectorOffset(job.shape, job.inStrides, v + i);
+      const T *x = job.in + 2 * inWalk.next();
       T *row = rowsIn + 2 * i * n;
       for (int64_t j = 0; j < n; ++j) {
         row[2 * j] = x[2 * j * is];
@@ -121,7 +125,7 @@ void gatheredRows(const ComplexJob<T> &job, int64_t begin, int64_t end,
     }
     fftRunRows(job.plan, in, out, count, work);
     for (int64_t i = 0; i < count; ++i) {
-      T *y = job.out + 2 * vectorOffset(job.shape, job.outStrides, v + i);
+      T *y = job.out + 2 * outWalk.next();
       for (int64_t j = 0; j < n; ++j) {
         y[2 * j * os] = out[i][2 * j] * scale;
         y[2 * j * os + 1] = out[i][2 * j + 1] * scale;

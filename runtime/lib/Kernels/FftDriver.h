@@ -45,6 +45,39 @@ inline int64_t vectorOffset(const Shape &shape, const int64_t *strides,
   return offset;
 }
 
+/// The offsets of vectors begin, begin + 1, ... without a division per
+/// vector: within the innermost batch dimension the offset steps by its
+/// stride.
+class VectorWalker {
+public:
+  VectorWalker(const Shape &shape, const int64_t *strides, int64_t begin)
+      : shape(shape), strides(strides), v(begin) {
+    int64_t inner = shape.rank - 1 - (shape.axis == shape.rank - 1);
+    extent = inner >= 0 ? shape.extents[inner] : 1;
+    step = inner >= 0 ? strides[inner] : 0;
+    offset = vectorOffset(shape, strides, v);
+    pos = v % extent;
+  }
+
+  /// The offset of the current vector; moves to the next one.
+  int64_t next() {
+    int64_t current = offset;
+    ++v;
+    if (++pos == extent) {
+      pos = 0;
+      offset = vectorOffset(shape, strides, v);
+    } else {
+      offset += step;
+    }
+    return current;
+  }
+
+private:
+  const Shape &shape;
+  const int64_t *strides;
+  int64_t v, extent, step, offset, pos;
+};
+
 /// The number of vectors, or 0 when the shape is empty or invalid.
 inline int64_t countVectors(int64_t rank, int64_t axis,
                             const int64_t *extents) {

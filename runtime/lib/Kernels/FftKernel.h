@@ -27,8 +27,8 @@ enum class FftKind : int32_t {
   /// Four-step: n = n1 n2, column FFTs of n1 and n2 around a twiddled
   /// transpose, so that every stage runs on whole vectors (large n).
   FourStep,
-  /// Bluestein's chirp-z convolution through FFTs of a power of two m
-  /// (n with a prime factor the codelets lack).
+  /// Bluestein's chirp-z convolution through FFTs of a power of two m, or
+  /// of a shorter 2^a 3^b 5^c (n with a prime factor the codelets lack).
   Bluestein,
 };
 
@@ -50,12 +50,13 @@ template <typename T> struct FftPlan {
   int32_t radix[kFftMaxStages];
   T *stageTables[kFftMaxStages];
   /// FourStep: n = n1 n2 and the plans of n1 and n2; rowTwiddles[k1 n2 +
-  /// j2] = w_n^(k1 j2) as (re, im).
+  /// j2] = w_n^(k1 j2) as (re, im). Real plans: w_n^k for k <= n / 2.
   int64_t n1, n2;
   const FftPlan *plan1, *plan2;
   T *rowTwiddles;
-  /// Bluestein: m >= 2 n - 1, the forward and inverse plans of m, the chirp
-  /// w^(k^2 / 2) for k < n and the kernel's transform divided by m.
+  /// Bluestein: m >= 2 n - 1 (bluesteinLength), the forward and inverse plans
+  /// of m, the chirp w^(k^2 / 2) for k < n and the kernel's transform divided
+  /// by m.
   int64_t m;
   const FftPlan *planM, *planMInverse;
   T *chirp, *kernel;
@@ -70,14 +71,18 @@ inline int64_t fftLanes(int32_t isa, int64_t elementBytes) {
 }
 
 /// Columns of one four-step panel for column transforms of length `rows`
-/// over `cols` columns: all of them while the panel fits 16 KiB, else a
-/// multiple of the lanes.
+/// over `cols` columns: all of them while the panel fits 64 KiB, else the
+/// columns split evenly into panels a multiple of the lanes wide (the last
+/// panel overlaps the previous one by less than a vector). 64 KiB panels
+/// measured best for 65536 = 256 x 256: in L2, few conflicting strided rows.
 inline int64_t fftPanelWidth(int64_t rows, int64_t cols, int64_t lanes,
                              int64_t complexBytes) {
-  int64_t width = 16384 / (rows * complexBytes);
-  width = width / lanes * lanes;
-  if (width < lanes)
-    width = lanes;
+  int64_t most = 65536 / (rows * complexBytes) / lanes * lanes;
+  most = most < lanes ? lanes : most;
+  if (cols <= most)
+    return cols;
+  int64_t panels = (cols + most - 1) / most;
+  int64_t width = ((cols + panels - 1) / panels + lanes - 1) / lanes * lanes;
   return width < cols ? width : cols;
 }
 
@@ -95,15 +100,21 @@ int64_t fftRowScratch(const FftPlan<T> *plan, int64_t lanes) {
   return 4 * plan->n * lanes + 64;
 }
 
-/// Column transforms: out[k][v] = sum_j in[j][v] w^(j k) for v < cols, the
-/// rows of `in` and `out` inRow and outRow apart (in complex elements);
-/// s1 and s2 are scratch of n cols complex elements each, distinct from
-/// `in` and `out`. Plans of kind Bluestein have no stages and are refused.
+/// The per-ISA kernels (FftKernel.inc). fftColumns: column transforms,
+/// out[k][v] = sum_j in[j][v] w^(j k) for v < cols, the rows of `in` and
+/// `out` inRow and outRow apart (in complex elements); s1 and s2 are
+/// scratch of n cols complex elements each, distinct from `in` and `out`;
+/// plans of kind Bluestein have no stages and are refused. fftRows: the
+/// transforms of `count` contiguous rows of length n, in[i] to out[i]
+/// (distinct), for plans of kind Batched or FourStep; `scratch` holds
+/// fftRowScratch(plan, lanes) complex elements, 64-byte aligned.
+/// fftMultiply: out[k] = a[k] b[k] for k < n (complex; out may be a or b).
 #define TESSERA_FFT_DECLARE(ISA, T, S)                                         \
   void fftColumns##ISA##S(const FftPlan<T> *plan, const T *in, int64_t inRow,  \
                           T *out, int64_t outRow, int64_t cols, T *s1, T *s2); \
   void fftRows##ISA##S(const FftPlan<T> *plan, const T *const *in,             \
-                       T *const *out, int64_t count, T *scratch);
+                       T *const *out, int64_t count, T *scratch);              \
+  void fftMultiply##ISA##S(const T *a, const T *b, T *out, int64_t n);
 TESSERA_FFT_DECLARE(AVX512, float, F32)
 TESSERA_FFT_DECLARE(AVX512, double, F64)
 TESSERA_FFT_DECLARE(AVX2, float, F32)
@@ -131,10 +142,6 @@ void fftRunRows(const FftPlan<T> *plan, const T *const *in, T *const *out,
 template <typename T>
 void fftRunColumns(const FftPlan<T> *plan, const T *in, int64_t inRow, T *out,
                    int64_t outRow, int64_t cols, T *s1, T *s2);
-
-/// fftRows: the transforms of `count` contiguous rows of length n, in[i]
-/// to out[i] (distinct), for plans of kind Batched or FourStep; `scratch`
-/// holds fftRowScratch(plan, lanes) complex elements, 64-byte aligned.
 
 } // namespace tessera::kernels
 

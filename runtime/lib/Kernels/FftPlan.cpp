@@ -29,8 +29,8 @@ bool isSmooth(int64_t n) {
   return n == 1;
 }
 
-/// The radices of a smooth n, first stage first: 8s, then a 4 or a 2 for
-/// the rest of the power of two (4 x 4 rather than 8 x 2), then odd primes.
+/// The radices of a smooth n, first stage first: 8s, a 4 or a 2 for the
+/// rest of the power of two (4 x 4 rather than 8 x 2) and odd primes.
 int factor(int64_t n, int32_t *radix) {
   int count = 0, twos = 0;
   while (n % 2 == 0) {
@@ -51,6 +51,14 @@ int factor(int64_t n, int32_t *radix) {
   for (int p : kPrimes)
     for (; p > 2 && n % p == 0; n /= p)
       radix[count++] = p;
+  // Ascending: the last stage multiplies by no twiddles, so the largest
+  // radix there saves the most.
+  for (int i = 1; i < count; ++i)
+    for (int j = i; j > 0 && radix[j - 1] > radix[j]; --j) {
+      int32_t t = radix[j];
+      radix[j] = radix[j - 1];
+      radix[j - 1] = t;
+    }
   return count;
 }
 
@@ -239,11 +247,27 @@ template <typename T> bool fillKernel(FftPlan<T> *plan) {
   return true;
 }
 
+/// The convolution length of Bluestein for at least `least` points: the
+/// next power of two, or the next 2^a 3^b 5^c when that is shorter by a
+/// fifth (its stages cost a little more per point).
+int64_t bluesteinLength(int64_t least) {
+  int64_t power = 1;
+  while (power < least)
+    power *= 2;
+  int64_t best = power;
+  for (int64_t p5 = 1; p5 < power; p5 *= 5)
+    for (int64_t p35 = p5; p35 < power; p35 *= 3) {
+      int64_t x = p35;
+      while (x < least)
+        x *= 2;
+      best = x < best ? x : best;
+    }
+  return best * 5 < power * 4 ? best : power;
+}
+
 template <typename T>
 FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
-  int64_t m = 1;
-  while (m < 2 * n - 1)
-    m *= 2;
+  int64_t m = bluesteinLength(2 * n - 1);
   const FftPlan<T> *forward = fftGetPlan<T>(m, 0, isa);
   const FftPlan<T> *backward = fftGetPlan<T>(m, 1, isa);
   if (!forward || !backward)
@@ -258,12 +282,12 @@ FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
   plan->chirp = static_cast<T *>(plan->memory);
   plan->kernel = plan->chirp + 2 * n;
   long double c, s;
-  for (int64_t k = 0; k < n; ++k) {
-    // k^2 mod 2n in 128 bits: exact for any n.
-    int64_t e = int64_t((__int128)k * k % (2 * n));
+  // e = k^2 mod 2n, stepped by (k + 1)^2 - k^2 = 2k + 1 (no overflow).
+  for (int64_t k = 0, e = 0; k < n; ++k) {
     unitRoot(e, 2 * n, inverse ? 1 : -1, &c, &s);
     plan->chirp[2 * k] = T(c);
     plan->chirp[2 * k + 1] = T(s);
+    e = (e + (2 * k + 1) % (2 * n)) % (2 * n);
   }
   if (!fillKernel(plan)) {
     destroyPlan(plan);
@@ -373,32 +397,27 @@ template <typename T> struct IsaKernels {
   void (*columns)(const FftPlan<T> *, const T *, int64_t, T *, int64_t, int64_t,
                   T *, T *);
   void (*rows)(const FftPlan<T> *, const T *const *, T *const *, int64_t, T *);
+  void (*multiply)(const T *, const T *, T *, int64_t);
 };
 
 template <typename T> IsaKernels<T> isaKernels(int32_t isa);
 template <> IsaKernels<float> isaKernels<float>(int32_t isa) {
 #ifdef TESSERA_KERNELS_X86
   if (isa == 0)
-    return {fftColumnsAVX512F32, fftRowsAVX512F32};
+    return {fftColumnsAVX512F32, fftRowsAVX512F32, fftMultiplyAVX512F32};
   if (isa == 1)
-    return {fftColumnsAVX2F32, fftRowsAVX2F32};
+    return {fftColumnsAVX2F32, fftRowsAVX2F32, fftMultiplyAVX2F32};
 #endif
-  return {fftColumnsGenericF32, fftRowsGenericF32};
+  return {fftColumnsGenericF32, fftRowsGenericF32, fftMultiplyGenericF32};
 }
 template <> IsaKernels<double> isaKernels<double>(int32_t isa) {
 #ifdef TESSERA_KERNELS_X86
   if (isa == 0)
-    return {fftColumnsAVX512F64, fftRowsAVX512F64};
+    return {fftColumnsAVX512F64, fftRowsAVX512F64, fftMultiplyAVX512F64};
   if (isa == 1)
-    return {fftColumnsAVX2F64, fftRowsAVX2F64};
+    return {fftColumnsAVX2F64, fftRowsAVX2F64, fftMultiplyAVX2F64};
 #endif
-  return {fftColumnsGenericF64, fftRowsGenericF64};
-}
-
-/// (a, b) times (c, d).
-template <typename T> inline void cmul(T a, T b, T c, T d, T *out) {
-  out[0] = a * c - b * d;
-  out[1] = a * d + b * c;
+  return {fftColumnsGenericF64, fftRowsGenericF64, fftMultiplyGenericF64};
 }
 
 /// Bluestein on each row: chirp, convolve with the kernel, chirp.
@@ -408,22 +427,18 @@ void bluesteinRows(const FftPlan<T> *plan, const T *const *in, T *const *out,
   int64_t n = plan->n, m = plan->m;
   T *a = scratch, *b = a + 2 * m, *sub = b + 2 * m;
   const T *chirp = plan->chirp, *kernel = plan->kernel;
+  auto multiply = isaKernels<T>(plan->isa).multiply;
   for (int64_t i = 0; i < count; ++i) {
-    for (int64_t k = 0; k < n; ++k)
-      cmul(in[i][2 * k], in[i][2 * k + 1], chirp[2 * k], chirp[2 * k + 1],
-           a + 2 * k);
+    multiply(in[i], chirp, a, n);
     std::memset(a + 2 * n, 0, 2 * (m - n) * sizeof(T));
     const T *src[1] = {a};
     T *dst[1] = {b};
     fftRunRows(plan->planM, src, dst, 1, sub);
-    for (int64_t k = 0; k < m; ++k)
-      cmul(b[2 * k], b[2 * k + 1], kernel[2 * k], kernel[2 * k + 1], b + 2 * k);
+    multiply(b, kernel, b, m);
     const T *src2[1] = {b};
     T *dst2[1] = {a};
     fftRunRows(plan->planMInverse, src2, dst2, 1, sub);
-    for (int64_t k = 0; k < n; ++k)
-      cmul(a[2 * k], a[2 * k + 1], chirp[2 * k], chirp[2 * k + 1],
-           out[i] + 2 * k);
+    multiply(a, chirp, out[i], n);
   }
 }
 

@@ -41,22 +41,27 @@ inline int64_t groupSize(int64_t len) {
   return group < 1 ? 1 : group > kGroup ? kGroup : group;
 }
 
+/// Bin k of the real row from a = z_k and b = conj(z_(h - k)) (even n):
+/// X_k = E_k + w^k O_k with E = (a + b) / 2 and O = (a - b) / 2i the
+/// transforms of the even and odd samples.
+template <typename T>
+inline void separateBin(const T *a, const T *b, const T *w, T *y) {
+  T ar = a[0], ai = a[1], br = b[0], bi = -b[1];
+  T er = (ar + br) / 2, ei = (ai + bi) / 2;
+  T orr = (ai - bi) / 2, oi = -(ar - br) / 2;
+  y[0] = er + w[0] * orr - w[1] * oi;
+  y[1] = ei + w[0] * oi + w[1] * orr;
+}
+
 /// Bins k <= n / 2 of the real row whose half-length transform is z
-/// (even n): X_k = E_k + w^k O_k with E, O the transforms of the even and
-/// odd samples, separated from z_k and conj(z_(h - k)).
+/// (even n), into y (bins os apart).
 template <typename T>
 void separate(const T *z, const T *w, int64_t n, T *y, int64_t os) {
   int64_t h = n / 2;
-  for (int64_t k = 0; k <= h; ++k) {
-    int64_t a = k % h, b = (h - k) % h;
-    T ar = z[2 * a], ai = z[2 * a + 1], br = z[2 * b], bi = -z[2 * b + 1];
-    T er = (ar + br) / 2, ei = (ai + bi) / 2;
-    // O = (a - b) / 2i.
-    T orr = (ai - bi) / 2, oi = -(ar - br) / 2;
-    T wr = w[2 * k], wi = w[2 * k + 1];
-    y[2 * k * os] = er + wr * orr - wi * oi;
-    y[2 * k * os + 1] = ei + wr * oi + wi * orr;
-  }
+  separateBin(z, z, w, y);
+  for (int64_t k = 1; k < h; ++k)
+    separateBin(z + 2 * k, z + 2 * (h - k), w + 2 * k, y + 2 * k * os);
+  separateBin(z, z, w + 2 * h, y + 2 * h * os);
 }
 
 template <typename T>
@@ -68,26 +73,33 @@ void rfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
   T *work = rowsOut + 2 * group * len;
   const T *in[kGroup];
   T *out[kGroup];
+  VectorWalker inWalk(job.shape, job.inStrides, begin);
+  VectorWalker outWalk(job.shape, job.outStrides, begin);
   for (int64_t v = begin; v < end; v += group) {
     int64_t count = end - v < group ? end - v : group;
     for (int64_t i = 0; i < count; ++i) {
-      const T *x = job.in + vectorOffset(job.shape, job.inStrides, v + i);
+      const T *x = job.in + inWalk.next();
       T *row = rowsIn + 2 * i * len;
-      for (int64_t j = 0; j < n; ++j) {
-        // Odd n: (x_j, 0); even n: x_j packed two by two.
-        if (n % 2) {
+      out[i] = rowsOut + 2 * i * len;
+      // Even n, contiguous: the reals already are the complex row.
+      if (n % 2 == 0 && is == 1) {
+        in[i] = x;
+        continue;
+      }
+      // Odd n: (x_j, 0); even n: x_j packed two by two.
+      if (n % 2)
+        for (int64_t j = 0; j < n; ++j) {
           row[2 * j] = x[j * is];
           row[2 * j + 1] = 0;
-        } else {
-          row[j] = x[j * is];
         }
-      }
+      else
+        for (int64_t j = 0; j < n; ++j)
+          row[j] = x[j * is];
       in[i] = row;
-      out[i] = rowsOut + 2 * i * len;
     }
     fftRunRows(job.plan->plan1, in, out, count, work);
     for (int64_t i = 0; i < count; ++i) {
-      T *y = job.out + 2 * vectorOffset(job.shape, job.outStrides, v + i);
+      T *y = job.out + 2 * outWalk.next();
       if (n % 2 == 0) {
         separate(out[i], job.plan->rowTwiddles, n, y, os);
         continue;
@@ -110,23 +122,40 @@ inline void bin(const RealJob<T> &job, const T *x, int64_t is, int64_t k, T *re,
   *im = present && k != 0 && 2 * k != job.n ? x[2 * k * is + 1] : T(0);
 }
 
-/// The half-length spectrum z whose inverse transform interleaves the even
-/// and odd samples of the irfft (even n): the inverse of `separate`.
+/// z_k = scale (E_k + i O_k) from bins a = X_k and b = conj(X_(h - k)),
+/// O_k = (a - b) conj(w^k).
+template <typename T>
+inline void combineBin(T ar, T ai, T br, T bi, const T *w, T scale, T *z) {
+  bi = -bi;
+  T er = ar + br, ei = ai + bi, dr = ar - br, di = ai - bi;
+  T wr = w[0], wi = -w[1];
+  T orr = dr * wr - di * wi, oi = dr * wi + di * wr;
+  z[0] = (er - oi) * scale;
+  z[1] = (ei + orr) * scale;
+}
+
+/// The half-length spectrum z, scaled by 1 / n, whose inverse transform
+/// interleaves the even and odd samples of the irfft (even n): the inverse
+/// of `separate`.
 template <typename T>
 void combine(const RealJob<T> &job, const T *x, int64_t is, T *z) {
   int64_t h = job.n / 2;
   const T *w = job.plan->rowTwiddles;
-  for (int64_t k = 0; k < h; ++k) {
-    T ar, ai, br, bi;
+  T scale = T(1) / T(job.n), ar, ai, br, bi;
+  bin(job, x, is, 0, &ar, &ai);
+  bin(job, x, is, h, &br, &bi);
+  combineBin(ar, ai, br, bi, w, scale, z);
+  // Bins 1 .. h - 1 straight from the input when all are there.
+  bool all = job.inLength >= h;
+  for (int64_t k = 1; k < h; ++k) {
+    if (all) {
+      const T *a = x + 2 * k * is, *b = x + 2 * (h - k) * is;
+      combineBin(a[0], a[1], b[0], b[1], w + 2 * k, scale, z + 2 * k);
+      continue;
+    }
     bin(job, x, is, k, &ar, &ai);
     bin(job, x, is, h - k, &br, &bi);
-    bi = -bi;
-    T er = ar + br, ei = ai + bi, dr = ar - br, di = ai - bi;
-    // O = (a - b) conj(w^k); z = E + i O.
-    T wr = w[2 * k], wi = -w[2 * k + 1];
-    T orr = dr * wr - di * wi, oi = dr * wi + di * wr;
-    z[2 * k] = er - oi;
-    z[2 * k + 1] = ei + orr;
+    combineBin(ar, ai, br, bi, w + 2 * k, scale, z + 2 * k);
   }
 }
 
@@ -154,27 +183,45 @@ void irfftRange(const RealJob<T> &job, int64_t begin, int64_t end, T *scratch) {
   T *rowsIn = scratch, *rowsOut = rowsIn + 2 * group * len;
   T *work = rowsOut + 2 * group * len;
   const T *in[kGroup];
-  T *out[kGroup];
+  T *out[kGroup], *y[kGroup];
   T scale = T(1) / T(n);
+  VectorWalker inWalk(job.shape, job.inStrides, begin);
+  VectorWalker outWalk(job.shape, job.outStrides, begin);
   for (int64_t v = begin; v < end; v += group) {
     int64_t count = end - v < group ? end - v : group;
     for (int64_t i = 0; i < count; ++i) {
-      const T *x = job.in + 2 * vectorOffset(job.shape, job.inStrides, v + i);
+      const T *x = job.in + 2 * inWalk.next();
       T *row = rowsIn + 2 * i * len;
       n % 2 ? extend(job, x, is, row) : combine(job, x, is, row);
       in[i] = row;
-      out[i] = rowsOut + 2 * i * len;
+      y[i] = job.out + outWalk.next();
+      // Even n, contiguous: the complex result already is the real row.
+      out[i] = n % 2 == 0 && os == 1 ? y[i] : rowsOut + 2 * i * len;
     }
     fftRunRows(job.plan->plan2, in, out, count, work);
     for (int64_t i = 0; i < count; ++i) {
-      T *y = job.out + vectorOffset(job.shape, job.outStrides, v + i);
+      if (out[i] == y[i])
+        continue;
       for (int64_t j = 0; j < n; ++j)
-        y[j * os] = (n % 2 ? out[i][2 * j] : out[i][j]) * scale;
+        y[i][j * os] = n % 2 ? out[i][2 * j] * scale : out[i][j];
     }
   }
 }
 
-/// Runs rfft (inverse false) or irfft over the batch.
+/// Zeros the real or complex (2 scalars) elements of vectors [begin, end).
+template <typename T>
+void zeroVectors(const Shape &shape, int64_t begin, int64_t end, int64_t length,
+                 int scalars, T *out, const int64_t *strides) {
+  for (int64_t v = begin; v < end; ++v) {
+    T *y = out + scalars * vectorOffset(shape, strides, v);
+    for (int64_t j = 0; j < length; ++j)
+      for (int e = 0; e < scalars; ++e)
+        y[scalars * j * strides[shape.axis] + e] = T(0);
+  }
+}
+
+/// Runs rfft (inverse false) or irfft over the batch (zeros without
+/// scratch).
 template <typename T>
 void runReal(const RealJob<T> &job, int64_t vectors, bool inverse) {
   int64_t n = job.n;
@@ -183,23 +230,14 @@ void runReal(const RealJob<T> &job, int64_t vectors, bool inverse) {
     const FftPlan<T> *plan = inverse ? job.plan->plan2 : job.plan->plan1;
     T *scratch = allocScratch<T>(fftScratch(plan) + 2 * groupSize(len) * len);
     if (!scratch)
-      return;
+      return inverse ? zeroVectors(job.shape, begin, end, n, 1, job.out,
+                                   job.outStrides)
+                     : zeroVectors(job.shape, begin, end, n / 2 + 1, 2, job.out,
+                                   job.outStrides);
     inverse ? irfftRange(job, begin, end, scratch)
             : rfftRange(job, begin, end, scratch);
     std::free(scratch);
   });
-}
-
-/// Zeros the real or complex (2 scalars) elements of the vectors.
-template <typename T>
-void zeroVectors(const Shape &shape, int64_t vectors, int64_t length,
-                 int scalars, T *out, const int64_t *strides) {
-  for (int64_t v = 0; v < vectors; ++v) {
-    T *y = out + scalars * vectorOffset(shape, strides, v);
-    for (int64_t j = 0; j < length; ++j)
-      for (int e = 0; e < scalars; ++e)
-        y[scalars * j * strides[shape.axis] + e] = T(0);
-  }
 }
 
 template <typename T>
@@ -218,7 +256,7 @@ void runRfft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
                  n,
                  0};
   if (!job.plan)
-    return zeroVectors(job.shape, vectors, n / 2 + 1, 2, out, outStrides);
+    return zeroVectors(job.shape, 0, vectors, n / 2 + 1, 2, out, outStrides);
   runReal(job, vectors, false);
 }
 
@@ -239,7 +277,7 @@ void runIrfft(int64_t rank, int64_t axis, const int64_t *extents,
                  n,
                  inLength < 0 ? 0 : inLength};
   if (!job.plan || job.inLength == 0)
-    return zeroVectors(job.shape, vectors, n, 1, out, outStrides);
+    return zeroVectors(job.shape, 0, vectors, n, 1, out, outStrides);
   runReal(job, vectors, true);
 }
 

@@ -93,10 +93,12 @@ void tessera_fwht_f64(int64_t rank, int64_t axis, const int64_t *extents,
 /// and their strides, one per dimension, count complex elements (any
 /// non-negative strides, 0 included). `in` and `out` must not overlap. An
 /// extent of 0 does nothing. Any n: Stockham radix-2/3/4/5/7/8/11/13 stages
-/// (four-step for long vectors), Bluestein through a power of two for
-/// other prime factors; plans and twiddles are computed once per length and
-/// cached. The batch is split over the threads. When memory runs out the
-/// transform falls back to a direct DFT (zeros for n > 4096).
+/// (four-step for long vectors), Bluestein (through a power of two or a
+/// shorter 2^a 3^b 5^c) for other prime factors; plans and twiddles are
+/// computed once per length, direction and ISA and cached for the process.
+/// The batch is split over the threads (one thread inside a parallel
+/// region). When memory runs out the transform falls back to a direct DFT
+/// (zeros for n > 4096, and for real transforms).
 void tessera_fft_c64(int64_t rank, int64_t axis, const int64_t *extents,
                      const float *in, const int64_t *inStrides, float *out,
                      const int64_t *outStrides, int32_t inverse);
