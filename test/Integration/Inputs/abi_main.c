@@ -47,6 +47,44 @@ int main(void) {
     ok &= ramp[l] == (int64_t)l * l;
   expect(ok, "stats");
 
+  /* Complex values are (re, im) pairs: y = z i + x, m = |z|. */
+  enum { C = 7 };
+  tessera_c64 z[C], y[C];
+  float xr[C], mod[C];
+  for (int i = 0; i < C; ++i) {
+    z[i].re = 0.5f * (float)i - 1.0f;
+    z[i].im = 1.0f - 0.25f * (float)i;
+    xr[i] = (float)i;
+  }
+  status = tessera_rotate(z, xr, y, mod, C);
+  ok = status == 0;
+  for (int i = 0; i < C; ++i) {
+    ok &= fabsf(y[i].re - (xr[i] - z[i].im)) < 1e-6f;
+    ok &= fabsf(y[i].im - z[i].re) < 1e-6f;
+    ok &= fabsf(mod[i] - hypotf(z[i].re, z[i].im)) < 1e-6f;
+  }
+  expect(ok, "rotate");
+
+  /* The FFT kernel linked into the library, against a direct DFT. */
+  enum { F = 12 };
+  tessera_c128 sig[F], spec[F];
+  for (int i = 0; i < F; ++i) {
+    sig[i].re = cos(0.7 * i) + 0.1 * i;
+    sig[i].im = sin(1.3 * i);
+  }
+  status = tessera_spectrum(sig, spec, F);
+  ok = status == 0;
+  for (int k = 0; k < F; ++k) {
+    double re = 0, im = 0;
+    for (int n = 0; n < F; ++n) {
+      double w = -2 * 3.14159265358979323846 * k * n / F;
+      re += sig[n].re * cos(w) - sig[n].im * sin(w);
+      im += sig[n].re * sin(w) + sig[n].im * cos(w);
+    }
+    ok &= fabs(spec[k].re - re) < 1e-12 && fabs(spec[k].im - im) < 1e-12;
+  }
+  expect(ok, "spectrum");
+
   /* Inconsistent descriptors: K is 4 in a but 5 in b. */
   float big[5 * N];
   memset(c, 0x7f, sizeof(c));
