@@ -11,6 +11,8 @@ and compares them with references built here (NumPy):
   identity);
 - permute against fancy indexing (out-of-range indices read zero), and two
   permutations composed;
+- fwht of complex tensors (the real and imaginary parts transformed alike)
+  against kron(H_12 or 1, Sylvester);
 - fwht of m 2^k: each H_m read back from the transform of the identity is a
   Hadamard matrix (entries +-1, H H^T = m I), H_12 is the Paley matrix built
   here, and the transform of m 2^k is kron(H_m, H_2^k) (40 before 20: a
@@ -142,6 +144,15 @@ def cases(quick, rng):
         want = apply_along(monarch_dense(w1, w2), x, axis)
         yield ("monarch %s by %s, %s axis=%d" % (ty(dt, shape), s1, s2, axis), src,
                {"w1": (w1, dt), "w2": (w2, dt), "x": (x, dt)}, [want], dt)
+    for dt, shape, axis in [("c64", (3, 16), 1), ("c128", (24, 2, 3), 0)]:
+        x = cplx(*shape)
+        n = shape[axis]
+        m = 12 if n % 12 == 0 else 1
+        h = np.kron(paley12() if m == 12 else np.ones((1, 1)), sylvester(n // m))
+        src = "fn f(x: %s) -> %s {\n  return fwht(x, %d)\n}\n" % (
+            ty(dt, shape), ty(dt, shape), axis)
+        yield ("fwht %s axis=%d" % (ty(dt, shape), axis), src, {"x": (x, dt)},
+               [apply_along(h, x, axis)], dt)
     x = rng.standard_normal((6, 3))
     p = np.array([5, 0, 3, 9, 1, -2])
     q = np.array([2, 2, 0, 1, 5, 4])

@@ -321,9 +321,10 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
   auto args = evalTensorAndAxis(
       call,
       [&](DType dtype) {
-        return !fwht || dtype == DType::F32 || dtype == DType::F64;
+        return !fwht || dtype == DType::F32 || dtype == DType::F64 ||
+               isComplexDType(dtype);
       },
-      "an f32 or f64 tensor");
+      "an f32, f64, c64 or c128 tensor");
   if (!args)
     return std::nullopt;
   const TensorType t = typeOf(args->first);

@@ -62,8 +62,23 @@ SmallVector<Value> tessera::getExtents(OpBuilder &b, Location loc,
   return extents;
 }
 
+/// Strides in units of 1 / `parts` of an element, with a trailing 1 for the
+/// parts when there are several.
+static SmallVector<Value> partStrides(OpBuilder &b, Location loc,
+                                      ValueRange strides, unsigned parts) {
+  SmallVector<Value> result(strides.begin(), strides.end());
+  if (parts == 1)
+    return result;
+  Value factor = arith::ConstantIndexOp::create(b, loc, parts);
+  for (Value &stride : result)
+    stride = arith::MulIOp::create(b, loc, stride, factor);
+  result.push_back(arith::ConstantIndexOp::create(b, loc, 1));
+  return result;
+}
+
 std::pair<Value, Value> tessera::getBufferArguments(OpBuilder &b, Location loc,
-                                                    Value value) {
+                                                    Value value,
+                                                    unsigned parts) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> dynamicStrides(type.getRank(), ShapedType::kDynamic);
   auto bufferType = MemRefType::get(type.getShape(), type.getElementType(),
@@ -73,17 +88,19 @@ std::pair<Value, Value> tessera::getBufferArguments(OpBuilder &b, Location loc,
   Value buffer = bufferization::ToBufferOp::create(b, loc, bufferType, value,
                                                    /*read_only=*/true);
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
-  return {getElementPointer(b, loc, buffer, meta.getOffset(),
-                            getElementBytes(type.getElementType())),
-          getArrayPointer(b, loc, meta.getStrides())};
+  return {
+      getElementPointer(b, loc, buffer, meta.getOffset(),
+                        getElementBytes(type.getElementType())),
+      getArrayPointer(b, loc, partStrides(b, loc, meta.getStrides(), parts))};
 }
 
 Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
                                    StringRef callee, Value input, int64_t axis,
                                    RankedTensorType resultType,
                                    ValueRange resultSizes, ValueRange extents,
-                                   ValueRange before, ValueRange after) {
-  auto [inPointer, inStrides] = getBufferArguments(rewriter, loc, input);
+                                   ValueRange before, ValueRange after,
+                                   unsigned parts) {
+  auto [inPointer, inStrides] = getBufferArguments(rewriter, loc, input, parts);
   int64_t rank = resultType.getRank();
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < rank; ++d)
@@ -95,17 +112,23 @@ Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
                                       rewriter.getI64IntegerAttr(64));
   auto outMeta = memref::ExtractStridedMetadataOp::create(rewriter, loc, out);
   Type i64 = rewriter.getI64Type();
+  SmallVector<Value> kernelExtents(extents.begin(), extents.end());
+  if (parts > 1)
+    kernelExtents.push_back(
+        arith::ConstantIndexOp::create(rewriter, loc, parts));
   SmallVector<Value> args = {
-      arith::ConstantIntOp::create(rewriter, loc, i64, rank),
+      arith::ConstantIntOp::create(rewriter, loc, i64,
+                                   rank + (parts > 1 ? 1 : 0)),
       arith::ConstantIntOp::create(rewriter, loc, i64, axis),
-      getArrayPointer(rewriter, loc, extents)};
+      getArrayPointer(rewriter, loc, kernelExtents)};
   llvm::append_range(args, before);
   args.push_back(inPointer);
   args.push_back(inStrides);
   args.push_back(
       getElementPointer(rewriter, loc, out, Value(),
                         getElementBytes(resultType.getElementType())));
-  args.push_back(getArrayPointer(rewriter, loc, outMeta.getStrides()));
+  args.push_back(getArrayPointer(
+      rewriter, loc, partStrides(rewriter, loc, outMeta.getStrides(), parts)));
   llvm::append_range(args, after);
 
   auto module =

@@ -18,19 +18,27 @@ namespace tessera {
 /// outStrides*, after...)` (declared in the module on first use): `in` is
 /// `input`'s buffer in any strided layout, `out` a new buffer of
 /// `resultType` with the extents `resultSizes` (one per dimension), and
-/// strides count elements. Returns the result as a tensor.
+/// strides count elements. With `parts` = 2, complex tensors are passed as
+/// real ones with a trailing dimension of 2 (rank + 1, extents + [2],
+/// strides counting reals), for a real kernel that transforms the real and
+/// imaginary parts alike. Returns the result as a tensor.
 mlir::Value
 createTransformCall(mlir::PatternRewriter &rewriter, mlir::Location loc,
                     llvm::StringRef callee, mlir::Value input, int64_t axis,
                     mlir::RankedTensorType resultType,
                     mlir::ValueRange resultSizes, mlir::ValueRange extents,
-                    mlir::ValueRange before = {}, mlir::ValueRange after = {});
+                    mlir::ValueRange before = {}, mlir::ValueRange after = {},
+                    unsigned parts = 1);
 
 /// The buffer of the tensor `value` read in place, in any strided layout:
 /// the address of its first element and a stack array of its element
 /// strides, both as !llvm.ptr (for a kernel's `const T *, const int64_t *`).
-std::pair<mlir::Value, mlir::Value>
-getBufferArguments(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
+/// With `parts` = 2, a complex tensor is passed as real numbers: the strides
+/// count reals and gain a trailing 1 for the (re, im) dimension.
+std::pair<mlir::Value, mlir::Value> getBufferArguments(mlir::OpBuilder &b,
+                                                       mlir::Location loc,
+                                                       mlir::Value value,
+                                                       unsigned parts = 1);
 
 /// The extents of every dimension of the tensor `value`.
 llvm::SmallVector<mlir::Value>

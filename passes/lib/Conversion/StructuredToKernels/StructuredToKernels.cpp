@@ -46,6 +46,13 @@ struct FwhtToKernel : OpRewritePattern<structured::FwhtOp> {
                                 PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getInput().getType();
     Type elementType = type.getElementType();
+    // A complex tensor is transformed as its real and imaginary parts: a
+    // real tensor with a trailing dimension of 2.
+    unsigned parts = 1;
+    if (auto complex = dyn_cast<ComplexType>(elementType)) {
+      elementType = complex.getElementType();
+      parts = 2;
+    }
     int64_t n = type.getDimSize(op.getAxis());
     if (!elementType.isF32() && !elementType.isF64())
       return rewriter.notifyMatchFailure(op, "the kernel is f32 and f64 only");
@@ -55,10 +62,11 @@ struct FwhtToKernel : OpRewritePattern<structured::FwhtOp> {
     Location loc = op.getLoc();
     SmallVector<Value> extents = getExtents(rewriter, loc, op.getInput());
     rewriter.replaceOp(
-        op, createTransformCall(
-                rewriter, loc,
-                elementType.isF32() ? "tessera_fwht_f32" : "tessera_fwht_f64",
-                op.getInput(), op.getAxis(), type, extents, extents));
+        op, createTransformCall(rewriter, loc,
+                                elementType.isF32() ? "tessera_fwht_f32"
+                                                    : "tessera_fwht_f64",
+                                op.getInput(), op.getAxis(), type, extents,
+                                extents, {}, {}, parts));
     return success();
   }
 };
