@@ -168,6 +168,17 @@ private:
   /// The value of a literal extent; an error naming `what` for a symbol.
   std::optional<int64_t> literalExtent(const Extent &e, ast::SourceLoc loc,
                                        llvm::StringRef what);
+  /// The length along the axis of blockdiag's or monarch's result, after
+  /// checking that `n` elements in fit the weights of literal `shapes`.
+  std::optional<int64_t>
+  blockOutputLength(const ast::CallExpr &call,
+                    const std::vector<ValueRef> &weights,
+                    const std::vector<std::array<int64_t, 3>> &shapes,
+                    const TensorType &xt, int64_t n, ast::SourceLoc xLoc);
+  /// Whether the structured transform `name` takes `t` (rank 1 to 8),
+  /// else an error at `loc`.
+  bool checkTransformRank(const TensorType &t, ast::SourceLoc loc,
+                          llvm::StringRef name);
   /// The literal [blocks, rows, columns] of block weights `t`.
   std::optional<std::array<int64_t, 3>>
   blockExtents(const TensorType &t, ast::SourceLoc loc, llvm::StringRef name);

@@ -118,6 +118,9 @@ static std::optional<std::string> reservedFunctionName(llvm::StringRef n) {
   if (n.starts_with("_"))
     return std::string("names starting with '_' are reserved for the "
                        "compiler and the C runtime");
+  if (n.starts_with("tessera_"))
+    return std::string("names starting with 'tessera_' are reserved for the "
+                       "runtime's kernels and the generated C header");
   static const char *const cRuntime[] = {
       "malloc",  "free",   "calloc", "realloc", "aligned_alloc", "memcpy",
       "memmove", "memset", "abort",  "exit",    "main",          "printf"};

@@ -8,6 +8,8 @@
 
 #include "Analyzer.h"
 
+#include "llvm/Support/MathExtras.h"
+
 using namespace tessera;
 using namespace tessera::sema;
 using llvm::dyn_cast;
@@ -142,6 +144,8 @@ FunctionAnalyzer::evalButterfly(const ast::CallExpr &call) {
   if (!x || !axis)
     return std::nullopt;
   TensorType xt = typeOf(*x);
+  if (!checkTransformRank(xt, call.args[1]->getLoc(), "butterfly"))
+    return std::nullopt;
   if (!isTransformDType(xt.dtype)) {
     error(call.args[1]->getLoc(),
           "butterfly expects an f32, f64, c64 or c128 tensor, got " + xt.str());
@@ -167,12 +171,12 @@ FunctionAnalyzer::evalButterfly(const ast::CallExpr &call) {
                          "the length along the butterfly's axis");
   if (!n)
     return std::nullopt;
-  bool shapeOk =
-      twt.getRank() == 4 && twt.shape[2] == Extent::literal(2) &&
-      twt.shape[3] == Extent::literal(2) &&
-      twt.shape[1] == Extent::literal(*n / 2) && twt.shape[0].isLiteral() &&
-      twt.shape[0].getValue() >= 0 &&
-      (int64_t(1) << std::min<int64_t>(twt.shape[0].getValue(), 62)) <= *n;
+  bool shapeOk = twt.getRank() == 4 && twt.shape[2] == Extent::literal(2) &&
+                 twt.shape[3] == Extent::literal(2) &&
+                 twt.shape[1] == Extent::literal(*n / 2) &&
+                 twt.shape[0].isLiteral() && twt.shape[0].getValue() >= 0 &&
+                 twt.shape[0].getValue() <= 62 &&
+                 (int64_t(1) << twt.shape[0].getValue()) <= *n;
   if (*n < 1 || (*n & (*n - 1)) != 0 || !shapeOk) {
     error(call.args[0]->getLoc(),
           "butterfly of length " + std::to_string(*n) +
@@ -219,6 +223,8 @@ FunctionAnalyzer::evalPermute(const ast::CallExpr &call) {
   if (!x || !perm || !axis)
     return std::nullopt;
   const TensorType xt = typeOf(*x), pt = typeOf(*perm);
+  if (!checkTransformRank(xt, call.args[0]->getLoc(), "permute"))
+    return std::nullopt;
   int64_t rank = xt.getRank();
   if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
     error(call.args[2]->getLoc(),
@@ -264,6 +270,48 @@ FunctionAnalyzer::blockExtents(const TensorType &t, ast::SourceLoc loc,
   return e;
 }
 
+/// The products of `a` and `b`, or nullopt if it overflows.
+static std::optional<int64_t> multiply(int64_t a, int64_t b) {
+  int64_t r;
+  if (llvm::MulOverflow(a, b, r))
+    return std::nullopt;
+  return r;
+}
+
+std::optional<int64_t> FunctionAnalyzer::blockOutputLength(
+    const ast::CallExpr &call, const std::vector<ValueRef> &weights,
+    const std::vector<std::array<int64_t, 3>> &shapes, const TensorType &xt,
+    int64_t n, ast::SourceLoc xLoc) {
+  auto [k, q, p] = shapes[0];
+  std::optional<int64_t> in = multiply(k, p), out = multiply(k, q);
+  std::optional<int64_t> middle = out;
+  if (shapes.size() == 2) {
+    auto [l, s, r] = shapes[1];
+    middle = multiply(l, r);
+    out = multiply(s, l);
+  }
+  if (!in || !out || !middle || !multiply(k, q)) {
+    error(call.getLoc(), call.callee + ": the weights' block sizes overflow "
+                                       "64 bits");
+    return std::nullopt;
+  }
+  if (*in != n) {
+    error(xLoc, call.callee + " weights " + typeOf(weights[0]).str() +
+                    " take " + std::to_string(*in) +
+                    " elements along the axis, but " + xt.str() + " has " +
+                    std::to_string(n));
+    return std::nullopt;
+  }
+  if (shapes.size() == 2 && *middle != k * q) {
+    error(call.args[1]->getLoc(),
+          "monarch: w1 gives " + std::to_string(k * q) + " terms but w2 " +
+              typeOf(weights[1]).str() + " takes " + std::to_string(*middle) +
+              " (L * R must equal K * Q)");
+    return std::nullopt;
+  }
+  return out;
+}
+
 std::optional<ValueRef>
 FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
   bool monarch = call.callee == "monarch";
@@ -296,6 +344,8 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
   TensorType xt = typeOf(*x);
   int64_t rank = xt.getRank();
   const ast::Expr &xExpr = *call.args[numWeights];
+  if (!checkTransformRank(xt, xExpr.getLoc(), call.callee))
+    return std::nullopt;
   if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
     error(call.args[numWeights + 1]->getLoc(),
           call.callee + " axis must be an integer in [" +
@@ -315,27 +365,11 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
       literalExtent(xt.shape[dim], xExpr.getLoc(), "the length along the axis");
   if (!n)
     return std::nullopt;
-  auto [k, q, p] = shapes[0];
-  int64_t out = k * q;
-  if (k * p != *n) {
-    error(xExpr.getLoc(), call.callee + " weights " + typeOf(weights[0]).str() +
-                              " take " + std::to_string(k * p) +
-                              " elements along the axis, but " + xt.str() +
-                              " has " + std::to_string(*n));
+  std::optional<int64_t> out =
+      blockOutputLength(call, weights, shapes, xt, *n, xExpr.getLoc());
+  if (!out)
     return std::nullopt;
-  }
-  if (monarch) {
-    auto [l, s, r] = shapes[1];
-    if (l * r != k * q) {
-      error(call.args[1]->getLoc(),
-            "monarch: w1 gives " + std::to_string(k * q) + " terms but w2 " +
-                typeOf(weights[1]).str() + " takes " + std::to_string(l * r) +
-                " (L * R must equal K * Q)");
-      return std::nullopt;
-    }
-    out = s * l;
-  }
-  xt.shape[dim] = Extent::literal(out);
+  xt.shape[dim] = Extent::literal(*out);
   Value v;
   v.kind = monarch ? Value::Kind::Monarch : Value::Kind::BlockDiag;
   v.loc = call.getLoc();
@@ -363,6 +397,8 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
   if (!x || !axis)
     return std::nullopt;
   TensorType t = typeOf(*x);
+  if (!checkTransformRank(t, call.args[0]->getLoc(), call.callee))
+    return std::nullopt;
   bool accepted = t.dtype == DType::F32 || t.dtype == DType::F64 ||
                   (inverse && isComplexDType(t.dtype));
   if (!accepted) {
@@ -387,6 +423,13 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
                     "the length along the " + call.callee + "'s axis");
   if (!length)
     return std::nullopt;
+  if (*length < 1) {
+    error(call.args[0]->getLoc(), call.callee +
+                                      " needs at least one element along "
+                                      "the axis, but " +
+                                      t.str() + " has none");
+    return std::nullopt;
+  }
   Value v;
   v.loc = call.getLoc();
   v.axis = dim;
@@ -397,7 +440,13 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
   } else {
     if (!isComplexDType(t.dtype))
       x = convertElements(*x, complexOf(t.dtype), call.args[0]->getLoc());
-    int64_t n = 2 * (*length - 1);
+    int64_t n;
+    if (llvm::MulOverflow(int64_t(2), *length - 1, n)) {
+      error(call.args[0]->getLoc(), "irfft's default length 2 * (M - 1) "
+                                    "overflows for " +
+                                        t.str());
+      return std::nullopt;
+    }
     if (numArgs == 3) {
       auto given = m.evalConst(*call.args[2]);
       if (!given)
@@ -422,4 +471,13 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
   v.types.push_back(t);
   v.operands.push_back(*x);
   return addValue(std::move(v));
+}
+
+bool FunctionAnalyzer::checkTransformRank(const TensorType &t,
+                                          ast::SourceLoc loc,
+                                          llvm::StringRef name) {
+  if (t.getRank() >= 1 && t.getRank() <= 8)
+    return true;
+  error(loc, name.str() + " takes tensors of rank 1 to 8, got " + t.str());
+  return false;
 }

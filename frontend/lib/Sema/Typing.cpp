@@ -313,7 +313,7 @@ Typed TypeRules::power(Typed l, Typed r, SourceLoc loc, SourceLoc lhsLoc) {
   if (!(r.weak && r.e->kind == ScalarExpr::Kind::Constant &&
         isIntegerDType(r.e->dtype)))
     return {};
-  if (l.weak && !isFloatDType(l.e->dtype) && !retype(*l.e, DType::F32, lhsLoc))
+  if (l.weak && !isInexact(l.e->dtype) && !retype(*l.e, DType::F32, lhsLoc))
     return {};
   if (!isInexact(l.e->dtype) && !l.weak) {
     diag.error(loc, "'**' expects a floating-point or complex base, got " +
@@ -342,7 +342,7 @@ Typed TypeRules::binary(ast::BinaryExpr::Op astOp, Typed l, Typed r,
                        isIntegerDType(r.e->dtype);
     if (intExponent)
       return power(std::move(l), std::move(r), loc, lhsLoc);
-    if (l.weak && r.weak && !isFloatDType(l.e->dtype) &&
+    if (l.weak && r.weak && !isInexact(l.e->dtype) &&
         !retype(*l.e, DType::F32, loc))
       return {};
   }

@@ -289,6 +289,8 @@ FunctionAnalyzer::evalTensorAndAxis(const ast::CallExpr &call,
           name + " expects " + expected.str() + ", got " + t.str());
     return std::nullopt;
   }
+  if (name != "softmax" && !checkTransformRank(t, call.args[0]->getLoc(), name))
+    return std::nullopt;
   int64_t rank = t.getRank();
   if (!axis->isInt() || axis->i < -rank || axis->i >= rank || rank == 0) {
     error(call.args[1]->getLoc(),

@@ -60,8 +60,10 @@ struct FwhtTwiceIsScaling : OpRewritePattern<FwhtOp> {
   }
 };
 
-/// permute(permute(x, p), q) along one axis = permute(x, permute(p, q)):
-/// y[i] = x[p[q[i]]].
+/// permute(permute(x, p), q) along one axis = permute(x, r) with
+/// r = permute(p, q) {out_of_range = -1}: y[i] = x[p[q[i]]], and zero where
+/// q[i] or p[q[i]] is out of range (r[i] = -1 keeps the first case out of
+/// range, where reading p would give 0).
 struct ComposePermutations : OpRewritePattern<PermuteOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -70,8 +72,10 @@ struct ComposePermutations : OpRewritePattern<PermuteOp> {
     auto inner = op.getInput().getDefiningOp<PermuteOp>();
     if (!inner || inner.getAxis() != op.getAxis())
       return failure();
-    Value composed = PermuteOp::create(rewriter, op.getLoc(), inner.getPerm(),
-                                       op.getPerm(), /*axis=*/0);
+    Value composed = PermuteOp::create(
+        rewriter, op.getLoc(), inner.getPerm().getType(), inner.getPerm(),
+        op.getPerm(), rewriter.getI64IntegerAttr(0),
+        rewriter.getI64IntegerAttr(-1));
     rewriter.replaceOpWithNewOp<PermuteOp>(op, inner.getInput(), composed,
                                            op.getAxis());
     return success();

@@ -2,6 +2,8 @@
 
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
 
+#include "mlir/IR/Matchers.h"
+
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
@@ -25,6 +27,19 @@ static FailureOr<int64_t> verifyAxis(Operation *op, RankedTensorType type,
            << axis << " is out of range for a tensor of rank "
            << type.getRank();
   return type.getDimSize(axis);
+}
+
+/// The value of `v` when it is a constant integer.
+static std::optional<int64_t> getConstant(Value v) {
+  APInt value;
+  if (matchPattern(v, m_ConstantInt(&value)))
+    return value.getSExtValue();
+  return std::nullopt;
+}
+
+/// True when static extents `a` and `b` may be equal (either is dynamic).
+static bool mayEqual(int64_t a, int64_t b) {
+  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
 LogicalResult FwhtOp::verify() {
@@ -99,15 +114,30 @@ static LogicalResult verifyRealComplexPair(Operation *op, RankedTensorType real,
 }
 
 LogicalResult RfftOp::verify() {
-  return verifyRealComplexPair(*this, getInput().getType(),
-                               getResult().getType(), getAxis(),
-                               /*checkAxis=*/true);
+  if (failed(verifyRealComplexPair(*this, getInput().getType(),
+                                   getResult().getType(), getAxis(),
+                                   /*checkAxis=*/true)))
+    return failure();
+  if (getInput().getType().getDimSize(getAxis()) == 0)
+    return emitOpError("needs at least one element along the axis");
+  return success();
 }
 
 LogicalResult IrfftOp::verify() {
-  return verifyRealComplexPair(*this, getResult().getType(),
-                               getInput().getType(), getAxis(),
-                               /*checkAxis=*/false);
+  if (failed(verifyRealComplexPair(*this, getResult().getType(),
+                                   getInput().getType(), getAxis(),
+                                   /*checkAxis=*/false)))
+    return failure();
+  std::optional<int64_t> length = getConstant(getLength());
+  if (!length)
+    return success();
+  if (*length < 1)
+    return emitOpError("length ") << *length << " is not positive";
+  if (!mayEqual(getResult().getType().getDimSize(getAxis()), *length))
+    return emitOpError("length ") << *length << " but the result has "
+                                  << getResult().getType().getDimSize(getAxis())
+                                  << " elements along the axis";
+  return success();
 }
 
 OpFoldResult FftOp::fold(FoldAdaptor) {
@@ -122,11 +152,6 @@ OpFoldResult IfftOp::fold(FoldAdaptor) {
     if (inner.getAxis() == getAxis())
       return inner.getInput();
   return {};
-}
-
-/// True when static extents `a` and `b` may be equal (either is dynamic).
-static bool mayEqual(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b) || a == b;
 }
 
 /// Checks twiddles `[F, N / 2, 2, 2]` for a transform of static or dynamic
@@ -154,9 +179,19 @@ static LogicalResult verifyFactors(Operation *op, RankedTensorType twiddles,
 
 LogicalResult FftTwiddlesOp::verify() {
   RankedTensorType type = getResult().getType();
+  if (std::optional<int64_t> n = getConstant(getLength())) {
+    if (*n < 2 || !llvm::isPowerOf2_64(*n))
+      return emitOpError("length ") << *n << " is not a power of two >= 2";
+    if (!mayEqual(type.getDimSize(1), *n / 2))
+      return emitOpError("an FFT of length ")
+             << *n << " has " << *n / 2 << " pairs per factor, not "
+             << type.getDimSize(1);
+  }
   if (!isa<ComplexType>(type.getElementType()))
     return emitOpError("twiddles of an FFT are complex");
   int64_t half = type.getDimSize(1), factors = type.getDimSize(0);
+  if (!ShapedType::isDynamic(half) && (half < 1 || half > (int64_t(1) << 61)))
+    return emitOpError("") << half << " pairs per factor is out of range";
   if (failed(verifyFactors(*this, type,
                            ShapedType::isDynamic(half) ? half : 2 * half)))
     return failure();
@@ -190,6 +225,8 @@ LogicalResult PermuteOp::verify() {
   if (!mayEqual(*n, length))
     return emitOpError("a permutation of ")
            << length << " elements along an axis of " << *n;
+  if (getOutOfRange() && !isa<IntegerType>(type.getElementType()))
+    return emitOpError("out_of_range needs an integer tensor");
   return success();
 }
 
@@ -224,34 +261,58 @@ static LogicalResult verifyBlockShapes(Operation *op, RankedTensorType weights,
   return success();
 }
 
-/// `a * b`, dynamic if either is.
-static int64_t mulExtents(int64_t a, int64_t b) {
-  return ShapedType::isDynamic(a) || ShapedType::isDynamic(b)
-             ? ShapedType::kDynamic
-             : a * b;
+/// `a * b`, dynamic if either is; nullopt if the product overflows.
+static std::optional<int64_t> mulExtents(int64_t a, int64_t b) {
+  if (ShapedType::isDynamic(a) || ShapedType::isDynamic(b))
+    return ShapedType::kDynamic;
+  int64_t product;
+  if (llvm::MulOverflow(a, b, product) || ShapedType::isDynamic(product))
+    return std::nullopt;
+  return product;
+}
+
+/// The products of pairs of the weights' extents that the block transforms
+/// need, or failure after reporting one that overflows.
+static FailureOr<SmallVector<int64_t>>
+getProducts(Operation *op, ArrayRef<std::pair<int64_t, int64_t>> pairs) {
+  SmallVector<int64_t> products;
+  for (auto [a, b] : pairs) {
+    std::optional<int64_t> product = mulExtents(a, b);
+    if (!product)
+      return op->emitOpError("block sizes ")
+             << a << " x " << b << " overflow 64 bits";
+    products.push_back(*product);
+  }
+  return products;
 }
 
 LogicalResult BlockDiagOp::verify() {
   RankedTensorType w = getWeights().getType();
+  FailureOr<SmallVector<int64_t>> n =
+      getProducts(*this, {{w.getDimSize(0), w.getDimSize(2)},
+                          {w.getDimSize(0), w.getDimSize(1)}});
+  if (failed(n))
+    return failure();
   return verifyBlockShapes(*this, w, getInput().getType(),
-                           getResult().getType(), getAxis(),
-                           mulExtents(w.getDimSize(0), w.getDimSize(2)),
-                           mulExtents(w.getDimSize(0), w.getDimSize(1)));
+                           getResult().getType(), getAxis(), (*n)[0], (*n)[1]);
 }
 
 LogicalResult MonarchOp::verify() {
   RankedTensorType w1 = getW1().getType(), w2 = getW2().getType();
   if (w1.getElementType() != w2.getElementType())
     return emitOpError("w1 and w2 have different element types");
-  int64_t middle = mulExtents(w1.getDimSize(0), w1.getDimSize(1));
-  int64_t middle2 = mulExtents(w2.getDimSize(0), w2.getDimSize(2));
-  if (!mayEqual(middle, middle2))
-    return emitOpError("w1 gives ") << middle << " terms but w2 takes "
-                                    << middle2 << " (K * Q must equal L * R)";
+  FailureOr<SmallVector<int64_t>> n =
+      getProducts(*this, {{w1.getDimSize(0), w1.getDimSize(1)},
+                          {w2.getDimSize(0), w2.getDimSize(2)},
+                          {w1.getDimSize(0), w1.getDimSize(2)},
+                          {w2.getDimSize(0), w2.getDimSize(1)}});
+  if (failed(n))
+    return failure();
+  if (!mayEqual((*n)[0], (*n)[1]))
+    return emitOpError("w1 gives ") << (*n)[0] << " terms but w2 takes "
+                                    << (*n)[1] << " (K * Q must equal L * R)";
   return verifyBlockShapes(*this, w1, getInput().getType(),
-                           getResult().getType(), getAxis(),
-                           mulExtents(w1.getDimSize(0), w1.getDimSize(2)),
-                           mulExtents(w2.getDimSize(0), w2.getDimSize(1)));
+                           getResult().getType(), getAxis(), (*n)[2], (*n)[3]);
 }
 
 #define GET_OP_CLASSES

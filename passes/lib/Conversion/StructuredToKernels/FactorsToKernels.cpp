@@ -30,7 +30,7 @@ StringRef getButterflyKernel(Type type) {
   return type.isF32() ? "tessera_butterfly_f32" : "tessera_butterfly_f64";
 }
 
-/// butterfly -> `tessera_butterfly_<t>(..., factors, twiddles*,
+/// butterfly -> `tessera_butterfly_<t>(..., twiddleExtents*, twiddles*,
 /// twiddleStrides*)`.
 struct ButterflyToKernel : OpRewritePattern<structured::ButterflyOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -40,17 +40,15 @@ struct ButterflyToKernel : OpRewritePattern<structured::ButterflyOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getInput().getType();
     SmallVector<Value> extents = getExtents(rewriter, loc, op.getInput());
-    Value factors =
-        tensor::DimOp::create(rewriter, loc, op.getTwiddles(), int64_t(0));
-    factors = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(),
-                                         factors);
+    Value twiddleExtents = getArrayPointer(
+        rewriter, loc, getExtents(rewriter, loc, op.getTwiddles()));
     auto [twiddles, twiddleStrides] =
         getBufferArguments(rewriter, loc, op.getTwiddles());
     rewriter.replaceOp(
         op, createTransformCall(
                 rewriter, loc, getButterflyKernel(type.getElementType()),
                 op.getInput(), op.getAxis(), type, extents, extents, {},
-                ValueRange{factors, twiddles, twiddleStrides}));
+                ValueRange{twiddleExtents, twiddles, twiddleStrides}));
     return success();
   }
 };

@@ -40,8 +40,7 @@ static Value getElementPointer(OpBuilder &b, Location loc, Value buffer,
       b, loc, LLVM::LLVMPointerType::get(b.getContext()), address);
 }
 
-/// A stack array of `values` (index), as an !llvm.ptr to its i64 elements.
-static Value getArrayPointer(OpBuilder &b, Location loc, ValueRange values) {
+Value tessera::getArrayPointer(OpBuilder &b, Location loc, ValueRange values) {
   auto type = MemRefType::get({int64_t(values.size())}, b.getI64Type());
   Value array = memref::AllocaOp::create(b, loc, type);
   for (auto [i, value] : llvm::enumerate(values)) {

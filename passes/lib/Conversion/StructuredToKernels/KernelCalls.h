@@ -40,6 +40,11 @@ std::pair<mlir::Value, mlir::Value> getBufferArguments(mlir::OpBuilder &b,
                                                        mlir::Value value,
                                                        unsigned parts = 1);
 
+/// A stack array of `values` (index), as an !llvm.ptr to its i64 elements
+/// (a kernel's `const int64_t *`).
+mlir::Value getArrayPointer(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::ValueRange values);
+
 /// The extents of every dimension of the tensor `value`.
 llvm::SmallVector<mlir::Value>
 getExtents(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);

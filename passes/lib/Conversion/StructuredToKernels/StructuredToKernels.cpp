@@ -156,6 +156,14 @@ struct PermuteToGather : OpRewritePattern<structured::PermuteOp> {
         rank, 0, rewriter.getAffineDimExpr(axis), rewriter.getContext());
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
+    // What an index out of range reads: zero, or the op's out_of_range.
+    auto outOfRange = [&](OpBuilder &b, Location l) -> Value {
+      Type element = type.getElementType();
+      if (std::optional<int64_t> value = op.getOutOfRange())
+        return arith::ConstantOp::create(b, l,
+                                         b.getIntegerAttr(element, *value));
+      return createZero(b, l, element);
+    };
     Value input = op.getInput(), length = extents[axis];
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange{op.getPerm()}, ValueRange{init},
@@ -173,8 +181,8 @@ struct PermuteToGather : OpRewritePattern<structured::PermuteOp> {
                                     length));
           indices[axis] = arith::SelectOp::create(b, l, inRange, j, zero);
           Value element = tensor::ExtractOp::create(b, l, input, indices);
-          Value result = arith::SelectOp::create(
-              b, l, inRange, element, createZero(b, l, type.getElementType()));
+          Value result =
+              arith::SelectOp::create(b, l, inRange, element, outOfRange(b, l));
           linalg::YieldOp::create(b, l, result);
         });
     rewriter.replaceOp(op, generic.getResults());

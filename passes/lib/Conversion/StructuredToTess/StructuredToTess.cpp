@@ -49,6 +49,17 @@ SmallVector<ReassociationIndices> splitAxis(int64_t rank, int64_t axis) {
 Value splitDimension(OpBuilder &b, Location loc, Value x, int64_t axis,
                      OpFoldResult outer, OpFoldResult inner) {
   auto type = cast<RankedTensorType>(x.getType());
+  // The split needs the axis static exactly when both parts are (the
+  // verifier checked that the extents agree where both are known).
+  std::optional<int64_t> o = getConstantIntValue(outer),
+                         i = getConstantIntValue(inner);
+  int64_t axisExtent = o && i ? *o * *i : ShapedType::kDynamic;
+  if (type.getDimSize(axis) != axisExtent) {
+    SmallVector<int64_t> shape(type.getShape());
+    shape[axis] = axisExtent;
+    type = RankedTensorType::get(shape, type.getElementType());
+    x = tensor::CastOp::create(b, loc, type, x);
+  }
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, x);
   sizes[axis] = inner;
   sizes.insert(sizes.begin() + axis, outer);

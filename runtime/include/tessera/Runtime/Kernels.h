@@ -53,7 +53,8 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t cColStride, int32_t overwrite, int32_t epilogue,
                       double scalar);
 
-/// out = M_n in along dimension `axis` of tensors of rank `rank` (1 to 8)
+/// out = M_n in along dimension `axis` of tensors of rank `rank` (1 to 9:
+/// compiled code passes a complex tensor of rank 8 as reals, rank 9)
 /// with extents `extents`: the unnormalized Walsh-Hadamard transform (every
 /// entry of M_n is +1 or -1) of every vector along the axis, whose length n
 /// is a supported length (tessera_fwht_length_supported; other lengths,
@@ -163,31 +164,33 @@ const char *tessera_gemm_isa(void);
 /// 2^factors <= n: factor f pairs x[2sj + k] and x[2sj + s + k] (s = 2^f,
 /// k < s) and maps them by the 2x2 matrix twiddles[f][sj + k]:
 /// out[2sj + a s + k] = sum_b twiddles[f][sj + k][a][b] x[2sj + b s + k].
-/// `twiddles` is [factors, n / 2, 2, 2] with element strides `twStrides`;
-/// the tensors are as for tessera_fwht_f32. Complex variants take
-/// interleaved (re, im) pairs, strides counting pairs.
+/// `twiddles` has extents `twExtents` = [factors, n / 2, 2, 2] and element
+/// strides `twStrides`; the tensors are as for tessera_fwht_f32. Complex
+/// variants take interleaved (re, im) pairs, strides counting pairs. Shapes
+/// that do not fit (compiled code checks them) give an output of zeros;
+/// without memory for a scratch vector the factors run in the output.
 void tessera_butterfly_f32(int64_t rank, int64_t axis, const int64_t *extents,
                            const float *in, const int64_t *inStrides,
                            float *out, const int64_t *outStrides,
-                           int64_t factors, const float *twiddles,
+                           const int64_t *twExtents, const float *twiddles,
                            const int64_t *twStrides);
 /// tessera_butterfly_f32 in f64.
 void tessera_butterfly_f64(int64_t rank, int64_t axis, const int64_t *extents,
                            const double *in, const int64_t *inStrides,
                            double *out, const int64_t *outStrides,
-                           int64_t factors, const double *twiddles,
+                           const int64_t *twExtents, const double *twiddles,
                            const int64_t *twStrides);
 /// tessera_butterfly_f32 in c64.
 void tessera_butterfly_c64(int64_t rank, int64_t axis, const int64_t *extents,
                            const float *in, const int64_t *inStrides,
                            float *out, const int64_t *outStrides,
-                           int64_t factors, const float *twiddles,
+                           const int64_t *twExtents, const float *twiddles,
                            const int64_t *twStrides);
 /// tessera_butterfly_f32 in c128.
 void tessera_butterfly_c128(int64_t rank, int64_t axis, const int64_t *extents,
                             const double *in, const int64_t *inStrides,
                             double *out, const int64_t *outStrides,
-                            int64_t factors, const double *twiddles,
+                            const int64_t *twExtents, const double *twiddles,
                             const int64_t *twStrides);
 
 #ifdef __cplusplus

@@ -21,6 +21,10 @@ def Structured_ComplexTensor
 def Structured_AnyTensor
     : RankedTensorOf<[F32, F64, Complex<F32>, Complex<F64>],
                      [HasAnyRankOfPred<[1, 2, 3, 4, 5, 6, 7, 8]>]>;
+/// Element types that the gathers (bitreverse, permute) move.
+def Structured_ElementTensor
+    : RankedTensorOf<[AnyFloat, AnySignlessInteger, Index, Complex<AnyFloat>],
+                     [HasAnyRankOfPred<[1, 2, 3, 4, 5, 6, 7, 8]>]>;
 def Structured_Axis : ConfinedAttr<I64Attr, [IntNonNegative]>;
 
 /// An op that maps a tensor to one of the same type along `axis`.
@@ -65,7 +69,7 @@ def Structured_FwhtOp : Structured_AxisOp<"fwht", Structured_AnyTensor> {
 //===----------------------------------------------------------------------===//
 
 def Structured_BitReverseOp
-    : Structured_AxisOp<"bitreverse", Structured_AnyTensor> {
+    : Structured_AxisOp<"bitreverse", Structured_ElementTensor> {
   let summary = "bit-reversal permutation along one axis";
   let description = [{
     `y[..., i, ...] = x[..., rev(i), ...]` along dimension `axis`, where
@@ -241,9 +245,11 @@ def Structured_PermuteOp : Structured_Op<"permute", [Pure,
   let description = [{
     `y[..., i, ...] = x[..., perm[i], ...]` along dimension `axis`, with
     `perm` a 1-D integer tensor of the axis' length. An index outside
-    `[0, N)` reads zero, as every out-of-bounds read of the language does.
-    Two permutations along one axis compose into one:
-    `permute(permute(x, p), q)` is `permute(x, permute(p, q))`.
+    `[0, N)` reads zero, as every out-of-bounds read of the language does,
+    or `out_of_range` when given (integer tensors only). Two permutations
+    along one axis compose into one: `permute(permute(x, p), q)` is
+    `permute(x, permute(p, q) {out_of_range = -1})`, where an index out of
+    range in `q` stays out of range.
 
     Example:
 
@@ -251,10 +257,18 @@ def Structured_PermuteOp : Structured_Op<"permute", [Pure,
     %y = structured.permute %x, %perm axis 0 : tensor<1024x8xf32>, tensor<1024xi64>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[AnyType]>:$input,
+  let arguments = (ins Structured_ElementTensor:$input,
                        RankedTensorOf<[I32, I64], [HasAnyRankOfPred<[1]>]>:$perm,
-                       Structured_Axis:$axis);
-  let results = (outs RankedTensorOf<[AnyType]>:$result);
+                       Structured_Axis:$axis,
+                       OptionalAttr<I64Attr>:$out_of_range);
+  let results = (outs Structured_ElementTensor:$result);
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$input, "::mlir::Value":$perm,
+                   "int64_t":$axis), [{
+      build($_builder, $_state, input.getType(), input, perm,
+            $_builder.getI64IntegerAttr(axis), nullptr);
+    }]>
+  ];
   let assemblyFormat = [{
     $input `,` $perm `axis` $axis attr-dict `:` type($input) `,` type($perm)
   }];
