@@ -85,6 +85,24 @@ std::optional<int64_t> FunctionAnalyzer::literalExtent(const Extent &e,
   return std::nullopt;
 }
 
+/// The extent of the size expression `e`, or an error at `loc` when it is
+/// invalid whatever its symbols.
+std::optional<Extent> FunctionAnalyzer::sizeExtent(SizeExprPtr e,
+                                                   ast::SourceLoc loc) {
+  std::string why;
+  std::optional<Extent> extent = Extent::get(e, why);
+  if (!extent)
+    error(loc, "invalid size '" + e->str() + "': " + why);
+  else if (extent->isLiteral())
+    return Extent::literal(extent->getValue());
+  return extent;
+}
+
+/// `e` as a number when it is a literal, else as written.
+static std::string extentText(const Extent &e) {
+  return e.isLiteral() ? std::to_string(e.getValue()) : e.str();
+}
+
 std::optional<ValueRef>
 FunctionAnalyzer::evalFftTwiddles(const ast::CallExpr &call,
                                   std::optional<DType> precision) {
@@ -243,8 +261,8 @@ FunctionAnalyzer::evalPermute(const ast::CallExpr &call) {
   return addValue(std::move(v));
 }
 
-/// The literal extents of block weights `t` ([A, B, C]), or an error.
-std::optional<std::array<int64_t, 3>>
+/// The extents of block weights `t` ([A, B, C]), or an error.
+std::optional<std::array<Extent, 3>>
 FunctionAnalyzer::blockExtents(const TensorType &t, ast::SourceLoc loc,
                                llvm::StringRef name) {
   if (t.getRank() != 3 || !isTransformDType(t.dtype)) {
@@ -254,14 +272,7 @@ FunctionAnalyzer::blockExtents(const TensorType &t, ast::SourceLoc loc,
                    t.str());
     return std::nullopt;
   }
-  std::array<int64_t, 3> e;
-  for (int d = 0; d < 3; ++d) {
-    auto v = literalExtent(t.shape[d], loc, "the shape of " + name.str());
-    if (!v)
-      return std::nullopt;
-    e[d] = *v;
-  }
-  return e;
+  return std::array<Extent, 3>{t.shape[0], t.shape[1], t.shape[2]};
 }
 
 std::optional<ValueRef>
@@ -277,7 +288,7 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
     return std::nullopt;
   }
   std::vector<ValueRef> weights;
-  std::vector<std::array<int64_t, 3>> shapes;
+  std::vector<std::array<Extent, 3>> shapes;
   for (size_t i = 0; i < numWeights; ++i) {
     auto w = evalValue(*call.args[i]);
     if (!w)
@@ -311,31 +322,37 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
                                " must have one dtype");
       return std::nullopt;
     }
-  auto n =
-      literalExtent(xt.shape[dim], xExpr.getLoc(), "the length along the axis");
-  if (!n)
+  auto product = [&](const Extent &a, const Extent &b) {
+    return sizeExtent(
+        SizeExpr::binary(SizeExpr::Kind::Mul, a.getWritten(), b.getWritten()),
+        call.getLoc());
+  };
+  const auto &[k, q, p] = shapes[0];
+  auto in = product(k, p), out = product(k, q);
+  if (!in || !out)
     return std::nullopt;
-  auto [k, q, p] = shapes[0];
-  int64_t out = k * q;
-  if (k * p != *n) {
+  if (*in != xt.shape[dim]) {
     error(xExpr.getLoc(), call.callee + " weights " + typeOf(weights[0]).str() +
-                              " take " + std::to_string(k * p) +
+                              " take " + extentText(*in) +
                               " elements along the axis, but " + xt.str() +
-                              " has " + std::to_string(*n));
+                              " has " + extentText(xt.shape[dim]));
     return std::nullopt;
   }
   if (monarch) {
-    auto [l, s, r] = shapes[1];
-    if (l * r != k * q) {
+    const auto &[l, s, r] = shapes[1];
+    auto terms = product(l, r);
+    out = product(s, l);
+    if (!terms || !out)
+      return std::nullopt;
+    if (*terms != *product(k, q)) {
       error(call.args[1]->getLoc(),
-            "monarch: w1 gives " + std::to_string(k * q) + " terms but w2 " +
-                typeOf(weights[1]).str() + " takes " + std::to_string(l * r) +
-                " (L * R must equal K * Q)");
+            "monarch: w1 gives " + extentText(*product(k, q)) +
+                " terms but w2 " + typeOf(weights[1]).str() + " takes " +
+                extentText(*terms) + " (L * R must equal K * Q)");
       return std::nullopt;
     }
-    out = s * l;
   }
-  xt.shape[dim] = Extent::literal(out);
+  xt.shape[dim] = *out;
   Value v;
   v.kind = monarch ? Value::Kind::Monarch : Value::Kind::BlockDiag;
   v.loc = call.getLoc();
@@ -382,44 +399,65 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
     return std::nullopt;
   }
   int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
-  auto length =
-      literalExtent(t.shape[dim], call.args[0]->getLoc(),
-                    "the length along the " + call.callee + "'s axis");
-  if (!length)
-    return std::nullopt;
+  using Kind = SizeExpr::Kind;
+  const Extent length = t.shape[dim];
   Value v;
   v.loc = call.getLoc();
   v.axis = dim;
   if (!inverse) {
+    // N / 2 + 1 bins.
+    auto bins = sizeExtent(
+        SizeExpr::binary(Kind::Add,
+                         SizeExpr::binary(Kind::FloorDiv, length.getWritten(),
+                                          SizeExpr::literal(2)),
+                         SizeExpr::literal(1)),
+        call.getLoc());
+    if (!bins)
+      return std::nullopt;
     v.kind = Value::Kind::Rfft;
     t.dtype = complexOf(t.dtype);
-    t.shape[dim] = Extent::literal(*length / 2 + 1);
+    t.shape[dim] = *bins;
   } else {
     if (!isComplexDType(t.dtype))
       x = convertElements(*x, complexOf(t.dtype), call.args[0]->getLoc());
-    int64_t n = 2 * (*length - 1);
-    if (numArgs == 3) {
-      auto given = m.evalConst(*call.args[2]);
-      if (!given)
-        return std::nullopt;
-      if (!given->isInt() || given->i < 1) {
-        error(call.args[2]->getLoc(),
-              "irfft length must be a positive integer constant");
-        return std::nullopt;
-      }
-      n = given->i;
-    } else if (n < 1) {
-      error(call.args[0]->getLoc(),
-            "irfft of " + t.str() +
-                " has no default length (2 * (M - 1) < 1): give n");
+    auto n = irfftLength(call, t, length);
+    if (!n)
       return std::nullopt;
-    }
     v.kind = Value::Kind::Irfft;
     t.dtype = t.dtype == DType::C128 || t.dtype == DType::F64 ? DType::F64
                                                               : DType::F32;
-    t.shape[dim] = Extent::literal(n);
+    t.shape[dim] = *n;
   }
   v.types.push_back(t);
   v.operands.push_back(*x);
   return addValue(std::move(v));
+}
+
+std::optional<Extent> FunctionAnalyzer::irfftLength(const ast::CallExpr &call,
+                                                    const TensorType &t,
+                                                    const Extent &terms) {
+  if (call.args.size() == 3) {
+    auto n = extentOfExpr(*call.args[2]);
+    if (!n)
+      return std::nullopt;
+    if (n->isLiteral() && n->getValue() < 1) {
+      error(call.args[2]->getLoc(), "irfft length must be positive, got " +
+                                        std::to_string(n->getValue()));
+      return std::nullopt;
+    }
+    return n;
+  }
+  if (terms.isLiteral() && terms.getValue() < 2) {
+    error(call.args[0]->getLoc(),
+          "irfft of " + t.str() +
+              " has no default length (2 * (M - 1) < 1): give n");
+    return std::nullopt;
+  }
+  // 2 * (M - 1).
+  using Kind = SizeExpr::Kind;
+  return sizeExtent(
+      SizeExpr::binary(Kind::Mul, SizeExpr::literal(2),
+                       SizeExpr::binary(Kind::Sub, terms.getWritten(),
+                                        SizeExpr::literal(1))),
+      call.getLoc());
 }
