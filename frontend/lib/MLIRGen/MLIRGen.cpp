@@ -335,7 +335,13 @@ void FunctionGen::genValue(unsigned id) {
   case sema::Value::Kind::Irfft: {
     Value x = values[v.operands[0].id][v.operands[0].result];
     RankedTensorType t = getTensorType(ctx, v.types[0]);
-    Value n = arith::ConstantIndexOp::create(b, l, t.getDimSize(v.axis));
+    // A symbolic length may be negative (2 * (M - 1) with M = 0): the
+    // result is then empty, and a signature that shows it fails its check.
+    const Extent &length = v.types[0].shape[v.axis];
+    Value n = length.isLiteral()
+                  ? indexConst(l, length.getValue())
+                  : arith::MaxSIOp::create(b, l, extentValue(length, l),
+                                           indexConst(l, 0));
     values[id].push_back(structured::IrfftOp::create(b, l, t, x, v.axis, n));
     return;
   }

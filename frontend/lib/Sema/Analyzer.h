@@ -153,6 +153,10 @@ private:
   std::optional<ValueRef> evalFourier(const ast::CallExpr &call);
   /// `rfft(x, axis)` and `irfft(x, axis[, n])`.
   std::optional<ValueRef> evalRealFourier(const ast::CallExpr &call);
+  /// irfft's length: `n` (a size: a constant, size symbol or size
+  /// expression) when given, else 2 * (terms - 1) for the input `t`.
+  std::optional<Extent> irfftLength(const ast::CallExpr &call,
+                                    const TensorType &t, const Extent &terms);
   /// `x` with its elements converted to `to` (a contraction with a cast).
   ValueRef convertElements(ValueRef x, DType to, ast::SourceLoc loc);
   /// `fft_twiddles(N[, dtype])`; `precision` (a complex dtype) when the
@@ -168,19 +172,14 @@ private:
   /// The value of a literal extent; an error naming `what` for a symbol.
   std::optional<int64_t> literalExtent(const Extent &e, ast::SourceLoc loc,
                                        llvm::StringRef what);
-  /// The length along the axis of blockdiag's or monarch's result, after
-  /// checking that `n` elements in fit the weights of literal `shapes`.
-  std::optional<int64_t>
-  blockOutputLength(const ast::CallExpr &call,
-                    const std::vector<ValueRef> &weights,
-                    const std::vector<std::array<int64_t, 3>> &shapes,
-                    const TensorType &xt, int64_t n, ast::SourceLoc xLoc);
   /// Whether the structured transform `name` takes `t` (rank 1 to 8),
   /// else an error at `loc`.
   bool checkTransformRank(const TensorType &t, ast::SourceLoc loc,
                           llvm::StringRef name);
-  /// The literal [blocks, rows, columns] of block weights `t`.
-  std::optional<std::array<int64_t, 3>>
+  /// The extent of size expression `e`; an error at `loc` when invalid.
+  std::optional<Extent> sizeExtent(SizeExprPtr e, ast::SourceLoc loc);
+  /// The [blocks, rows, columns] of block weights `t`.
+  std::optional<std::array<Extent, 3>>
   blockExtents(const TensorType &t, ast::SourceLoc loc, llvm::StringRef name);
   std::optional<ValueRef> evalEinsum(const ast::CallExpr &call);
   std::optional<TensorType> parseTypeArg(const ast::Expr &e);

@@ -87,6 +87,24 @@ std::optional<int64_t> FunctionAnalyzer::literalExtent(const Extent &e,
   return std::nullopt;
 }
 
+/// The extent of the size expression `e`, or an error at `loc` when it is
+/// invalid whatever its symbols.
+std::optional<Extent> FunctionAnalyzer::sizeExtent(SizeExprPtr e,
+                                                   ast::SourceLoc loc) {
+  std::string why;
+  std::optional<Extent> extent = Extent::get(e, why);
+  if (!extent)
+    error(loc, "invalid size '" + e->str() + "': " + why);
+  else if (extent->isLiteral())
+    return Extent::literal(extent->getValue());
+  return extent;
+}
+
+/// `e` as a number when it is a literal, else as written.
+static std::string extentText(const Extent &e) {
+  return e.isLiteral() ? std::to_string(e.getValue()) : e.str();
+}
+
 std::optional<ValueRef>
 FunctionAnalyzer::evalFftTwiddles(const ast::CallExpr &call,
                                   std::optional<DType> precision) {
@@ -249,8 +267,8 @@ FunctionAnalyzer::evalPermute(const ast::CallExpr &call) {
   return addValue(std::move(v));
 }
 
-/// The literal extents of block weights `t` ([A, B, C]), or an error.
-std::optional<std::array<int64_t, 3>>
+/// The extents of block weights `t` ([A, B, C]), or an error.
+std::optional<std::array<Extent, 3>>
 FunctionAnalyzer::blockExtents(const TensorType &t, ast::SourceLoc loc,
                                llvm::StringRef name) {
   if (t.getRank() != 3 || !isTransformDType(t.dtype)) {
@@ -260,56 +278,7 @@ FunctionAnalyzer::blockExtents(const TensorType &t, ast::SourceLoc loc,
                    t.str());
     return std::nullopt;
   }
-  std::array<int64_t, 3> e;
-  for (int d = 0; d < 3; ++d) {
-    auto v = literalExtent(t.shape[d], loc, "the shape of " + name.str());
-    if (!v)
-      return std::nullopt;
-    e[d] = *v;
-  }
-  return e;
-}
-
-/// The products of `a` and `b`, or nullopt if it overflows.
-static std::optional<int64_t> multiply(int64_t a, int64_t b) {
-  int64_t r;
-  if (llvm::MulOverflow(a, b, r))
-    return std::nullopt;
-  return r;
-}
-
-std::optional<int64_t> FunctionAnalyzer::blockOutputLength(
-    const ast::CallExpr &call, const std::vector<ValueRef> &weights,
-    const std::vector<std::array<int64_t, 3>> &shapes, const TensorType &xt,
-    int64_t n, ast::SourceLoc xLoc) {
-  auto [k, q, p] = shapes[0];
-  std::optional<int64_t> in = multiply(k, p), out = multiply(k, q);
-  std::optional<int64_t> middle = out;
-  if (shapes.size() == 2) {
-    auto [l, s, r] = shapes[1];
-    middle = multiply(l, r);
-    out = multiply(s, l);
-  }
-  if (!in || !out || !middle || !multiply(k, q)) {
-    error(call.getLoc(), call.callee + ": the weights' block sizes overflow "
-                                       "64 bits");
-    return std::nullopt;
-  }
-  if (*in != n) {
-    error(xLoc, call.callee + " weights " + typeOf(weights[0]).str() +
-                    " take " + std::to_string(*in) +
-                    " elements along the axis, but " + xt.str() + " has " +
-                    std::to_string(n));
-    return std::nullopt;
-  }
-  if (shapes.size() == 2 && *middle != k * q) {
-    error(call.args[1]->getLoc(),
-          "monarch: w1 gives " + std::to_string(k * q) + " terms but w2 " +
-              typeOf(weights[1]).str() + " takes " + std::to_string(*middle) +
-              " (L * R must equal K * Q)");
-    return std::nullopt;
-  }
-  return out;
+  return std::array<Extent, 3>{t.shape[0], t.shape[1], t.shape[2]};
 }
 
 std::optional<ValueRef>
@@ -325,7 +294,7 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
     return std::nullopt;
   }
   std::vector<ValueRef> weights;
-  std::vector<std::array<int64_t, 3>> shapes;
+  std::vector<std::array<Extent, 3>> shapes;
   for (size_t i = 0; i < numWeights; ++i) {
     auto w = evalValue(*call.args[i]);
     if (!w)
@@ -361,15 +330,37 @@ FunctionAnalyzer::evalBlockTransform(const ast::CallExpr &call) {
                                " must have one dtype");
       return std::nullopt;
     }
-  auto n =
-      literalExtent(xt.shape[dim], xExpr.getLoc(), "the length along the axis");
-  if (!n)
+  auto product = [&](const Extent &a, const Extent &b) {
+    return sizeExtent(
+        SizeExpr::binary(SizeExpr::Kind::Mul, a.getWritten(), b.getWritten()),
+        call.getLoc());
+  };
+  const auto &[k, q, p] = shapes[0];
+  auto in = product(k, p), out = product(k, q);
+  if (!in || !out)
     return std::nullopt;
-  std::optional<int64_t> out =
-      blockOutputLength(call, weights, shapes, xt, *n, xExpr.getLoc());
-  if (!out)
+  if (*in != xt.shape[dim]) {
+    error(xExpr.getLoc(), call.callee + " weights " + typeOf(weights[0]).str() +
+                              " take " + extentText(*in) +
+                              " elements along the axis, but " + xt.str() +
+                              " has " + extentText(xt.shape[dim]));
     return std::nullopt;
-  xt.shape[dim] = Extent::literal(*out);
+  }
+  if (monarch) {
+    const auto &[l, s, r] = shapes[1];
+    auto terms = product(l, r);
+    out = product(s, l);
+    if (!terms || !out)
+      return std::nullopt;
+    if (*terms != *product(k, q)) {
+      error(call.args[1]->getLoc(),
+            "monarch: w1 gives " + extentText(*product(k, q)) +
+                " terms but w2 " + typeOf(weights[1]).str() + " takes " +
+                extentText(*terms) + " (L * R must equal K * Q)");
+      return std::nullopt;
+    }
+  }
+  xt.shape[dim] = *out;
   Value v;
   v.kind = monarch ? Value::Kind::Monarch : Value::Kind::BlockDiag;
   v.loc = call.getLoc();
@@ -418,12 +409,9 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
     return std::nullopt;
   }
   int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
-  auto length =
-      literalExtent(t.shape[dim], call.args[0]->getLoc(),
-                    "the length along the " + call.callee + "'s axis");
-  if (!length)
-    return std::nullopt;
-  if (*length < 1) {
+  using Kind = SizeExpr::Kind;
+  const Extent length = t.shape[dim];
+  if (length.isLiteral() && length.getValue() < 1) {
     error(call.args[0]->getLoc(), call.callee +
                                       " needs at least one element along "
                                       "the axis, but " +
@@ -434,39 +422,28 @@ FunctionAnalyzer::evalRealFourier(const ast::CallExpr &call) {
   v.loc = call.getLoc();
   v.axis = dim;
   if (!inverse) {
+    // N / 2 + 1 bins.
+    auto bins = sizeExtent(
+        SizeExpr::binary(Kind::Add,
+                         SizeExpr::binary(Kind::FloorDiv, length.getWritten(),
+                                          SizeExpr::literal(2)),
+                         SizeExpr::literal(1)),
+        call.getLoc());
+    if (!bins)
+      return std::nullopt;
     v.kind = Value::Kind::Rfft;
     t.dtype = complexOf(t.dtype);
-    t.shape[dim] = Extent::literal(*length / 2 + 1);
+    t.shape[dim] = *bins;
   } else {
     if (!isComplexDType(t.dtype))
       x = convertElements(*x, complexOf(t.dtype), call.args[0]->getLoc());
-    int64_t n;
-    if (llvm::MulOverflow(int64_t(2), *length - 1, n)) {
-      error(call.args[0]->getLoc(), "irfft's default length 2 * (M - 1) "
-                                    "overflows for " +
-                                        t.str());
+    auto n = irfftLength(call, t, length);
+    if (!n)
       return std::nullopt;
-    }
-    if (numArgs == 3) {
-      auto given = m.evalConst(*call.args[2]);
-      if (!given)
-        return std::nullopt;
-      if (!given->isInt() || given->i < 1) {
-        error(call.args[2]->getLoc(),
-              "irfft length must be a positive integer constant");
-        return std::nullopt;
-      }
-      n = given->i;
-    } else if (n < 1) {
-      error(call.args[0]->getLoc(),
-            "irfft of " + t.str() +
-                " has no default length (2 * (M - 1) < 1): give n");
-      return std::nullopt;
-    }
     v.kind = Value::Kind::Irfft;
     t.dtype = t.dtype == DType::C128 || t.dtype == DType::F64 ? DType::F64
                                                               : DType::F32;
-    t.shape[dim] = Extent::literal(n);
+    t.shape[dim] = *n;
   }
   v.types.push_back(t);
   v.operands.push_back(*x);
@@ -480,4 +457,33 @@ bool FunctionAnalyzer::checkTransformRank(const TensorType &t,
     return true;
   error(loc, name.str() + " takes tensors of rank 1 to 8, got " + t.str());
   return false;
+}
+
+std::optional<Extent> FunctionAnalyzer::irfftLength(const ast::CallExpr &call,
+                                                    const TensorType &t,
+                                                    const Extent &terms) {
+  if (call.args.size() == 3) {
+    auto n = extentOfExpr(*call.args[2]);
+    if (!n)
+      return std::nullopt;
+    if (n->isLiteral() && n->getValue() < 1) {
+      error(call.args[2]->getLoc(), "irfft length must be positive, got " +
+                                        std::to_string(n->getValue()));
+      return std::nullopt;
+    }
+    return n;
+  }
+  if (terms.isLiteral() && terms.getValue() < 2) {
+    error(call.args[0]->getLoc(),
+          "irfft of " + t.str() +
+              " has no default length (2 * (M - 1) < 1): give n");
+    return std::nullopt;
+  }
+  // 2 * (M - 1).
+  using Kind = SizeExpr::Kind;
+  return sizeExtent(
+      SizeExpr::binary(Kind::Mul, SizeExpr::literal(2),
+                       SizeExpr::binary(Kind::Sub, terms.getWritten(),
+                                        SizeExpr::literal(1))),
+      call.getLoc());
 }

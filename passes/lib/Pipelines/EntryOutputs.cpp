@@ -92,6 +92,20 @@ memref::AllocOp getTemporary(memref::CopyOp copy) {
 /// unspecified after a failure: a temporary that is copied into an output
 /// as its last use can be that output all along. Only entries
 /// (`tessera.error_record`) have output arguments.
+/// False when `source` collapses a group of `type` (the temporary) with
+/// several dynamic extents: expand-strided-metadata (LLVM 22) fails on the
+/// memref.expand_shape of the output that would stand for it.
+bool isExpandable(Value source, MemRefType type) {
+  auto collapse = source.getDefiningOp<memref::CollapseShapeOp>();
+  if (!collapse)
+    return true;
+  for (const ReassociationIndices &group : collapse.getReassociationIndices())
+    if (llvm::count_if(group, [&](int64_t d) { return type.isDynamicDim(d); }) >
+        1)
+      return false;
+  return true;
+}
+
 struct ResultsInPlacePass
     : public PassWrapper<ResultsInPlacePass, OperationPass<func::FuncOp>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(ResultsInPlacePass)
@@ -118,7 +132,8 @@ struct ResultsInPlacePass
       auto to = cast<MemRefType>(copy.getSource().getType());
       if (!memref::CastOp::areCastCompatible(from, to) ||
           !from.getLayout().isIdentity() || !to.getLayout().isIdentity() ||
-          !alloc.getType().getLayout().isIdentity())
+          !alloc.getType().getLayout().isIdentity() ||
+          !isExpandable(copy.getSource(), alloc.getType()))
         return;
       rewrites.push_back({copy, alloc});
     });

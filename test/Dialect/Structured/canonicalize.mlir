@@ -54,10 +54,11 @@ func.func @fourier_pairs(%x: tensor<8x100xcomplex<f32>>)
 
 // -----
 
-// Two permutations along one axis compose: y[i] = x[p[q[i]]].
+// Two permutations along one axis compose: y[i] = x[p[q[i]]]; where q[i]
+// is out of range the composed index is -1, so that y[i] still reads zero.
 // CHECK-LABEL: func.func @permutations(
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<16x8xf32>, %[[P:[^:]+]]: tensor<16xi64>, %[[Q:[^:]+]]: tensor<16xi64>
-// CHECK-NEXT:    %[[PQ:.+]] = structured.permute %[[P]], %[[Q]] axis 0 : tensor<16xi64>, tensor<16xi64>
+// CHECK-NEXT:    %[[PQ:.+]] = structured.permute %[[P]], %[[Q]] axis 0 {out_of_range = -1 : i64} : tensor<16xi64>, tensor<16xi64>
 // CHECK-NEXT:    %[[Y:.+]] = structured.permute %[[X]], %[[PQ]] axis 0 : tensor<16x8xf32>, tensor<16xi64>
 // CHECK-NEXT:    return %[[Y]]
 func.func @permutations(%x: tensor<16x8xf32>, %p: tensor<16xi64>, %q: tensor<16xi64>) -> tensor<16x8xf32> {

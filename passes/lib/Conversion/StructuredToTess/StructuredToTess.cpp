@@ -16,6 +16,7 @@
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/DialectConversion.h"
@@ -67,8 +68,17 @@ Value splitDimension(OpBuilder &b, Location loc, Value x, int64_t axis,
   SmallVector<Value> dynamic;
   dispatchIndexOpFoldResults(sizes, dynamic, shape);
   auto result = RankedTensorType::get(shape, type.getElementType());
-  return tensor::ExpandShapeOp::create(b, loc, result, x,
-                                       splitAxis(type.getRank(), axis), sizes);
+  if (!ShapedType::isDynamic(shape[axis]) ||
+      !ShapedType::isDynamic(shape[axis + 1]))
+    return tensor::ExpandShapeOp::create(
+        b, loc, result, x, splitAxis(type.getRank(), axis), sizes);
+  // Two dynamic extents from one: a reshape by a shape tensor, since
+  // expand-strided-metadata (LLVM 22) fails on such a memref.expand_shape.
+  SmallVector<Value> extents;
+  for (OpFoldResult size : sizes)
+    extents.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  Value shapeTensor = tensor::FromElementsOp::create(b, loc, extents);
+  return tensor::ReshapeOp::create(b, loc, result, x, shapeTensor);
 }
 
 /// `x` with dimensions `axis` and `axis + 1` merged.
