@@ -55,10 +55,11 @@ func.func @extf(%a: tensor<4x5xf16>, %b: tensor<5x6xf32>, %c: tensor<6xf32>) -> 
 
 // -----
 
-// A body that reads no input, booleans and complex numbers stay.
+// A body that reads no input and booleans stay; a complex product of two
+// inputs is already a single step.
 // REMARK: remark: contraction kept as one loop nest: its body reads no input
-// REMARK: remark: contraction kept as one loop nest: its element type is not f32, f64 or an integer
-// REMARK: remark: contraction kept as one loop nest: its element type is not f32, f64 or an integer
+// REMARK: remark: contraction kept as one loop nest: its element type is not f32, f64, c64, c128 or an integer
+// REMARK: remark: contraction of 2 inputs kept as one loop nest: it is already a single product of at most two inputs
 // CHECK-LABEL: func.func @odd(
 func.func @odd(%a: tensor<3x3xi1>, %b: tensor<3x3xi1>, %c: tensor<3xi1>, %s: f32,
                %z: tensor<3x3xcomplex<f32>>) -> (tensor<f32>, tensor<3xi1>, tensor<complex<f32>>) {

@@ -220,6 +220,30 @@ TEST(ContractionPlannerTest, ReadmeContraction) {
   EXPECT_LT(plan.total.time, single.time);
 }
 
+TEST(ContractionPlannerTest, ComplexReadmeContraction) {
+  // The README contraction in complex<f32>: six real operations per
+  // multiplication, two per addition, no GEMM kernel; same order.
+  Problem problem;
+  problem.operands = {dims({0, 4}), dims({1, 5}), dims({4, 5, 6, 7}),
+                      dims({2, 6}), dims({3, 7})};
+  problem.output = dims({0, 1, 2, 3});
+  problem.extents.assign(8, 10);
+  problem.elementBytes = 8;
+  problem.multiplyFlops = 6;
+  problem.addFlops = 2;
+  problem.gemmKernels = false;
+  Plan plan = planContraction(problem);
+  ASSERT_EQ(plan.steps.size(), 4u);
+  for (const Step &step : plan.steps) {
+    EXPECT_FALSE(step.gemm);
+    EXPECT_EQ(step.cost.flops, 6e5 + 2 * (1e5 - 1e4));
+    EXPECT_EQ(step.cost.time, step.cost.flops + step.cost.bytes / 4);
+  }
+  Cost single = unplannedCost(problem);
+  EXPECT_EQ(single.flops, 6 * 4e8 + 2 * (1e8 - 1e4));
+  EXPECT_LT(plan.total.time, single.time);
+}
+
 TEST(ContractionPlannerTest, FactorsWithoutSummedIndicesGoToTheEpilogue) {
   // y[b, o] = x[b, i] * w[o, i] * s[b] * 2 with b, o, i = 0..2.
   Problem problem;

@@ -3,9 +3,10 @@
 // Counts floating-point operations and compulsory memory traffic of the
 // steps of a plan (ContractionPlanner.h). The model is deliberately simple:
 // every operand is read once and every result written once (as if caches
-// held what a loop nest reuses), a multiply-add counts two operations, and a
-// GEMM-shaped step on plain operands runs kGemmSpeedup times faster than a
-// plain loop nest.
+// held what a loop nest reuses), a multiply-add counts two operations (eight
+// for complex numbers: Problem::multiplyFlops, addFlops), and a GEMM-shaped
+// step on plain operands runs kGemmSpeedup times faster than a plain loop
+// nest where the element type has GEMM kernels.
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,18 +49,20 @@ static double countAdditions(const Problem &problem, IndexSet loops,
                              IndexSet result) {
   if ((loops & ~result) == 0)
     return 0;
-  return countPoints(problem, loops) - countPoints(problem, result);
+  return (countPoints(problem, loops) - countPoints(problem, result)) *
+         problem.addFlops;
 }
 
 Cost tessera::plan::pairCost(const Problem &problem, IndexSet a, bool plainA,
                              IndexSet b, bool plainB, IndexSet result) {
   IndexSet loops = a | b | result;
-  double flops =
-      countPoints(problem, loops) + countAdditions(problem, loops, result);
+  double flops = countPoints(problem, loops) * problem.multiplyFlops +
+                 countAdditions(problem, loops, result);
   double bytes = problem.elementBytes *
                  (countPoints(problem, a) + countPoints(problem, b) +
                   countPoints(problem, result));
-  bool gemm = plainA && plainB && classifyStep(a, b, result).isGemm();
+  bool gemm = problem.gemmKernels && plainA && plainB &&
+              classifyStep(a, b, result).isGemm();
   return finish(flops, bytes, gemm);
 }
 
@@ -75,7 +78,8 @@ Cost tessera::plan::reduceCost(const Problem &problem, IndexSet a,
 Cost tessera::plan::epilogueCost(const Problem &problem, IndexSet stepsResult,
                                  llvm::ArrayRef<unsigned> epilogue) {
   double points = countPoints(problem, problem.output);
-  double flops = points * double(epilogue.size() + problem.extraFactors);
+  double flops = points * double(epilogue.size() + problem.extraFactors) *
+                 problem.multiplyFlops;
   double bytes = countPoints(problem, stepsResult) + points;
   for (unsigned i : epilogue)
     bytes += countPoints(problem, problem.operands[i]);
@@ -96,14 +100,15 @@ Cost tessera::plan::unplannedCost(const Problem &problem) {
   double multiplies = points * double(n - 1 + problem.extraFactors);
   if (n == 0)
     multiplies = points * double(problem.extraFactors);
-  double flops = multiplies + countAdditions(problem, loops, problem.output);
+  double flops = multiplies * problem.multiplyFlops +
+                 countAdditions(problem, loops, problem.output);
   double bytes = countPoints(problem, problem.output);
   for (IndexSet set : problem.operands)
     bytes += countPoints(problem, set);
   bytes *= problem.elementBytes;
   bool plain = llvm::all_of(problem.plain, [](bool p) { return p; });
   bool gemm =
-      n == 2 && problem.extraFactors == 0 && plain &&
+      problem.gemmKernels && n == 2 && problem.extraFactors == 0 && plain &&
       classifyStep(problem.operands[0], problem.operands[1], problem.output)
           .isGemm();
   return finish(flops, bytes, gemm);

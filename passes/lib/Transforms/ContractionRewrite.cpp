@@ -3,6 +3,7 @@
 #include "ContractionRewrite.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
@@ -34,8 +35,11 @@ bool tessera::planning::isPlainMap(AffineMap map) {
   return true;
 }
 
-/// True for the element types whose products the pass may reassociate.
+/// True for the element types whose products the pass may reassociate:
+/// f32, f64, complex numbers of them and integers other than i1.
 static bool isPlannableType(Type type) {
+  if (auto ct = dyn_cast<ComplexType>(type))
+    type = ct.getElementType();
   if (auto ft = dyn_cast<FloatType>(type))
     return ft.getWidth() >= 32;
   if (auto it = dyn_cast<IntegerType>(type))
@@ -94,15 +98,15 @@ public:
         continue;
       }
       Operation *def = value.getDefiningOp();
-      if (isa_and_present<arith::MulFOp, arith::MulIOp>(def)) {
+      if (isa_and_present<arith::MulFOp, arith::MulIOp, complex::MulOp>(def)) {
         // Right first, so that leaves come out in source order.
         stack.push_back({def->getOperand(1), false});
         stack.push_back({def->getOperand(0), false});
         continue;
       }
-      if (auto neg = dyn_cast_if_present<arith::NegFOp>(def)) {
+      if (isa_and_present<arith::NegFOp, complex::NegOp>(def)) {
         form.negate = !form.negate;
-        stack.push_back({neg.getOperand(), false});
+        stack.push_back({def->getOperand(0), false});
         continue;
       }
       if (auto sub = dyn_cast_if_present<arith::SubIOp>(def);
@@ -111,9 +115,9 @@ public:
         stack.push_back({sub.getRhs(), false});
         continue;
       }
-      if (auto div = dyn_cast_if_present<arith::DivFOp>(def)) {
-        stack.push_back({div.getRhs(), true});
-        stack.push_back({div.getLhs(), false});
+      if (isa_and_present<arith::DivFOp, complex::DivOp>(def)) {
+        stack.push_back({def->getOperand(1), true});
+        stack.push_back({def->getOperand(0), false});
         continue;
       }
       reason = "its body is not a product of its inputs";
@@ -130,8 +134,8 @@ private:
     return def->getBlock() != &body || invariant.contains(def);
   }
 
-  /// A body argument of the result element type, or a tess.cast of one to
-  /// it.
+  /// A body argument of the result element type, a tess.cast of one to it,
+  /// or the complex conjugate of one.
   std::optional<Leaf> matchLeaf(Value v) const {
     if (v.getType() != elementType)
       return std::nullopt;
@@ -139,6 +143,9 @@ private:
     if (auto castOp = v.getDefiningOp<tess::CastOp>()) {
       cast = castOp;
       v = castOp.getInput();
+    } else if (auto conj = v.getDefiningOp<complex::ConjOp>()) {
+      cast = conj;
+      v = conj.getComplex();
     }
     auto arg = dyn_cast<BlockArgument>(v);
     if (!arg || arg.getOwner() != &body)
@@ -166,7 +173,7 @@ FailureOr<ProductForm> tessera::planning::analyzeProduct(tess::ContractOp op,
   }
   Type elementType = op.getResult().getType().getElementType();
   if (!isPlannableType(elementType)) {
-    reason = "its element type is not f32, f64 or an integer";
+    reason = "its element type is not f32, f64, c64, c128 or an integer";
     return failure();
   }
   Block &body = op.getBody().front();
@@ -249,13 +256,24 @@ private:
   Value multiply(OpBuilder &nb, Location l, Value x, Value y) {
     if (isa<FloatType>(elementType))
       return arith::MulFOp::create(nb, l, x, y);
+    if (isa<ComplexType>(elementType))
+      return complex::MulOp::create(nb, l, x, y);
     return arith::MulIOp::create(nb, l, x, y);
+  }
+
+  /// `x / y` in the element type (a float or complex number).
+  Value divide(OpBuilder &nb, Location l, Value x, Value y) {
+    if (isa<ComplexType>(elementType))
+      return complex::DivOp::create(nb, l, x, y);
+    return arith::DivFOp::create(nb, l, x, y);
   }
 
   /// `-x` in the element type.
   Value negate(OpBuilder &nb, Location l, Value x) {
     if (isa<FloatType>(elementType))
       return arith::NegFOp::create(nb, l, x);
+    if (isa<ComplexType>(elementType))
+      return complex::NegOp::create(nb, l, x);
     Value zero = arith::ConstantOp::create(nb, l, elementType,
                                            nb.getIntegerAttr(elementType, 0));
     return arith::SubIOp::create(nb, l, zero, x);
@@ -360,7 +378,7 @@ private:
       for (Value m : form.multipliers)
         v = multiply(nb, l, v, mapping.lookupOrDefault(m));
       for (Value d : form.divisors)
-        v = arith::DivFOp::create(nb, l, v, mapping.lookupOrDefault(d));
+        v = divide(nb, l, v, mapping.lookupOrDefault(d));
       if (form.negate)
         v = negate(nb, l, v);
       tess::YieldOp::create(nb, l, v);

@@ -19,8 +19,8 @@
 namespace tessera::planning {
 
 /// One input factor of a product body: the body argument of input `input`,
-/// converted by `cast` (a tess.cast to the result element type) when not
-/// null.
+/// converted by `cast` (a tess.cast to the result element type, or a
+/// complex.conj) when not null.
 struct Leaf {
   unsigned input = 0;
   mlir::Operation *cast = nullptr;
@@ -34,8 +34,8 @@ struct ProductForm {
   llvm::SmallVector<mlir::Value> divisors;
   /// The body's invariant operations, in order (what the factors need).
   llvm::SmallVector<mlir::Operation *> invariantOps;
-  /// The product is negated (an odd number of `arith.negf`, or of
-  /// `arith.subi` from zero).
+  /// The product is negated (an odd number of `arith.negf`/`complex.neg`,
+  /// or of `arith.subi` from zero).
   bool negate = false;
   bool hasFactors() const {
     return !multipliers.empty() || !divisors.empty() || negate;

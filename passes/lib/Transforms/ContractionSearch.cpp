@@ -249,7 +249,7 @@ Plan planSteps(const Problem &problem, unsigned optimalLimit) {
     step.result = p.result;
     step.loops = step.lhsIndices | step.rhsIndices | p.result;
     step.gemm =
-        plain[p.lhs] && plain[p.rhs] &&
+        problem.gemmKernels && plain[p.lhs] && plain[p.rhs] &&
         classifyStep(step.lhsIndices, step.rhsIndices, p.result).isGemm();
     step.cost = pairCost(problem, step.lhsIndices, plain[p.lhs],
                          step.rhsIndices, plain[p.rhs], p.result);

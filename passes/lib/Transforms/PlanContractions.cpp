@@ -120,9 +120,16 @@ plan::Problem buildProblem(tess::ContractOp op, const ProductForm &form,
   problem.output = dimensionsOf(op.getResultMap());
   for (const LoopExtent &e : extents)
     problem.extents.push_back(e.value);
-  problem.elementBytes =
-      elementBytes(op.getResult().getType().getElementType());
+  Type elementType = op.getResult().getType().getElementType();
+  problem.elementBytes = elementBytes(elementType);
   problem.extraFactors = form.numFactors();
+  if (isa<ComplexType>(elementType)) {
+    // (a + bi)(c + di): four multiplications and two additions; no GEMM
+    // kernel takes complex numbers.
+    problem.multiplyFlops = 6;
+    problem.addFlops = 2;
+    problem.gemmKernels = false;
+  }
   return problem;
 }
 

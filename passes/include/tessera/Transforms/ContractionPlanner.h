@@ -58,6 +58,13 @@ struct Problem {
   /// Multiplications per point of the single loop nest beyond the products
   /// of the operands (invariant factors of the body), for unplannedCost.
   unsigned extraFactors = 0;
+  /// Real operations per multiplication and per addition of two elements:
+  /// 1 and 1 for real numbers, 6 and 2 for complex ones.
+  double multiplyFlops = 1;
+  double addFlops = 1;
+  /// GEMM-shaped steps run as GEMM kernels (kGemmSpeedup); false for
+  /// element types that have none (complex numbers).
+  bool gemmKernels = true;
 };
 
 /// The estimated cost of a step or a plan.

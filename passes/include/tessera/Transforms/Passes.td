@@ -168,12 +168,13 @@ def TessPlanContractionsPass
   let summary = "Split products of three or more tensors into pairwise contractions";
   let description = [{
     For every `tess.contract` of kind `sum` with reduction dimensions whose
-    body yields a product of its inputs (`arith.mulf`/`arith.muli`, each
-    input read directly or through a `tess.cast` to the result type) times
+    body yields a product of its inputs (`arith.mulf`/`arith.muli`/
+    `complex.mul`, each input read directly, through a `tess.cast` to the
+    result type or, for complex numbers, through `complex.conj`) times
     loop-invariant factors (values that depend on no input and no
-    `tess.index`: constants, size symbols, outer values; floats may also be
-    divided by them) and possibly negated (`arith.negf`, or `arith.subi`
-    from zero), this pass plans an order of pairwise contractions
+    `tess.index`: constants, size symbols, outer values; floats and complex
+    numbers may also be divided by them) and possibly negated (`arith.negf`,
+    `complex.neg`, or `arith.subi` from zero), this pass plans an order of pairwise contractions
     (tessera/Transforms/ContractionPlanner.h) and rewrites the op into:
 
     - one `tess.contract` per input that has dimensions no other input and
@@ -191,11 +192,14 @@ def TessPlanContractionsPass
     most two inputs without epilogue), and only when the plan is estimated
     cheaper than the single loop nest (docs/architecture.md, "Contraction
     planning"). The result element type
-    must be `f32`, `f64` or an integer type other than `i1`; `f16`/`bf16`
-    are left alone because their `f32` accumulation rounds once, at the
-    end. For integers the rewrite is exact (wrap-around arithmetic is a
-    ring); for floats it reassociates sums and products, which changes
-    rounding as any reordered summation does.
+    must be `f32`, `f64`, `complex<f32>`, `complex<f64>` or an integer type
+    other than `i1`; `f16`/`bf16` are left alone because their `f32`
+    accumulation rounds once, at the end. For integers the rewrite is exact
+    (wrap-around arithmetic is a ring); for floats and complex numbers it
+    reassociates sums and products, which changes rounding as any reordered
+    summation does. Complex steps are costed at six real operations per
+    multiplication and two per addition, without the GEMM speedup (there is
+    no complex GEMM kernel).
 
     Sizes: a loop bound that is a constant has that extent; one that comes
     from a size symbol (`tess.dims`/`tess.size` on the function's
@@ -217,6 +221,7 @@ def TessPlanContractionsPass
   ];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
+    "mlir::complex::ComplexDialect",
     "tessera::tess::TessDialect",
   ];
 }
