@@ -222,3 +222,31 @@ func.func @squared(%a: memref<?x?xf32>, %b: memref<?x?xf32>, %c: memref<?x?xf32>
   }
   return
 }
+
+// -----
+
+// C's last (unit-stride) dimension is the kernel's columns: with the
+// product written as w[q, p] * x[b, p] -> t[b, q] (w first), the operands
+// swap so that q, C's last dimension, is a column: A = x (m = b), B = w^T.
+// CHECK-LABEL: func.func @oriented_for_c(
+// CHECK-SAME:    %[[W:.*]]: memref<32x16xf32>, %[[X:.*]]: memref<64x16xf32>, %[[T:.*]]: memref<64x32xf32>)
+// CHECK:         memref.extract_aligned_pointer_as_index %[[X]]
+// CHECK:         memref.extract_aligned_pointer_as_index %[[W]]
+// CHECK:         memref.dim %[[T]], %c0
+// CHECK:         memref.dim %[[T]], %c1
+// CHECK:         memref.dim %[[X]], %c1
+// CHECK:         call @tessera_gemm_f32(
+#qp = affine_map<(b, q, p) -> (q, p)>
+#bp = affine_map<(b, q, p) -> (b, p)>
+#bq = affine_map<(b, q, p) -> (b, q)>
+func.func @oriented_for_c(%w: memref<32x16xf32>, %x: memref<64x16xf32>, %t: memref<64x32xf32>) {
+  linalg.generic {indexing_maps = [#qp, #bp, #bq],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%w, %x : memref<32x16xf32>, memref<64x16xf32>) outs(%t : memref<64x32xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  }
+  return
+}

@@ -90,3 +90,55 @@ func.func @not_an_entry(%out: memref<4xf32>) {
   memref.copy %t, %out : memref<4xf32> to memref<4xf32>
   return
 }
+
+// A temporary copied through a collapse_shape of it: the output is seen with
+// the temporary's dimensions (expand_shape, sizes from the allocation).
+// CHECK-LABEL: func.func @through_collapse(
+// CHECK-SAME:    %[[OUT:.*]]: memref<?x1024xf32>
+// CHECK-NOT:     memref.alloc
+// CHECK:         %[[V:.*]] = memref.expand_shape %[[OUT]] {{\[\[}}0], [1, 2]] output_shape [%{{.*}}, 32, 32] : memref<?x1024xf32> into memref<?x32x32xf32>
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[V]] : memref<?x32x32xf32>)
+// CHECK-NOT:     memref.copy
+func.func @through_collapse(%out: memref<?x1024xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %n = memref.dim %out, %c0 : memref<?x1024xf32>
+  %t = memref.alloc(%n) : memref<?x32x32xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<?x32x32xf32>)
+  %flat = memref.collapse_shape %t [[0], [1, 2]] : memref<?x32x32xf32> into memref<?x1024xf32>
+  memref.copy %flat, %out : memref<?x1024xf32> to memref<?x1024xf32>
+  return %ok : i32
+}
+
+// A view of the temporary made before the copy is still fine; one written
+// after the copy is not (the output would change after its last write).
+// CHECK-LABEL: func.func @view_before(
+// CHECK-NOT:     memref.alloc
+// CHECK-LABEL: func.func @view_written_after(
+// CHECK:         memref.alloc
+// CHECK:         memref.copy
+func.func @view_before(%out: memref<8x4xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %t = memref.alloc() : memref<8x4xf32>
+  %flat = memref.collapse_shape %t [[0, 1]] : memref<8x4xf32> into memref<32xf32>
+  linalg.fill ins(%zero : f32) outs(%flat : memref<32xf32>)
+  memref.copy %t, %out : memref<8x4xf32> to memref<8x4xf32>
+  return %ok : i32
+}
+
+func.func @view_written_after(%out: memref<8x4xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %ok = arith.constant 0 : i32
+  %t = memref.alloc() : memref<8x4xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<8x4xf32>)
+  %flat = memref.collapse_shape %t [[0, 1]] : memref<8x4xf32> into memref<32xf32>
+  memref.copy %t, %out : memref<8x4xf32> to memref<8x4xf32>
+  linalg.fill ins(%one : f32) outs(%flat : memref<32xf32>)
+  return %ok : i32
+}

@@ -82,8 +82,8 @@ Value mlirgen::genComplexIntPower(OpBuilder &b, Location l, Value x,
                                   int64_t n) {
   auto type = cast<ComplexType>(x.getType());
   Value one = genComplexConstant(b, l, type, 1.0, 0.0);
-  // Beyond this, repeated squaring loses more than pow's exp(n log x).
-  if (n < -64 || n > 64) {
+  // NumPy squares repeatedly up to |n| = 100, and uses pow beyond.
+  if (n < -100 || n > 100) {
     Value exponent = genComplexConstant(b, l, type, static_cast<double>(n), 0);
     return complex::PowOp::create(b, l, x, exponent);
   }

@@ -34,8 +34,8 @@ mlir::Value genComplexBinary(mlir::OpBuilder &b, mlir::Location l,
                              sema::ScalarExpr::BinaryOp op, mlir::Value x,
                              mlir::Value y);
 
-/// `x ** n` for a complex `x` and an integer `n`: repeated squaring, as
-/// numpy computes integer powers of complex numbers.
+/// `x ** n` for a complex `x` and an integer `n`: repeated squaring up to
+/// |n| = 100, as numpy computes integer powers of complex numbers.
 mlir::Value genComplexIntPower(mlir::OpBuilder &b, mlir::Location l,
                                mlir::Value x, int64_t n);
 

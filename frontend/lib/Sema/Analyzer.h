@@ -12,7 +12,7 @@
 //   Statements.cpp    assignments, indexed definitions, return
 //   Values.cpp        whole values: names, calls, softmax, zeros/ones
 //   Einsum.cpp        einsum strings
-//   Transforms.cpp    Fourier transforms
+//   Transforms.cpp    the structured transforms but fwht and bitreverse
 //   Indices.cpp       index discovery, scopes and range inference
 //   Contractions.cpp  statements and reductions -> Contraction
 //   ScalarLowering.cpp AST expressions -> ScalarExpr (typing in Typing.cpp)

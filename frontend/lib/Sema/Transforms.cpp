@@ -1,8 +1,9 @@
-//===- Transforms.cpp - Fourier transforms as whole values ----------------===//
+//===- Transforms.cpp - Structured transforms as whole values -------------===//
 //
-// `fft(x, axis)` and `ifft(x, axis)`: numpy.fft's conventions, any length.
-// A real argument is converted to the complex type of its precision first,
-// as numpy does.
+// The structured transforms' built-ins: fft, ifft, rfft, irfft (numpy.fft's
+// conventions, any length; a real argument of fft is converted to the
+// complex type of its precision, as numpy does), fft_twiddles, butterfly,
+// permute, blockdiag and monarch: their argument checks and result types.
 //
 //===----------------------------------------------------------------------===//
 

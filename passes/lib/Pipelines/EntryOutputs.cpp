@@ -30,6 +30,7 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Interfaces/ControlFlowInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 #include "mlir/Pass/Pass.h"
 
 #include "llvm/ADT/SetVector.h"
@@ -74,15 +75,24 @@ memref::AllocOp getTemporary(memref::CopyOp copy) {
   Block *block = copy->getBlock();
   if (!alloc || alloc->getBlock() != block)
     return nullptr;
-  for (Operation *user : alloc->getUsers()) {
-    if (user == copy || user == copy.getSource().getDefiningOp())
-      continue;
-    if (auto other = dyn_cast<memref::CopyOp>(user))
-      if (other.getSource() == alloc.getResult())
+  // Every use, also through views of it, comes before the copy, and no
+  // other copy reads it.
+  SmallVector<Value> buffers = {alloc.getResult()};
+  while (!buffers.empty()) {
+    Value buffer = buffers.pop_back_val();
+    for (Operation *user : buffer.getUsers()) {
+      if (user == copy || user == copy.getSource().getDefiningOp())
+        continue;
+      if (auto other = dyn_cast<memref::CopyOp>(user))
+        if (other.getSource() == buffer)
+          return nullptr;
+      Operation *ancestor = block->findAncestorOpInBlock(*user);
+      if (!ancestor || !ancestor->isBeforeInBlock(copy))
         return nullptr;
-    Operation *ancestor = block->findAncestorOpInBlock(*user);
-    if (!ancestor || !ancestor->isBeforeInBlock(copy))
-      return nullptr;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == buffer)
+          llvm::append_range(buffers, user->getResults());
+    }
   }
   return alloc;
 }

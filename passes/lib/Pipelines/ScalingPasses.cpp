@@ -164,17 +164,19 @@ struct FuseElementwisePass
 // tess-split-shared-inits
 //===----------------------------------------------------------------------===//
 
-/// When `op` has more than `maxUses` uses, keeps the first `maxUses` (in
-/// program order) and gives each further group of `maxUses` uses its own
-/// copy of `op`, created right before the group's first user. Uses outside
-/// the block of `op` stay with it.
-void splitUses(Operation *op, unsigned maxUses) {
+/// When `op` has more than `maxUses` uses (those `counts` accepts), keeps
+/// the first `maxUses` (in program order) and gives each further group of
+/// `maxUses` uses its own copy of `op`, created right before the group's
+/// first user. Uses outside the block of `op` stay with it.
+void splitUses(Operation *op, unsigned maxUses,
+               function_ref<bool(OpOperand &)> counts) {
   Value result = op->getResult(0);
   Block *block = op->getBlock();
   SmallVector<std::pair<Operation *, OpOperand *>> uses;
   for (OpOperand &use : result.getUses())
     if (Operation *at = block->findAncestorOpInBlock(*use.getOwner()))
-      uses.push_back({at, &use});
+      if (counts(use))
+        uses.push_back({at, &use});
   if (uses.size() <= maxUses)
     return;
   llvm::stable_sort(uses, [](const auto &l, const auto &r) {
@@ -207,9 +209,9 @@ struct SplitSharedInitsPass
   StringRef getName() const final { return "TessSplitSharedInitsPass"; }
   StringRef getArgument() const final { return "tess-split-shared-inits"; }
   StringRef getDescription() const final {
-    return "Give each group of max-uses uses of a tensor.empty or of a "
-           "linalg.fill on tensors its own copy, before one-shot "
-           "bufferization";
+    return "Give each op that writes into a linalg.fill on tensors its own "
+           "fill, and each group of max-uses uses of a tensor.empty its own "
+           "copy, before one-shot bufferization";
   }
 
   void runOnOperation() override {
@@ -223,13 +225,18 @@ struct SplitSharedInitsPass
       }
     });
     // Fills first: their copies add uses to the empty tensors they fill.
-    // Each destination gets a fill of its own: refilling is cheaper than
-    // the copy of a shared filled buffer that bufferization would make, and
-    // a fill right before a GEMM becomes the kernel's overwrite mode.
+    // Each op that writes into a fill gets a fill of its own: refilling is
+    // cheaper than the copy of a shared filled buffer that bufferization
+    // would make, and a fill right before a GEMM becomes the kernel's
+    // overwrite mode. Ops that only read the fill share it.
+    auto isDestination = [](OpOperand &use) {
+      auto dps = dyn_cast<DestinationStyleOpInterface>(use.getOwner());
+      return dps && dps.isDpsInit(&use);
+    };
     for (Operation *fill : fills)
-      splitUses(fill, 1);
+      splitUses(fill, 1, isDestination);
     for (Operation *empty : empties)
-      splitUses(empty, maxUses);
+      splitUses(empty, maxUses, [](OpOperand &) { return true; });
   }
 
   Option<unsigned> maxUses{

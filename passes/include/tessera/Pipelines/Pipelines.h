@@ -70,12 +70,14 @@ void registerTesseraCPUPipeline();
 std::unique_ptr<mlir::Pass>
 createFuseElementwisePass(unsigned maxFusedOps = kDefaultMaxFusedOps);
 
-/// `tess-split-shared-inits`: when a tensor.empty, or a linalg.fill on
-/// tensors, has more than `maxUses` uses (CSE makes one init serve every
-/// destination of the same shape), gives each further group of `maxUses`
-/// uses its own copy. One-shot bufferization analyses the uses of one init
-/// as one alias set, in time quadratic in its size; small groups keep it
-/// linear and keep the buffer reuse it finds between neighbours.
+/// `tess-split-shared-inits`: CSE makes one init serve every destination of
+/// the same shape. Each op that writes into a linalg.fill on tensors gets a
+/// fill of its own (cheaper than the copy bufferization would make; before
+/// a GEMM it becomes the kernel's overwrite mode), and a tensor.empty with
+/// more than `maxUses` uses gives each further group of `maxUses` uses its
+/// own copy: one-shot bufferization analyses the uses of one init as one
+/// alias set, in time quadratic in its size; small groups keep it linear
+/// and keep the buffer reuse it finds between neighbours.
 std::unique_ptr<mlir::Pass>
 createSplitSharedInitsPass(unsigned maxUses = kDefaultMaxInitUses);
 
