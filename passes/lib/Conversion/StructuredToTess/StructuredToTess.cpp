@@ -72,13 +72,33 @@ Value splitDimension(OpBuilder &b, Location loc, Value x, int64_t axis,
       !ShapedType::isDynamic(shape[axis + 1]))
     return tensor::ExpandShapeOp::create(
         b, loc, result, x, splitAxis(type.getRank(), axis), sizes);
-  // Two dynamic extents from one: a reshape by a shape tensor, since
-  // expand-strided-metadata (LLVM 22) fails on such a memref.expand_shape.
-  SmallVector<Value> extents;
+  // Two dynamic extents from one: a copy that reads x[.., o * inner + i, ..]
+  // (a reshape would become a memref.expand_shape with two dynamic extents
+  // in one group, which LLVM 22's expand-strided-metadata cannot handle).
+  SmallVector<Value> bounds;
   for (OpFoldResult size : sizes)
-    extents.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
-  Value shapeTensor = tensor::FromElementsOp::create(b, loc, extents);
-  return tensor::ReshapeOp::create(b, loc, result, x, shapeTensor);
+    bounds.push_back(getValueOrCreateConstantIndexOp(b, loc, size));
+  int64_t rank = result.getRank();
+  Value innerExtent = bounds[axis + 1];
+  AffineMap identity = b.getMultiDimIdentityMap(rank);
+  return tess::ContractOp::create(
+      b, loc, result, tess::ReductionKind::sum, ValueRange{}, bounds,
+      ArrayRef<AffineMap>{identity},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        SmallVector<Value> indices;
+        for (int64_t d = 0; d < rank; ++d) {
+          Value index = tess::IndexOp::create(nb, l, d);
+          if (d == axis + 1)
+            indices.back() = arith::AddIOp::create(
+                nb, l,
+                arith::MulIOp::create(nb, l, indices.back(), innerExtent),
+                index);
+          else
+            indices.push_back(index);
+        }
+        tess::YieldOp::create(nb, l,
+                              tensor::ExtractOp::create(nb, l, x, indices));
+      });
 }
 
 /// `x` with dimensions `axis` and `axis + 1` merged.
