@@ -142,3 +142,21 @@ func.func @view_written_after(%out: memref<8x4xf32>, %err: !llvm.ptr) -> i32
   linalg.fill ins(%one : f32) outs(%flat : memref<32xf32>)
   return %ok : i32
 }
+
+// Copies between views of the temporary (insert_slice left in place) do not
+// keep it from being the output.
+// CHECK-LABEL: func.func @views_copied_among_themselves(
+// CHECK-NOT:     memref.alloc
+// CHECK:         memref.subview %[[O:.*]][0] [4] [1]
+func.func @views_copied_among_themselves(%out: memref<8xf32>, %err: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %zero = arith.constant 0.0 : f32
+  %ok = arith.constant 0 : i32
+  %t = memref.alloc() : memref<8xf32>
+  linalg.fill ins(%zero : f32) outs(%t : memref<8xf32>)
+  %a = memref.subview %t[0] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1]>>
+  %b = memref.subview %t[4] [4] [1] : memref<8xf32> to memref<4xf32, strided<[1], offset: 4>>
+  memref.copy %a, %b : memref<4xf32, strided<[1]>> to memref<4xf32, strided<[1], offset: 4>>
+  memref.copy %t, %out : memref<8xf32> to memref<8xf32>
+  return %ok : i32
+}

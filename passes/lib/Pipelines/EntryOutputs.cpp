@@ -84,7 +84,7 @@ memref::AllocOp getTemporary(memref::CopyOp copy) {
       if (user == copy || user == copy.getSource().getDefiningOp())
         continue;
       if (auto other = dyn_cast<memref::CopyOp>(user))
-        if (other.getSource() == buffer)
+        if (other.getSource() == alloc.getResult())
           return nullptr;
       Operation *ancestor = block->findAncestorOpInBlock(*user);
       if (!ancestor || !ancestor->isBeforeInBlock(copy))
