@@ -30,6 +30,19 @@ static DType getPartOf(DType t) {
   return t == DType::C128 ? DType::F64 : DType::F32;
 }
 
+static ScalarExprPtr makeNode(ScalarExpr::Kind k, DType t, SourceLoc loc);
+
+/// Replaces `e` by a conversion of it to `to`; true.
+static bool wrapInCast(ScalarExpr &e, DType to) {
+  auto inner = std::make_unique<ScalarExpr>(std::move(e));
+  e = ScalarExpr();
+  e.kind = ScalarExpr::Kind::Cast;
+  e.loc = inner->loc;
+  e.dtype = to;
+  e.args.push_back(std::move(inner));
+  return true;
+}
+
 static ScalarExprPtr makeNode(ScalarExpr::Kind k, DType t, SourceLoc loc) {
   auto e = std::make_unique<ScalarExpr>();
   e->kind = k;
@@ -152,9 +165,24 @@ bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
     e.dtype = to;
     return retype(*e.args[1], to, loc) && retype(*e.args[2], to, loc);
   case ScalarExpr::Kind::Unary:
+    if (isComplexDType(e.args[0]->dtype) && !isComplexDType(e.dtype)) {
+      // abs, re, im of an untyped complex value: the argument takes the
+      // complex type of `to`'s precision (f64 -> c128).
+      std::optional<DType> c = getComplexOf(to);
+      if (!c)
+        return retype(*e.args[0], DType::C64, loc) && wrapInCast(e, to);
+      e.dtype = to;
+      return retype(*e.args[0], *c, loc);
+    }
     e.dtype = to;
     return retype(*e.args[0], to, loc);
   case ScalarExpr::Kind::Binary:
+    if (e.binaryOp == ScalarExpr::BinaryOp::Complex) {
+      // complex(a, b) of untyped parts: the parts take `to`'s part type.
+      e.dtype = to;
+      return retype(*e.args[0], getPartOf(to), loc) &&
+             retype(*e.args[1], getPartOf(to), loc);
+    }
     e.dtype = to;
     if (!retype(*e.args[0], to, loc))
       return false;
@@ -418,10 +446,8 @@ Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc, SourceLoc argLoc) {
                    (isIntegerDType(dt) ? " (cast it with f32(...))" : ""));
     return {};
   }
-  // The modulus of a complex number is real: its dtype is fixed here.
+  // The modulus of a complex number is real (untyped when the number is).
   bool toReal = complex && fn == UnaryFn::Abs;
-  if (toReal && x.weak)
-    defaultWeak(x);
   Typed t;
   t.weak = x.weak;
   t.e = makeNode(ScalarExpr::Kind::Unary, toReal ? getPartOf(x.e->dtype) : dt,
@@ -432,13 +458,11 @@ Typed TypeRules::unaryFn(UnaryFn fn, Typed x, SourceLoc loc, SourceLoc argLoc) {
 }
 
 /// `re(x)`, `im(x)`, `conj(x)`. Real arguments are accepted as numpy does
-/// (re(x) = conj(x) = x, im(x) = 0); the argument's dtype is fixed first, so
-/// the result is never weak.
+/// (re(x) = conj(x) = x, im(x) = 0); of an untyped value, the result is
+/// untyped too (re(3 + 4j) takes the precision around it).
 Typed TypeRules::complexPart(UnaryFn fn, Typed x, SourceLoc loc) {
   if (x.weak && !isInexact(x.e->dtype) && !retype(*x.e, DType::F32, loc))
     return {};
-  if (x.weak)
-    defaultWeak(x);
   DType dt = x.e->dtype;
   if (!isInexact(dt)) {
     diag.error(loc, "'" + getUnaryFnName(fn) +
@@ -448,6 +472,7 @@ Typed TypeRules::complexPart(UnaryFn fn, Typed x, SourceLoc loc) {
   }
   bool toReal = isComplexDType(dt) && fn != UnaryFn::Conj;
   Typed t;
+  t.weak = x.weak;
   t.e = makeNode(ScalarExpr::Kind::Unary, toReal ? getPartOf(dt) : dt, loc);
   t.e->unaryOp = fn;
   t.e->args.push_back(std::move(x.e));
@@ -469,6 +494,7 @@ Typed TypeRules::makeComplex(Typed re, Typed im, SourceLoc loc) {
     return {};
   }
   Typed t;
+  t.weak = re.weak && im.weak;
   t.e = makeNode(ScalarExpr::Kind::Binary, *dt, loc);
   t.e->binaryOp = ScalarExpr::BinaryOp::Complex;
   t.e->args.push_back(std::move(re.e));
