@@ -20,20 +20,12 @@ and compares them with references built here (NumPy):
 
 Usage: blocks.py TESS_RUN [--quick]
 """
-import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-NP = {"f32": np.float32, "f64": np.float64, "c64": np.complex64,
-      "c128": np.complex128, "i64": np.int64, "i32": np.int32}
-
-
-def dims(shape):
-    return ", ".join(str(d) for d in shape)
-
+from tessrun import dims, run_program
 
 def ty(dtype, shape):
     return "%s[%s]" % (dtype, dims(shape))
@@ -189,24 +181,6 @@ def check_hadamard(got, x, m, k):
     return err <= 1e-12 * max(1.0, float(np.max(np.abs(want)))), "err %g" % err
 
 
-def run(tess_run, tmp, src, inputs, count):
-    source = os.path.join(tmp, "f.tess")
-    with open(source, "w") as f:
-        f.write(src)
-    cmd = [tess_run, source]
-    for name, (value, dtype) in inputs.items():
-        path = os.path.join(tmp, name + ".npy")
-        np.save(path, value.astype(NP[dtype]))
-        cmd += ["--in", "%s=%s" % (name, path)]
-    outs = [os.path.join(tmp, "o%d.npy" % i) for i in range(count)]
-    for i, path in enumerate(outs):
-        cmd += ["--out", "%d=%s" % (i, path)]
-    r = subprocess.run(cmd, capture_output=True, text=True)
-    if r.returncode != 0:
-        return None, r.stderr.strip()
-    return [np.load(p) for p in outs], ""
-
-
 def main():
     tess_run = sys.argv[1]
     quick = "--quick" in sys.argv
@@ -216,11 +190,11 @@ def main():
         for label, src, inputs, want, dt in cases(quick, rng):
             total += 1
             if isinstance(want[0], str):
-                got, err = run(tess_run, tmp, src, inputs, 2)
+                got, err = run_program(tess_run, tmp, src, inputs, 2)
                 ok, err = (False, err) if got is None else \
                     check_hadamard(got, inputs["x"][0], want[1], want[2])
             else:
-                got, err = run(tess_run, tmp, src, inputs, len(want))
+                got, err = run_program(tess_run, tmp, src, inputs, len(want))
                 # Inputs are rounded to their dtype before the reference.
                 tol = 1e-5 if dt in ("f32", "c64") else 1e-12
                 ok = got is not None

@@ -13,16 +13,12 @@ Prints one line per case and `N cases, N mismatches`; exits 1 on a mismatch.
 Errors are relative to the largest reference element; the bound for each
 precision grows with log2(N).
 """
-import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 
-
-def dims(shape):
-    return ", ".join(str(d) for d in shape)
+from tessrun import dims, run_program
 
 
 def lengths(quick):
@@ -88,28 +84,6 @@ def butterfly_cases(quick, rng):
             [np.fft.fft(x)], "claim"
 
 
-NP_TYPES = {"f32": np.float32, "f64": np.float64, "c64": np.complex64,
-            "c128": np.complex128}
-
-
-def run_case(tess_run, tmp, src, inputs, count):
-    source = os.path.join(tmp, "f.tess")
-    with open(source, "w") as f:
-        f.write(src)
-    cmd = [tess_run, source]
-    for name, (value, dtype) in inputs.items():
-        path = os.path.join(tmp, name + ".npy")
-        np.save(path, value.astype(NP_TYPES[dtype]))
-        cmd += ["--in", "%s=%s" % (name, path)]
-    outs = [os.path.join(tmp, "out%d.npy" % i) for i in range(count)]
-    for i, path in enumerate(outs):
-        cmd += ["--out", "%d=%s" % (i, path)]
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        return None, result.stderr.strip()
-    return [np.load(p) for p in outs], ""
-
-
 def main():
     tess_run = sys.argv[1]
     quick = "--quick" in sys.argv
@@ -119,7 +93,7 @@ def main():
         cases = list(fourier_cases(quick, rng)) + list(butterfly_cases(quick, rng))
         for label, src, inputs, want, n in cases:
             total += 1
-            got, err = run_case(tess_run, tmp, src, inputs, len(want))
+            got, err = run_program(tess_run, tmp, src, inputs, len(want))
             single = any(d in ("c64", "f32") for _, d in inputs.values())
             if n == "claim":
                 tol = 1e-11

@@ -12,12 +12,17 @@
 
 #include "tessera/Runtime/Kernels.h"
 
+#include "Vectors.h"
+
 #include <cstdlib>
 #include <cstring>
 
 #ifdef _OPENMP
 #include <omp.h>
 #endif
+
+using tessera::kernels::Shape;
+using tessera::kernels::vectorOffset;
 
 namespace {
 
@@ -59,20 +64,6 @@ template <typename T> struct Problem {
   const int64_t *twStrides;
   const T *table;
 };
-
-/// The offset, in elements, of the first element of vector `v` (vectors
-/// numbered in row-major order over every dimension but the axis).
-int64_t vectorOffset(int64_t rank, int64_t axis, const int64_t *extents,
-                     const int64_t *strides, int64_t v) {
-  int64_t offset = 0;
-  for (int64_t d = rank - 1; d >= 0; --d) {
-    if (d == axis)
-      continue;
-    offset += (v % extents[d]) * strides[d];
-    v /= extents[d];
-  }
-  return offset;
-}
 
 /// Copies the 2x2 matrix twiddles[f][m] (strided) to `t`.
 template <typename T, int Parts>
@@ -120,9 +111,11 @@ void runRange(const Problem<T> &p, T *work, int64_t begin, int64_t end) {
   int64_t outStride = p.outStrides[p.axis] * kParts;
   for (int64_t v = begin; v < end; ++v) {
     const T *src =
-        p.in + vectorOffset(p.rank, p.axis, p.extents, p.inStrides, v) * kParts;
-    T *dst = p.out +
-             vectorOffset(p.rank, p.axis, p.extents, p.outStrides, v) * kParts;
+        p.in +
+        vectorOffset({p.rank, p.axis, p.extents}, p.inStrides, v) * kParts;
+    T *dst =
+        p.out +
+        vectorOffset({p.rank, p.axis, p.extents}, p.outStrides, v) * kParts;
     T *y = work ? work : dst;
     int64_t yStride = work ? kParts : outStride;
     for (int64_t i = 0; i < p.n; ++i)

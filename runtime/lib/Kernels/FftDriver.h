@@ -9,6 +9,7 @@
 #ifndef TESSERA_RUNTIME_KERNELS_FFTDRIVER_H
 #define TESSERA_RUNTIME_KERNELS_FFTDRIVER_H
 
+#include "Vectors.h"
 #include "tessera/Runtime/Kernels.h"
 
 #include <cmath>
@@ -23,27 +24,6 @@ namespace tessera::kernels::fft {
 
 /// Rows handed to the kernels at once.
 constexpr int64_t kGroup = 32;
-
-/// The tensors of one call: shape and element strides.
-struct Shape {
-  int64_t rank, axis;
-  const int64_t *extents;
-};
-
-/// The offset of the first element of vector `v` (vectors numbered in
-/// row-major order over every dimension but the axis).
-inline int64_t vectorOffset(const Shape &shape, const int64_t *strides,
-                            int64_t v) {
-  int64_t offset = 0;
-  for (int64_t d = shape.rank - 1; d >= 0; --d) {
-    if (d == shape.axis)
-      continue;
-    int64_t extent = shape.extents[d];
-    offset += (v % extent) * strides[d];
-    v /= extent;
-  }
-  return offset;
-}
 
 /// The offsets of vectors begin, begin + 1, ... without a division per
 /// vector: within the innermost batch dimension the offset steps by its

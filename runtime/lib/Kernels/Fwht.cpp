@@ -14,6 +14,7 @@
 #include "FwhtKernel.h"
 #include "FwhtSpecial.h"
 #include "Isa.h"
+#include "Vectors.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -86,26 +87,6 @@ template <typename T> void transformStrided(T *x, int64_t n, int64_t s) {
       x[(a * p + j) * s] = sum;
     }
   }
-}
-
-/// The tensors of one call: shape and element strides (rank at most 8).
-struct Shape {
-  int64_t rank, axis;
-  const int64_t *extents;
-};
-
-/// The offset, in elements, of the first element of vector `v` (vectors
-/// numbered in row-major order over every dimension but the axis).
-int64_t vectorOffset(const Shape &shape, const int64_t *strides, int64_t v) {
-  int64_t offset = 0;
-  for (int64_t d = shape.rank - 1; d >= 0; --d) {
-    if (d == shape.axis)
-      continue;
-    int64_t extent = shape.extents[d];
-    offset += (v % extent) * strides[d];
-    v /= extent;
-  }
-  return offset;
 }
 
 /// Vectors [begin, end) of out = H in.
