@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Runtime/Kernels.h"
+#include "tessera/Runtime/UnitRoots.h"
 
 #include "Isa.h"
 
@@ -22,6 +23,7 @@
 
 #include <cmath>
 #include <complex>
+#include <map>
 #include <random>
 #include <thread>
 #include <vector>
@@ -108,10 +110,10 @@ void fft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
          int inverse) {
   if constexpr (sizeof(T) == 4)
     tessera_fft_c64(rank, axis, extents, in, inStrides, out, outStrides,
-                    inverse);
+                    inverse, nullptr, 0);
   else
     tessera_fft_c128(rank, axis, extents, in, inStrides, out, outStrides,
-                     inverse);
+                     inverse, nullptr, 0);
 }
 
 template <typename T> std::vector<T> interleave(const std::vector<Cld> &x) {
@@ -237,17 +239,19 @@ void checkReal(int64_t n) {
     std::vector<double> in64(n), out64(2 * (n / 2 + 1));
     for (int64_t j = 0; j < n; ++j)
       in32[j] = in64[j] = double(x[j].real());
-    tessera_rfft_f32(1, 0, &n, in32.data(), &stride, out32.data(), &stride);
-    tessera_rfft_f64(1, 0, &n, in64.data(), &stride, out64.data(), &stride);
+    tessera_rfft_f32(1, 0, &n, in32.data(), &stride, out32.data(), &stride,
+                     nullptr, 0);
+    tessera_rfft_f64(1, 0, &n, in64.data(), &stride, out64.data(), &stride,
+                     nullptr, 0);
     EXPECT_LT(relativeError(out32, want), tolerance<float>(n)) << "n=" << n;
     EXPECT_LT(relativeError(out64, want), tolerance<double>(n)) << "n=" << n;
     for (size_t b = 0; b < bins.size(); ++b) {
       std::vector<float> bins32 = interleave<float>(bins[b]), real32(n);
       std::vector<double> bins64 = interleave<double>(bins[b]), real64(n);
       tessera_irfft_c64(1, 0, &n, inLengths[b], bins32.data(), &stride,
-                        real32.data(), &stride);
+                        real32.data(), &stride, nullptr, 0);
       tessera_irfft_c128(1, 0, &n, inLengths[b], bins64.data(), &stride,
-                         real64.data(), &stride);
+                         real64.data(), &stride, nullptr, 0);
       long double err32 = 0, err64 = 0, norm = 0;
       for (int64_t j = 0; j < n; ++j) {
         err32 += (real32[j] - refs[b][j]) * (real32[j] - refs[b][j]);
@@ -297,14 +301,14 @@ template <typename T> void checkRealBatch(int64_t n) {
     std::vector<T> spectrum = interleave<T>(spectra);
     if constexpr (sizeof(T) == 4) {
       tessera_rfft_f32(2, axis, extents, in.data(), realStrides, out.data(),
-                       binStrides);
+                       binStrides, nullptr, 0);
       tessera_irfft_c64(2, axis, extents, bins, spectrum.data(), binStrides,
-                        back.data(), realStrides);
+                        back.data(), realStrides, nullptr, 0);
     } else {
       tessera_rfft_f64(2, axis, extents, in.data(), realStrides, out.data(),
-                       binStrides);
+                       binStrides, nullptr, 0);
       tessera_irfft_c128(2, axis, extents, bins, spectrum.data(), binStrides,
-                         back.data(), realStrides);
+                         back.data(), realStrides, nullptr, 0);
     }
     for (int64_t b = 0; b < batch; ++b) {
       std::vector<T> got(out.begin() + 2 * b * bins,
@@ -470,7 +474,8 @@ TEST(FftKernelsTest, ConcurrentPlans) {
       for (size_t i = 0; i < lengths.size(); ++i) {
         int64_t n = lengths[i], stride = 1;
         std::vector<double> in = interleave<double>(inputs[i]), out(2 * n);
-        tessera_fft_c128(1, 0, &n, in.data(), &stride, out.data(), &stride, 0);
+        tessera_fft_c128(1, 0, &n, in.data(), &stride, out.data(), &stride, 0,
+                         nullptr, 0);
         errors[t * lengths.size() + i] = relativeError(out, wants[i]);
       }
     });
@@ -487,17 +492,117 @@ TEST(FftKernelsTest, EmptyAndInvalidDoNothing) {
   for (auto extents : {std::vector<int64_t>{0, 4}, std::vector<int64_t>{4, 0}})
     for (int64_t axis : {0, 1}) {
       tessera_fft_c64(2, axis, extents.data(), in.data(), strides, out.data(),
-                      strides, 0);
+                      strides, 0, nullptr, 0);
       tessera_rfft_f32(2, axis, extents.data(), in.data(), strides, out.data(),
-                       strides);
+                       strides, nullptr, 0);
       tessera_irfft_c64(2, axis, extents.data(), 3, in.data(), strides,
-                        out.data(), strides);
+                        out.data(), strides, nullptr, 0);
     }
   int64_t extents[2] = {4, 4};
-  tessera_fft_c64(2, 2, extents, in.data(), strides, out.data(), strides, 0);
-  tessera_fft_c64(0, 0, extents, in.data(), strides, out.data(), strides, 0);
+  tessera_fft_c64(2, 2, extents, in.data(), strides, out.data(), strides, 0,
+                  nullptr, 0);
+  tessera_fft_c64(0, 0, extents, in.data(), strides, out.data(), strides, 0,
+                  nullptr, 0);
   for (float v : out)
     EXPECT_EQ(v, -7.0f);
+}
+
+/// Every root of the tables of many orders, looked up by symmetry, matches
+/// cosl/sinl rounded once (to within the long double argument's rounding).
+template <typename T> void checkUnitRoots(int64_t order) {
+  std::vector<T> table(2 * tessera::unitRootEntries(order));
+  tessera::fillUnitRoots(order, table.data());
+  double eps = sizeof(T) == 4 ? 6e-8 : 1.2e-16;
+  for (int64_t k = 0; k < 2 * order + 3; ++k)
+    for (int sign : {1, -1}) {
+      T c, s;
+      tessera::lookUpUnitRoot(table.data(), order, k, sign, &c, &s);
+      long double a = 2 * M_PIl * (long double)(k % order) / order;
+      EXPECT_NEAR(double(c), double(cosl(a)), eps) << order << " " << k;
+      EXPECT_NEAR(double(s), double(sign * sinl(a)), eps) << order << " " << k;
+    }
+}
+
+TEST(UnitRootsTest, LookupsMatchDirectValues) {
+  for (int64_t order = 1; order <= 80; ++order) {
+    checkUnitRoots<float>(order);
+    checkUnitRoots<double>(order);
+  }
+  for (int64_t order : {96, 100, 1000, 1024, 4097}) {
+    checkUnitRoots<float>(order);
+    checkUnitRoots<double>(order);
+  }
+}
+
+TEST(UnitRootsTest, TableOrders) {
+  EXPECT_EQ(tessera::fftRootOrder(1024), 1024);
+  EXPECT_EQ(tessera::fftRootOrder(30030), 30030);
+  EXPECT_EQ(tessera::fftRootOrder(17), 34);
+  EXPECT_EQ(tessera::unitRootEntries(1024), 129);
+  EXPECT_EQ(tessera::unitRootEntries(12), 7);
+}
+
+/// The DFT of a random vector of length n, computed once per n.
+const std::vector<Cld> &referenceOf(int64_t n) {
+  static std::map<int64_t, std::vector<Cld>> references;
+  auto [it, inserted] = references.try_emplace(n);
+  if (inserted)
+    it->second = dft(randomComplex(n, unsigned(n)), -1);
+  return it->second;
+}
+
+/// The forward transform of a length no other test uses, with `table` of
+/// order `order` given, against the DFT.
+template <typename T>
+void checkWithTable(int64_t n, const std::vector<T> &table, int64_t order,
+                    bool expectCorrect) {
+  const std::vector<Cld> &want = referenceOf(n);
+  std::vector<T> in = interleave<T>(randomComplex(n, unsigned(n))), out(2 * n);
+  int64_t stride = 1;
+  if constexpr (sizeof(T) == 4)
+    tessera_fft_c64(1, 0, &n, in.data(), &stride, out.data(), &stride, 0,
+                    table.data(), order);
+  else
+    tessera_fft_c128(1, 0, &n, in.data(), &stride, out.data(), &stride, 0,
+                     table.data(), order);
+  if (expectCorrect)
+    EXPECT_LT(relativeError(out, want), tolerance<T>(n)) << "n=" << n;
+  else
+    EXPECT_GT(relativeError(out, want), 0.1) << "n=" << n;
+}
+
+template <typename T> std::vector<T> rootTable(int64_t order) {
+  std::vector<T> table(2 * tessera::unitRootEntries(order));
+  tessera::fillUnitRoots(order, table.data());
+  return table;
+}
+
+/// Plans read the twiddles of a table the caller gives (the compiler's, for
+/// lengths known at compile time) when its order is a multiple of theirs,
+/// and ignore it otherwise. The lengths appear in no other test: plans are
+/// cached for the process.
+TEST(FftKernelsTest, GivenRootTables) {
+  forEachIsa([] {
+    // Mixed radix (batched), four-step (its sub-plans read the same
+    // table) and Bluestein (the chirp's order is 2 n).
+    for (int64_t n : {1260, 7560, 1031}) {
+      int64_t order = tessera::fftRootOrder(n);
+      checkWithTable(n, rootTable<float>(order), order, true);
+      checkWithTable(n, rootTable<double>(order), order, true);
+    }
+    // A multiple of the order needed.
+    checkWithTable(3780, rootTable<float>(3 * 3780), 3 * 3780, true);
+    checkWithTable(3780, rootTable<double>(3 * 3780), 3 * 3780, true);
+    // An order that is no multiple: ignored (the zeros would be wrong).
+    std::vector<float> zeros32(2 * tessera::unitRootEntries(1541));
+    std::vector<double> zeros64(zeros32.size());
+    checkWithTable(1540, zeros32, 1541, true);
+    checkWithTable(1540, zeros64, 1541, true);
+  });
+  // A table of zeros of the right order is read: the transform is wrong
+  // (which proves that plans take their twiddles from the table).
+  std::vector<double> zeros(2 * tessera::unitRootEntries(1188));
+  checkWithTable(1188, zeros, 1188, false);
 }
 
 } // namespace

@@ -207,19 +207,20 @@ void complexRange(const ComplexJob<T> &job, int64_t begin, int64_t end) {
 template <typename T>
 void runFft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
             const int64_t *inStrides, T *out, const int64_t *outStrides,
-            int32_t inverse) {
+            int32_t inverse, FftRoots<T> roots) {
   int64_t vectors = countVectors(rank, axis, extents);
   if (!vectors || !in || !out || !inStrides || !outStrides)
     return;
   int64_t n = extents[axis];
-  ComplexJob<T> job{fftGetPlan<T>(n, inverse ? 1 : 0, int32_t(getIsa())),
-                    Shape{rank, axis, extents},
-                    in,
-                    inStrides,
-                    out,
-                    outStrides,
-                    n,
-                    inverse ? 1 : 0};
+  ComplexJob<T> job{
+      fftGetPlan<T>(n, inverse ? 1 : 0, int32_t(getIsa()), &roots),
+      Shape{rank, axis, extents},
+      in,
+      inStrides,
+      out,
+      outStrides,
+      n,
+      inverse ? 1 : 0};
   parallelVectors(vectors, n, [&](int64_t begin, int64_t end) {
     complexRange(job, begin, end);
   });
@@ -230,13 +231,17 @@ void runFft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
 extern "C" void tessera_fft_c64(int64_t rank, int64_t axis,
                                 const int64_t *extents, const float *in,
                                 const int64_t *inStrides, float *out,
-                                const int64_t *outStrides, int32_t inverse) {
-  runFft<float>(rank, axis, extents, in, inStrides, out, outStrides, inverse);
+                                const int64_t *outStrides, int32_t inverse,
+                                const float *roots, int64_t rootOrder) {
+  runFft<float>(rank, axis, extents, in, inStrides, out, outStrides, inverse,
+                {roots, rootOrder});
 }
 
 extern "C" void tessera_fft_c128(int64_t rank, int64_t axis,
                                  const int64_t *extents, const double *in,
                                  const int64_t *inStrides, double *out,
-                                 const int64_t *outStrides, int32_t inverse) {
-  runFft<double>(rank, axis, extents, in, inStrides, out, outStrides, inverse);
+                                 const int64_t *outStrides, int32_t inverse,
+                                 const double *roots, int64_t rootOrder) {
+  runFft<double>(rank, axis, extents, in, inStrides, out, outStrides, inverse,
+                 {roots, rootOrder});
 }

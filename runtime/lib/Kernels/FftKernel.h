@@ -123,11 +123,21 @@ TESSERA_FFT_DECLARE(Generic, float, F32)
 TESSERA_FFT_DECLARE(Generic, double, F64)
 #undef TESSERA_FFT_DECLARE
 
+/// A unit-root table of order `order` (tessera/Runtime/UnitRoots.h).
+template <typename T> struct FftRoots {
+  const T *table;
+  int64_t order;
+};
+
 /// The cached plan of length n >= 1 for `key` 0 (forward), 1 (inverse) or
 /// 2 (real: the complex plans and twiddles rfft and irfft use) on `isa`
-/// (int(Isa)); null when memory runs out.
+/// (int(Isa)); null when memory runs out. A plan not yet cached reads its
+/// twiddles from `roots` where its order is a multiple of the one needed
+/// (the table the compiler built for a length known at compile time), and
+/// otherwise from a table of its own, computed in long double.
 template <typename T>
-const FftPlan<T> *fftGetPlan(int64_t n, int32_t key, int32_t isa);
+const FftPlan<T> *fftGetPlan(int64_t n, int32_t key, int32_t isa,
+                             const FftRoots<T> *roots = nullptr);
 
 /// Complex elements of scratch that fftRunRows needs for `plan`.
 template <typename T> int64_t fftScratch(const FftPlan<T> *plan);

@@ -10,6 +10,8 @@
 
 #include "FftKernel.h"
 
+#include "tessera/Runtime/UnitRoots.h"
+
 #include <atomic>
 #include <cmath>
 #include <cstdlib>
@@ -17,17 +19,6 @@
 
 namespace tessera::kernels {
 namespace {
-
-/// The radices with codelets, largest prime last.
-constexpr int kPrimes[] = {2, 3, 5, 7, 11, 13};
-
-/// Whether n factors into the codelets' primes.
-bool isSmooth(int64_t n) {
-  for (int p : kPrimes)
-    while (n % p == 0)
-      n /= p;
-  return n == 1;
-}
 
 /// The radices of a smooth n, first stage first: 8s, a 4 or a 2 for the
 /// rest of the power of two (4 x 4 rather than 8 x 2) and odd primes.
@@ -48,9 +39,9 @@ int factor(int64_t n, int32_t *radix) {
     radix[count++] = 8;
   if (rest)
     radix[count++] = rest == 2 ? 4 : 2;
-  for (int p : kPrimes)
+  for (int64_t p : kFftRadixPrimes)
     for (; p > 2 && n % p == 0; n /= p)
-      radix[count++] = p;
+      radix[count++] = int32_t(p);
   // Ascending: the last stage multiplies by no twiddles, so the largest
   // radix there saves the most.
   for (int i = 1; i < count; ++i)
@@ -118,14 +109,49 @@ int64_t chooseSplit(int64_t n, int64_t lanes) {
   return best;
 }
 
-/// (cos, sin) of sign 2 pi a / b in long double, a reduced modulo b.
-void unitRoot(int64_t a, int64_t b, int sign, long double *c, long double *s) {
-  a %= b;
-  long double angle = 2.0L * 3.141592653589793238462643383279502884L *
-                      (long double)a / (long double)b;
-  *c = cosl(angle);
-  *s = sign * sinl(angle);
-}
+/// The unit roots of one order a plan reads its twiddles from: a view of a
+/// given table whose order is a multiple (the compiler's, or the one the
+/// plan of a multiple of the length built), or a table built here.
+template <typename T> class RootSource {
+public:
+  RootSource(int64_t order, const FftRoots<T> *given) : order(order) {
+    if (given && given->table && given->order > 0 &&
+        given->order % order == 0) {
+      table = given->table;
+      tableOrder = given->order;
+      stride = given->order / order;
+      return;
+    }
+    owned =
+        static_cast<T *>(std::malloc(2 * unitRootEntries(order) * sizeof(T)));
+    if (owned)
+      fillUnitRoots(order, owned);
+    table = owned;
+    tableOrder = order;
+  }
+  ~RootSource() { std::free(owned); }
+  RootSource(const RootSource &) = delete;
+  RootSource &operator=(const RootSource &) = delete;
+
+  /// False when the table could not be allocated.
+  bool valid() const { return table != nullptr; }
+  /// (cos, sin) of sign 2 pi k / order (any k >= 0).
+  void get(int64_t k, int sign, T *c, T *s) const {
+    lookUpUnitRoot(table, tableOrder, (k % order) * stride, sign, c, s);
+  }
+  /// e^(sign 2 pi i a / b) for b dividing the order.
+  void get(int64_t a, int64_t b, int sign, T *c, T *s) const {
+    get((a % b) * (order / b), sign, c, s);
+  }
+  /// The table, for the plans of divisors of the order.
+  FftRoots<T> share() const { return {table, tableOrder}; }
+
+private:
+  int64_t order;
+  const T *table = nullptr;
+  int64_t tableOrder = 0, stride = 1;
+  T *owned = nullptr;
+};
 
 /// The cache: one list per element type.
 std::atomic<FftPlan<float> *> floatPlans{nullptr};
@@ -174,27 +200,26 @@ FftPlan<T> *allocatePlan(int64_t n, int32_t key, int32_t isa, int64_t scalars) {
 
 /// Fills the Stockham stage tables of `plan` from `tables` on; returns the
 /// end of what it used.
-template <typename T> T *fillStages(FftPlan<T> *plan, T *tables, int sign) {
+template <typename T>
+T *fillStages(FftPlan<T> *plan, T *tables, int sign,
+              const RootSource<T> &roots) {
   int64_t m = plan->n;
   for (int k = 0; k < plan->numStages; ++k) {
     int r = plan->radix[k];
     m /= r;
     T *table = tables;
     plan->stageTables[k] = table;
-    long double c, s;
-    for (int j = 0; j < r; ++j) {
-      unitRoot(j, r, 1, &c, &s);
-      table[2 * j] = T(c);
-      table[2 * j + 1] = T(s);
-    }
+    T c, s;
+    for (int j = 0; j < r; ++j)
+      roots.get(j, r, 1, &table[2 * j], &table[2 * j + 1]);
     T *tw = table + 2 * r;
     for (int64_t p = 0; p < m; ++p)
       for (int j = 1; j < r; ++j) {
-        unitRoot(j * p, r * m, sign, &c, &s);
+        roots.get(j * p, r * m, sign, &c, &s);
         T *w = tw + 4 * ((r - 1) * p + j - 1);
-        w[0] = w[1] = T(c);
-        w[2] = T(-s);
-        w[3] = T(s);
+        w[0] = w[1] = c;
+        w[2] = -s;
+        w[3] = s;
       }
     tables = tw + 4 * (r - 1) * m;
   }
@@ -212,10 +237,6 @@ int64_t stageScalars(int64_t n) {
   }
   return total;
 }
-
-template <typename T>
-FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa);
-template <typename T> FftPlan<T> *buildRealPlan(int64_t n, int32_t isa);
 
 /// The kernel of Bluestein's convolution, transformed and divided by m.
 template <typename T> bool fillKernel(FftPlan<T> *plan) {
@@ -266,11 +287,13 @@ int64_t bluesteinLength(int64_t least) {
 }
 
 template <typename T>
-FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
+FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa,
+                           const FftRoots<T> *given) {
   int64_t m = bluesteinLength(2 * n - 1);
-  const FftPlan<T> *forward = fftGetPlan<T>(m, 0, isa);
-  const FftPlan<T> *backward = fftGetPlan<T>(m, 1, isa);
-  if (!forward || !backward)
+  const FftPlan<T> *forward = fftGetPlan<T>(m, 0, isa, given);
+  const FftPlan<T> *backward = fftGetPlan<T>(m, 1, isa, given);
+  RootSource<T> roots(2 * n, given);
+  if (!forward || !backward || !roots.valid())
     return nullptr;
   FftPlan<T> *plan = allocatePlan<T>(n, inverse, isa, 2 * n + 2 * m);
   if (!plan)
@@ -281,12 +304,10 @@ FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
   plan->planMInverse = backward;
   plan->chirp = static_cast<T *>(plan->memory);
   plan->kernel = plan->chirp + 2 * n;
-  long double c, s;
   // e = k^2 mod 2n, stepped by (k + 1)^2 - k^2 = 2k + 1 (no overflow).
   for (int64_t k = 0, e = 0; k < n; ++k) {
-    unitRoot(e, 2 * n, inverse ? 1 : -1, &c, &s);
-    plan->chirp[2 * k] = T(c);
-    plan->chirp[2 * k + 1] = T(s);
+    roots.get(e, inverse ? 1 : -1, &plan->chirp[2 * k],
+              &plan->chirp[2 * k + 1]);
     e = (e + (2 * k + 1) % (2 * n)) % (2 * n);
   }
   if (!fillKernel(plan)) {
@@ -297,15 +318,20 @@ FftPlan<T> *buildBluestein(int64_t n, int32_t inverse, int32_t isa) {
 }
 
 template <typename T>
-FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa) {
-  if (!isSmooth(n))
-    return buildBluestein<T>(n, inverse, isa);
+FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa,
+                             const FftRoots<T> *given) {
+  if (!isFftSmoothLength(n))
+    return buildBluestein<T>(n, inverse, isa, given);
+  RootSource<T> roots(n, given);
+  if (!roots.valid())
+    return nullptr;
+  FftRoots<T> shared = roots.share();
   int64_t lanes = fftLanes(isa, sizeof(T));
   int64_t n1 = chooseSplit(n, lanes), n2 = n1 ? n / n1 : 0;
   const FftPlan<T> *plan1 = nullptr, *plan2 = nullptr;
   if (n1) {
-    plan1 = fftGetPlan<T>(n1, inverse, isa);
-    plan2 = fftGetPlan<T>(n2, inverse, isa);
+    plan1 = fftGetPlan<T>(n1, inverse, isa, &shared);
+    plan2 = fftGetPlan<T>(n2, inverse, isa, &shared);
     if (!plan1 || !plan2)
       return nullptr;
   }
@@ -315,7 +341,7 @@ FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa) {
     return nullptr;
   int sign = inverse ? 1 : -1;
   plan->numStages = factor(n, plan->radix);
-  T *rest = fillStages(plan, static_cast<T *>(plan->memory), sign);
+  T *rest = fillStages(plan, static_cast<T *>(plan->memory), sign, roots);
   plan->kind = n1 ? FftKind::FourStep : FftKind::Batched;
   if (n1) {
     plan->n1 = n1;
@@ -323,12 +349,10 @@ FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa) {
     plan->plan1 = plan1;
     plan->plan2 = plan2;
     plan->rowTwiddles = rest;
-    long double c, s;
     for (int64_t k1 = 0; k1 < n1; ++k1)
       for (int64_t j2 = 0; j2 < n2; ++j2) {
-        unitRoot(k1 * j2, n, sign, &c, &s);
-        rest[2 * (k1 * n2 + j2)] = T(c);
-        rest[2 * (k1 * n2 + j2) + 1] = T(s);
+        T *w = rest + 2 * (k1 * n2 + j2);
+        roots.get(k1 * j2, sign, &w[0], &w[1]);
       }
   }
   return plan;
@@ -336,10 +360,15 @@ FftPlan<T> *buildComplexPlan(int64_t n, int32_t inverse, int32_t isa) {
 
 /// The real plan of n: plan1 and plan2 the forward and inverse complex
 /// plans of n / 2 (even n) or n (odd n), rowTwiddles w_n^k for k <= n / 2.
-template <typename T> FftPlan<T> *buildRealPlan(int64_t n, int32_t isa) {
+template <typename T>
+FftPlan<T> *buildRealPlan(int64_t n, int32_t isa, const FftRoots<T> *given) {
   int64_t half = n % 2 ? n : n / 2;
-  const FftPlan<T> *forward = fftGetPlan<T>(half, 0, isa);
-  const FftPlan<T> *backward = fftGetPlan<T>(half, 1, isa);
+  RootSource<T> roots(n, given);
+  if (!roots.valid())
+    return nullptr;
+  FftRoots<T> shared = roots.share();
+  const FftPlan<T> *forward = fftGetPlan<T>(half, 0, isa, &shared);
+  const FftPlan<T> *backward = fftGetPlan<T>(half, 1, isa, &shared);
   if (!forward || !backward)
     return nullptr;
   FftPlan<T> *plan = allocatePlan<T>(n, 2, isa, 2 * (n / 2 + 1));
@@ -348,27 +377,24 @@ template <typename T> FftPlan<T> *buildRealPlan(int64_t n, int32_t isa) {
   plan->plan1 = forward;
   plan->plan2 = backward;
   plan->rowTwiddles = static_cast<T *>(plan->memory);
-  long double c, s;
-  for (int64_t k = 0; k <= n / 2; ++k) {
-    unitRoot(k, n, -1, &c, &s);
-    plan->rowTwiddles[2 * k] = T(c);
-    plan->rowTwiddles[2 * k + 1] = T(s);
-  }
+  for (int64_t k = 0; k <= n / 2; ++k)
+    roots.get(k, -1, &plan->rowTwiddles[2 * k], &plan->rowTwiddles[2 * k + 1]);
   return plan;
 }
 
 } // namespace
 
 template <typename T>
-const FftPlan<T> *fftGetPlan(int64_t n, int32_t key, int32_t isa) {
+const FftPlan<T> *fftGetPlan(int64_t n, int32_t key, int32_t isa,
+                             const FftRoots<T> *roots) {
   if (n < 1)
     return nullptr;
   std::atomic<FftPlan<T> *> &head = cacheHead<T>();
   FftPlan<T> *seen = head.load(std::memory_order_acquire);
   if (FftPlan<T> *found = findPlan<T>(seen, nullptr, n, key, isa))
     return found;
-  FftPlan<T> *plan =
-      key == 2 ? buildRealPlan<T>(n, isa) : buildComplexPlan<T>(n, key, isa);
+  FftPlan<T> *plan = key == 2 ? buildRealPlan<T>(n, isa, roots)
+                              : buildComplexPlan<T>(n, key, isa, roots);
   if (!plan)
     return nullptr;
   for (;;) {
@@ -458,8 +484,10 @@ void fftRunColumns(const FftPlan<T> *plan, const T *in, int64_t inRow, T *out,
   isaKernels<T>(plan->isa).columns(plan, in, inRow, out, outRow, cols, s1, s2);
 }
 
-template const FftPlan<float> *fftGetPlan(int64_t, int32_t, int32_t);
-template const FftPlan<double> *fftGetPlan(int64_t, int32_t, int32_t);
+template const FftPlan<float> *fftGetPlan(int64_t, int32_t, int32_t,
+                                          const FftRoots<float> *);
+template const FftPlan<double> *fftGetPlan(int64_t, int32_t, int32_t,
+                                           const FftRoots<double> *);
 template int64_t fftScratch(const FftPlan<float> *);
 template int64_t fftScratch(const FftPlan<double> *);
 template void fftRunRows(const FftPlan<float> *, const float *const *,

@@ -242,12 +242,13 @@ void runReal(const RealJob<T> &job, int64_t vectors, bool inverse) {
 
 template <typename T>
 void runRfft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
-             const int64_t *inStrides, T *out, const int64_t *outStrides) {
+             const int64_t *inStrides, T *out, const int64_t *outStrides,
+             FftRoots<T> roots) {
   int64_t vectors = countVectors(rank, axis, extents);
   if (!vectors || !in || !out || !inStrides || !outStrides)
     return;
   int64_t n = extents[axis];
-  RealJob<T> job{fftGetPlan<T>(n, 2, int32_t(getIsa())),
+  RealJob<T> job{fftGetPlan<T>(n, 2, int32_t(getIsa()), &roots),
                  Shape{rank, axis, extents},
                  in,
                  inStrides,
@@ -263,12 +264,12 @@ void runRfft(int64_t rank, int64_t axis, const int64_t *extents, const T *in,
 template <typename T>
 void runIrfft(int64_t rank, int64_t axis, const int64_t *extents,
               int64_t inLength, const T *in, const int64_t *inStrides, T *out,
-              const int64_t *outStrides) {
+              const int64_t *outStrides, FftRoots<T> roots) {
   int64_t vectors = countVectors(rank, axis, extents);
   if (!vectors || !out || !outStrides || (inLength > 0 && (!in || !inStrides)))
     return;
   int64_t n = extents[axis];
-  RealJob<T> job{fftGetPlan<T>(n, 2, int32_t(getIsa())),
+  RealJob<T> job{fftGetPlan<T>(n, 2, int32_t(getIsa()), &roots),
                  Shape{rank, axis, extents},
                  in,
                  inStrides,
@@ -286,29 +287,35 @@ void runIrfft(int64_t rank, int64_t axis, const int64_t *extents,
 extern "C" void tessera_rfft_f32(int64_t rank, int64_t axis,
                                  const int64_t *inExtents, const float *in,
                                  const int64_t *inStrides, float *out,
-                                 const int64_t *outStrides) {
-  runRfft<float>(rank, axis, inExtents, in, inStrides, out, outStrides);
+                                 const int64_t *outStrides, const float *roots,
+                                 int64_t rootOrder) {
+  runRfft<float>(rank, axis, inExtents, in, inStrides, out, outStrides,
+                 {roots, rootOrder});
 }
 
 extern "C" void tessera_rfft_f64(int64_t rank, int64_t axis,
                                  const int64_t *inExtents, const double *in,
                                  const int64_t *inStrides, double *out,
-                                 const int64_t *outStrides) {
-  runRfft<double>(rank, axis, inExtents, in, inStrides, out, outStrides);
+                                 const int64_t *outStrides, const double *roots,
+                                 int64_t rootOrder) {
+  runRfft<double>(rank, axis, inExtents, in, inStrides, out, outStrides,
+                  {roots, rootOrder});
 }
 
 extern "C" void tessera_irfft_c64(int64_t rank, int64_t axis,
                                   const int64_t *outExtents, int64_t inLength,
                                   const float *in, const int64_t *inStrides,
-                                  float *out, const int64_t *outStrides) {
+                                  float *out, const int64_t *outStrides,
+                                  const float *roots, int64_t rootOrder) {
   runIrfft<float>(rank, axis, outExtents, inLength, in, inStrides, out,
-                  outStrides);
+                  outStrides, {roots, rootOrder});
 }
 
 extern "C" void tessera_irfft_c128(int64_t rank, int64_t axis,
                                    const int64_t *outExtents, int64_t inLength,
                                    const double *in, const int64_t *inStrides,
-                                   double *out, const int64_t *outStrides) {
+                                   double *out, const int64_t *outStrides,
+                                   const double *roots, int64_t rootOrder) {
   runIrfft<double>(rank, axis, outExtents, inLength, in, inStrides, out,
-                   outStrides);
+                   outStrides, {roots, rootOrder});
 }

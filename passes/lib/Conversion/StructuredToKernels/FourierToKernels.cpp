@@ -1,16 +1,22 @@
 //===- FourierToKernels.cpp - Fourier transforms to FFT kernels -----------===//
 //
 // structured.fft/ifft/rfft/irfft on tensors become calls of the runtime's
-// FFT kernels (runtime/lib/Kernels/Fft*.cpp): plans per length cached at run
-// time, any length, any axis, batches threaded. Each reads the input's
-// buffer in place and writes a new one.
+// FFT kernels (runtime/lib/Kernels/Fft*.cpp): any length, any axis, batches
+// threaded, plans cached per length at run time. Each reads the input's
+// buffer in place and writes a new one. When the length is known here, its
+// twiddles are computed here: the unit-root table that the plan reads
+// (tessera/Runtime/UnitRoots.h) becomes a constant global of the program,
+// so that no sine or cosine is evaluated at run time.
 //
 //===----------------------------------------------------------------------===//
 
 #include "KernelCalls.h"
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
+#include "tessera/Runtime/UnitRoots.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -23,6 +29,65 @@ bool isSinglePrecision(Type type) {
   if (auto complex = dyn_cast<ComplexType>(type))
     type = complex.getElementType();
   return type.isF32();
+}
+
+/// The constant global holding the unit-root table of `order` in `part`
+/// (f32 or f64), created once per module.
+memref::GlobalOp getRootTableGlobal(ModuleOp module, int64_t order,
+                                    FloatType part) {
+  std::string name = "__tessera_unit_roots_" +
+                     std::string(part.isF32() ? "f32_" : "f64_") +
+                     std::to_string(order);
+  if (auto existing = module.lookupSymbol<memref::GlobalOp>(name))
+    return existing;
+  int64_t entries = unitRootEntries(order);
+  auto type = RankedTensorType::get({entries, 2}, part);
+  DenseElementsAttr values;
+  if (part.isF32()) {
+    std::vector<float> table(2 * entries);
+    fillUnitRoots(order, table.data());
+    values = DenseElementsAttr::get(type, llvm::ArrayRef(table));
+  } else {
+    std::vector<double> table(2 * entries);
+    fillUnitRoots(order, table.data());
+    values = DenseElementsAttr::get(type, llvm::ArrayRef(table));
+  }
+  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
+  return memref::GlobalOp::create(b, module.getLoc(), name,
+                                  b.getStringAttr("private"),
+                                  MemRefType::get({entries, 2}, part), values,
+                                  /*constant=*/true, b.getI64IntegerAttr(64));
+}
+
+/// The kernel arguments (roots, rootOrder) for transforms of `length`
+/// along the axis: the address of the table of order fftRootOrder(length)
+/// when the length is static, else a null pointer and order 0 (the kernel
+/// computes the table when it first plans the length).
+SmallVector<Value, 2> getRootArguments(PatternRewriter &rewriter, Location loc,
+                                       int64_t length, FloatType part) {
+  Type i64 = rewriter.getI64Type();
+  auto pointerType = LLVM::LLVMPointerType::get(rewriter.getContext());
+  if (ShapedType::isDynamic(length) || length < 1)
+    return {LLVM::ZeroOp::create(rewriter, loc, pointerType),
+            arith::ConstantIntOp::create(rewriter, loc, i64, 0)};
+  int64_t order = fftRootOrder(length);
+  auto module =
+      rewriter.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  memref::GlobalOp global = getRootTableGlobal(module, order, part);
+  Value table = memref::GetGlobalOp::create(rewriter, loc, global.getType(),
+                                            global.getSymName());
+  Value address = arith::IndexCastOp::create(
+      rewriter, loc, i64,
+      memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, table));
+  return {LLVM::IntToPtrOp::create(rewriter, loc, pointerType, address),
+          arith::ConstantIntOp::create(rewriter, loc, i64, order)};
+}
+
+/// The f32 or f64 parts of a real or complex element type.
+FloatType getPartType(Type type) {
+  if (auto complex = dyn_cast<ComplexType>(type))
+    type = complex.getElementType();
+  return cast<FloatType>(type);
 }
 
 /// fft and ifft -> `tessera_fft_c64/c128(..., inverse)`.
@@ -40,10 +105,14 @@ struct FftToKernel : OpRewritePattern<OpTy> {
     StringRef callee = isSinglePrecision(type.getElementType())
                            ? "tessera_fft_c64"
                            : "tessera_fft_c128";
+    SmallVector<Value> after = {inverse};
+    llvm::append_range(
+        after, getRootArguments(rewriter, loc, type.getDimSize(op.getAxis()),
+                                getPartType(type.getElementType())));
     rewriter.replaceOp(op,
                        createTransformCall(rewriter, loc, callee, op.getInput(),
                                            op.getAxis(), type, extents, extents,
-                                           {}, ValueRange{inverse}));
+                                           {}, after));
     return success();
   }
 };
@@ -64,13 +133,17 @@ struct RfftToKernel : OpRewritePattern<structured::RfftOp> {
     resultSizes[axis] = arith::AddIOp::create(
         rewriter, loc,
         arith::DivUIOp::create(rewriter, loc, extents[axis], two), one);
-    StringRef callee =
-        isSinglePrecision(op.getInput().getType().getElementType())
-            ? "tessera_rfft_f32"
-            : "tessera_rfft_f64";
-    rewriter.replaceOp(op, createTransformCall(
-                               rewriter, loc, callee, op.getInput(), axis,
-                               op.getResult().getType(), resultSizes, extents));
+    RankedTensorType type = op.getInput().getType();
+    StringRef callee = isSinglePrecision(type.getElementType())
+                           ? "tessera_rfft_f32"
+                           : "tessera_rfft_f64";
+    SmallVector<Value, 2> roots =
+        getRootArguments(rewriter, loc, type.getDimSize(axis),
+                         getPartType(type.getElementType()));
+    rewriter.replaceOp(op,
+                       createTransformCall(rewriter, loc, callee, op.getInput(),
+                                           axis, op.getResult().getType(),
+                                           resultSizes, extents, {}, roots));
     return success();
   }
 };
@@ -89,14 +162,16 @@ struct IrfftToKernel : OpRewritePattern<structured::IrfftOp> {
     resultSizes[axis] = op.getLength();
     Value inLength = arith::IndexCastOp::create(
         rewriter, loc, rewriter.getI64Type(), inExtents[axis]);
+    Type element = op.getInput().getType().getElementType();
     StringRef callee =
-        isSinglePrecision(op.getInput().getType().getElementType())
-            ? "tessera_irfft_c64"
-            : "tessera_irfft_c128";
+        isSinglePrecision(element) ? "tessera_irfft_c64" : "tessera_irfft_c128";
+    SmallVector<Value, 2> roots = getRootArguments(
+        rewriter, loc, op.getResult().getType().getDimSize(axis),
+        getPartType(element));
     rewriter.replaceOp(
         op, createTransformCall(rewriter, loc, callee, op.getInput(), axis,
                                 op.getResult().getType(), resultSizes,
-                                resultSizes, ValueRange{inLength}));
+                                resultSizes, ValueRange{inLength}, roots));
     return success();
   }
 };

@@ -95,50 +95,63 @@ void tessera_fwht_f64(int64_t rank, int64_t axis, const int64_t *extents,
 /// non-negative strides, 0 included). `in` and `out` must not overlap. An
 /// extent of 0 does nothing. Any n: Stockham radix-2/3/4/5/7/8/11/13 stages
 /// (four-step for long vectors), Bluestein (through a power of two or a
-/// shorter 2^a 3^b 5^c) for other prime factors; plans and twiddles are
-/// computed once per length, direction and ISA and cached for the process.
+/// shorter 2^a 3^b 5^c) for other prime factors; plans are built once per
+/// length, direction and ISA and cached for the process. `roots` is null
+/// (rootOrder 0) or a unit-root table of order `rootOrder`
+/// (tessera/Runtime/UnitRoots.h; the compiler passes one of order
+/// fftRootOrder(n) for a length known at compile time): a plan built by this
+/// call reads its twiddles from it where rootOrder is a multiple of the
+/// order they need, and computes them otherwise.
 /// The batch is split over the threads (one thread inside a parallel
 /// region). When memory runs out the transform falls back to a direct DFT
 /// (zeros for n > 4096, and for real transforms).
 void tessera_fft_c64(int64_t rank, int64_t axis, const int64_t *extents,
                      const float *in, const int64_t *inStrides, float *out,
-                     const int64_t *outStrides, int32_t inverse);
+                     const int64_t *outStrides, int32_t inverse,
+                     const float *roots, int64_t rootOrder);
 
 /// tessera_fft_c64 in complex f64.
 void tessera_fft_c128(int64_t rank, int64_t axis, const int64_t *extents,
                       const double *in, const int64_t *inStrides, double *out,
-                      const int64_t *outStrides, int32_t inverse);
+                      const int64_t *outStrides, int32_t inverse,
+                      const double *roots, int64_t rootOrder);
 
 /// numpy.fft.rfft along `axis`: the real tensor `in` (extents `inExtents`,
 /// strides in reals) of length n = inExtents[axis] along the axis maps to
 /// the n / 2 + 1 complex bins y_k = sum_j x_j e^(-2 pi i j k / n), k <= n /
 /// 2, of `out`, whose extents are inExtents with the axis's replaced by n /
 /// 2 + 1 and whose strides count complex elements (interleaved pairs).
+/// `roots` and `rootOrder` as for tessera_fft_c64.
 void tessera_rfft_f32(int64_t rank, int64_t axis, const int64_t *inExtents,
                       const float *in, const int64_t *inStrides, float *out,
-                      const int64_t *outStrides);
+                      const int64_t *outStrides, const float *roots,
+                      int64_t rootOrder);
 
 /// tessera_rfft_f32 in f64.
 void tessera_rfft_f64(int64_t rank, int64_t axis, const int64_t *inExtents,
                       const double *in, const int64_t *inStrides, double *out,
-                      const int64_t *outStrides);
+                      const int64_t *outStrides, const double *roots,
+                      int64_t rootOrder);
 
 /// numpy.fft.irfft(x, n = outExtents[axis], axis): the real tensor `out`
 /// (extents `outExtents`, strides in reals) from the complex bins of `in`
 /// (extents outExtents with the axis's replaced by `inLength`, strides in
 /// complex elements). The first min(inLength, n / 2 + 1) bins are used and
 /// missing ones are zero; the imaginary parts of bin 0 and (even n) bin n /
-/// 2 are ignored; the result is scaled by 1 / n.
+/// 2 are ignored; the result is scaled by 1 / n. `roots` and `rootOrder` as
+/// for tessera_fft_c64.
 void tessera_irfft_c64(int64_t rank, int64_t axis, const int64_t *outExtents,
                        int64_t inLength, const float *in,
                        const int64_t *inStrides, float *out,
-                       const int64_t *outStrides);
+                       const int64_t *outStrides, const float *roots,
+                       int64_t rootOrder);
 
 /// tessera_irfft_c64 in complex f64.
 void tessera_irfft_c128(int64_t rank, int64_t axis, const int64_t *outExtents,
                         int64_t inLength, const double *in,
                         const int64_t *inStrides, double *out,
-                        const int64_t *outStrides);
+                        const int64_t *outStrides, const double *roots,
+                        int64_t rootOrder);
 
 /// 1 if tessera_fwht_f32/f64 transform vectors of length n (n = 2^k or
 /// n = m 2^k with m in {12, 20, 28, 40}, k >= 0), else 0.
