@@ -129,6 +129,21 @@ def matmul_workload(n, quick_n):
         target=1.25 if n >= 1024 else None, target_1t=1.25 if n >= 1024 else None)
 
 
+def cmatmul_workload(n):
+    """Square c64 matmul of size n (the GEMM kernels over 2 x 2 real blocks)."""
+    return Workload(
+        "cmatmul%d" % n, "cmatmul", "cmatmul",
+        {"M": n, "K": n, "N": n}, {"M": 33, "K": 21, "N": 17},
+        inputs=lambda rng, s: [crandn(rng, s["M"], s["K"]), crandn(rng, s["K"], s["N"])],
+        out_shape=lambda s: (s["M"], s["N"]),
+        reference=lambda a, b: a @ b,
+        peers=standard_peers(lambda a, b: a @ b,
+                             lambda a, b: torch_mod().matmul(a, b),
+                             lambda a, b: jnp().matmul(a, b)),
+        description="c[m, n] = a[m, k] * b[k, n] in c64, M = K = N = %d" % n,
+        tol=1e-5, out_dtype=np.complex64)
+
+
 def bmm_workload():
     """Batched f32 matmul."""
     return Workload(
@@ -540,7 +555,7 @@ def monarch_workload():
 def all_workloads():
     """Every workload, in the order of the report."""
     return [matmul_workload(256, 33), matmul_workload(1024, 64),
-            matmul_workload(2048, 100), bmm_workload(), scores_workload(),
+            matmul_workload(2048, 100), cmatmul_workload(1024), bmm_workload(), scores_workload(),
             attention_workload(), contract_workload(), lse_workload(),
             dwconv_workload(), mlp_workload(),
             fwht_workload("fwht1024", "fwht1024", 1024, 256),

@@ -250,3 +250,62 @@ func.func @oriented_for_c(%w: memref<32x16xf32>, %x: memref<64x16xf32>, %t: memr
   }
   return
 }
+
+// -----
+
+// Complex products call the complex kernels, element strides counting
+// complex elements (16 bytes per c128 element), the last argument saying
+// which factor the body conjugates (bit 0: A, bit 1: B; here B, whichever
+// order the multiply names them in). A complex zero fill becomes the
+// overwrite mode.
+// CHECK-LABEL: func.func @complex_products(
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[BYTES:.*]] = arith.constant 16 : index
+// CHECK:         call @tessera_gemm_c128({{.*}}, %c1_i32, %c0_i32{{.*}}, %cst{{.*}}, %c2_i32) : (i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32, i32, f64, i32) -> ()
+// CHECK:         call @tessera_gemm_c64({{.*}}, %c3_i32) :
+// CHECK:         linalg.generic
+// CHECK:           complex.add
+// CHECK:       func.func private @tessera_gemm_c128(i64, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, !llvm.ptr, i64, i64, i64, i32, i32, f64, i32)
+#cmk = affine_map<(m, n, k) -> (m, k)>
+#ckn = affine_map<(m, n, k) -> (k, n)>
+#cmn = affine_map<(m, n, k) -> (m, n)>
+func.func @complex_products(%a: memref<?x?xcomplex<f64>>, %b: memref<?x?xcomplex<f64>>,
+                            %c: memref<?x?xcomplex<f64>>, %x: memref<?x?xcomplex<f32>>,
+                            %y: memref<?x?xcomplex<f32>>, %z: memref<?x?xcomplex<f32>>) {
+  %zero = complex.constant [0.0, 0.0] : complex<f64>
+  linalg.fill ins(%zero : complex<f64>) outs(%c : memref<?x?xcomplex<f64>>)
+  linalg.generic {indexing_maps = [#cmk, #ckn, #cmn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%a, %b : memref<?x?xcomplex<f64>>, memref<?x?xcomplex<f64>>)
+      outs(%c : memref<?x?xcomplex<f64>>) {
+  ^bb0(%p: complex<f64>, %q: complex<f64>, %acc: complex<f64>):
+    %cq = complex.conj %q : complex<f64>
+    %m = complex.mul %cq, %p : complex<f64>
+    %s = complex.add %acc, %m : complex<f64>
+    linalg.yield %s : complex<f64>
+  }
+  // Both conjugated.
+  linalg.generic {indexing_maps = [#cmk, #ckn, #cmn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %y : memref<?x?xcomplex<f32>>, memref<?x?xcomplex<f32>>)
+      outs(%z : memref<?x?xcomplex<f32>>) {
+  ^bb0(%p: complex<f32>, %q: complex<f32>, %acc: complex<f32>):
+    %cp = complex.conj %p : complex<f32>
+    %cq = complex.conj %q : complex<f32>
+    %m = complex.mul %cp, %cq : complex<f32>
+    %s = complex.add %acc, %m : complex<f32>
+    linalg.yield %s : complex<f32>
+  }
+  // Anything else in the body (here an exp) keeps the loop nest.
+  linalg.generic {indexing_maps = [#cmk, #ckn, #cmn],
+                  iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%x, %y : memref<?x?xcomplex<f32>>, memref<?x?xcomplex<f32>>)
+      outs(%z : memref<?x?xcomplex<f32>>) {
+  ^bb0(%p: complex<f32>, %q: complex<f32>, %acc: complex<f32>):
+    %e = complex.exp %p : complex<f32>
+    %m = complex.mul %e, %q : complex<f32>
+    %s = complex.add %acc, %m : complex<f32>
+    linalg.yield %s : complex<f32>
+  }
+  return
+}

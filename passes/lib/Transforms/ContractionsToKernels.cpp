@@ -1,8 +1,9 @@
 //===- ContractionsToKernels.cpp - GEMM-shaped linalg ops -> kernels ------===//
 //
 // Finds linalg.generic ops on buffers that compute C += A * B over some
-// batch, row, column and summed dimensions (in any order and layout) and
-// replaces each with a call of the runtime GEMM kernel
+// batch, row, column and summed dimensions (in any order and layout), in
+// f32, f64 or complex (either factor possibly conjugated), and replaces each
+// with a call of the runtime GEMM kernel
 // (runtime/include/tessera/Runtime/Kernels.h), which packs, tiles,
 // vectorizes and threads. See Passes.td.
 //
@@ -11,6 +12,7 @@
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -39,6 +41,8 @@ constexpr unsigned kNumRoles = 4;
 struct GemmMatch {
   Value a, b, c;
   Type elementType;
+  /// Complex GEMMs: whether the body conjugates A's or B's elements.
+  bool conjA = false, conjB = false;
   SmallVector<Role> roles;
   SmallVector<int> posInA, posInB, posInC;
 };
@@ -51,25 +55,81 @@ int findDimPosition(AffineMap map, unsigned dim) {
   return -1;
 }
 
-/// Whether the body is `out + a * b` (either operand order of each op).
-bool hasMultiplyAddBody(linalg::GenericOp op) {
+/// The conjugations of a complex body's factors.
+struct BodyConjugations {
+  bool first = false, second = false;
+};
+
+/// Whether `value` is the block argument `arg`, or (complex bodies, when
+/// `conj` is given) its conjugate, which sets *conj.
+bool isFactor(Value value, Value arg, bool *conj) {
+  if (value == arg)
+    return true;
+  auto op = value.getDefiningOp<complex::ConjOp>();
+  if (!conj || !op || op.getComplex() != arg)
+    return false;
+  *conj = true;
+  return true;
+}
+
+/// Whether the body is `out + a * b` (either operand order of each op): in
+/// arith for real elements, in complex (a or b possibly conjugated) for
+/// complex ones. Returns the conjugations of the first and second input.
+std::optional<BodyConjugations> matchMultiplyAddBody(linalg::GenericOp op) {
   Block &body = op.getRegion().front();
-  if (body.getOperations().size() != 3)
-    return false;
   auto yield = cast<linalg::YieldOp>(body.getTerminator());
-  auto add = yield.getValues()[0].getDefiningOp<arith::AddFOp>();
-  if (!add)
-    return false;
+  Operation *add = yield.getValues()[0].getDefiningOp();
+  bool complexBody = isa_and_nonnull<complex::AddOp>(add);
+  if (!add || !(isa<arith::AddFOp>(add) || complexBody))
+    return std::nullopt;
   Value acc = body.getArgument(2);
-  Value product = add.getLhs() == acc ? add.getRhs() : add.getLhs();
-  if (add.getLhs() != acc && add.getRhs() != acc)
-    return false;
-  auto mul = product.getDefiningOp<arith::MulFOp>();
-  if (!mul)
-    return false;
+  Value lhs = add->getOperand(0), rhs = add->getOperand(1);
+  if (lhs != acc && rhs != acc)
+    return std::nullopt;
+  Operation *mul = (lhs == acc ? rhs : lhs).getDefiningOp();
+  if (!mul ||
+      !(complexBody ? isa<complex::MulOp>(mul) : isa<arith::MulFOp>(mul)))
+    return std::nullopt;
   Value x = body.getArgument(0), y = body.getArgument(1);
-  return (mul.getLhs() == x && mul.getRhs() == y) ||
-         (mul.getLhs() == y && mul.getRhs() == x);
+  BodyConjugations conj;
+  bool *cx = complexBody ? &conj.first : nullptr;
+  bool *cy = complexBody ? &conj.second : nullptr;
+  Value p = mul->getOperand(0), q = mul->getOperand(1);
+  bool ok = (isFactor(p, x, cx) && isFactor(q, y, cy)) ||
+            (isFactor(p, y, cy) && isFactor(q, x, cx));
+  // Nothing else in the body: the add, the multiply, the conjugations.
+  size_t expected = 3 + (conj.first ? 1 : 0) + (conj.second ? 1 : 0);
+  if (!ok || body.getOperations().size() != expected)
+    return std::nullopt;
+  return conj;
+}
+
+/// Whether `type` is an element type the GEMM kernels compute in.
+bool isGemmElementType(Type type) {
+  if (auto complex = dyn_cast<ComplexType>(type))
+    type = complex.getElementType();
+  return type.isF32() || type.isF64();
+}
+
+/// Bytes of one element of a GEMM element type.
+unsigned getGemmElementBytes(Type type) {
+  if (auto complex = dyn_cast<ComplexType>(type))
+    return 2 * complex.getElementType().getIntOrFloatBitWidth() / 8;
+  return type.getIntOrFloatBitWidth() / 8;
+}
+
+/// Whether `value` is +0.0, or the complex (+0.0, +0.0).
+bool isPositiveZero(Value value) {
+  if (matchPattern(value, m_PosZeroFloat()))
+    return true;
+  auto constant = value.getDefiningOp<complex::ConstantOp>();
+  if (!constant)
+    return false;
+  ArrayAttr parts = constant.getValue();
+  return llvm::all_of(parts, [](Attribute part) {
+    auto real = dyn_cast<FloatAttr>(part);
+    return real && real.getValue().isPosZero();
+  });
 }
 
 /// Makes C's last dimension (its unit stride in every layout the pipeline
@@ -83,6 +143,7 @@ void orientForC(GemmMatch &match, unsigned cRank) {
         match.roles[d] != Role::Row)
       continue;
     std::swap(match.a, match.b);
+    std::swap(match.conjA, match.conjB);
     std::swap(match.posInA, match.posInB);
     for (Role &role : match.roles)
       if (role == Role::Row || role == Role::Col)
@@ -94,14 +155,19 @@ void orientForC(GemmMatch &match, unsigned cRank) {
 /// Matches `op` as a (batched) GEMM, or returns nullopt.
 std::optional<GemmMatch> matchGemm(linalg::GenericOp op) {
   if (!op.hasPureBufferSemantics() || op.getNumDpsInputs() != 2 ||
-      op.getNumDpsInits() != 1 || !hasMultiplyAddBody(op))
+      op.getNumDpsInits() != 1)
+    return std::nullopt;
+  std::optional<BodyConjugations> conj = matchMultiplyAddBody(op);
+  if (!conj)
     return std::nullopt;
   GemmMatch match;
+  match.conjA = conj->first;
+  match.conjB = conj->second;
   match.a = op.getDpsInputOperand(0)->get();
   match.b = op.getDpsInputOperand(1)->get();
   match.c = op.getDpsInitOperand(0)->get();
   match.elementType = getElementTypeOrSelf(match.c.getType());
-  if (!match.elementType.isF32() && !match.elementType.isF64())
+  if (!isGemmElementType(match.elementType))
     return std::nullopt;
   for (Value operand : {match.a, match.b})
     if (getElementTypeOrSelf(operand.getType()) != match.elementType)
@@ -159,8 +225,11 @@ OperandAddress getAddress(OpBuilder &b, Location loc, Value buffer,
 
 /// The kernel's function, declared once per module.
 func::FuncOp getKernelDecl(ModuleOp module, Type elementType) {
+  auto complexType = dyn_cast<ComplexType>(elementType);
+  Type part = complexType ? complexType.getElementType() : elementType;
   StringRef name =
-      elementType.isF32() ? "tessera_gemm_f32" : "tessera_gemm_f64";
+      complexType ? (part.isF32() ? "tessera_gemm_c64" : "tessera_gemm_c128")
+                  : (part.isF32() ? "tessera_gemm_f32" : "tessera_gemm_f64");
   if (auto existing = module.lookupSymbol<func::FuncOp>(name))
     return existing;
   MLIRContext *ctx = module.getContext();
@@ -173,6 +242,8 @@ func::FuncOp getKernelDecl(ModuleOp module, Type elementType) {
   params.push_back(IntegerType::get(ctx, 32)); // overwrite
   params.push_back(IntegerType::get(ctx, 32)); // epilogue
   params.push_back(Float64Type::get(ctx));     // scalar
+  if (complexType)
+    params.push_back(IntegerType::get(ctx, 32)); // conj
   OpBuilder b = OpBuilder::atBlockEnd(module.getBody());
   auto decl = func::FuncOp::create(b, module.getLoc(), name,
                                    FunctionType::get(ctx, params, {}));
@@ -192,7 +263,7 @@ public:
       : op(op), match(match), b(op), loc(op.getLoc()) {}
 
   void rewrite(func::FuncOp kernel) {
-    unsigned elementBytes = match.elementType.getIntOrFloatBitWidth() / 8;
+    unsigned elementBytes = getGemmElementBytes(match.elementType);
     for (Value buffer : {match.a, match.b, match.c})
       addresses.push_back(getAddress(b, loc, buffer, elementBytes));
     for (unsigned d = 0; d < match.roles.size(); ++d)
@@ -343,6 +414,9 @@ private:
     else if (!scalar.getType().isF64())
       scalar = arith::ExtFOp::create(b, loc, b.getF64Type(), scalar);
     args.push_back(scalar);
+    if (isa<ComplexType>(match.elementType))
+      args.push_back(arith::ConstantIntOp::create(
+          b, loc, (match.conjA ? 1 : 0) | (match.conjB ? 2 : 0), 32));
     func::CallOp::create(b, loc, kernel, args);
   }
 
@@ -366,7 +440,7 @@ private:
       if (auto fill = dyn_cast<linalg::FillOp>(prev)) {
         if (!fill.hasPureBufferSemantics() ||
             fill.getDpsInitOperand(0)->get() != match.c ||
-            !matchPattern(fill.getDpsInputOperand(0)->get(), m_PosZeroFloat()))
+            !isPositiveZero(fill.getDpsInputOperand(0)->get()))
           return false;
         fill.erase();
         return true;

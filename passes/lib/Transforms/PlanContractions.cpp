@@ -124,11 +124,10 @@ plan::Problem buildProblem(tess::ContractOp op, const ProductForm &form,
   problem.elementBytes = elementBytes(elementType);
   problem.extraFactors = form.numFactors();
   if (isa<ComplexType>(elementType)) {
-    // (a + bi)(c + di): four multiplications and two additions; no GEMM
-    // kernel takes complex numbers.
+    // (a + bi)(c + di): four multiplications and two additions. GEMM-shaped
+    // steps run on the complex GEMM kernels.
     problem.multiplyFlops = 6;
     problem.addFlops = 2;
-    problem.gemmKernels = false;
   }
   return problem;
 }

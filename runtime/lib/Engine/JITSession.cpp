@@ -73,6 +73,8 @@ JITSession::create(unsigned optLevel) {
   };
   define("tessera_gemm_f32", &tessera_gemm_f32);
   define("tessera_gemm_f64", &tessera_gemm_f64);
+  define("tessera_gemm_c64", &tessera_gemm_c64);
+  define("tessera_gemm_c128", &tessera_gemm_c128);
   define("tessera_fwht_f32", &tessera_fwht_f32);
   define("tessera_fwht_f64", &tessera_fwht_f64);
   define("tessera_butterfly_f32", &tessera_butterfly_f32);

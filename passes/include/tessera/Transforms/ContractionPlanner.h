@@ -63,7 +63,7 @@ struct Problem {
   double multiplyFlops = 1;
   double addFlops = 1;
   /// GEMM-shaped steps run as GEMM kernels (kGemmSpeedup); false for
-  /// element types that have none (complex numbers).
+  /// element types that have none.
   bool gemmKernels = true;
 };
 

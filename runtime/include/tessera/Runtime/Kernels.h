@@ -53,6 +53,30 @@ void tessera_gemm_f64(int64_t batch, int64_t m, int64_t n, int64_t k,
                       int64_t cColStride, int32_t overwrite, int32_t epilogue,
                       double scalar);
 
+/// C[b] += op(A[b]) * op(B[b]) in complex f32 (interleaved (re, im) pairs,
+/// strides in complex elements), as tessera_gemm_f32 otherwise; op conjugates
+/// A when bit 0 of `conj` is set and B when bit 1 is. One real GEMM of m x 2n
+/// x 2k (A read in place when its rows are contiguous and not conjugated, B
+/// expanded into 2 x 2 real blocks [[re, im], [-im, re]]): the real kernels'
+/// speed for the 4 m n k multiply-adds. `scalar` is real.
+void tessera_gemm_c64(int64_t batch, int64_t m, int64_t n, int64_t k,
+                      const float *a, int64_t aBatchStride, int64_t aRowStride,
+                      int64_t aColStride, const float *b, int64_t bBatchStride,
+                      int64_t bRowStride, int64_t bColStride, float *c,
+                      int64_t cBatchStride, int64_t cRowStride,
+                      int64_t cColStride, int32_t overwrite, int32_t epilogue,
+                      double scalar, int32_t conj);
+
+/// tessera_gemm_c64 in complex f64.
+void tessera_gemm_c128(int64_t batch, int64_t m, int64_t n, int64_t k,
+                       const double *a, int64_t aBatchStride,
+                       int64_t aRowStride, int64_t aColStride, const double *b,
+                       int64_t bBatchStride, int64_t bRowStride,
+                       int64_t bColStride, double *c, int64_t cBatchStride,
+                       int64_t cRowStride, int64_t cColStride,
+                       int32_t overwrite, int32_t epilogue, double scalar,
+                       int32_t conj);
+
 /// out = M_n in along dimension `axis` of tensors of rank `rank` (1 to 9:
 /// compiled code passes a complex tensor of rank 8 as reals, rank 9)
 /// with extents `extents`: the unnormalized Walsh-Hadamard transform (every
