@@ -60,3 +60,36 @@ func.func @elementwise(%x: tensor<?xf32>, %y: tensor<?xf32>) -> tensor<?xf32> {
   } -> tensor<?xf32>
   return %r : tensor<?xf32>
 }
+
+// -----
+
+// A complex sum: the complex addition is marked (lowered, its two real
+// additions keep the flag); the complex product of a complex reduction
+// by multiplication is not.
+
+// CHECK-LABEL: func.func @complex_sum_prod(
+// CHECK:         complex.mul %{{.*}}, %{{.*}} : complex<f32>
+// CHECK-NEXT:    complex.add %{{.*}}, %{{.*}} fastmath<reassoc> : complex<f32>
+// CHECK:         complex.mul %{{.*}}, %{{.*}} : complex<f64>
+// CHECK-NOT:     fastmath
+func.func @complex_sum_prod(%x: tensor<?x?xcomplex<f32>>, %y: tensor<?xcomplex<f32>>,
+                            %z: tensor<?x?xcomplex<f64>>, %w: tensor<?xcomplex<f64>>)
+    -> (tensor<?xcomplex<f32>>, tensor<?xcomplex<f64>>) {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<?x?xcomplex<f32>>) outs(%y : tensor<?xcomplex<f32>>) {
+  ^bb0(%v: complex<f32>, %acc: complex<f32>):
+    %c = complex.conj %v : complex<f32>
+    %p = complex.mul %c, %v : complex<f32>
+    %s = complex.add %p, %acc : complex<f32>
+    linalg.yield %s : complex<f32>
+  } -> tensor<?xcomplex<f32>>
+  %q = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%z : tensor<?x?xcomplex<f64>>) outs(%w : tensor<?xcomplex<f64>>) {
+  ^bb0(%v: complex<f64>, %acc: complex<f64>):
+    %p = complex.mul %v, %acc : complex<f64>
+    linalg.yield %p : complex<f64>
+  } -> tensor<?xcomplex<f64>>
+  return %r, %q : tensor<?xcomplex<f32>>, tensor<?xcomplex<f64>>
+}

@@ -1,12 +1,14 @@
 //===- ReassociateReductions.cpp - reassoc on reduction combiners ---------===//
 //
 // Marks the addition or multiplication that accumulates a floating-point
-// reduction as reassociable, so that LLVM vectorizes the reduction loop with
-// partial sums. See Passes.td.
+// reduction (or the addition of a complex one) as reassociable, so that LLVM
+// vectorizes the reduction loop with partial sums. See Passes.td.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Transforms/Passes.h"
+
+#include "mlir/Dialect/Complex/IR/Complex.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSREASSOCIATEREDUCTIONSPASS
@@ -17,12 +19,15 @@ using namespace mlir;
 
 namespace {
 
-/// Adds `reassoc` to `op` if it is an addf or mulf with `acc` as an operand.
+/// Adds `reassoc` to `op` if it is an addf or mulf, or a complex add, with
+/// `acc` as an operand (convert-complex-to-standard keeps the flag on the
+/// two real additions). A complex product is not marked: reordering it
+/// changes more than the rounding of a sum.
 void markCombiner(Operation *op, Value acc) {
   if (!op || !llvm::is_contained(op->getOperands(), acc))
     return;
   auto fastmath = dyn_cast<arith::ArithFastMathInterface>(op);
-  if (!fastmath || !isa<arith::AddFOp, arith::MulFOp>(op))
+  if (!fastmath || !isa<arith::AddFOp, arith::MulFOp, complex::AddOp>(op))
     return;
   arith::FastMathFlags flags = fastmath.getFastMathFlagsAttr().getValue() |
                                arith::FastMathFlags::reassoc;
