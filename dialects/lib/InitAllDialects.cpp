@@ -2,6 +2,7 @@
 
 #include "tessera/InitAllDialects.h"
 
+#include "tessera/Dialect/SSM/IR/SSMDialect.h"
 #include "tessera/Dialect/Structured/IR/StructuredDialect.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
 
@@ -40,7 +41,8 @@
 using namespace mlir;
 
 void tessera::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<tess::TessDialect, structured::StructuredDialect>();
+  registry.insert<tess::TessDialect, structured::StructuredDialect,
+                  ssm::SSMDialect>();
   registry.insert<affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, cf::ControlFlowDialect,
                   complex::ComplexDialect, func::FuncDialect,

@@ -1,0 +1,194 @@
+//===- SSMOps.td - ssm dialect ops -------------------------*- tablegen -*-===//
+//
+// ssm.scan (a point-wise recurrence with a scalar body), ssm.index and
+// ssm.yield (its body's loop index and terminator).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_DIALECT_SSM_IR_SSMOPS_TD
+#define TESSERA_DIALECT_SSM_IR_SSMOPS_TD
+
+include "tessera/Dialect/SSM/IR/SSMDialect.td"
+
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
+include "mlir/IR/OpBase.td"
+include "mlir/Interfaces/ControlFlowInterfaces.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+//===----------------------------------------------------------------------===//
+// Attributes
+//===----------------------------------------------------------------------===//
+
+def SSM_RecurrenceKind : I32EnumAttr<"RecurrenceKind",
+    "what an ssm.scan body computes from the previous state", [
+      I32EnumAttrCase<"Unclassified", 0, "unclassified">,
+      I32EnumAttrCase<"Linear", 1, "linear">,
+      I32EnumAttrCase<"General", 2, "general">]> {
+  let cppNamespace = "::tessera::ssm";
+  let genSpecializedAttr = 0;
+}
+
+def SSM_RecurrenceKindAttr
+    : EnumAttr<SSM_Dialect, SSM_RecurrenceKind, "kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+//===----------------------------------------------------------------------===//
+// ssm.scan
+//===----------------------------------------------------------------------===//
+
+def SSM_ScanOp : SSM_Op<"scan", [
+    AttrSizedOperandSegments, RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "recurrence along one axis with a scalar body";
+  let description = [{
+    `ssm.scan` computes a tensor `h` whose element at every point `p` of its
+    iteration space (one `index` bound per dimension of the result) is the
+    body applied to the elements of the inputs at `map(p)[symbols]` and to
+    the previous state: `h` at `p` moved one step back along `scan_dim`
+    (one step forward with `reverse`). At the first step of the scan the
+    previous state is the element of `init` at `p` without the scan
+    dimension, or zero of the element type when there is no `init`.
+
+    The input maps follow `tess.contract`'s rules: one affine map per input
+    from the iteration space (and the `symbols(...)` operands) to the input's
+    subscripts; a compound subscript that falls outside the input reads as
+    zero. There are no reduction dimensions: every loop dimension is a
+    dimension of the result, in order. The body's block arguments are the
+    input element types, in order, then the result element type (the
+    previous state); it ends with `ssm.yield` of the new state. `ssm.index
+    <dim>` in the body is the current value of a loop dimension.
+
+    `kind` records what the classification pass found: `linear` when the
+    new state is `a * prev + b` with `a` and `b` computed without `prev`
+    (a first-order linear recurrence with a diagonal, real or complex
+    coefficient: an associative scan), `general` otherwise (a sequential
+    loop over the scan axis, parallel across the other dimensions).
+
+    Example (`h[b, t, n] = a[b, t, n] * h[b, t - 1, n] + x[b, t, n]`):
+
+    ```mlir
+    %h = ssm.scan ins(%a, %x : tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+           bounds(%B, %T, %N)
+           maps [affine_map<(b, t, n) -> (b, t, n)>,
+                 affine_map<(b, t, n) -> (b, t, n)>]
+           scan_dim 1 -> tensor<?x?x?xf32> {
+    ^bb0(%av: f32, %xv: f32, %prev: f32):
+      %m = arith.mulf %av, %prev : f32
+      %s = arith.addf %m, %xv : f32
+      ssm.yield %s : f32
+    }
+    ```
+
+    Example (backwards from an initial value, classified):
+
+    ```mlir
+    %g = ssm.scan ins(%x : tensor<8x16xf64>) init(%g0 : tensor<16xf64>)
+           bounds(%c8, %c16) maps [affine_map<(t, n) -> (t, n)>]
+           scan_dim 0 reverse kind #ssm.kind<general> -> tensor<8x16xf64> {
+    ^bb0(%xv: f64, %prev: f64):
+      %s = arith.addf %xv, %prev : f64
+      %y = math.tanh %s : f64
+      ssm.yield %y : f64
+    }
+    ```
+  }];
+
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs,
+                       Optional<AnyRankedTensor>:$init,
+                       Variadic<Index>:$bounds,
+                       Variadic<Index>:$symbols,
+                       AffineMapArrayAttr:$indexing_maps,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$scan_dim,
+                       UnitAttr:$reverse,
+                       DefaultValuedAttr<SSM_RecurrenceKindAttr,
+                         "::tessera::ssm::RecurrenceKind::Unclassified">:$kind);
+  let results = (outs AnyRankedTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+
+  let assemblyFormat = [{
+    (`ins` `(` $inputs^ `:` type($inputs) `)`)?
+    (`init` `(` $init^ `:` type($init) `)`)?
+    `bounds` `(` $bounds `)` (`symbols` `(` $symbols^ `)`)?
+    `maps` $indexing_maps `scan_dim` $scan_dim (`reverse` $reverse^)?
+    (`kind` $kind^)? attr-dict `->` type($result) $body
+  }];
+
+  let builders = [
+    // Builds the op and its body block (the input element types, then the
+    // result element type). `bodyBuilder`, if given, fills the block and
+    // must end it with ssm.yield.
+    OpBuilder<(ins "::mlir::RankedTensorType":$resultType,
+                   "::mlir::ValueRange":$inputs, "::mlir::Value":$init,
+                   "::mlir::ValueRange":$bounds, "::mlir::ValueRange":$symbols,
+                   "::llvm::ArrayRef<::mlir::AffineMap>":$indexingMaps,
+                   "int64_t":$scanDim, "bool":$reverse,
+                   CArg<"::llvm::function_ref<void(::mlir::OpBuilder &, "
+                        "::mlir::Location, ::mlir::ValueRange)>",
+                        "nullptr">:$bodyBuilder)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// Number of loop dimensions (== the result's rank).
+    unsigned getNumLoops() { return getBounds().size(); }
+    /// The indexing map of input `i`.
+    ::mlir::AffineMap getInputMap(unsigned i);
+    /// The body's block argument that holds the previous state.
+    ::mlir::BlockArgument getPreviousState();
+    /// The terminator of the body.
+    class YieldOp getYieldOp();
+  }];
+
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ssm.index
+//===----------------------------------------------------------------------===//
+
+def SSM_IndexOp : SSM_Op<"index", [Pure, HasParent<"ScanOp">]> {
+  let summary = "current loop index inside an ssm.scan body";
+  let description = [{
+    The value of loop dimension `dim` of the enclosing `ssm.scan` at the
+    current point (the scan dimension's value is the current step's
+    position, counted from 0 at the start of the tensor whatever the
+    direction).
+
+    Example:
+
+    ```mlir
+    %t = ssm.index 1 : index
+    ```
+  }];
+
+  let arguments = (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$dim);
+  let results = (outs Index:$result);
+  let assemblyFormat = "$dim attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ssm.yield
+//===----------------------------------------------------------------------===//
+
+def SSM_YieldOp : SSM_Op<"yield", [
+    Pure, Terminator, ReturnLike, HasParent<"ScanOp">]> {
+  let summary = "terminator of an ssm.scan body: the new state";
+  let description = [{
+    Yields the state at the current point; its type is the element type of
+    the enclosing `ssm.scan`'s result.
+
+    Example:
+
+    ```mlir
+    ssm.yield %h : f32
+    ```
+  }];
+
+  let arguments = (ins AnyType:$value);
+  let assemblyFormat = "$value attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
+#endif // TESSERA_DIALECT_SSM_IR_SSMOPS_TD

@@ -1,0 +1,166 @@
+// RUN: tess-opt %s --split-input-file --verify-diagnostics
+
+func.func @scan_dim_out_of_range(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{scan dimension 1 is out of range for a result of rank 1}}
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 1 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @bounds_count(%x: tensor<8x4xf32>, %n: index) -> tensor<8x4xf32> {
+  // expected-error @+1 {{expected one loop bound per result dimension (2), but got 1}}
+  %h = ssm.scan ins(%x : tensor<8x4xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t, t)>] scan_dim 0 -> tensor<8x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @map_count(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{expected 1 indexing maps (one per input), but got 2}}
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>, affine_map<(t) -> (t)>] scan_dim 0
+         -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @map_rank(%x: tensor<8x2xf32>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{input #0 has rank 2, but its indexing map has 1 results}}
+  %h = ssm.scan ins(%x : tensor<8x2xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @not_affine(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{subscript of input #0 is not affine with constant factors and positive constant divisors}}
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n) symbols(%n)
+         maps [affine_map<(t)[s] -> (t * s)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @extents(%x: tensor<9xf32>) -> tensor<8xf32> {
+  %c8 = arith.constant 8 : index
+  // expected-error @+1 {{loop dimension #0 has extent 8, but input #0 dimension 0 is 9}}
+  %h = ssm.scan ins(%x : tensor<9xf32>) bounds(%c8)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @init_rank(%x: tensor<8x4xf32>, %h0: tensor<8x4xf32>, %n: index) -> tensor<8x4xf32> {
+  // expected-error @+1 {{init must have rank 1 (the result's without the scan dimension), but has rank 2}}
+  %h = ssm.scan ins(%x : tensor<8x4xf32>) init(%h0 : tensor<8x4xf32>) bounds(%n, %n)
+         maps [affine_map<(t, c) -> (t, c)>] scan_dim 0 -> tensor<8x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @init_shape(%x: tensor<8x4xf32>, %h0: tensor<5xf32>, %n: index) -> tensor<8x4xf32> {
+  // expected-error @+1 {{init dimension 0 is 5, but result dimension 1 is 4}}
+  %h = ssm.scan ins(%x : tensor<8x4xf32>) init(%h0 : tensor<5xf32>) bounds(%n, %n)
+         maps [affine_map<(t, c) -> (t, c)>] scan_dim 0 -> tensor<8x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @init_type(%x: tensor<8xf32>, %h0: tensor<f64>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{init has element type 'f64', but the result has 'f32'}}
+  %h = ssm.scan ins(%x : tensor<8xf32>) init(%h0 : tensor<f64>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @body_arguments(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{body has 1 arguments, but expected 2 (one per input and the previous state)}}
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @state_type(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  // expected-error @+1 {{the body's last argument (the previous state) has type 'f64', but the result has 'f32'}}
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f64):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @yield_type(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    %d = arith.extf %v : f32 to f64
+    // expected-error @+1 {{yields 'f64', but the element type of the enclosing ssm.scan is 'f32'}}
+    ssm.yield %d : f64
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @index_range(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
+  %h = ssm.scan ins(%x : tensor<8xf32>) bounds(%n)
+         maps [affine_map<(t) -> (t)>] scan_dim 0 -> tensor<8xf32> {
+  ^bb0(%v: f32, %p: f32):
+    // expected-error @+1 {{dimension 1 is out of range: the enclosing ssm.scan has 1 loop dimensions}}
+    %i = ssm.index 1 : index
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8xf32>
+}
+
+// -----
+
+func.func @yield_outside(%x: f32) {
+  // expected-error @+1 {{expects parent op 'ssm.scan'}}
+  ssm.yield %x : f32
+}
