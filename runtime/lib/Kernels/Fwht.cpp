@@ -184,6 +184,5 @@ extern "C" void tessera_fwht_f64(int64_t rank, int64_t axis,
 }
 
 extern "C" int32_t tessera_fwht_length_supported(int64_t n) {
-  int64_t m = 0, p = 0;
-  return splitFwhtLength(n, m, p) ? 1 : 0;
+  return tessera::isFwhtLength(n) ? 1 : 0;
 }

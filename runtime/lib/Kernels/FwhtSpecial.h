@@ -1,7 +1,7 @@
 //===- FwhtSpecial.h - Hadamard matrices 12, 20, 28, 40 ---------*- C++ -*-===//
 //
 // The fixed m x m Hadamard matrices H_m (m = 12, 20, 28, 40) of the
-// transforms of length n = m 2^k, and the split of a length into m and 2^k.
+// transforms of length n = m 2^k (SizeRules.h splits a length into m and 2^k).
 // Shared by Fwht.cpp and the per-ISA kernels (FwhtKernel.inc); constexpr
 // data only, nothing to initialize at run time.
 //
@@ -43,9 +43,15 @@
 #ifndef TESSERA_RUNTIME_KERNELS_FWHTSPECIAL_H
 #define TESSERA_RUNTIME_KERNELS_FWHTSPECIAL_H
 
+#include "tessera/Runtime/SizeRules.h"
+
 #include <cstdint>
 
 namespace tessera::kernels {
+
+/// The split of a length into m and 2^k (SizeRules.h, shared with the
+/// compiler and the entry checks).
+using tessera::splitFwhtLength;
 
 /// H_12 (Paley II, q = 5), one string per row.
 inline constexpr const char *kHadamard12[12] = {
@@ -146,25 +152,6 @@ constexpr const char *const *hadamardRows(int64_t m) {
 /// Whether H_m[a][c] is -1.
 constexpr bool hadamardMinus(int64_t m, int64_t a, int64_t c) {
   return hadamardRows(m)[a][c] == '-';
-}
-
-/// Splits a supported length n into m p, p = 2^k: m = 1 for a power of two,
-/// else m in {12, 20, 28, 40} (40 rather than 20 when both divide n).
-/// False, with m and p untouched, for any other n (n < 1 included).
-constexpr bool splitFwhtLength(int64_t n, int64_t &m, int64_t &p) {
-  if (n < 1)
-    return false;
-  int64_t odd = n / (n & -n);
-  int64_t base = odd == 1   ? 1
-                 : odd == 3 ? 12
-                 : odd == 7 ? 28
-                 : odd == 5 ? (n % 40 == 0 ? 40 : 20)
-                            : 0;
-  if (base == 0 || n % base != 0)
-    return false;
-  m = base;
-  p = n / base;
-  return true;
 }
 
 } // namespace tessera::kernels

@@ -162,3 +162,39 @@ func.func @twiddles(%n: index)
   %u = structured.fft_twiddles %n : tensor<?x?x2x2xcomplex<f64>>
   return %t, %u : tensor<3x4x2x2xcomplex<f32>>, tensor<?x?x2x2xcomplex<f64>>
 }
+
+// -----
+
+// Lengths known only at run time (the entry's size checks made sure they
+// fit): fwht passes the extent to the kernel; bitreverse shifts the
+// reversed bits right by ctlz(n) and then by 1 (64 - log2(n) in all, with
+// no shift by 64 for n = 1); fft_twiddles has log2(n) = 63 - ctlz(n)
+// factors of n / 2 pairs; butterfly passes the twiddles' extents.
+
+// CHECK-LABEL: func.func @dynamic(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<3x?xf32>, %[[C:[^:]+]]: tensor<?xcomplex<f64>>, %[[N:[^:]+]]: index
+// CHECK:         call @tessera_fwht_f32(
+// CHECK:         %[[L:.+]] = tensor.dim %{{.+}}, %c1
+// CHECK:         tensor.empty(%[[L]]) : tensor<3x?xf32>
+// CHECK:         %[[L64:.+]] = arith.index_cast %[[L]] : index to i64
+// CHECK:         %[[CLZ:.+]] = math.ctlz %[[L64]] : i64
+// CHECK:         linalg.generic {{.*}} outs(%{{.+}} : tensor<3x?xf32>)
+// CHECK:           %[[I1:.+]] = linalg.index 1
+// CHECK:           %[[W:.+]] = arith.index_cast %[[I1]] : index to i64
+// CHECK:           %[[REV:.+]] = llvm.intr.bitreverse(%[[W]]) : (i64) -> i64
+// CHECK:           %[[S1:.+]] = arith.shrui %[[REV]], %[[CLZ]] : i64
+// CHECK:           %[[S2:.+]] = arith.shrui %[[S1]], %{{.+}} : i64
+// CHECK:           arith.index_cast %[[S2]] : i64 to index
+// CHECK:         %[[NZ:.+]] = math.ctlz %{{.+}} : i64
+// CHECK:         %[[LOG:.+]] = arith.subi %c63_i64, %[[NZ]] : i64
+// CHECK:         %[[HALF:.+]] = arith.divui %[[N]], %c2
+// CHECK:         tensor.empty(%{{.+}}, %[[HALF]]) : tensor<?x?x2x2xcomplex<f64>>
+// CHECK:         call @tessera_butterfly_c128(
+func.func @dynamic(%x: tensor<3x?xf32>, %c: tensor<?xcomplex<f64>>, %n: index)
+    -> (tensor<3x?xf32>, tensor<?xcomplex<f64>>) {
+  %h = structured.fwht %x axis 1 : tensor<3x?xf32>
+  %r = structured.bitreverse %h axis 1 : tensor<3x?xf32>
+  %t = structured.fft_twiddles %n : tensor<?x?x2x2xcomplex<f64>>
+  %f = structured.butterfly %t, %c axis 0 : tensor<?x?x2x2xcomplex<f64>>, tensor<?xcomplex<f64>>
+  return %r, %f : tensor<3x?xf32>, tensor<?xcomplex<f64>>
+}

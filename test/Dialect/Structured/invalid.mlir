@@ -139,3 +139,46 @@ func.func @monarch_middle(%x: tensor<8x64xf32>, %w1: tensor<4x16x16xf32>, %w2: t
   %y = structured.monarch %w1, %w2, %x axis 1 : tensor<4x16x16xf32>, tensor<8x16x4xf32>, tensor<8x64xf32> -> tensor<8x128xf32>
   return %y : tensor<8x128xf32>
 }
+
+// -----
+
+func.func @fwht_empty(%x: tensor<3x0xf32>) -> tensor<3x0xf32> {
+  // expected-error @+1 {{length 0 along the axis is not a power of two, nor 12, 20, 28 or 40 times one}}
+  %y = structured.fwht %x axis 1 : tensor<3x0xf32>
+  return %y : tensor<3x0xf32>
+}
+
+// -----
+
+func.func @twiddles_length() -> tensor<?x?x2x2xcomplex<f32>> {
+  %n = arith.constant 12 : index
+  // expected-error @+1 {{length 12 is not a power of two}}
+  %t = structured.fft_twiddles %n : tensor<?x?x2x2xcomplex<f32>>
+  return %t : tensor<?x?x2x2xcomplex<f32>>
+}
+
+// -----
+
+func.func @twiddles_zero() -> tensor<?x?x2x2xcomplex<f32>> {
+  %n = arith.constant 0 : index
+  // expected-error @+1 {{length 0 is not a power of two}}
+  %t = structured.fft_twiddles %n : tensor<?x?x2x2xcomplex<f32>>
+  return %t : tensor<?x?x2x2xcomplex<f32>>
+}
+
+// -----
+
+func.func @twiddles_of_one(%n: index) -> tensor<1x0x2x2xcomplex<f32>> {
+  // expected-error @+1 {{1 factors exceed log2(1)}}
+  %t = structured.fft_twiddles %n : tensor<1x0x2x2xcomplex<f32>>
+  return %t : tensor<1x0x2x2xcomplex<f32>>
+}
+
+// -----
+
+func.func @butterfly_dynamic_twiddles(%x: tensor<?xf32>, %tw: tensor<?x?x3x2xf32>) -> tensor<?xf32> {
+  // A dynamic length still needs 2 x 2 matrices.
+  // expected-error @+1 {{twiddles must be [F, N / 2, 2, 2], got 'tensor<?x?x3x2xf32>'}}
+  %y = structured.butterfly %tw, %x axis 0 : tensor<?x?x3x2xf32>, tensor<?xf32>
+  return %y : tensor<?xf32>
+}

@@ -57,3 +57,37 @@ func.func @factored(%x: tensor<8x1024xf32>, %tw: tensor<10x512x2x2xf32>,
   %m = structured.monarch %w1, %w2, %x axis 1 : tensor<32x32x32xf32>, tensor<32x32x32xf32>, tensor<8x1024xf32> -> tensor<8x1024xf32>
   return %q, %t, %d, %m : tensor<8x1024xf32>, tensor<?x?x2x2xcomplex<f64>>, tensor<8x512xf32>, tensor<8x1024xf32>
 }
+
+// Lengths known only at run time (the entry's size checks make sure they
+// fit): fwht, bitreverse, butterfly and fft_twiddles of dynamic extents, and
+// fft_twiddles of 1 (no factors).
+// CHECK-LABEL: func.func @dynamic_lengths(
+func.func @dynamic_lengths(%x: tensor<3x?xf32>, %tw: tensor<?x?x2x2xf32>,
+                           %c: tensor<?xcomplex<f64>>, %n: index)
+    -> (tensor<3x?xf32>, tensor<3x?xf32>, tensor<?xcomplex<f64>>,
+        tensor<0x0x2x2xcomplex<f32>>) {
+  // CHECK: structured.fwht %{{.+}} axis 1 : tensor<3x?xf32>
+  %h = structured.fwht %x axis 1 : tensor<3x?xf32>
+  // CHECK: structured.bitreverse %{{.+}} axis 1 : tensor<3x?xf32>
+  %r = structured.bitreverse %h axis 1 : tensor<3x?xf32>
+  // CHECK: structured.butterfly %{{.+}}, %{{.+}} axis 1 : tensor<?x?x2x2xf32>, tensor<3x?xf32>
+  %b = structured.butterfly %tw, %r axis 1 : tensor<?x?x2x2xf32>, tensor<3x?xf32>
+  // CHECK: structured.fft_twiddles %{{.+}} : tensor<?x?x2x2xcomplex<f64>>
+  %t = structured.fft_twiddles %n : tensor<?x?x2x2xcomplex<f64>>
+  // CHECK: structured.butterfly %{{.+}}, %{{.+}} axis 0 : tensor<?x?x2x2xcomplex<f64>>, tensor<?xcomplex<f64>>
+  %f = structured.butterfly %t, %c axis 0 : tensor<?x?x2x2xcomplex<f64>>, tensor<?xcomplex<f64>>
+  %one = arith.constant 1 : index
+  // CHECK: structured.fft_twiddles %{{.+}} : tensor<0x0x2x2xcomplex<f32>>
+  %t1 = structured.fft_twiddles %one : tensor<0x0x2x2xcomplex<f32>>
+  return %h, %b, %f, %t1 : tensor<3x?xf32>, tensor<3x?xf32>, tensor<?xcomplex<f64>>, tensor<0x0x2x2xcomplex<f32>>
+}
+
+// Bit reversal of a dynamic length is its own inverse too.
+// FOLD-LABEL: func.func @dynamic_involution(
+// FOLD-SAME:      %[[X:[^:]+]]: tensor<?xf32>
+// FOLD-NEXT:    return %[[X]]
+func.func @dynamic_involution(%x: tensor<?xf32>) -> tensor<?xf32> {
+  %a = structured.bitreverse %x axis 0 : tensor<?xf32>
+  %b = structured.bitreverse %a axis 0 : tensor<?xf32>
+  return %b : tensor<?xf32>
+}

@@ -1,6 +1,7 @@
 //===- StructuredOps.cpp - structured operations --------------------------===//
 
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
+#include "tessera/Runtime/SizeRules.h"
 
 #include "mlir/IR/Matchers.h"
 
@@ -8,15 +9,6 @@
 
 using namespace mlir;
 using namespace tessera::structured;
-
-bool tessera::structured::isHadamardLength(int64_t extent) {
-  if (extent <= 0)
-    return false;
-  for (int64_t factor : {1, 12, 20, 28, 40})
-    if (extent % factor == 0 && llvm::isPowerOf2_64(extent / factor))
-      return true;
-  return false;
-}
 
 /// Checks that `axis` is a dimension of `type`; returns its static extent
 /// (ShapedType::kDynamic when unknown).
@@ -47,7 +39,9 @@ LogicalResult FwhtOp::verify() {
       verifyAxis(*this, getInput().getType(), getAxis());
   if (failed(extent))
     return failure();
-  if (!ShapedType::isDynamic(*extent) && !isHadamardLength(*extent))
+  // A dynamic length is checked where the function is called (an entry
+  // size check).
+  if (!ShapedType::isDynamic(*extent) && !tessera::isFwhtLength(*extent))
     return emitOpError("length ")
            << *extent
            << " along the axis is not a power of two, nor 12, 20, 28 or 40 "
@@ -60,7 +54,7 @@ LogicalResult BitReverseOp::verify() {
       verifyAxis(*this, getInput().getType(), getAxis());
   if (failed(extent))
     return failure();
-  if (!ShapedType::isDynamic(*extent) && !llvm::isPowerOf2_64(*extent))
+  if (!ShapedType::isDynamic(*extent) && !tessera::isPowerOfTwoLength(*extent))
     return emitOpError("length ")
            << *extent << " along the axis is not a power of two";
   return success();
@@ -161,9 +155,10 @@ static LogicalResult verifyFactors(Operation *op, RankedTensorType twiddles,
   if (twiddles.getDimSize(2) != 2 || twiddles.getDimSize(3) != 2)
     return op->emitOpError("twiddles must be [F, N / 2, 2, 2], got ")
            << twiddles;
+  // A dynamic length is checked where the function is called.
   if (ShapedType::isDynamic(n))
     return success();
-  if (!llvm::isPowerOf2_64(n))
+  if (!tessera::isPowerOfTwoLength(n))
     return op->emitOpError("length ") << n << " is not a power of two";
   int64_t half = twiddles.getDimSize(1), factors = twiddles.getDimSize(0);
   if (!mayEqual(half, n / 2))
@@ -180,8 +175,8 @@ static LogicalResult verifyFactors(Operation *op, RankedTensorType twiddles,
 LogicalResult FftTwiddlesOp::verify() {
   RankedTensorType type = getResult().getType();
   if (std::optional<int64_t> n = getConstant(getLength())) {
-    if (*n < 2 || !llvm::isPowerOf2_64(*n))
-      return emitOpError("length ") << *n << " is not a power of two >= 2";
+    if (!tessera::isPowerOfTwoLength(*n))
+      return emitOpError("length ") << *n << " is not a power of two";
     if (!mayEqual(type.getDimSize(1), *n / 2))
       return emitOpError("an FFT of length ")
              << *n << " has " << *n / 2 << " pairs per factor, not "
@@ -190,16 +185,16 @@ LogicalResult FftTwiddlesOp::verify() {
   if (!isa<ComplexType>(type.getElementType()))
     return emitOpError("twiddles of an FFT are complex");
   int64_t half = type.getDimSize(1), factors = type.getDimSize(0);
-  if (!ShapedType::isDynamic(half) && (half < 1 || half > (int64_t(1) << 61)))
+  if (!ShapedType::isDynamic(half) && (half < 0 || half > (int64_t(1) << 61)))
     return emitOpError("") << half << " pairs per factor is out of range";
-  if (failed(verifyFactors(*this, type,
-                           ShapedType::isDynamic(half) ? half : 2 * half)))
+  // The length: 1 without pairs (no factors), else twice the pairs.
+  int64_t n = ShapedType::isDynamic(half) ? half : half == 0 ? 1 : 2 * half;
+  if (failed(verifyFactors(*this, type, n)))
     return failure();
-  if (!ShapedType::isDynamic(half) && !ShapedType::isDynamic(factors) &&
-      factors != static_cast<int64_t>(llvm::Log2_64(2 * half)))
+  if (!ShapedType::isDynamic(n) && !ShapedType::isDynamic(factors) &&
+      factors != static_cast<int64_t>(llvm::Log2_64(n)))
     return emitOpError("an FFT of length ")
-           << 2 * half << " has " << llvm::Log2_64(2 * half) << " factors, not "
-           << factors;
+           << n << " has " << llvm::Log2_64(n) << " factors, not " << factors;
   return success();
 }
 

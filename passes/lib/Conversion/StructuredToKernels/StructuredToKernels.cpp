@@ -12,6 +12,7 @@
 #include "KernelCalls.h"
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
+#include "tessera/Runtime/SizeRules.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -56,9 +57,11 @@ struct FwhtToKernel : OpRewritePattern<structured::FwhtOp> {
     int64_t n = type.getDimSize(op.getAxis());
     if (!elementType.isF32() && !elementType.isF64())
       return rewriter.notifyMatchFailure(op, "the kernel is f32 and f64 only");
-    if (ShapedType::isDynamic(n) || !structured::isHadamardLength(n))
+    // A dynamic length reaches the kernel as an extent; the entry's size
+    // checks (or Sema, for a literal) made sure it is one the kernel takes.
+    if (!ShapedType::isDynamic(n) && !isFwhtLength(n))
       return rewriter.notifyMatchFailure(
-          op, "the kernel takes static lengths 2^k, 12, 20, 28 or 40 x 2^k");
+          op, "the kernel takes lengths 2^k, 12, 20, 28 or 40 x 2^k");
     Location loc = op.getLoc();
     SmallVector<Value> extents = getExtents(rewriter, loc, op.getInput());
     rewriter.replaceOp(
@@ -71,8 +74,43 @@ struct FwhtToKernel : OpRewritePattern<structured::FwhtOp> {
   }
 };
 
+/// The amount `rev` shifts the 64 reversed bits of an index right by to
+/// reverse only its log2(n) low bits: the constant 64 - log2(n) for a static
+/// length, else ctlz(n) (63 - log2(n)), with one more shift by 1 in
+/// reverseIndex (so that n = 1 shifts by 64 in all, giving 0, where one
+/// shift by 64 would be poison).
+struct ReversalShift {
+  Value amount;
+  bool extraShift = false;
+};
+
+/// The shift for a length `n`, whose value is `length` when dynamic.
+ReversalShift getReversalShift(OpBuilder &b, Location loc, int64_t n,
+                               Value length) {
+  Type i64 = b.getI64Type();
+  if (!ShapedType::isDynamic(n))
+    return {arith::ConstantIntOp::create(b, loc, i64, 64 - llvm::Log2_64(n)),
+            false};
+  Value wide = arith::IndexCastOp::create(b, loc, i64, length);
+  return {math::CountLeadingZerosOp::create(b, loc, wide), true};
+}
+
+/// rev(i): the log2(n) low bits of the index `i` reversed.
+Value reverseIndex(OpBuilder &b, Location loc, Value i,
+                   const ReversalShift &shift) {
+  Type i64 = b.getI64Type();
+  Value wide = arith::IndexCastOp::create(b, loc, i64, i);
+  Value reversed = LLVM::BitReverseOp::create(b, loc, i64, wide);
+  reversed = arith::ShRUIOp::create(b, loc, reversed, shift.amount);
+  if (shift.extraShift)
+    reversed = arith::ShRUIOp::create(
+        b, loc, reversed, arith::ConstantIntOp::create(b, loc, i64, 1));
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), reversed);
+}
+
 /// structured.bitreverse -> y[..., i, ...] = x[..., rev(i), ...], a gather
-/// in a linalg.generic (rev reverses the log2(n) bits of i).
+/// in a linalg.generic (rev reverses the log2(n) bits of i). A dynamic n is
+/// a power of two by the entry's size checks.
 struct BitReverseToGather : OpRewritePattern<structured::BitReverseOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -80,26 +118,30 @@ struct BitReverseToGather : OpRewritePattern<structured::BitReverseOp> {
                                 PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getInput().getType();
     int64_t axis = op.getAxis(), n = type.getDimSize(axis);
-    if (ShapedType::isDynamic(n) || !llvm::isPowerOf2_64(n))
-      return rewriter.notifyMatchFailure(op, "needs a static power of two");
+    if (!ShapedType::isDynamic(n) && !isPowerOfTwoLength(n))
+      return rewriter.notifyMatchFailure(op, "needs a power of two");
     if (n == 1) {
       rewriter.replaceOp(op, op.getInput());
       return success();
     }
     Location loc = op.getLoc();
     int64_t rank = type.getRank();
+    Value input = op.getInput();
     SmallVector<Value> dynamicSizes;
-    for (int64_t d = 0; d < rank; ++d)
-      if (type.isDynamicDim(d))
-        dynamicSizes.push_back(
-            tensor::DimOp::create(rewriter, loc, op.getInput(), d));
+    Value length;
+    for (int64_t d = 0; d < rank; ++d) {
+      if (!type.isDynamicDim(d))
+        continue;
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, input, d));
+      if (d == axis)
+        length = dynamicSizes.back();
+    }
     Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                          type.getElementType(), dynamicSizes);
     AffineMap identity = rewriter.getMultiDimIdentityMap(rank);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
-    Value input = op.getInput();
-    int64_t shift = 64 - llvm::Log2_64(n);
+    ReversalShift shift = getReversalShift(rewriter, loc, n, length);
     auto generic = linalg::GenericOp::create(
         rewriter, loc, type, ValueRange(), ValueRange{init},
         ArrayRef<AffineMap>{identity}, iterators,
@@ -107,14 +149,7 @@ struct BitReverseToGather : OpRewritePattern<structured::BitReverseOp> {
           SmallVector<Value> indices;
           for (int64_t d = 0; d < rank; ++d)
             indices.push_back(linalg::IndexOp::create(b, l, d));
-          Value i =
-              arith::IndexCastOp::create(b, l, b.getI64Type(), indices[axis]);
-          Value reversed = LLVM::BitReverseOp::create(b, l, b.getI64Type(), i);
-          reversed = arith::ShRUIOp::create(
-              b, l, reversed,
-              arith::ConstantIntOp::create(b, l, b.getI64Type(), shift));
-          indices[axis] =
-              arith::IndexCastOp::create(b, l, b.getIndexType(), reversed);
+          indices[axis] = reverseIndex(b, l, indices[axis], shift);
           Value element = tensor::ExtractOp::create(b, l, input, indices);
           linalg::YieldOp::create(b, l, element);
         });

@@ -178,7 +178,9 @@ void tessera_irfft_c128(int64_t rank, int64_t axis, const int64_t *outExtents,
                         int64_t rootOrder);
 
 /// 1 if tessera_fwht_f32/f64 transform vectors of length n (n = 2^k or
-/// n = m 2^k with m in {12, 20, 28, 40}, k >= 0), else 0.
+/// n = m 2^k with m in {12, 20, 28, 40}, k >= 0), else 0: isFwhtLength of
+/// SizeRules.h, for compiled code (the entry check of a symbolic fwht
+/// length calls it).
 int32_t tessera_fwht_length_supported(int64_t n);
 
 /// The number of threads that compiled code and the kernels use: the last

@@ -17,12 +17,6 @@
 
 #include "tessera/Dialect/Structured/IR/StructuredDialect.h"
 
-namespace tessera::structured {
-/// Whether `extent` is a length the fwht op accepts: a power of two, or 12,
-/// 20, 28 or 40 times one.
-bool isHadamardLength(int64_t extent);
-} // namespace tessera::structured
-
 #define GET_OP_CLASSES
 #include "tessera/Dialect/Structured/IR/StructuredOps.h.inc"
 
