@@ -188,6 +188,93 @@ LogicalResult checkExprSymbols(Location loc, const std::string &what,
   return success();
 }
 
+/// Reads the size tree `attr` (an i64, a symbol or `[op, operands...]`)
+/// into `out`; `what` names it in diagnostics.
+LogicalResult readSizeExpr(Location loc, Attribute attr, const Twine &what,
+                           std::vector<SizeOp> &out) {
+  if (!attr)
+    return emitError(loc) << what << " has no size";
+  std::string error = readSizeTree(attr, out);
+  if (!error.empty())
+    return emitError(loc) << what << " " << error;
+  return success();
+}
+
+/// The rule named `name` (SizeRules.h: getSizeRuleName).
+std::optional<SizeRule> parseSizeRule(StringRef name) {
+  for (SizeRule rule :
+       {SizeRule::PowerOfTwo, SizeRule::FwhtLength, SizeRule::AtMostLog2})
+    if (name == getSizeRuleName(rule))
+      return rule;
+  return std::nullopt;
+}
+
+/// Reads constraint `index` of `func`'s `tess.size_constraints`: a
+/// dictionary {rule, size, bound (at_most_log2 only), what, axis?, where?}.
+FailureOr<SizeConstraint> readConstraint(Location loc, Attribute attr,
+                                         unsigned index,
+                                         const llvm::StringSet<> &bound) {
+  std::string what =
+      (kSizeConstraintsAttrName + " entry " + Twine(index)).str();
+  auto dict = dyn_cast<DictionaryAttr>(attr);
+  if (!dict)
+    return emitError(loc) << what << " must be a dictionary, got " << attr;
+  SizeConstraint c;
+  auto rule = dict.getAs<StringAttr>("rule");
+  std::optional<SizeRule> parsed =
+      rule ? parseSizeRule(rule.getValue()) : std::nullopt;
+  if (!parsed)
+    return emitError(loc) << what << " needs a rule \"power_of_two\", "
+                          << "\"fwht_length\" or \"at_most_log2\"";
+  c.rule = *parsed;
+  auto text = dict.getAs<StringAttr>("what");
+  auto axis = dict.getAs<IntegerAttr>("axis");
+  auto where = dict.getAs<StringAttr>("where");
+  if (!text || (dict.get("axis") && (!axis || axis.getInt() < 0)) ||
+      (dict.get("where") && !where))
+    return emitError(loc) << what << " needs a string 'what', and an axis "
+                          << "(a non-negative integer) and 'where' (a string) "
+                          << "if any";
+  c.what = text.getValue().str();
+  c.axis = axis ? axis.getInt() : -1;
+  c.where = where ? where.getValue().str() : "";
+  bool needsBound = c.rule == SizeRule::AtMostLog2;
+  if (needsBound != static_cast<bool>(dict.get("bound")))
+    return emitError(loc) << what << (needsBound ? " needs" : " cannot have")
+                          << " a bound";
+  if (failed(readSizeExpr(loc, dict.get("size"), what, c.expr)) ||
+      (needsBound &&
+       failed(readSizeExpr(loc, dict.get("bound"), what + " bound", c.bound))))
+    return failure();
+  for (ArrayRef<SizeOp> expr : {ArrayRef(c.expr), ArrayRef(c.bound)})
+    for (const std::string &symbol : getSizeExprSymbols(expr))
+      if (!bound.contains(symbol))
+        return emitError(loc)
+               << what << " (" << formatSizeExpr(expr) << ") reads size symbol "
+               << symbol << ", which no parameter binds";
+  return c;
+}
+
+/// Reads `func`'s `tess.size_constraints`, if any, into `sig`.
+LogicalResult readConstraints(func::FuncOp func, const llvm::StringSet<> &bound,
+                              EntrySignature &sig) {
+  Attribute attr = func->getAttr(kSizeConstraintsAttrName);
+  if (!attr)
+    return success();
+  auto array = dyn_cast<ArrayAttr>(attr);
+  if (!array)
+    return func.emitError()
+           << "'" << kSizeConstraintsAttrName << "' must be an array";
+  for (auto [i, entry] : llvm::enumerate(array)) {
+    FailureOr<SizeConstraint> c =
+        readConstraint(func.getLoc(), entry, i, bound);
+    if (failed(c))
+      return failure();
+    sig.constraints.push_back(std::move(*c));
+  }
+  return success();
+}
+
 /// The source name of argument `index` of `func`.
 std::string argumentName(func::FuncOp func, unsigned index) {
   if (auto name = func.getArgAttrOfType<StringAttr>(index, kNameAttrName))
@@ -266,6 +353,8 @@ FailureOr<EntrySignature> tessera::signatureFromFunc(func::FuncOp func) {
       return failure();
     sig.results.push_back(std::move(spec));
   }
+  if (failed(readConstraints(func, paramSymbols, sig)))
+    return failure();
   return sig;
 }
 

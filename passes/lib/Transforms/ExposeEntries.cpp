@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "RuntimeChecks.h"
+#include "RuntimeFunctions.h"
 
 #include "tessera/Runtime/EntryABI.h"
 #include "tessera/Runtime/SizeExpr.h"
@@ -91,6 +92,11 @@ public:
         b, loc, ok, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
   }
 
+  /// i1: `x` breaks `rule` (SizeRules.h; `bound` for AtMostLog2). An fwht
+  /// length is checked by the runtime's tessera_fwht_length_supported,
+  /// declared in `module`.
+  Value violates(SizeRule rule, Value x, Value bound, ModuleOp module);
+
 private:
   Value constant(int64_t v) {
     return arith::ConstantIndexOp::create(b, loc, v);
@@ -169,6 +175,36 @@ Value SizeExprBuilder::floorLog2(Value x) {
         b, loc, big, arith::AddIOp::create(b, loc, r, constant(k)), r);
   }
   return r;
+}
+
+Value SizeExprBuilder::violates(SizeRule rule, Value x, Value bound,
+                                ModuleOp module) {
+  auto cmp = [&](arith::CmpIPredicate p, Value l, Value r) {
+    return arith::CmpIOp::create(b, loc, p, l, r);
+  };
+  if (rule == SizeRule::PowerOfTwo)
+    return notPowerOfTwo(x);
+  if (rule == SizeRule::FwhtLength) {
+    Value n = arith::IndexCastOp::create(b, loc, b.getI64Type(), x);
+    Value supported =
+        func::CallOp::create(b, loc, getFwhtLengthSupportedDecl(module), n)
+            .getResult(0);
+    return cmp(arith::CmpIPredicate::eq, supported,
+               arith::ConstantIntOp::create(b, loc, b.getI32Type(), 0));
+  }
+  // AtMostLog2: not (0 <= x <= 62 and 1 <= bound and 1 << x <= bound); the
+  // shift is by a valid amount either way.
+  Value inRange = arith::AndIOp::create(
+      b, loc, cmp(arith::CmpIPredicate::sge, x, constant(0)),
+      cmp(arith::CmpIPredicate::sle, x, constant(62)));
+  Value amount = arith::SelectOp::create(b, loc, inRange, x, constant(0));
+  Value power = arith::ShLIOp::create(b, loc, constant(1), amount);
+  Value fits = arith::AndIOp::create(
+      b, loc, cmp(arith::CmpIPredicate::sge, bound, constant(1)),
+      cmp(arith::CmpIPredicate::sle, power, bound));
+  Value ok = arith::AndIOp::create(b, loc, inRange, fits);
+  return arith::XOrIOp::create(
+      b, loc, ok, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1));
 }
 
 /// The tensor parameters and outputs of rank 1 or more, in that order,
@@ -252,6 +288,45 @@ Value buildTensorSizeChecks(OpBuilder &b, Location loc, Block *entry,
   return ifOp.getResult(0);
 }
 
+/// i1: whether `check` fails, with `sizeOf` the run-time value of a size
+/// source and `exprs` the values of expressions.
+Value buildCheckFailure(OpBuilder &b, Location loc, const SizeCheck &check,
+                        function_ref<Value(const SizeSource &)> sizeOf,
+                        function_ref<Value(int64_t)> indexConstant,
+                        SizeExprBuilder &exprs, ModuleOp module) {
+  auto cmp = [&](arith::CmpIPredicate p, Value l, Value r) -> Value {
+    return arith::CmpIOp::create(b, loc, p, l, r);
+  };
+  switch (check.kind) {
+  case SizeCheck::Kind::DivisorNonZero:
+    return cmp(arith::CmpIPredicate::eq,
+               exprs.get(check.expr).lastOperand[check.step], indexConstant(0));
+  case SizeCheck::Kind::Log2Exact:
+    return exprs.notPowerOfTwo(exprs.get(check.expr).lastOperand[check.step]);
+  case SizeCheck::Kind::ExprNonNegative:
+    return cmp(arith::CmpIPredicate::slt, exprs.get(check.expr).result,
+               indexConstant(0));
+  case SizeCheck::Kind::Expr:
+    return cmp(arith::CmpIPredicate::ne, sizeOf(check.subject),
+               exprs.get(check.expr).result);
+  case SizeCheck::Kind::Constraint: {
+    Value bound = check.bound.empty() ? Value() : exprs.get(check.bound).result;
+    return exprs.violates(check.rule, exprs.get(check.expr).result, bound,
+                          module);
+  }
+  case SizeCheck::Kind::NonNegative:
+    return cmp(arith::CmpIPredicate::slt, sizeOf(check.subject),
+               indexConstant(0));
+  case SizeCheck::Kind::Literal:
+    return cmp(arith::CmpIPredicate::ne, sizeOf(check.subject),
+               indexConstant(check.literal));
+  case SizeCheck::Kind::Symbol:
+    return cmp(arith::CmpIPredicate::ne, sizeOf(check.subject),
+               sizeOf(check.binding));
+  }
+  llvm_unreachable("unknown size check");
+}
+
 /// Builds the body of `wrapper`, which exposes `impl` with signature `sig`.
 void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
                       const EntrySignature &sig, ErrorRecordWriter &writer) {
@@ -304,45 +379,11 @@ void buildWrapperBody(OpBuilder &b, func::FuncOp wrapper, func::FuncOp impl,
   SizeExprBuilder exprs(b, loc, symbolValue);
 
   // One i1 per check, true when the check fails.
-  std::vector<SizeCheck> checks = computeSizeChecks(sig);
+  ModuleOp module = wrapper->getParentOfType<ModuleOp>();
   SmallVector<Value> failures;
-  for (const SizeCheck &check : checks) {
-    Value subject = sizeOf(check.subject);
-    switch (check.kind) {
-    case SizeCheck::Kind::DivisorNonZero:
-      failures.push_back(arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq,
-          exprs.get(check.expr).lastOperand[check.step], indexConstant(0)));
-      break;
-    case SizeCheck::Kind::Log2Exact:
-      failures.push_back(
-          exprs.notPowerOfTwo(exprs.get(check.expr).lastOperand[check.step]));
-      break;
-    case SizeCheck::Kind::ExprNonNegative:
-      failures.push_back(arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::slt, exprs.get(check.expr).result,
-          indexConstant(0)));
-      break;
-    case SizeCheck::Kind::Expr:
-      failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                               subject,
-                                               exprs.get(check.expr).result));
-      break;
-    case SizeCheck::Kind::NonNegative:
-      failures.push_back(arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::slt, subject, indexConstant(0)));
-      break;
-    case SizeCheck::Kind::Literal:
-      failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                               subject,
-                                               indexConstant(check.literal)));
-      break;
-    case SizeCheck::Kind::Symbol:
-      failures.push_back(arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne,
-                                               subject, sizeOf(check.binding)));
-      break;
-    }
-  }
+  for (const SizeCheck &check : computeSizeChecks(sig))
+    failures.push_back(
+        buildCheckFailure(b, loc, check, sizeOf, indexConstant, exprs, module));
 
   // status = fail0 ? 1 : fail1 ? 2 : ... : 0, i.e. the first failing check.
   Type i32 = b.getI32Type();

@@ -18,6 +18,10 @@ namespace tessera {
 /// created on first use.
 mlir::func::FuncOp getNumThreadsDecl(mlir::ModuleOp module);
 
+/// The declaration of `int32_t tessera_fwht_length_supported(int64_t)` in
+/// `module`, created on first use.
+mlir::func::FuncOp getFwhtLengthSupportedDecl(mlir::ModuleOp module);
+
 } // namespace tessera
 
 #endif // TESSERA_TRANSFORMS_RUNTIMEFUNCTIONS_H

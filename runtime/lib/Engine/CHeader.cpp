@@ -230,6 +230,7 @@ public:
 
   void emit() {
     os << "/* " << describeSignature(sig) << " */\n";
+    emitConstraints();
     emitPrototypes();
     emitStrerror();
     emitHelpers();
@@ -237,6 +238,7 @@ public:
 
 private:
   void allocateNames();
+  void emitConstraints();
   void emitPrototypes();
   void emitStrerror();
   void emitHelpers();
@@ -305,6 +307,25 @@ void EntryEmitter::emitPrototypes() {
   os << "int32_t _mlir_ciface_" << sig.name << "("
      << (args.empty() ? "void" : args) << ");\n"
      << "int32_t _tess_errinfo_" << sig.name << "(" << withRecord << ");\n\n";
+}
+
+/// Lists the size rules of the entry (SizeConstraint) with the status that
+/// reports each, in a comment.
+void EntryEmitter::emitConstraints() {
+  if (sig.constraints.empty())
+    return;
+  os << "/* Size rules, checked at each call (status: rule):\n";
+  for (auto [i, check] : llvm::enumerate(computeSizeChecks(sig))) {
+    if (check.kind != SizeCheck::Kind::Constraint)
+      continue;
+    // A file name could end the comment.
+    std::string text = check.message;
+    for (size_t at = text.find("*/"); at != std::string::npos;
+         at = text.find("*/", at))
+      text.replace(at, 2, "* /");
+    os << " *   " << i + 1 << ": " << text << "\n";
+  }
+  os << " */\n";
 }
 
 void EntryEmitter::emitStrerror() {

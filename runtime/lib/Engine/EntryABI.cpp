@@ -62,51 +62,59 @@ bool mayBeNegative(llvm::ArrayRef<SizeOp> expr) {
   });
 }
 
-/// Adds the checks of the expression dim `spec` at `source`: each divisor is
-/// not 0 and each log2 operand is a power of two, its value is >= 0 (unless
-/// an earlier dim with the same expression checked them: `validated`; and
-/// only those that can fail), and the dim equals it. `sourceOf` names where
-/// each symbol is bound.
+/// Adds the checks that `expr` has a value, unless an earlier expression
+/// with the same text had them (`validated`): each divisor is not 0 and each
+/// log2 operand is a power of two, and its value is >= 0 (only the checks
+/// that can fail). `subject` names it in messages ("parameter 'y' dim 0
+/// (N / M)"); `source` is the dimension it belongs to, if any.
+void addValidityChecks(const SizeSource &source, llvm::StringRef subject,
+                       llvm::ArrayRef<SizeOp> expr,
+                       llvm::StringSet<> &validated,
+                       std::vector<SizeCheck> &checks) {
+  if (!validated.insert(formatSizeExpr(expr)).second)
+    return;
+  auto add = [&](SizeCheck::Kind kind, unsigned step, std::string message) {
+    SizeCheck check;
+    check.kind = kind;
+    check.subject = source;
+    check.expr = expr;
+    check.step = step;
+    check.message = std::move(message);
+    checks.push_back(std::move(check));
+  };
+  for (unsigned i = 0, e = expr.size(); i != e; ++i) {
+    SizeOp::Kind kind = expr[i].kind;
+    if (kind != SizeOp::Kind::FloorDiv && kind != SizeOp::Kind::Log2)
+      continue;
+    // A literal divisor is known not to be 0.
+    const SizeOp &last = expr[i - 1];
+    if (kind == SizeOp::Kind::FloorDiv && last.kind == SizeOp::Kind::Literal &&
+        last.value != 0)
+      continue;
+    std::string operand = formatSizeExprStack(expr.take_front(i)).back();
+    if (kind == SizeOp::Kind::FloorDiv)
+      add(SizeCheck::Kind::DivisorNonZero, i,
+          llvm::formatv("{0}: division by zero, {1} is 0", subject, operand));
+    else
+      add(SizeCheck::Kind::Log2Exact, i,
+          llvm::formatv("{0}: {1} is not a power of two", subject, operand));
+  }
+  if (mayBeNegative(expr))
+    add(SizeCheck::Kind::ExprNonNegative, 0,
+        llvm::formatv("{0} is negative", subject));
+}
+
+/// Adds the checks of the expression dim `spec` at `source`: that it has a
+/// value (addValidityChecks), then that the dim equals it. `sourceOf` names
+/// where each symbol is bound.
 void addExprChecks(const EntrySignature &sig, const SizeSource &source,
                    const DimSpec &spec, llvm::StringSet<> &validated,
                    const llvm::StringMap<SizeSource> &sourceOf,
                    std::vector<SizeCheck> &checks) {
   std::string text = formatSizeExpr(spec.expr);
   std::string where = describeSizeSource(sig, source);
-  auto add = [&](SizeCheck::Kind kind, unsigned step, std::string message) {
-    SizeCheck check;
-    check.kind = kind;
-    check.subject = source;
-    check.expr = spec.expr;
-    check.step = step;
-    check.message = std::move(message);
-    checks.push_back(std::move(check));
-  };
-  if (validated.insert(text).second) {
-    for (unsigned i = 0, e = spec.expr.size(); i != e; ++i) {
-      SizeOp::Kind kind = spec.expr[i].kind;
-      if (kind != SizeOp::Kind::FloorDiv && kind != SizeOp::Kind::Log2)
-        continue;
-      // A literal divisor is known not to be 0.
-      const SizeOp &last = spec.expr[i - 1];
-      if (kind == SizeOp::Kind::FloorDiv &&
-          last.kind == SizeOp::Kind::Literal && last.value != 0)
-        continue;
-      std::string operand =
-          formatSizeExprStack(llvm::ArrayRef(spec.expr).take_front(i)).back();
-      if (kind == SizeOp::Kind::FloorDiv)
-        add(SizeCheck::Kind::DivisorNonZero, i,
-            llvm::formatv("{0} ({1}): division by zero, {2} is 0", where, text,
-                          operand));
-      else
-        add(SizeCheck::Kind::Log2Exact, i,
-            llvm::formatv("{0} ({1}): {2} is not a power of two", where, text,
-                          operand));
-    }
-    if (mayBeNegative(spec.expr))
-      add(SizeCheck::Kind::ExprNonNegative, 0,
-          llvm::formatv("{0} ({1}) is negative", where, text));
-  }
+  addValidityChecks(source, where + " (" + text + ")", spec.expr, validated,
+                    checks);
   std::string origins;
   for (const std::string &symbol : getSizeExprSymbols(spec.expr)) {
     auto it = sourceOf.find(symbol);
@@ -114,9 +122,45 @@ void addExprChecks(const EntrySignature &sig, const SizeSource &source,
       origins += (origins.empty() ? " (" : ", ") + symbol + " from " +
                  describeSizeSource(sig, it->second);
   }
-  add(SizeCheck::Kind::Expr, 0,
-      llvm::formatv("{0} must be {1}{2}", where, text,
-                    origins.empty() ? "" : origins + ")"));
+  SizeCheck check;
+  check.kind = SizeCheck::Kind::Expr;
+  check.subject = source;
+  check.expr = spec.expr;
+  check.message = llvm::formatv("{0} must be {1}{2}", where, text,
+                                origins.empty() ? "" : origins + ")");
+  checks.push_back(std::move(check));
+}
+
+/// " along axis 1 (f.tess:3:10)": where the constrained size is.
+std::string describeConstraintPlace(const SizeConstraint &constraint) {
+  std::string text;
+  if (constraint.axis >= 0)
+    text += llvm::formatv(" along axis {0}", constraint.axis).str();
+  if (!constraint.where.empty())
+    text += " (" + constraint.where + ")";
+  return text;
+}
+
+/// Adds the checks of `constraint`: that its expression (and bound) have a
+/// value, then its rule.
+void addConstraintChecks(const SizeConstraint &constraint,
+                         llvm::StringSet<> &validated,
+                         std::vector<SizeCheck> &checks) {
+  std::string subject = constraint.what + " " +
+                        formatSizeExpr(constraint.expr) +
+                        describeConstraintPlace(constraint);
+  addValidityChecks(SizeSource(), subject, constraint.expr, validated, checks);
+  if (constraint.rule == SizeRule::AtMostLog2)
+    addValidityChecks(SizeSource(),
+                      subject + ", bound " + formatSizeExpr(constraint.bound),
+                      constraint.bound, validated, checks);
+  SizeCheck check;
+  check.kind = SizeCheck::Kind::Constraint;
+  check.expr = constraint.expr;
+  check.rule = constraint.rule;
+  check.bound = constraint.bound;
+  check.message = describeSizeConstraint(constraint);
+  checks.push_back(std::move(check));
 }
 
 /// "a has 3 (dim 1)" or "L is 5": the value at `source`.
@@ -182,7 +226,68 @@ llvm::Error checkExprDim(const EntrySignature &sig, const SizeSource &source,
                     values.empty() ? "" : " with " + values));
 }
 
+/// " = 100" or " = 100 with M = 50": the value of `expr` and, for an
+/// expression, of its symbols.
+std::string describeExprValue(llvm::ArrayRef<SizeOp> expr, int64_t value,
+                              const std::map<std::string, int64_t> &bindings) {
+  std::string text = llvm::formatv(" = {0}", value).str();
+  if (expr.size() == 1)
+    return text;
+  std::string values =
+      describeSizeExprSymbols(expr, [&](llvm::StringRef symbol) {
+        auto it = bindings.find(symbol.str());
+        return it == bindings.end() ? std::nullopt
+                                    : std::optional<int64_t>(it->second);
+      });
+  return values.empty() ? text : text + " with " + values;
+}
+
+/// Checks `constraint` with the symbols' values `bindings`: that its
+/// expression (and bound) have values, then its rule.
+llvm::Error checkConstraint(const SizeConstraint &constraint,
+                            const std::map<std::string, int64_t> &bindings) {
+  std::string subject = constraint.what + describeConstraintPlace(constraint);
+  DimSpec spec;
+  spec.expr = constraint.expr;
+  llvm::Expected<int64_t> value = evaluateDim(spec, subject, bindings);
+  if (!value)
+    return value.takeError();
+  int64_t bound = 0;
+  std::string boundText;
+  if (constraint.rule == SizeRule::AtMostLog2) {
+    spec.expr = constraint.bound;
+    llvm::Expected<int64_t> n = evaluateDim(spec, subject, bindings);
+    if (!n)
+      return n.takeError();
+    bound = *n;
+    std::string values =
+        describeSizeExprSymbols(constraint.bound, [&](llvm::StringRef symbol) {
+          return std::optional<int64_t>(bindings.at(symbol.str()));
+        });
+    boundText = values.empty() ? "" : " with " + values;
+  }
+  if (satisfiesSizeRule(constraint.rule, *value, bound))
+    return llvm::Error::success();
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      describeSizeConstraint(
+          constraint, describeExprValue(constraint.expr, *value, bindings),
+          boundText));
+}
+
 } // namespace
+
+std::string tessera::describeSizeConstraint(const SizeConstraint &constraint,
+                                            llvm::StringRef value,
+                                            llvm::StringRef boundValue) {
+  std::string rule = getSizeRuleText(constraint.rule);
+  if (constraint.rule == SizeRule::AtMostLog2)
+    rule += "(" + formatSizeExpr(constraint.bound) + ")" + boundValue.str();
+  return llvm::formatv("{0} {1}{2}{3} must be {4}", constraint.what,
+                       formatSizeExpr(constraint.expr), value,
+                       describeConstraintPlace(constraint), rule)
+      .str();
+}
 
 std::string tessera::describeSizeSource(const EntrySignature &sig,
                                         const SizeSource &source) {
@@ -277,6 +382,8 @@ std::vector<SizeCheck> tessera::computeSizeChecks(const EntrySignature &sig) {
   walker.walkParams(visit);
   for (const auto &[source, spec] : paramExprs)
     addExprChecks(sig, source, *spec, validated, bound, checks);
+  for (const SizeConstraint &constraint : sig.constraints)
+    addConstraintChecks(constraint, validated, checks);
   inResults = true;
   walker.walkResults(visit);
   return checks;
@@ -380,6 +487,9 @@ tessera::bindSizes(const EntrySignature &sig,
   for (const auto &[source, spec] : exprDims)
     if (llvm::Error e =
             checkExprDim(sig, source, *spec, valueAt(source), bindings))
+      return std::move(e);
+  for (const SizeConstraint &constraint : sig.constraints)
+    if (llvm::Error e = checkConstraint(constraint, bindings))
       return std::move(e);
   return bindings;
 }

@@ -13,7 +13,13 @@
 //   - `tess.size = "L"` on each `index` argument: the size symbol it binds;
 //   - `tess.name = "a"` (optional) on arguments and results: the source name
 //     used in error messages; otherwise a NameLoc on the argument, otherwise
-//     "arg<i>" / "result<i>".
+//     "arg<i>" / "result<i>";
+//   - `tess.size_constraints` (optional) on the func: an array of the
+//     rules its sizes must satisfy (SizeConstraint), each a dictionary
+//     {rule = "power_of_two" | "fwht_length" | "at_most_log2", size = <size
+//     tree as in tess.dims>, bound = <size tree> (at_most_log2 only), what =
+//     "fwht length", axis = 1 (optional), where = "f.tess:3:10"
+//     (optional)}; their symbols must be bound by parameters.
 //
 //===----------------------------------------------------------------------===//
 
@@ -35,6 +41,8 @@ inline constexpr llvm::StringLiteral kEntryAttrName = "tess.entry";
 inline constexpr llvm::StringLiteral kDimsAttrName = "tess.dims";
 inline constexpr llvm::StringLiteral kSizeAttrName = "tess.size";
 inline constexpr llvm::StringLiteral kNameAttrName = "tess.name";
+inline constexpr llvm::StringLiteral kSizeConstraintsAttrName =
+    "tess.size_constraints";
 
 /// The DType of a tensor element type (i1 -> Bool, complex<f32> -> C64, ...),
 /// or std::nullopt for a type the ABI does not carry.

@@ -58,16 +58,23 @@ struct SizeCheck {
     Log2Exact,       ///< the operand of step `step` of `expr` is a power of 2
     ExprNonNegative, ///< `expr` is >= 0
     Expr,            ///< `subject` equals the value of `expr`
+    Constraint,      ///< `expr` satisfies `rule` (with `bound`: SizeRules.h)
   };
   Kind kind = Kind::Literal;
+  /// The dimension or index parameter checked (NonNegative, Literal, Symbol,
+  /// Expr; the dimension of the expression for its DivisorNonZero,
+  /// Log2Exact and ExprNonNegative checks); unused for a constraint's.
   SizeSource subject;
   int64_t literal = 0; ///< for Literal
   std::string symbol;  ///< for Symbol
   SizeSource binding;  ///< for Symbol
-  /// For the last four kinds: the steps of the dimension's expression, whose
-  /// symbols take their values from computeSizeBindings.
+  /// For the last five kinds: the steps of the dimension's or constraint's
+  /// expression (or of a constraint's bound, for the checks of its
+  /// validity), whose symbols take their values from computeSizeBindings.
   std::vector<SizeOp> expr;
   unsigned step = 0; ///< for DivisorNonZero and Log2Exact: a step of `expr`
+  SizeRule rule = SizeRule::PowerOfTwo; ///< for Constraint
+  std::vector<SizeOp> bound;            ///< for Constraint with AtMostLog2
   /// Human-readable failure message, e.g. "size symbol K: parameter 'b'
   /// dim 0 does not match parameter 'a' dim 1".
   std::string message;
@@ -91,11 +98,22 @@ std::vector<SizeBinding> computeSizeBindings(const EntrySignature &sig);
 ///      >= 0 (once per distinct expression, and only the checks that can
 ///      fail: not for a literal divisor, nor the sign of an expression
 ///      without `-`), then the dim equals it;
-///   4. each output buffer dim equals its literal, its symbol's binding or
+///   4. each size constraint of `sig.constraints`, in order: the divisors and
+///      log2 operands of its expression (and bound) as in 3, then its rule;
+///   5. each output buffer dim equals its literal, its symbol's binding or
 ///      its expression (checked as in 3).
 /// An entry returns 0 on success, or i + 1 when check i (0-based) is the
 /// first one that fails.
 std::vector<SizeCheck> computeSizeChecks(const EntrySignature &sig);
+
+/// The fixed message of a constraint's check: "fwht length N along axis 1
+/// (f.tess:3:10) must be 2^k or 12, 20, 28 or 40 times 2^k", "butterfly
+/// factor count F along axis 0 (f.tess:4:7) must be at most log2(N)"; with
+/// `value` after the expression (" = 100", from bindSizes) and `boundValue`
+/// after the bound (" with N = 8").
+std::string describeSizeConstraint(const SizeConstraint &constraint,
+                                   llvm::StringRef value = "",
+                                   llvm::StringRef boundValue = "");
 
 /// The message for a nonzero status returned by an entry: the failed size
 /// check's message, a generic text for kStatusTooLarge and
@@ -191,7 +209,8 @@ llvm::Error checkTensorSize(llvm::StringRef what, DType dtype,
 /// has 4 (dim 0)", "size mismatch for N / 2 + 1: y has 4 (dim 1) but
 /// N / 2 + 1 = 5 with N = 8", "size error for y (dim 0): log2(N) with
 /// N = 12: 12 is not a power of two", or naming the rank or literal that does
-/// not match.
+/// not match. Then checks the size constraints, e.g. "fwht length N = 100
+/// along axis 1 (f.tess:3:10) must be 2^k or 12, 20, 28 or 40 times 2^k".
 /// Symbols that occur only in results are left unbound.
 llvm::Expected<std::map<std::string, int64_t>>
 bindSizes(const EntrySignature &sig,

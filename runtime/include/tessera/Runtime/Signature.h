@@ -1,7 +1,8 @@
 //===- Signature.h - The calling signature of an entry function -*- C++ -*-===//
 //
 // What a caller needs to know about a compiled Tessera function: its
-// parameters and results with dtypes and symbolic shapes. The front end
+// parameters and results with dtypes and symbolic shapes, and the rules its
+// sizes must satisfy beyond its shapes (size constraints). The front end
 // produces it; the JIT invoker, tess-run and the C header generator consume it.
 //
 //===----------------------------------------------------------------------===//
@@ -10,6 +11,7 @@
 #define TESSERA_RUNTIME_SIGNATURE_H
 
 #include "tessera/Runtime/DType.h"
+#include "tessera/Runtime/SizeRules.h"
 
 #include <cstdint>
 #include <string>
@@ -60,11 +62,33 @@ struct ValueSpec {
   std::vector<DimSpec> dims;
 };
 
+/// A rule (SizeRules.h) that a size of an entry must satisfy at every call:
+/// the length of a structured transform in its body, or in a function it
+/// calls, that is not known when compiling (`fwht(x, 1)` of `x: f32[B, N]`
+/// needs N to be 2^k or 12, 20, 28 or 40 times 2^k).
+struct SizeConstraint {
+  SizeRule rule = SizeRule::PowerOfTwo;
+  /// The size, a symbol or an expression of the parameters' symbols.
+  std::vector<SizeOp> expr;
+  /// For AtMostLog2, the n of `expr <= log2(n)`; empty otherwise.
+  std::vector<SizeOp> bound;
+  /// What the size is, for messages: "fwht length", "butterfly factor count".
+  std::string what;
+  /// The transform's axis, or -1 (fft_twiddles).
+  int64_t axis = -1;
+  /// Where the transform is: "f.tess:3:10", with the call it is reached
+  /// through when it is in another function ("f.tess:3:10, called at
+  /// f.tess:9:3").
+  std::string where;
+};
+
 /// The signature of one `fn`.
 struct EntrySignature {
   std::string name;
   std::vector<ValueSpec> params;
   std::vector<ValueSpec> results;
+  /// Checked, in this order, once the parameters have bound every symbol.
+  std::vector<SizeConstraint> constraints;
 };
 
 } // namespace tessera
