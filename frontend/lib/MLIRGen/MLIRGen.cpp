@@ -102,6 +102,33 @@ Attribute getSizeTreeAttr(Builder &b, const sema::SizeExpr &e) {
   return b.getArrayAttr(node);
 }
 
+/// The `tess.size_constraints` of a function (docs/abi.md): for each
+/// constraint, {rule, size, bound (at_most_log2), what, axis (if any),
+/// where}.
+ArrayAttr getConstraintsAttr(Builder &b, const Function &fn,
+                             StringRef filename) {
+  SmallVector<Attribute> constraints;
+  auto tree = [&](const Extent &e) {
+    return e.isLiteral() ? Attribute(b.getI64IntegerAttr(e.getValue()))
+                         : getSizeTreeAttr(b, *e.getWritten());
+  };
+  for (const sema::SizeConstraint &c : fn.constraints) {
+    SmallVector<NamedAttribute> fields = {
+        b.getNamedAttr("rule", b.getStringAttr(getSizeRuleName(c.rule))),
+        b.getNamedAttr("size", tree(c.size)),
+        b.getNamedAttr("what", b.getStringAttr(c.what)),
+        b.getNamedAttr(
+            "where",
+            b.getStringAttr(sema::describeConstraintLocation(c, filename)))};
+    if (c.bound)
+      fields.push_back(b.getNamedAttr("bound", tree(*c.bound)));
+    if (c.axis >= 0)
+      fields.push_back(b.getNamedAttr("axis", b.getI64IntegerAttr(c.axis)));
+    constraints.push_back(b.getDictionaryAttr(fields));
+  }
+  return b.getArrayAttr(constraints);
+}
+
 /// The `tess.dims` of a shape: literals (folded), symbols written as such,
 /// and every other dimension as its expression as written.
 ArrayAttr getDimsAttr(Builder &b, const std::vector<Extent> &shape) {
@@ -239,6 +266,9 @@ func::FuncOp FunctionGen::run() {
   auto func = func::FuncOp::create(b, loc(fn.loc), fn.name,
                                    b.getFunctionType(argTypes, resultTypes));
   func->setAttr("tess.entry", b.getUnitAttr());
+  if (!fn.constraints.empty())
+    func->setAttr("tess.size_constraints",
+                  getConstraintsAttr(b, fn, file.getValue()));
   for (size_t i = 0; i < fn.params.size(); ++i) {
     const Param &p = fn.params[i];
     if (p.isIndex) {
@@ -316,7 +346,9 @@ void FunctionGen::genValue(unsigned id) {
   }
   case sema::Value::Kind::FftTwiddles: {
     RankedTensorType t = getTensorType(ctx, v.types[0]);
-    Value n = arith::ConstantIndexOp::create(b, l, 2 * t.getDimSize(1));
+    const Extent &length = v.length ? *v.length : Extent::literal(1);
+    Value n = length.isLiteral() ? indexConst(l, length.getValue())
+                                 : extentValue(length, l);
     values[id].push_back(structured::FftTwiddlesOp::create(b, l, t, n));
     return;
   }

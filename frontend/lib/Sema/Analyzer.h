@@ -13,6 +13,7 @@
 //   Values.cpp        whole values: names, calls, softmax, zeros/ones
 //   Einsum.cpp        einsum strings
 //   Transforms.cpp    the structured transforms but fwht and bitreverse
+//   Constraints.cpp   size rules of transform lengths, checked at calls
 //   Indices.cpp       index discovery, scopes and range inference
 //   Contractions.cpp  statements and reductions -> Contraction
 //   ScalarLowering.cpp AST expressions -> ScalarExpr (typing in Typing.cpp)
@@ -100,7 +101,18 @@ private:
   void declareConstants();
   void declareFunctions();
   bool analyzeSignature(const ast::FnDecl &fn, FnSignature &sig);
-  void checkRecursion();
+  /// Reports every function on a call cycle; false if there is one.
+  bool checkRecursion();
+  /// Gives every function the size constraints of the functions it calls,
+  /// in its own extents, callees first; a call that makes one a literal
+  /// checks it, and reports it at the call if it fails (Constraints.cpp).
+  /// The program must have no recursion.
+  void propagateConstraints(Program &program);
+  /// The constraints of the calls in `f` (of functions already done).
+  void inheritConstraints(Function &f, const Program &program);
+  /// Adds constraint `c` of the callee of `call` to `f`, or checks it.
+  void inheritConstraint(Function &f, const Value &call,
+                         const SizeConstraint &c);
   void checkInlinedSize(const Program &program);
 
   std::map<std::string, const ast::ConstDecl *> constDecls;
@@ -165,13 +177,23 @@ private:
                                           std::optional<DType> precision);
   /// `butterfly(twiddles, x, axis)`.
   std::optional<ValueRef> evalButterfly(const ast::CallExpr &call);
+  /// Whether the twiddles `twt` fit a butterfly of length `n` along `axis`
+  /// ([F, N / 2, 2, 2], N a power of two, 2^F <= N; a symbolic rule
+  /// becomes a size constraint), else an error.
+  bool checkTwiddles(const ast::CallExpr &call, const TensorType &twt,
+                     const Extent &n, int64_t axis);
   /// `permute(x, perm, axis)`.
   std::optional<ValueRef> evalPermute(const ast::CallExpr &call);
   /// `blockdiag(w, x, axis)` and `monarch(w1, w2, x, axis)`.
   std::optional<ValueRef> evalBlockTransform(const ast::CallExpr &call);
-  /// The value of a literal extent; an error naming `what` for a symbol.
-  std::optional<int64_t> literalExtent(const Extent &e, ast::SourceLoc loc,
-                                       llvm::StringRef what);
+  /// Whether `size` satisfies `rule` (with `bound`, for AtMostLog2) when
+  /// that is known when compiling; otherwise records the rule as a size
+  /// constraint of the function, named `what` (along `axis`, -1 for none)
+  /// at `loc`, and returns true. Reports nothing: the caller reports a
+  /// literal size that fails (Constraints.cpp).
+  bool requireSize(SizeRule rule, const Extent &size,
+                   const std::optional<Extent> &bound, llvm::StringRef what,
+                   int64_t axis, ast::SourceLoc loc);
   /// Whether the structured transform `name` takes `t` (rank 1 to 8),
   /// else an error at `loc`.
   bool checkTransformRank(const TensorType &t, ast::SourceLoc loc,

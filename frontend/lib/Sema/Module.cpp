@@ -244,13 +244,14 @@ private:
 } // namespace
 
 /// Recursion makes inlining and static shapes impossible: reject cycles.
-void ModuleAnalyzer::checkRecursion() {
+bool ModuleAnalyzer::checkRecursion() {
   std::set<std::string> onCycle = CycleFinder(calls).run();
   for (const auto &fn : module.functions)
     if (onCycle.count(fn->name) && !diag.tooManyErrors())
       diag.error(fn->loc, "function '" + fn->name +
                               "' calls itself (directly or indirectly); "
                               "recursion is not supported");
+  return onCycle.empty();
 }
 
 /// The number of values of each function once every call is inlined, by
@@ -354,7 +355,8 @@ std::unique_ptr<Program> ModuleAnalyzer::run() {
     FunctionAnalyzer(*this, it->second, f).run();
     program->functions.push_back(std::move(f));
   }
-  checkRecursion();
+  if (checkRecursion())
+    propagateConstraints(*program);
   if (diag.getNumErrors() != errorsBefore)
     return nullptr;
   checkInlinedSize(*program);

@@ -238,5 +238,12 @@ void sema::dump(const Program &program, llvm::raw_ostream &os) {
       os << (r ? ", " : " ") << "v" << f.returns[r].id << "#"
          << f.returns[r].result;
     os << "\n";
+    for (const SizeConstraint &c : f.constraints) {
+      os << "  require " << getSizeRuleName(c.rule) << " " << c.size.str();
+      if (c.bound)
+        os << " " << c.bound->str();
+      os << " (" << c.what << ", "
+         << describeConstraintLocation(c, program.filename) << ")\n";
+    }
   }
 }

@@ -77,17 +77,6 @@ FunctionAnalyzer::evalFourier(const ast::CallExpr &call) {
   return addValue(std::move(v));
 }
 
-/// The literal extent `e`, or an error at `loc` naming `what`.
-std::optional<int64_t> FunctionAnalyzer::literalExtent(const Extent &e,
-                                                       ast::SourceLoc loc,
-                                                       llvm::StringRef what) {
-  if (e.isLiteral())
-    return e.getValue();
-  error(loc, what.str() + " must be known at compile time, but it is '" +
-                 e.str() + "' (write the size in the parameter's type)");
-  return std::nullopt;
-}
-
 /// The extent of the size expression `e`, or an error at `loc` when it is
 /// invalid whatever its symbols.
 std::optional<Extent> FunctionAnalyzer::sizeExtent(SizeExprPtr e,
@@ -114,13 +103,15 @@ FunctionAnalyzer::evalFftTwiddles(const ast::CallExpr &call,
                          "complex dtype (fft_twiddles(1024, c128))");
     return std::nullopt;
   }
-  auto n = m.evalConst(*call.args[0]);
+  // N is a size (a constant, a size symbol or an expression of them); a
+  // symbolic one is checked at every call.
+  auto n = extentOfExpr(*call.args[0]);
   if (!n)
     return std::nullopt;
-  if (!n->isInt() || n->i < 2 || (n->i & (n->i - 1)) != 0) {
+  if (!requireSize(SizeRule::PowerOfTwo, *n, std::nullopt,
+                   "fft_twiddles length", -1, call.getLoc())) {
     error(call.args[0]->getLoc(),
-          "fft_twiddles expects a power-of-two length of at least 2 known at "
-          "compile time");
+          "fft_twiddles expects a power-of-two length, got " + n->str());
     return std::nullopt;
   }
   DType dt = precision.value_or(DType::C64);
@@ -134,15 +125,47 @@ FunctionAnalyzer::evalFftTwiddles(const ast::CallExpr &call,
     }
     dt = *named;
   }
-  int64_t log2 = 63 - __builtin_clzll(static_cast<uint64_t>(n->i));
+  // [log2(N), N / 2, 2, 2].
+  using Kind = SizeExpr::Kind;
+  auto log2 =
+      sizeExtent(SizeExpr::unary(Kind::Log2, n->getWritten()), call.getLoc());
+  auto half = sizeExtent(
+      SizeExpr::binary(Kind::FloorDiv, n->getWritten(), SizeExpr::literal(2)),
+      call.getLoc());
+  if (!log2 || !half)
+    return std::nullopt;
   Value v;
   v.kind = Value::Kind::FftTwiddles;
   v.loc = call.getLoc();
   v.types.push_back(
-      TensorType{dt,
-                 {Extent::literal(log2), Extent::literal(n->i / 2),
-                  Extent::literal(2), Extent::literal(2)}});
+      TensorType{dt, {*log2, *half, Extent::literal(2), Extent::literal(2)}});
+  v.length = *n;
   return addValue(std::move(v));
+}
+
+bool FunctionAnalyzer::checkTwiddles(const ast::CallExpr &call,
+                                     const TensorType &twt, const Extent &n,
+                                     int64_t axis) {
+  // [F, N / 2, 2, 2] with N a power of two and 2^F <= N: checked here for
+  // literals, at every call for symbols.
+  auto half = sizeExtent(SizeExpr::binary(SizeExpr::Kind::FloorDiv,
+                                          n.getWritten(), SizeExpr::literal(2)),
+                         call.getLoc());
+  if (!half)
+    return false;
+  bool ok = twt.getRank() == 4 && twt.shape[2] == Extent::literal(2) &&
+            twt.shape[3] == Extent::literal(2) && twt.shape[1] == *half &&
+            requireSize(SizeRule::PowerOfTwo, n, std::nullopt,
+                        "butterfly length", axis, call.getLoc()) &&
+            requireSize(SizeRule::AtMostLog2, twt.shape[0], n,
+                        "butterfly factor count", axis, call.getLoc());
+  if (!ok)
+    error(call.args[0]->getLoc(),
+          "butterfly of length " + extentText(n) +
+              " needs a power-of-two length and twiddles [F, " +
+              extentText(*half) + ", 2, 2] with 2^F <= " + extentText(n) +
+              ", got " + twt.str());
+  return ok;
 }
 
 /// True for the dtypes the factored transforms compute in.
@@ -186,24 +209,8 @@ FunctionAnalyzer::evalButterfly(const ast::CallExpr &call) {
     return std::nullopt;
   }
   int64_t dim = axis->i < 0 ? axis->i + rank : axis->i;
-  auto n = literalExtent(xt.shape[dim], call.args[1]->getLoc(),
-                         "the length along the butterfly's axis");
-  if (!n)
+  if (!checkTwiddles(call, twt, xt.shape[dim], dim))
     return std::nullopt;
-  bool shapeOk = twt.getRank() == 4 && twt.shape[2] == Extent::literal(2) &&
-                 twt.shape[3] == Extent::literal(2) &&
-                 twt.shape[1] == Extent::literal(*n / 2) &&
-                 twt.shape[0].isLiteral() && twt.shape[0].getValue() >= 0 &&
-                 twt.shape[0].getValue() <= 62 &&
-                 (int64_t(1) << twt.shape[0].getValue()) <= *n;
-  if (*n < 1 || (*n & (*n - 1)) != 0 || !shapeOk) {
-    error(call.args[0]->getLoc(),
-          "butterfly of length " + std::to_string(*n) +
-              " needs a power-of-two length and twiddles [F, " +
-              std::to_string(*n / 2) + ", 2, 2] with 2^F <= " +
-              std::to_string(*n) + ", got " + twt.str());
-    return std::nullopt;
-  }
   if (!isTransformDType(twt.dtype) ||
       complexOf(twt.dtype) != complexOf(xt.dtype)) {
     error(call.args[0]->getLoc(), "butterfly twiddles " + twt.str() +

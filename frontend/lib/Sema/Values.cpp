@@ -175,6 +175,8 @@ public:
                           " is " + e.str() + " = " + r->str() + ": " + error);
     return out;
   }
+  /// The extent of each symbol of the callee bound so far.
+  const std::map<std::string, Extent> &getExtents() const { return extents; }
 
 private:
   struct Deferred {
@@ -242,6 +244,7 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
   }
   if (!ok || !binding.checkExpressions())
     return std::nullopt;
+  v.callSizes = binding.getExtents();
   for (size_t i = 0; i < callee.params.size(); ++i)
     if (callee.params[i].isIndex)
       v.operands[i] =
@@ -332,30 +335,17 @@ FunctionAnalyzer::evalAxisTransform(const ast::CallExpr &call) {
   const TensorType t = typeOf(args->first);
   int64_t dim = args->second;
   const Extent &extent = t.shape[dim];
-  // The transforms are compiled for their length: a size symbol would need
-  // a check at run time, which this version does not make.
-  if (!extent.isLiteral()) {
-    error(call.args[0]->getLoc(),
-          name + " needs the length along axis " + std::to_string(dim) +
-              " known at compile time, but " + t.str() + " has '" +
-              extent.str() +
-              "' there (write the length, e.g. f32[B, 1024], in the "
-              "parameter's type)");
-    return std::nullopt;
-  }
-  int64_t n = extent.getValue();
-  bool powerOfTwo = n > 0 && (n & (n - 1)) == 0;
-  bool hadamardFactor = false;
-  for (int64_t f : {12, 20, 28, 40})
-    hadamardFactor |= n > 0 && n % f == 0 && ((n / f) & (n / f - 1)) == 0;
-  if (!powerOfTwo && !(fwht && hadamardFactor)) {
+  // A literal length is checked here; a symbolic one at every call.
+  if (!requireSize(fwht ? SizeRule::FwhtLength : SizeRule::PowerOfTwo, extent,
+                   std::nullopt, name + " length", dim, call.getLoc())) {
+    std::string n = std::to_string(extent.getValue());
     error(call.args[0]->getLoc(),
           fwht ? "fwht needs a length along axis " + std::to_string(dim) +
                      " that is a power of two or 12, 20, 28 or 40 times "
                      "one, but it is " +
-                     std::to_string(n)
+                     n
                : name + " needs a power-of-two length along axis " +
-                     std::to_string(dim) + ", but it is " + std::to_string(n));
+                     std::to_string(dim) + ", but it is " + n);
     return std::nullopt;
   }
   Value v;

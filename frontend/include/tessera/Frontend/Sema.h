@@ -24,6 +24,7 @@
 #include "tessera/Frontend/Diagnostics.h"
 #include "tessera/Frontend/Sema/SizeExpr.h"
 #include "tessera/Runtime/DType.h"
+#include "tessera/Runtime/SizeRules.h"
 
 #include <map>
 #include <memory>
@@ -205,6 +206,29 @@ struct Value {
   int64_t axis = 0;
   double splatValue = 0;
   std::string callee;
+  /// Call: the extent, in this function's terms, of each size symbol of the
+  /// callee (its dimension symbols and index parameters).
+  std::map<std::string, Extent> callSizes;
+  /// FftTwiddles: the length N.
+  std::optional<Extent> length;
+};
+
+/// A rule (SizeRules.h) that a size of a function must satisfy at every
+/// call: the length of a structured transform that is not known when
+/// compiling, here or in a function it calls. An entry checks it
+/// (tess.size_constraints, docs/abi.md); a call substitutes its extents and
+/// checks a literal result at once.
+struct SizeConstraint {
+  SizeRule rule = SizeRule::PowerOfTwo;
+  Extent size;                 ///< in this function's symbols
+  std::optional<Extent> bound; ///< the n of AtMostLog2 (size <= log2(n))
+  std::string what;            ///< "fwht length", "butterfly factor count"
+  int64_t axis = -1;           ///< the transform's axis; -1 for none
+  std::string function;        ///< the function of the transform
+  ast::SourceLoc loc;          ///< the transform
+  /// The call in this function that the rule comes through from a callee's
+  /// transform, if it does.
+  std::optional<ast::SourceLoc> callLoc;
 };
 
 /// A function parameter.
@@ -229,6 +253,8 @@ struct Function {
   std::vector<std::string> resultNames;
   /// Size symbols in order of first binding, with the parameter that binds it.
   std::vector<std::string> symbols;
+  /// The rules its symbolic sizes must satisfy, without duplicates.
+  std::vector<SizeConstraint> constraints;
 };
 
 /// A checked module: functions in source order (callees before callers is
@@ -246,6 +272,11 @@ private:
   mutable std::map<std::string, size_t, std::less<>> byName;
   mutable size_t numIndexed = 0;
 };
+
+/// Where constraint `c` comes from: "f.tess:3:10" (its transform in
+/// `filename`), and ", called at f.tess:9:3" when through a call.
+std::string describeConstraintLocation(const SizeConstraint &c,
+                                       llvm::StringRef filename);
 
 /// Checks `module`, reporting every independent error to `diag`. Returns null
 /// when any error was reported.
