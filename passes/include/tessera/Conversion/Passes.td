@@ -164,4 +164,41 @@ def ConvertStructuredToTess
   ];
 }
 
+def ConvertSSMToTess : Pass<"convert-ssm-to-tess", "::mlir::ModuleOp"> {
+  let summary = "Write recurrences as loops of contraction steps";
+  let description = [{
+    Each `ssm.scan` becomes an `scf.for` over its scan axis (backwards for
+    `reverse`) carrying the result and the previous state. A step is one
+    `tess.contract` over the other dimensions: the scan's inputs with the
+    scan dimension of their maps replaced by a new last symbol (the step's
+    position, so that a read such as `x[t - 1]` outside the tensor is zero),
+    the previous state (the scan's `init`, or zeros, at the first step), and
+    the scan's body (`ssm.index` of the scan dimension becomes the position,
+    other `ssm.index` ops `tess.index`). Its result is inserted into the
+    result at the position and carried as the next previous state.
+
+    ```mlir
+    %h = ssm.scan ins(%a, %x : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%T, %N)
+           maps [affine_map<(t, n) -> (t, n)>, affine_map<(t, n) -> (t, n)>]
+           scan_dim 0 -> tensor<?x?xf32> { ... }
+    // becomes
+    %r:2 = scf.for %t = %c0 to %T step %c1 iter_args(%acc = %empty, %prev = %zeros) {
+      %s = tess.contract sum ins(%a, %x, %prev : ...) bounds(%N) symbols(%t)
+             maps [affine_map<(n)[t] -> (t, n)>, affine_map<(n)[t] -> (t, n)>,
+                   affine_map<(n)[t] -> (n)>, affine_map<(n)[t] -> (n)>]
+             -> tensor<?xf32> { ... }
+      %acc2 = tensor.insert_slice %s into %acc[%t, 0] [1, %N] [1, 1] : ...
+      scf.yield %acc2, %s : ...
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::complex::ComplexDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect",
+    "::tessera::tess::TessDialect",
+  ];
+}
+
 #endif // TESSERA_CONVERSION_PASSES_TD

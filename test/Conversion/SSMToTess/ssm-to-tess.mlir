@@ -1,0 +1,101 @@
+// RUN: tess-opt %s --convert-ssm-to-tess --split-input-file | FileCheck %s
+
+// A forward scan from zeros: one tess.contract per step over the other
+// dimensions, the inputs read at the plain scan index sliced at the step's
+// position, the previous state carried, each step inserted into the result.
+// CHECK-LABEL: func.func @linear(
+// CHECK-SAME:      %[[A:[^:]+]]: tensor<?x?x?xf32>, %[[X:[^:]+]]: tensor<?x?x?xf32>, %[[B:[^:]+]]: index, %[[T:[^:]+]]: index, %[[N:[^:]+]]: index)
+// CHECK-DAG:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK-DAG:     %[[EMPTY:.+]] = tensor.empty(%[[B]], %[[T]], %[[N]]) : tensor<?x?x?xf32>
+// CHECK-DAG:     %[[H0:.+]] = tess.splat %[[ZERO]] [%[[B]], %[[N]]] : f32 -> tensor<?x?xf32>
+// CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = %{{.+}} to %[[T]] step %{{.+}} iter_args(%[[ACC:.+]] = %[[EMPTY]], %[[PREV:.+]] = %[[H0]])
+// CHECK:           %[[AS:.+]] = tensor.extract_slice %[[A]][0, %[[I]], 0] [%{{.+}}, 1, %{{.+}}] [1, 1, 1] : tensor<?x?x?xf32> to tensor<?x?xf32>
+// CHECK:           %[[XS:.+]] = tensor.extract_slice %[[X]][0, %[[I]], 0]
+// CHECK:           %[[S:.+]] = tess.contract sum ins(%[[AS]], %[[XS]], %[[PREV]] : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) bounds(%[[B]], %[[N]]) symbols(%[[I]])
+// CHECK-NEXT:      ^bb0(%[[AV:.+]]: f32, %[[XV:.+]]: f32, %[[PV:.+]]: f32):
+// CHECK-NEXT:        %[[M:.+]] = arith.mulf %[[AV]], %[[PV]] : f32
+// CHECK-NEXT:        %[[SUM:.+]] = arith.addf %[[M]], %[[XV]] : f32
+// CHECK-NEXT:        tess.yield %[[SUM]] : f32
+// CHECK:           %[[INS:.+]] = tensor.insert_slice %[[S]] into %[[ACC]][0, %[[I]], 0] [%[[B]], 1, %[[N]]] [1, 1, 1]
+// CHECK:           scf.yield %[[INS]], %[[S]]
+// CHECK:         return %[[R]]#0
+func.func @linear(%a: tensor<?x?x?xf32>, %x: tensor<?x?x?xf32>, %B: index,
+                  %T: index, %N: index) -> tensor<?x?x?xf32> {
+  %h = ssm.scan ins(%a, %x : tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+         bounds(%B, %T, %N)
+         maps [affine_map<(b, t, n) -> (b, t, n)>,
+               affine_map<(b, t, n) -> (b, t, n)>]
+         scan_dim 1 -> tensor<?x?x?xf32> {
+  ^bb0(%av: f32, %xv: f32, %prev: f32):
+    %m = arith.mulf %av, %prev : f32
+    %s = arith.addf %m, %xv : f32
+    ssm.yield %s : f32
+  }
+  return %h : tensor<?x?x?xf32>
+}
+
+// -----
+
+// Backwards from `init`: the position runs from T - 1 down; an input read at
+// a compound subscript keeps the whole tensor and reads the position through
+// a new last symbol; ssm.index of the scan dimension is the position.
+// CHECK:       #[[SHIFTED:.+]] = affine_map<(d0)[s0, s1] -> (s1 - s0, d0)>
+// CHECK-LABEL: func.func @reverse_init(
+// CHECK-SAME:      %[[X:[^:]+]]: tensor<8x16xf64>, %[[W:[^:]+]]: tensor<16xf64>, %[[G0:[^:]+]]: tensor<16xf64>, %[[K:[^:]+]]: index)
+// CHECK-DAG:     %[[SEVEN:.+]] = arith.constant 7 : index
+// CHECK:         scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PREV:.+]] = %[[G0]])
+// CHECK:           %[[P:.+]] = arith.subi %[[SEVEN]], %[[I]] : index
+// CHECK:           tess.contract sum ins(%[[X]], %[[W]], %[[PREV]] : tensor<8x16xf64>, tensor<16xf64>, tensor<16xf64>) bounds(%{{.+}}) symbols(%[[K]], %[[P]]) maps [#[[SHIFTED]],
+// CHECK:             arith.index_cast %[[P]] : index to i64
+// CHECK:             math.tanh
+// CHECK:           tensor.insert_slice %{{.+}} into %{{.+}}[%[[P]], 0] [1, 16] [1, 1] : tensor<16xf64> into tensor<8x16xf64>
+func.func @reverse_init(%x: tensor<8x16xf64>, %w: tensor<16xf64>,
+                        %g0: tensor<16xf64>, %k: index) -> tensor<8x16xf64> {
+  %c8 = arith.constant 8 : index
+  %c16 = arith.constant 16 : index
+  %g = ssm.scan ins(%x, %w : tensor<8x16xf64>, tensor<16xf64>)
+         init(%g0 : tensor<16xf64>) bounds(%c8, %c16) symbols(%k)
+         maps [affine_map<(t, n)[s] -> (t - s, n)>,
+               affine_map<(t, n)[s] -> (n)>]
+         scan_dim 0 reverse -> tensor<8x16xf64> {
+  ^bb0(%xv: f64, %wv: f64, %prev: f64):
+    %t = ssm.index 0 : index
+    %ti = arith.index_cast %t : index to i64
+    %tf = arith.sitofp %ti : i64 to f64
+    %m = arith.mulf %wv, %prev : f64
+    %s = arith.addf %m, %xv : f64
+    %s2 = arith.addf %s, %tf : f64
+    %y = math.tanh %s2 : f64
+    ssm.yield %y : f64
+  }
+  return %g : tensor<8x16xf64>
+}
+
+// -----
+
+// Complex states start from complex zeros; ssm.index of another dimension
+// becomes tess.index, renumbered past the scan dimension.
+// CHECK-LABEL: func.func @complex_state(
+// CHECK:         %[[Z:.+]] = complex.constant [0.000000e+00 : f32, 0.000000e+00 : f32] : complex<f32>
+// CHECK:         tess.splat %[[Z]] : complex<f32> -> tensor<4xcomplex<f32>>
+// CHECK:         tess.contract sum
+// CHECK:           tess.index 0 : index
+// CHECK:           complex.mul
+func.func @complex_state(%x: tensor<?x4xcomplex<f32>>, %L: index)
+    -> tensor<?x4xcomplex<f32>> {
+  %c4 = arith.constant 4 : index
+  %h = ssm.scan ins(%x : tensor<?x4xcomplex<f32>>) bounds(%L, %c4)
+         maps [affine_map<(l, h) -> (l, h)>] scan_dim 0
+         -> tensor<?x4xcomplex<f32>> {
+  ^bb0(%xv: complex<f32>, %prev: complex<f32>):
+    %i = ssm.index 1 : index
+    %ii = arith.index_cast %i : index to i64
+    %f = arith.sitofp %ii : i64 to f32
+    %z = arith.constant 0.0 : f32
+    %a = complex.create %f, %z : complex<f32>
+    %m = complex.mul %a, %prev : complex<f32>
+    %s = complex.add %m, %xv : complex<f32>
+    ssm.yield %s : complex<f32>
+  }
+  return %h : tensor<?x4xcomplex<f32>>
+}
