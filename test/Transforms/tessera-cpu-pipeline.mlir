@@ -11,7 +11,9 @@
 // The calls between functions are inlined first, so that the tensor-level
 // rewrites work on flat function bodies.
 // O2-NEXT:   inline
-// Block-diagonal and Monarch transforms become block products.
+// Recurrences become loops of contraction steps; block-diagonal and Monarch
+// transforms become block products.
+// O2-NEXT:   convert-ssm-to-tess,
 // O2-NEXT:   convert-structured-to-tess,
 // Then products of three or more tensors become pairwise contractions.
 // O2-NEXT:   tess-plan-contractions{default-size=64 explain=false optimal-limit=8 },
