@@ -47,7 +47,11 @@ if config.tessera_sanitize:
                         ":detect_stack_use_after_return=1"
                         # Huge allocations fail as with plain malloc; the code
                         # reports that (HostTensor::create).
-                        ":allocator_may_return_null=1",
+                        ":allocator_may_return_null=1"
+                        # LLVM's BumpPtrAllocator poisons its slabs in our
+                        # instrumented copies of its inline code, which the
+                        # uninstrumented MLIR libraries then write to.
+                        ":allow_user_poisoning=0",
         "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1:abort_on_error=1",
         "LSAN_OPTIONS": "suppressions=" + suppressions,
     }

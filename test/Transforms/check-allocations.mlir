@@ -252,16 +252,51 @@ func.func @parallel(%n: index, %rec: !llvm.ptr) -> i32
 
 // -----
 
-// Only scf.if and scf.parallel may enclose an allocation: a sequential loop
-// cannot return early.
+// A sequential loop carries the status: an iteration runs only while it is
+// 0, and after the loop a failure skips the rest of the block. Values the
+// loop carries pass through the iterations after a failure.
+// CHECK-LABEL: func.func @loop(
+// CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:[^ ]+]] = %{{.+}}, %[[S:[^ ]+]] = %{{.+}}) -> (f32, i32) {
+// CHECK:           %[[OK:.+]] = arith.cmpi eq, %[[S]], %{{.+}} : i32
+// CHECK:           %[[G:.+]]:2 = scf.if %[[OK]] -> (f32, i32) {
+// CHECK:             memref.alloc(%[[I]]) : memref<?xf32>
+// CHECK:             memref.store %[[ACC]]
+// CHECK:           } else {
+// CHECK-NEXT:        scf.yield %[[ACC]], %[[S]] : f32, i32
+// CHECK-NEXT:      }
+// CHECK-NEXT:      scf.yield %[[G]]#0, %[[G]]#1 : f32, i32
+// CHECK:         arith.cmpi ne, %[[R]]#1, %{{.+}} : i32
+// CHECK:         memref.store %[[R]]#0
 func.func @loop(%n: index, %rec: !llvm.ptr) -> i32
     attributes {tessera.error_record} {
   %c0 = arith.constant 0 : index
   %c1 = arith.constant 1 : index
   %c0_i32 = arith.constant 0 : i32
-  // expected-error @+1 {{cannot check the allocations inside 'scf.for': only scf.if and scf.parallel may enclose them}}
-  scf.for %i = %c0 to %n step %c1 {
+  %zero = arith.constant 0.0 : f32
+  %sum = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %zero) -> (f32) {
     %b = memref.alloc(%i) : memref<?xf32>
+    memref.store %acc, %b[%c0] : memref<?xf32>
+    %v = memref.load %b[%c0] : memref<?xf32>
+    scf.yield %v : f32
+  }
+  %after = memref.alloc(%n) : memref<?xf32>
+  memref.store %sum, %after[%c0] : memref<?xf32>
+  return %c0_i32 : i32
+}
+
+// -----
+
+// Allocations in any other region are refused.
+func.func @while(%n: index, %rec: !llvm.ptr) -> i32
+    attributes {tessera.error_record} {
+  %c0_i32 = arith.constant 0 : i32
+  %true = arith.constant true
+  // expected-error @+1 {{cannot check the allocations inside 'scf.while': only scf.if, scf.for and scf.parallel may enclose them}}
+  scf.while : () -> () {
+    %b = memref.alloc(%n) : memref<?xf32>
+    scf.condition(%true)
+  } do {
+    scf.yield
   }
   return %c0_i32 : i32
 }

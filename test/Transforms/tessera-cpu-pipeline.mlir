@@ -39,6 +39,10 @@
 // O2-NEXT:   symbol-dce,
 // Structured transforms become kernel calls and gathers.
 // O2-NEXT:   convert-structured-to-kernels,
+// Each step of a recurrence writes its slice of the result in place.
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-write-loop-steps-in-place
+// O2-NEXT:   ),
 // O2-NEXT:   tess-split-shared-inits{max-uses=8},
 // O2-NOT:    eliminate-empty-tensors
 // O2-NEXT:   empty-tensor-to-alloc-tensor,

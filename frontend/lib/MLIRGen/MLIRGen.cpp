@@ -3,6 +3,7 @@
 #include "tessera/Frontend/MLIRGen.h"
 #include "ComplexGen.h"
 
+#include "tessera/Dialect/SSM/IR/SSMOps.h"
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
 #include "tessera/Dialect/Tess/IR/TessDialect.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
@@ -201,7 +202,17 @@ private:
   }
 
   void genValue(unsigned id);
+  /// The operands of the op of a contraction's loop nest: one bound per
+  /// loop, the size symbols its subscripts use, and the inputs with one
+  /// indexing map each (result map not included).
+  struct LoopNest {
+    SmallVector<Value> bounds, symbols, inputs;
+    SmallVector<AffineMap> maps;
+  };
+  LoopNest genLoopNest(const Contraction &c, Location l);
   void genContraction(unsigned id, const sema::Value &v);
+  /// A recurrence: ssm.scan over the contraction's loops.
+  void genScan(unsigned id, const sema::Value &v);
   void genCall(unsigned id, const sema::Value &v);
   /// butterfly, permute, blockdiag and monarch: structured ops on operands.
   void genFactored(unsigned id, const sema::Value &v, Location l);
@@ -334,6 +345,9 @@ void FunctionGen::genValue(unsigned id) {
   case sema::Value::Kind::Contraction:
     genContraction(id, v);
     return;
+  case sema::Value::Kind::Scan:
+    genScan(id, v);
+    return;
   case sema::Value::Kind::Softmax: {
     Value x = values[v.operands[0].id][v.operands[0].result];
     values[id].push_back(tess::SoftmaxOp::create(b, l, x, v.axis));
@@ -456,43 +470,91 @@ void FunctionGen::genCall(unsigned id, const sema::Value &v) {
         castTo(call->getResult(r), getTensorType(ctx, v.types[r]), l));
 }
 
-void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
-  Location l = loc(v);
+FunctionGen::LoopNest FunctionGen::genLoopNest(const Contraction &c,
+                                               Location l) {
   MLIRContext *ctx = b.getContext();
-  const Contraction &c = *v.contraction;
   unsigned numLoops = c.loopExtents.size();
-
-  SmallVector<Value> bounds;
+  LoopNest nest;
   for (const Extent &e : c.loopExtents)
-    bounds.push_back(extentValue(e, l));
+    nest.bounds.push_back(extentValue(e, l));
   // Size symbols in subscripts become the op's symbol operands, numbered in
-  // order of first use: symbol k of every map is symbolOperands[k].
-  SmallVector<Value> symbolOperands;
+  // order of first use: symbol k of every map is symbols[k].
   std::map<std::string, unsigned> symbolNumbers;
   auto getSymbol = [&](const std::string &name) -> AffineExpr {
-    auto [it, inserted] =
-        symbolNumbers.try_emplace(name, symbolOperands.size());
+    auto [it, inserted] = symbolNumbers.try_emplace(name, nest.symbols.size());
     if (inserted)
-      symbolOperands.push_back(symbols.at(name));
+      nest.symbols.push_back(symbols.at(name));
     return getAffineSymbolExpr(it->second, ctx);
   };
-  SmallVector<Value> inputs;
   SmallVector<SmallVector<AffineExpr>> inputExprs;
   for (const ContractionOperand &op : c.operands) {
-    inputs.push_back(values[op.value.id][op.value.result]);
+    nest.inputs.push_back(values[op.value.id][op.value.result]);
     SmallVector<AffineExpr> &exprs = inputExprs.emplace_back();
     for (const AffineSubscript &s : op.subscripts)
       exprs.push_back(buildSubscriptExpr(s.coeffs, s.constant, s.symbolCoeffs,
                                          getSymbol, ctx));
   }
-  unsigned numSymbols = symbolOperands.size();
-  SmallVector<AffineMap> maps;
   for (ArrayRef<AffineExpr> exprs : inputExprs)
-    maps.push_back(AffineMap::get(numLoops, numSymbols, exprs, ctx));
+    nest.maps.push_back(
+        AffineMap::get(numLoops, nest.symbols.size(), exprs, ctx));
+  return nest;
+}
+
+void FunctionGen::genScan(unsigned id, const sema::Value &v) {
+  Location l = loc(v);
+  const Contraction &c = *v.contraction;
+  LoopNest nest = genLoopNest(c, l);
+  RankedTensorType resultType = getTensorType(b.getContext(), v.types[0]);
+  Value init;
+  if (v.hasInit) {
+    init = values[v.operands[0].id][v.operands[0].result];
+    SmallVector<int64_t> shape(resultType.getShape());
+    shape.erase(shape.begin() + v.axis);
+    auto initType = RankedTensorType::get(shape, resultType.getElementType());
+    auto given = cast<RankedTensorType>(init.getType());
+    if (given.getRank() == 0 && initType.getRank() > 0) {
+      // A scalar fills the state.
+      Value scalar = tensor::ExtractOp::create(b, l, init, ValueRange{});
+      if (scalar.getType() != initType.getElementType())
+        scalar = tess::CastOp::create(b, l, initType.getElementType(), scalar);
+      sema::TensorType stateType = v.types[0];
+      stateType.shape.erase(stateType.shape.begin() + v.axis);
+      init = tess::SplatOp::create(b, l, initType, scalar,
+                                   dynamicDims(stateType, l));
+    } else if (given.getElementType() != initType.getElementType()) {
+      init = tess::MapOp::create(
+          b, l, ValueRange{init}, initType.getElementType(),
+          [&](OpBuilder &nb, Location nl, ValueRange args) {
+            tess::YieldOp::create(
+                nb, nl,
+                tess::CastOp::create(nb, nl, initType.getElementType(),
+                                     args[0]));
+          });
+    }
+    init = castTo(init, initType, l);
+  }
+  auto op =
+      ssm::ScanOp::create(b, l, resultType, nest.inputs, init, nest.bounds,
+                          nest.symbols, nest.maps, v.axis, v.reverse);
+  Block &body = op.getBody().front();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&body);
+  Value result = genScalar(*c.body, c, body);
+  ssm::YieldOp::create(b, l, result);
+  values[id].push_back(op.getResult());
+}
+
+void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
+  Location l = loc(v);
+  MLIRContext *ctx = b.getContext();
+  const Contraction &c = *v.contraction;
+  unsigned numLoops = c.loopExtents.size();
+  LoopNest nest = genLoopNest(c, l);
+  SmallVector<AffineMap> maps = nest.maps;
   SmallVector<AffineExpr> outExprs;
   for (unsigned r : c.resultLoops)
     outExprs.push_back(getAffineDimExpr(r, ctx));
-  maps.push_back(AffineMap::get(numLoops, numSymbols, outExprs, ctx));
+  maps.push_back(AffineMap::get(numLoops, nest.symbols.size(), outExprs, ctx));
 
   tess::ReductionKind kind = tess::ReductionKind::sum;
   switch (c.kind) {
@@ -510,8 +572,8 @@ void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
     break;
   }
   RankedTensorType resultType = getTensorType(ctx, v.types[0]);
-  auto op = tess::ContractOp::create(b, l, resultType, kind, inputs, bounds,
-                                     symbolOperands, maps);
+  auto op = tess::ContractOp::create(b, l, resultType, kind, nest.inputs,
+                                     nest.bounds, nest.symbols, maps);
   Block &body = op.getBody().front();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&body);
@@ -541,8 +603,13 @@ Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
     return genConstant(type, e.floatValue, e.intValue, l, e.imagValue);
   case ScalarExpr::Kind::Read:
     return body.getArgument(e.operand);
+  case ScalarExpr::Kind::Previous:
+    return body.getArguments().back();
   case ScalarExpr::Kind::LoopIndex: {
-    Value idx = tess::IndexOp::create(b, l, static_cast<int64_t>(e.loop));
+    auto dim = static_cast<int64_t>(e.loop);
+    Value idx = isa<ssm::ScanOp>(body.getParentOp())
+                    ? Value(ssm::IndexOp::create(b, l, dim))
+                    : Value(tess::IndexOp::create(b, l, dim));
     return arith::IndexCastOp::create(b, l, type, idx);
   }
   case ScalarExpr::Kind::SizeValue:

@@ -269,6 +269,9 @@ private:
                   const std::map<unsigned, unsigned> &loopOf);
   Typed lowerTensorRead(const ast::SubscriptExpr &s, Contraction &c,
                         const std::map<unsigned, unsigned> &loopOf);
+  /// A read of the recurrence's own earlier element (Recurrences.cpp).
+  Typed lowerPreviousState(const ast::SubscriptExpr &s, Contraction &c,
+                           const std::map<unsigned, unsigned> &loopOf);
   Typed lowerLeafValue(ValueRef ref, ast::SourceLoc loc, Contraction &c,
                        const std::map<unsigned, unsigned> &loopOf);
   Typed lowerCallScalar(const ast::CallExpr &call, Contraction &c,
@@ -301,6 +304,35 @@ private:
     if (out.values[r.id].name.empty())
       out.values[r.id].name = name;
   }
+
+  // Recurrences (Recurrences.cpp).
+  /// Whether `s` defines a recurrence: its right-hand side reads `target`,
+  /// which names no earlier value.
+  bool isRecurrence(const ast::IndexAssignStmt &s) const;
+  /// Checks and adds the recurrence `s`; false after reporting errors.
+  std::optional<ValueRef> buildRecurrence(const ast::IndexAssignStmt &s);
+  /// The value of the `init` clause of `s`, whose scan index is at
+  /// `scanDim`: index notation over the other indices, or a value.
+  std::optional<ValueRef> buildInitialState(const ast::IndexAssignStmt &s,
+                                            unsigned scanDim);
+  /// Whether `init` fits the state of the scan `state`: a scalar, or the
+  /// state's type without the scan dimension.
+  bool checkInitialState(const ast::IndexAssignStmt &s, ValueRef init,
+                         ValueRef state);
+
+  /// The recurrence whose right-hand side is being lowered: its target, the
+  /// contraction that computes one step, and the scan dimension and
+  /// direction its reads of the previous state imply.
+  struct RecurrenceState {
+    std::string target;
+    const Contraction *step = nullptr;
+    int scanDim = -1;
+    bool reverse = false;
+  };
+  std::optional<RecurrenceState> recurrence;
+  /// The target of a recurrence whose right-hand side contains the
+  /// producer being analyzed (reading it there is an error).
+  std::string suspendedRecurrence;
 
   ModuleAnalyzer &m;
   const FnSignature &sig;

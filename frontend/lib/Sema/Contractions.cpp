@@ -148,6 +148,9 @@ std::optional<ValueRef> FunctionAnalyzer::finishStatement(
     SourceLoc loc, const std::vector<std::string> &lhs,
     const std::map<std::string, unsigned> &top, const ast::Expr &rhs) {
   auto c = std::make_unique<Contraction>();
+  // The step of a recurrence: its reads of the previous state belong here.
+  if (recurrence && !recurrence->step)
+    recurrence->step = c.get();
   std::map<unsigned, unsigned> loopOf;
   auto addLoop = [&](unsigned id, bool isResult) {
     if (isResult)

@@ -39,9 +39,34 @@ bool FunctionAnalyzer::hoistProducers(const ast::Expr &e) {
     ast::forEachChild(e, [&](const ast::Expr &x) { ok &= hoistProducers(x); });
     return ok;
   }
+  // A producer is a statement of its own, never a recurrence's step: it
+  // cannot read the recurrence's previous state.
+  if (recurrence) {
+    const ast::Expr *read = nullptr;
+    ast::anyOf(e, [&](const ast::Expr &x) {
+      auto *sub = dyn_cast<ast::SubscriptExpr>(&x);
+      auto *n = sub ? dyn_cast<ast::NameExpr>(sub->base.get()) : nullptr;
+      if (n && n->name == recurrence->target)
+        read = &x;
+      return read != nullptr;
+    });
+    if (read) {
+      error(read->getLoc(), "the recurrence '" + recurrence->target +
+                                "' reads its previous state inside a call: "
+                                "it can only read it element by element");
+      return false;
+    }
+  }
   StatementState saved = std::move(st);
   st = StatementState();
+  std::optional<RecurrenceState> savedRecurrence;
+  std::swap(savedRecurrence, recurrence);
+  std::string savedSuspended = suspendedRecurrence;
+  if (savedRecurrence)
+    suspendedRecurrence = savedRecurrence->target;
   auto v = evalValue(e);
+  std::swap(savedRecurrence, recurrence);
+  suspendedRecurrence = savedSuspended;
   st = std::move(saved);
   if (!v)
     return false;

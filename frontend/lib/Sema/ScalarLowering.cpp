@@ -110,9 +110,16 @@ Typed FunctionAnalyzer::lowerTensorRead(
     error(loc, "only named tensors can be subscripted");
     return {};
   }
+  if (recurrence && base->name == recurrence->target &&
+      !names.count(base->name))
+    return lowerPreviousState(s, c, loopOf);
   auto it = names.find(base->name);
   if (it == names.end() || it->second.kind != Binding::Kind::Value) {
-    if (parseDTypeName(base->name))
+    if (suspendedRecurrence == base->name)
+      error(loc, "the recurrence '" + base->name +
+                     "' reads its previous state inside a call: it can only "
+                     "read it element by element");
+    else if (parseDTypeName(base->name))
       error(loc, "a type such as '" + ast::toString(s) +
                      "' is only valid as an argument of zeros/ones");
     else if (it == names.end())

@@ -86,6 +86,9 @@ static void printScalar(const ScalarExpr &e, const Contraction &c,
     printScalar(*e.args[0], c, os);
     os << ")";
     return;
+  case ScalarExpr::Kind::Previous:
+    os << "previous";
+    return;
   case ScalarExpr::Kind::Select:
     os << "where(";
     printScalar(*e.args[0], c, os);
@@ -216,6 +219,14 @@ static void printValue(const Function &f, const Value &v,
     os << ")";
     return;
   case Value::Kind::Contraction:
+    printContraction(*v.contraction, os);
+    return;
+  case Value::Kind::Scan:
+    os << "scan along " << v.contraction->loopNames[v.axis]
+       << (v.reverse ? " backwards" : "");
+    if (v.hasInit)
+      os << " from v" << v.operands[0].id;
+    os << ": ";
     printContraction(*v.contraction, os);
     return;
   }

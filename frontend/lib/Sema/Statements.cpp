@@ -191,29 +191,6 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
 void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
   if (!checkAssignable(s.target, s.getLoc()))
     return;
-  if (s.init) {
-    error(s.init->getLoc(),
-          "'init' belongs to recurrences, which are not supported yet");
-    return;
-  }
-  // A definition that reads its own name (not shadowing an earlier value) is
-  // a recurrence.
-  if (!names.count(s.target)) {
-    const ast::Expr *self = nullptr;
-    ast::anyOf(*s.value, [&](const ast::Expr &e) {
-      auto *sub = dyn_cast<ast::SubscriptExpr>(&e);
-      auto *n = sub ? dyn_cast<ast::NameExpr>(sub->base.get()) : nullptr;
-      if (n && n->name == s.target)
-        self = &e;
-      return self != nullptr;
-    });
-    if (self) {
-      error(self->getLoc(), "'" + s.target +
-                                "' reads its own elements: recurrences are "
-                                "not supported yet");
-      return;
-    }
-  }
   std::set<std::string> seen;
   for (size_t i = 0; i < s.indices.size(); ++i) {
     if (!seen.insert(s.indices[i]).second) {
@@ -221,6 +198,22 @@ void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
             "index '" + s.indices[i] + "' appears twice on the left-hand side");
       return;
     }
+  }
+  // A definition that reads its own name (not shadowing an earlier value) is
+  // a recurrence.
+  if (isRecurrence(s)) {
+    auto v = buildRecurrence(s);
+    if (!v)
+      return poison({s.target});
+    bindValue(s.target, *v);
+    return;
+  }
+  if (s.init) {
+    error(s.init->getLoc(), "'init' gives the initial value of a recurrence, "
+                            "but '" +
+                                s.target +
+                                "' does not read its own earlier elements");
+    return;
   }
   auto v =
       buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value, s.ranges);

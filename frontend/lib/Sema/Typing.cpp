@@ -78,6 +78,13 @@ Typed TypeRules::constant(const ConstValue &v, SourceLoc loc) {
   return t;
 }
 
+Typed TypeRules::previousState(SourceLoc loc) {
+  Typed t;
+  t.weak = true;
+  t.e = makeNode(ScalarExpr::Kind::Previous, DType::I64, loc);
+  return t;
+}
+
 Typed TypeRules::loopIndex(unsigned loop, SourceLoc loc) {
   Typed t;
   t.weak = true;
@@ -157,6 +164,11 @@ bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
     e.args.push_back(std::move(inner));
     return true;
   }
+  case ScalarExpr::Kind::Previous:
+    // The previous state of a recurrence takes the type its uses give it
+    // (Statements.cpp reconciles it with the state's type).
+    e.dtype = to;
+    return true;
   case ScalarExpr::Kind::Cast:
     // Only conversions of indices made while the tree was weak appear here.
     e.dtype = to;

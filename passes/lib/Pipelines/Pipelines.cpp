@@ -120,6 +120,9 @@ static void addBufferizationPasses(OpPassManager &pm, bool optimize) {
   // temporaries and copied into the outputs instead. An init shared by many
   // destinations is copied for each few of them, which keeps one-shot
   // bufferization's analysis linear.
+  // Each step of a loop that builds a tensor slice by slice (recurrences)
+  // writes its slice in place.
+  pm.addNestedPass<func::FuncOp>(createTessWriteLoopStepsInPlacePass());
   pm.addPass(createSplitSharedInitsPass());
   pm.addPass(bufferization::createEmptyTensorToAllocTensorPass());
   bufferization::OneShotBufferizePassOptions bufferizeOptions;

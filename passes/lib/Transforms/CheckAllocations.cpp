@@ -49,6 +49,13 @@ private:
   FailureOr<Value> checkPreflight(Block &block);
   FailureOr<Value> checkAlloc(memref::AllocOp alloc);
   FailureOr<Value> checkNestedIf(scf::IfOp ifOp);
+  /// A sequential loop: each iteration runs only while the status carried
+  /// from the previous ones is 0; the rest of the block only if the loop's
+  /// final status is.
+  FailureOr<Value> checkFor(scf::ForOp loop);
+  /// Runs the rest of the block after `op` only if `status` is 0, and
+  /// checks it; returns the status of the whole.
+  FailureOr<Value> guardAfter(Operation *op, Value status);
   FailureOr<Value> checkParallel(scf::ParallelOp loop);
 
   /// Writes the error record for a failed allocation and returns `status`.
@@ -301,18 +308,68 @@ FailureOr<Value> AllocationChecker::checkNestedIf(scf::IfOp ifOp) {
   ifOp.erase();
 
   // The rest of the block runs only if the branch succeeded.
-  Value status = newIf.getResults().back();
-  Block &block = *newIf->getBlock();
-  auto next = std::next(Block::iterator(newIf));
+  return guardAfter(newIf, newIf.getResults().back());
+}
+
+FailureOr<Value> AllocationChecker::guardAfter(Operation *op, Value status) {
+  Block &block = *op->getBlock();
+  auto next = std::next(Block::iterator(op));
   if (&*next == block.getTerminator())
     return status;
-  b.setInsertionPointAfter(newIf);
-  Value failedBranch =
+  Location loc = op->getLoc();
+  b.setInsertionPointAfter(op);
+  Value failedBefore =
       arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, status, i32(0));
   scf::IfOp guard =
-      guardRest(block, std::next(Block::iterator(failedBranch.getDefiningOp())),
-                failedBranch, [&] { return status; });
+      guardRest(block, std::next(Block::iterator(failedBefore.getDefiningOp())),
+                failedBefore, [&] { return status; });
   return checkRest(guard, /*preflight=*/false);
+}
+
+FailureOr<Value> AllocationChecker::checkFor(scf::ForOp loop) {
+  Location loc = loop.getLoc();
+  // The same loop with one more carried value, the status; its body is the
+  // old body inside `scf.if %status == 0`, which passes the carried values
+  // through once an iteration has failed.
+  SmallVector<Value> inits(loop.getInitArgs());
+  b.setInsertionPoint(loop);
+  inits.push_back(i32(0));
+  auto newLoop =
+      scf::ForOp::create(b, loc, loop.getLowerBound(), loop.getUpperBound(),
+                         loop.getStep(), inits);
+  Block *body = newLoop.getBody();
+  Value carriedStatus = body->getArguments().back();
+  b.setInsertionPointToStart(body);
+  Value ok = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq,
+                                   carriedStatus, i32(0));
+  SmallVector<Type> types(loop.getResultTypes());
+  types.push_back(b.getI32Type());
+  auto guard = scf::IfOp::create(b, loc, types, ok, /*withElseRegion=*/true);
+  Block &old = *loop.getBody();
+  for (auto [from, to] :
+       llvm::zip(old.getArguments(), body->getArguments().drop_back()))
+    from.replaceAllUsesWith(to);
+  Block *then = guard.thenBlock();
+  then->getOperations().splice(then->begin(), old.getOperations());
+  Operation *oldYield = then->getTerminator();
+  b.setInsertionPoint(oldYield);
+  SmallVector<Value> thenYield(oldYield->getOperands());
+  thenYield.push_back(i32(0));
+  auto newYield = scf::YieldOp::create(b, loc, thenYield);
+  oldYield->erase();
+  b.setInsertionPointToStart(guard.elseBlock());
+  scf::YieldOp::create(b, loc, body->getArguments().drop_front());
+  b.setInsertionPointToEnd(body);
+  scf::YieldOp::create(b, loc, guard.getResults());
+
+  FailureOr<Value> status = checkRange(*then, then->begin(), true);
+  if (failed(status))
+    return failure();
+  if (*status)
+    newYield->setOperand(newYield->getNumOperands() - 1, *status);
+  loop.replaceAllUsesWith(newLoop.getResults().drop_back());
+  loop.erase();
+  return guardAfter(newLoop, newLoop.getResults().back());
 }
 
 Value AllocationChecker::reportFailure(Location loc, int32_t status,
@@ -389,11 +446,13 @@ FailureOr<Value> AllocationChecker::checkRange(Block &block, Block::iterator it,
       continue;
     if (auto loop = dyn_cast<scf::ParallelOp>(op))
       return checkParallel(loop);
+    if (auto loop = dyn_cast<scf::ForOp>(op))
+      return checkFor(loop);
     auto ifOp = dyn_cast<scf::IfOp>(op);
     if (!ifOp)
       return op->emitError("cannot check the allocations inside '")
-             << op->getName() << "': only scf.if and scf.parallel may "
-             << "enclose them";
+             << op->getName() << "': only scf.if, scf.for and scf.parallel "
+             << "may enclose them";
     return checkNestedIf(ifOp);
   }
   return Value();

@@ -2,7 +2,9 @@
 
 // A forward scan from zeros: one tess.contract per step over the other
 // dimensions, the inputs read at the plain scan index sliced at the step's
-// position, the previous state carried, each step inserted into the result.
+// position; the result and the state are carried (the state in a tensor of
+// its own, so that each step can write its slice of the result in place),
+// each step inserted into the result and copied into the state.
 // CHECK-LABEL: func.func @linear(
 // CHECK-SAME:      %[[A:[^:]+]]: tensor<?x?x?xf32>, %[[X:[^:]+]]: tensor<?x?x?xf32>, %[[B:[^:]+]]: index, %[[T:[^:]+]]: index, %[[N:[^:]+]]: index)
 // CHECK-DAG:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
@@ -17,7 +19,8 @@
 // CHECK-NEXT:        %[[SUM:.+]] = arith.addf %[[M]], %[[XV]] : f32
 // CHECK-NEXT:        tess.yield %[[SUM]] : f32
 // CHECK:           %[[INS:.+]] = tensor.insert_slice %[[S]] into %[[ACC]][0, %[[I]], 0] [%[[B]], 1, %[[N]]] [1, 1, 1]
-// CHECK:           scf.yield %[[INS]], %[[S]]
+// CHECK:           %[[NEXT:.+]] = linalg.copy ins(%[[S]] : tensor<?x?xf32>) outs(%[[PREV]] : tensor<?x?xf32>)
+// CHECK:           scf.yield %[[INS]], %[[NEXT]]
 // CHECK:         return %[[R]]#0
 func.func @linear(%a: tensor<?x?x?xf32>, %x: tensor<?x?x?xf32>, %B: index,
                   %T: index, %N: index) -> tensor<?x?x?xf32> {

@@ -27,6 +27,7 @@ void ScanOp::build(
         reverse ? builder.getUnitAttr() : nullptr,
         RecurrenceKindAttr::get(builder.getContext(),
                                 RecurrenceKind::Unclassified));
+  OpBuilder::InsertionGuard guard(builder);
   Region *body = state.regions.front().get();
   SmallVector<Type> argTypes;
   SmallVector<Location> argLocs;

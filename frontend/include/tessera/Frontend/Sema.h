@@ -118,6 +118,8 @@ struct ScalarExpr {
     Binary,    ///< binaryOp(args[0], args[1])
     Cast,      ///< args[0] converted to `dtype`
     Select,    ///< args[0] ? args[1] : args[2]
+    Previous,  ///< the previous state of the recurrence being defined (a
+               ///< Scan's body reads its own element one step back)
   };
   /// Element-wise functions and unary minus (see Builtins.h).
   using UnaryOp = UnaryFn;
@@ -192,6 +194,10 @@ struct Value {
     Monarch,     ///< Monarch (operands[0], operands[1]) applied to [2]
     Splat,       ///< a tensor filled with splatValue (zeros/ones)
     Call,        ///< a call of `callee` with `operands`; results = types
+    Scan,        ///< a recurrence along loop `axis` of `contraction` (its
+                 ///< result loops, no reduction): the body's Previous reads
+                 ///< the element one step back (forward with `reverse`);
+                 ///< operands[0] is the initial value when `hasInit`
   };
   Kind kind = Kind::Param;
   ast::SourceLoc loc;
@@ -206,6 +212,8 @@ struct Value {
   int64_t axis = 0;
   double splatValue = 0;
   std::string callee;
+  bool reverse = false; ///< Scan: runs from the last position to the first
+  bool hasInit = false; ///< Scan: operands[0] is the initial state
   /// Call: the extent, in this function's terms, of each size symbol of the
   /// callee (its dimension symbols and index parameters).
   std::map<std::string, Extent> callSizes;

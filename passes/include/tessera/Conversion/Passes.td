@@ -195,6 +195,7 @@ def ConvertSSMToTess : Pass<"convert-ssm-to-tess", "::mlir::ModuleOp"> {
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::complex::ComplexDialect",
+    "::mlir::linalg::LinalgDialect",
     "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect",
     "::tessera::tess::TessDialect",

@@ -103,8 +103,14 @@ def TessCheckAllocationsPass
     stores its status in a second one and writes the record, so that
     iterations failing at once on several threads leave one consistent
     record. After the loop, a nonzero status skips the rest of the block and
-    becomes its status. An allocation in any other kind of region is an
-    error.
+    becomes its status.
+
+    An `scf.for` loop with allocations (the steps of a recurrence) carries
+    one more value, the status (0 on entry); its body runs under
+    `scf.if %status == 0` (else it passes the carried values through), and
+    its checks guard the rest of the body as above. After the loop, a
+    nonzero status skips the rest of the block and becomes its status. An
+    allocation in any other kind of region is an error.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
@@ -370,6 +376,35 @@ def TessApproximateMathPass : Pass<"tess-approximate-math"> {
     "mlir::math::MathDialect",
     "mlir::vector::VectorDialect",
   ];
+}
+
+def TessWriteLoopStepsInPlacePass
+    : Pass<"tess-write-loop-steps-in-place", "mlir::func::FuncOp"> {
+  let summary = "Let each step of a loop write its slice of the result in place";
+  let description = [{
+    A loop that builds a tensor one slice per iteration (a recurrence's
+    steps, `convert-ssm-to-tess`) inserts each step's result into the tensor
+    it carries. When the step is a destination-style op (such as a
+    linalg.generic) whose init is a `tensor.empty` used only there, and its
+    result is inserted by a `tensor.insert_slice` into a loop-carried
+    tensor (other uses may read it too), the init becomes the `tensor.extract_slice` of that tensor at
+    the insertion's offsets, sizes and strides: bufferization then writes
+    the step into the result's buffer instead of a temporary allocated and
+    copied at every iteration. (A general eliminate-empty-tensors is not
+    run: it can make several results share one output buffer.)
+
+    ```mlir
+    %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %t) -> (tensor<?x8xf32>) {
+      %e = tensor.empty() : tensor<8xf32>
+      %s = linalg.generic ... outs(%e : tensor<8xf32>) ...
+      %u = tensor.insert_slice %s into %acc[%i, 0] [1, 8] [1, 1] : tensor<8xf32> into tensor<?x8xf32>
+      scf.yield %u : tensor<?x8xf32>
+    }
+    // the generic's outs become
+      %d = tensor.extract_slice %acc[%i, 0] [1, 8] [1, 1] : tensor<?x8xf32> to tensor<8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
 }
 
 def TessReassociateReductionsPass

@@ -16,6 +16,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Complex/IR/Complex.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -47,6 +48,9 @@ AffineMap getStepMap(AffineMap map, unsigned scanDim, MLIRContext *ctx) {
   return map.replaceDimsAndSymbols(dims, symbols, numDims - 1, numSymbols + 1);
 }
 
+Value extractStep(OpBuilder &b, Location loc, Value tensor, unsigned dim,
+                  Value position);
+
 /// The result of `map` that is the plain dimension `dim`, when no other
 /// result uses `dim`; else -1.
 int getPlainResult(AffineMap map, unsigned dim) {
@@ -75,26 +79,45 @@ std::pair<Value, AffineMap> getStepInput(OpBuilder &b, Location loc,
   int result = getPlainResult(op.getInputMap(i), scanDim);
   if (result < 0)
     return {input, map};
-  auto type = cast<RankedTensorType>(input.getType());
-  unsigned rank = type.getRank();
-  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
-      strides(rank, b.getIndexAttr(1));
-  offsets[result] = getAsOpFoldResult(position);
-  SmallVector<int64_t> shape;
-  for (unsigned j = 0; j < rank; ++j) {
-    sizes.push_back(j == unsigned(result)
-                        ? OpFoldResult(b.getIndexAttr(1))
-                        : tensor::getMixedSize(b, loc, input, j));
-    if (j != unsigned(result))
-      shape.push_back(type.getDimSize(j));
-  }
-  auto sliceType = RankedTensorType::get(shape, type.getElementType());
-  Value slice = tensor::ExtractSliceOp::create(b, loc, sliceType, input,
-                                               offsets, sizes, strides);
+  Value slice = extractStep(b, loc, input, result, position);
   return {slice, map.dropResult(result)};
 }
 
 /// The state before the first step: `init`, or zeros of the slice's shape.
+Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
+                      RankedTensorType sliceType, ValueRange sliceSizes);
+
+/// The zero of a scalar type (real or complex).
+Value getZero(OpBuilder &b, Location loc, Type type) {
+  if (auto complexType = dyn_cast<ComplexType>(type)) {
+    Attribute part = b.getZeroAttr(complexType.getElementType());
+    return complex::ConstantOp::create(b, loc, complexType,
+                                       b.getArrayAttr({part, part}));
+  }
+  return arith::ConstantOp::create(b, loc,
+                                   cast<TypedAttr>(b.getZeroAttr(type)));
+}
+
+/// The slice of `tensor` at `position` along `dim` (that dimension dropped).
+Value extractStep(OpBuilder &b, Location loc, Value tensor, unsigned dim,
+                  Value position) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  unsigned rank = type.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[dim] = getAsOpFoldResult(position);
+  SmallVector<int64_t> shape;
+  for (unsigned j = 0; j < rank; ++j) {
+    sizes.push_back(j == dim ? OpFoldResult(b.getIndexAttr(1))
+                             : tensor::getMixedSize(b, loc, tensor, j));
+    if (j != dim)
+      shape.push_back(type.getDimSize(j));
+  }
+  auto sliceType = RankedTensorType::get(shape, type.getElementType());
+  return tensor::ExtractSliceOp::create(b, loc, sliceType, tensor, offsets,
+                                        sizes, strides);
+}
+
 Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
                       RankedTensorType sliceType, ValueRange sliceSizes) {
   if (op.getInit())
@@ -103,21 +126,14 @@ Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
   for (auto [d, size] : llvm::enumerate(sliceSizes))
     if (sliceType.isDynamicDim(d))
       dynamicSizes.push_back(size);
-  Type element = sliceType.getElementType();
-  Value scalar;
-  if (auto complexType = dyn_cast<ComplexType>(element)) {
-    Attribute part = b.getZeroAttr(complexType.getElementType());
-    scalar = complex::ConstantOp::create(b, loc, complexType,
-                                         b.getArrayAttr({part, part}));
-  } else {
-    scalar = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-  }
-  return tess::SplatOp::create(b, loc, sliceType, scalar, dynamicSizes);
+  Value zero = getZero(b, loc, sliceType.getElementType());
+  return tess::SplatOp::create(b, loc, sliceType, zero, dynamicSizes);
 }
 
-/// Clones the scan's body into a step's tess.contract body: the block
-/// arguments map to the contract's, ssm.index of the scan dimension to the
-/// step's position, other ssm.index to tess.index, ssm.yield to tess.yield.
+/// Clones the scan's body into a step's tess.contract body (the same block
+/// arguments: the inputs, then the previous state): ssm.index of the scan
+/// dimension becomes the step's position, other ssm.index ops tess.index,
+/// ssm.yield tess.yield.
 void cloneBody(OpBuilder &b, ssm::ScanOp op, Block &target, Value position) {
   IRMapping mapping;
   Block &source = op.getBody().front();
@@ -149,7 +165,6 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
   LogicalResult matchAndRewrite(ssm::ScanOp op,
                                 PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
-    MLIRContext *ctx = op.getContext();
     RankedTensorType type = op.getType();
     unsigned scanDim = op.getScanDim(), rank = type.getRank();
     SmallVector<Value> bounds(op.getBounds());
@@ -166,30 +181,33 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
         dynamicSizes.push_back(bounds[d]);
     Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                           type.getElementType(), dynamicSizes);
-    Value state = getInitialState(rewriter, loc, op, sliceType, sliceSizes);
-
     unsigned numSymbols = op.getSymbols().size() + 1;
-    AffineMap stateMap = AffineMap::getMultiDimIdentityMap(rank - 1, ctx)
-                             .shiftSymbols(numSymbols);
+    AffineMap sliceMap =
+        AffineMap::getMultiDimIdentityMap(rank - 1, op.getContext())
+            .shiftSymbols(numSymbols);
 
+    Value state = getInitialState(rewriter, loc, op, sliceType, sliceSizes);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    // Carried: the result, and the state in a buffer of its own (so that
+    // each step writes its slice of the result in place while it reads the
+    // previous state; tess-write-loop-steps-in-place).
     auto loop = scf::ForOp::create(
         rewriter, loc, zero, length, one, ValueRange{empty, state},
-        [&](OpBuilder &b, Location l, Value step, ValueRange carried) {
-          Value position = step;
+        [&](OpBuilder &b, Location l, Value i, ValueRange carried) {
+          Value position = i;
           if (op.getReverse())
             position = arith::SubIOp::create(
-                b, l, arith::SubIOp::create(b, l, length, one), step);
+                b, l, arith::SubIOp::create(b, l, length, one), i);
           SmallVector<Value> inputs;
           SmallVector<AffineMap> maps;
-          for (unsigned i = 0; i < op.getInputs().size(); ++i) {
-            auto [input, map] = getStepInput(b, l, op, i, position);
+          for (unsigned k = 0; k < op.getInputs().size(); ++k) {
+            auto [input, map] = getStepInput(b, l, op, k, position);
             inputs.push_back(input);
             maps.push_back(map);
           }
           inputs.push_back(carried[1]);
-          maps.append({stateMap, stateMap});
+          maps.append({sliceMap, sliceMap});
           SmallVector<Value> symbols(op.getSymbols());
           symbols.push_back(position);
           auto contract = tess::ContractOp::create(
@@ -205,7 +223,11 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
                                          : getAsOpFoldResult(bounds[d]));
           Value result = tensor::InsertSliceOp::create(
               b, l, contract.getResult(), carried[0], offsets, sizes, strides);
-          scf::YieldOp::create(b, l, ValueRange{result, contract.getResult()});
+          Value current = tensor::ExtractSliceOp::create(
+              b, l, sliceType, result, offsets, sizes, strides);
+          Value next =
+              linalg::CopyOp::create(b, l, current, carried[1]).getResult(0);
+          scf::YieldOp::create(b, l, ValueRange{result, next});
         });
     rewriter.replaceOp(op, loop.getResult(0));
     return success();

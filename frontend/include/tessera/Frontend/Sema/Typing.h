@@ -47,6 +47,10 @@ public:
   /// Leaves.
   Typed constant(const ConstValue &v, ast::SourceLoc loc);
   Typed loopIndex(unsigned loop, ast::SourceLoc loc);
+  /// The previous state of a recurrence: untyped (an integer until its uses
+  /// say otherwise, like a literal), so that the state takes the type of
+  /// the values it is combined with.
+  Typed previousState(ast::SourceLoc loc);
   Typed sizeValue(llvm::StringRef symbol, ast::SourceLoc loc);
   Typed read(unsigned operand, DType dtype, ast::SourceLoc loc);
 

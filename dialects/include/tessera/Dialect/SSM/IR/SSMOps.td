@@ -165,6 +165,12 @@ def SSM_IndexOp : SSM_Op<"index", [Pure, HasParent<"ScanOp">]> {
   let arguments = (ins ConfinedAttr<I64Attr, [IntNonNegative]>:$dim);
   let results = (outs Index:$result);
   let assemblyFormat = "$dim attr-dict `:` type($result)";
+  let builders = [
+    OpBuilder<(ins "int64_t":$dim), [{
+      build($_builder, $_state, $_builder.getIndexType(),
+            $_builder.getI64IntegerAttr(dim));
+    }]>
+  ];
   let hasVerifier = 1;
 }
 
