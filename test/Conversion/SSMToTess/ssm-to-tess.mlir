@@ -10,7 +10,7 @@
 // CHECK-DAG:     %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK-DAG:     %[[EMPTY:.+]] = tensor.empty(%[[B]], %[[T]], %[[N]]) : tensor<?x?x?xf32>
 // CHECK-DAG:     %[[H0:.+]] = tess.splat %[[ZERO]] [%[[B]], %[[N]]] : f32 -> tensor<?x?xf32>
-// CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = %{{.+}} to %[[T]] step %{{.+}} iter_args(%[[ACC:.+]] = %[[EMPTY]], %[[PREV:.+]] = %[[H0]])
+// CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = %{{.+}} to %[[T]] step %{{.+}} iter_args(%[[PREV:.+]] = %[[H0]], %[[ACC:.+]] = %[[EMPTY]])
 // CHECK:           %[[AS:.+]] = tensor.extract_slice %[[A]][0, %[[I]], 0] [%{{.+}}, 1, %{{.+}}] [1, 1, 1] : tensor<?x?x?xf32> to tensor<?x?xf32>
 // CHECK:           %[[XS:.+]] = tensor.extract_slice %[[X]][0, %[[I]], 0]
 // CHECK:           %[[S:.+]] = tess.contract sum ins(%[[AS]], %[[XS]], %[[PREV]] : tensor<?x?xf32>, tensor<?x?xf32>, tensor<?x?xf32>) bounds(%[[B]], %[[N]]) symbols(%[[I]])
@@ -20,8 +20,8 @@
 // CHECK-NEXT:        tess.yield %[[SUM]] : f32
 // CHECK:           %[[INS:.+]] = tensor.insert_slice %[[S]] into %[[ACC]][0, %[[I]], 0] [%[[B]], 1, %[[N]]] [1, 1, 1]
 // CHECK:           %[[NEXT:.+]] = linalg.copy ins(%[[S]] : tensor<?x?xf32>) outs(%[[PREV]] : tensor<?x?xf32>)
-// CHECK:           scf.yield %[[INS]], %[[NEXT]]
-// CHECK:         return %[[R]]#0
+// CHECK:           scf.yield %[[NEXT]], %[[INS]]
+// CHECK:         return %[[R]]#1
 func.func @linear(%a: tensor<?x?x?xf32>, %x: tensor<?x?x?xf32>, %B: index,
                   %T: index, %N: index) -> tensor<?x?x?xf32> {
   %h = ssm.scan ins(%a, %x : tensor<?x?x?xf32>, tensor<?x?x?xf32>)
@@ -46,7 +46,7 @@ func.func @linear(%a: tensor<?x?x?xf32>, %x: tensor<?x?x?xf32>, %B: index,
 // CHECK-LABEL: func.func @reverse_init(
 // CHECK-SAME:      %[[X:[^:]+]]: tensor<8x16xf64>, %[[W:[^:]+]]: tensor<16xf64>, %[[G0:[^:]+]]: tensor<16xf64>, %[[K:[^:]+]]: index)
 // CHECK-DAG:     %[[SEVEN:.+]] = arith.constant 7 : index
-// CHECK:         scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%{{.+}} = %{{.+}}, %[[PREV:.+]] = %[[G0]])
+// CHECK:         scf.for %[[I:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[PREV:.+]] = %[[G0]], %{{.+}} = %{{.+}})
 // CHECK:           %[[P:.+]] = arith.subi %[[SEVEN]], %[[I]] : index
 // CHECK:           tess.contract sum ins(%[[X]], %[[W]], %[[PREV]] : tensor<8x16xf64>, tensor<16xf64>, tensor<16xf64>) bounds(%{{.+}}) symbols(%[[K]], %[[P]]) maps [#[[SHIFTED]],
 // CHECK:             arith.index_cast %[[P]] : index to i64
@@ -101,4 +101,65 @@ func.func @complex_state(%x: tensor<?x4xcomplex<f32>>, %L: index)
     ssm.yield %s : complex<f32>
   }
   return %h : tensor<?x4xcomplex<f32>>
+}
+
+// -----
+
+// A consumer that reads each step's state once, at the scan position (here
+// the sum over n of Mamba's readout, y[b, l] = sum_n h[b, l, n] * c[b, n, l]),
+// is computed by the scan's loop: its step reads the step's state, and the
+// state sequence (b, l, n) is never stored. A consumer that reads the
+// states at another position keeps them stored.
+// CHECK-LABEL: func.func @readout(
+// CHECK-SAME:      %{{[^:]+}}: tensor<?x?x?xf32>, %[[C:[^:]+]]: tensor<?x?x?xf32>
+// CHECK-NOT:     tensor.empty({{.+}}) : tensor<?x?x?xf32>
+// CHECK:         %[[Y0:.+]] = tensor.empty(%{{.+}}, %{{.+}}) : tensor<?x?xf32>
+// CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = {{.+}} iter_args(%[[PREV:.+]] = %{{.+}}, %[[Y:.+]] = %[[Y0]]) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+// CHECK:           %[[S:.+]] = tess.contract sum ins(%{{.+}}, %[[PREV]] :
+// CHECK:           %[[CS:.+]] = tensor.extract_slice %[[C]][0, 0, %[[I]]]
+// CHECK:           %[[YS:.+]] = tess.contract sum ins(%[[S]], %[[CS]] : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%{{.+}}, %{{.+}}) symbols(%[[I]]) maps [{{.+}}] -> tensor<?xf32>
+// CHECK:             arith.mulf
+// CHECK:           %[[YI:.+]] = tensor.insert_slice %[[YS]] into %[[Y]][0, %[[I]]] [%{{.+}}, 1] [1, 1]
+// CHECK:           scf.yield %{{.+}}, %[[YI]]
+// CHECK:         return %[[R]]#1
+func.func @readout(%a: tensor<?x?x?xf32>, %c: tensor<?x?x?xf32>, %B: index,
+                   %L: index, %N: index) -> tensor<?x?xf32> {
+  %h = ssm.scan ins(%a : tensor<?x?x?xf32>) bounds(%B, %L, %N)
+         maps [affine_map<(b, l, n) -> (b, l, n)>] scan_dim 1
+         -> tensor<?x?x?xf32> {
+  ^bb0(%av: f32, %prev: f32):
+    %m = arith.mulf %av, %prev : f32
+    %s = arith.addf %m, %av : f32
+    ssm.yield %s : f32
+  }
+  %y = tess.contract sum ins(%h, %c : tensor<?x?x?xf32>, tensor<?x?x?xf32>)
+         bounds(%B, %L, %N)
+         maps [affine_map<(b, l, n) -> (b, l, n)>,
+               affine_map<(b, l, n) -> (b, n, l)>,
+               affine_map<(b, l, n) -> (b, l)>] -> tensor<?x?xf32> {
+  ^bb0(%hv: f32, %cv: f32):
+    %p = arith.mulf %hv, %cv : f32
+    tess.yield %p : f32
+  }
+  return %y : tensor<?x?xf32>
+}
+
+// CHECK-LABEL: func.func @shifted_reader(
+// CHECK:         %[[R:.+]]:2 = scf.for {{.+}} -> (tensor<?xf32>, tensor<?x?xf32>)
+// CHECK:         tess.contract sum ins(%[[R]]#1 :
+func.func @shifted_reader(%a: tensor<?x?xf32>, %L: index, %N: index)
+    -> tensor<?x?xf32> {
+  %h = ssm.scan ins(%a : tensor<?x?xf32>) bounds(%L, %N)
+         maps [affine_map<(l, n) -> (l, n)>] scan_dim 0 -> tensor<?x?xf32> {
+  ^bb0(%av: f32, %prev: f32):
+    %s = arith.addf %av, %prev : f32
+    ssm.yield %s : f32
+  }
+  %y = tess.contract sum ins(%h : tensor<?x?xf32>) bounds(%L, %N)
+         maps [affine_map<(l, n) -> (l + 1, n)>,
+               affine_map<(l, n) -> (l, n)>] -> tensor<?x?xf32> {
+  ^bb0(%hv: f32):
+    tess.yield %hv : f32
+  }
+  return %y : tensor<?x?xf32>
 }

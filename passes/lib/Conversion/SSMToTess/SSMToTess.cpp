@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ScanSteps.h"
 #include "tessera/Conversion/Passes.h"
 #include "tessera/Dialect/SSM/IR/SSMOps.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
@@ -32,28 +33,19 @@ namespace tessera {
 using namespace mlir;
 using namespace tessera;
 
-namespace {
-
-/// The maps of one step: dimension `scanDim` becomes a new last symbol and
-/// the dimensions after it move down by one.
-AffineMap getStepMap(AffineMap map, unsigned scanDim, MLIRContext *ctx) {
+AffineMap tessera::getStepMap(AffineMap map, unsigned dim) {
+  MLIRContext *ctx = map.getContext();
   unsigned numDims = map.getNumDims(), numSymbols = map.getNumSymbols();
   SmallVector<AffineExpr> dims, symbols;
   for (unsigned d = 0; d < numDims; ++d)
-    dims.push_back(d == scanDim
-                       ? getAffineSymbolExpr(numSymbols, ctx)
-                       : getAffineDimExpr(d < scanDim ? d : d - 1, ctx));
+    dims.push_back(d == dim ? getAffineSymbolExpr(numSymbols, ctx)
+                            : getAffineDimExpr(d < dim ? d : d - 1, ctx));
   for (unsigned s = 0; s < numSymbols; ++s)
     symbols.push_back(getAffineSymbolExpr(s, ctx));
   return map.replaceDimsAndSymbols(dims, symbols, numDims - 1, numSymbols + 1);
 }
 
-Value extractStep(OpBuilder &b, Location loc, Value tensor, unsigned dim,
-                  Value position);
-
-/// The result of `map` that is the plain dimension `dim`, when no other
-/// result uses `dim`; else -1.
-int getPlainResult(AffineMap map, unsigned dim) {
+int tessera::getPlainResult(AffineMap map, unsigned dim) {
   int found = -1;
   for (auto [j, expr] : llvm::enumerate(map.getResults())) {
     if (!expr.isFunctionOfDim(dim))
@@ -66,41 +58,8 @@ int getPlainResult(AffineMap map, unsigned dim) {
   return found;
 }
 
-/// One input of a step: an input read at the plain scan index is sliced at
-/// the step's position (its map loses that result); others keep the whole
-/// tensor and read the position through a symbol (so that out-of-range
-/// reads are zero).
-std::pair<Value, AffineMap> getStepInput(OpBuilder &b, Location loc,
-                                         ssm::ScanOp op, unsigned i,
-                                         Value position) {
-  Value input = op.getInputs()[i];
-  unsigned scanDim = op.getScanDim();
-  AffineMap map = getStepMap(op.getInputMap(i), scanDim, op.getContext());
-  int result = getPlainResult(op.getInputMap(i), scanDim);
-  if (result < 0)
-    return {input, map};
-  Value slice = extractStep(b, loc, input, result, position);
-  return {slice, map.dropResult(result)};
-}
-
-/// The state before the first step: `init`, or zeros of the slice's shape.
-Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
-                      RankedTensorType sliceType, ValueRange sliceSizes);
-
-/// The zero of a scalar type (real or complex).
-Value getZero(OpBuilder &b, Location loc, Type type) {
-  if (auto complexType = dyn_cast<ComplexType>(type)) {
-    Attribute part = b.getZeroAttr(complexType.getElementType());
-    return complex::ConstantOp::create(b, loc, complexType,
-                                       b.getArrayAttr({part, part}));
-  }
-  return arith::ConstantOp::create(b, loc,
-                                   cast<TypedAttr>(b.getZeroAttr(type)));
-}
-
-/// The slice of `tensor` at `position` along `dim` (that dimension dropped).
-Value extractStep(OpBuilder &b, Location loc, Value tensor, unsigned dim,
-                  Value position) {
+Value tessera::extractStep(OpBuilder &b, Location loc, Value tensor,
+                           unsigned dim, Value position) {
   auto type = cast<RankedTensorType>(tensor.getType());
   unsigned rank = type.getRank();
   SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
@@ -116,6 +75,48 @@ Value extractStep(OpBuilder &b, Location loc, Value tensor, unsigned dim,
   auto sliceType = RankedTensorType::get(shape, type.getElementType());
   return tensor::ExtractSliceOp::create(b, loc, sliceType, tensor, offsets,
                                         sizes, strides);
+}
+
+Value tessera::insertStep(OpBuilder &b, Location loc, Value slice, Value into,
+                          unsigned dim, Value position, ValueRange sizes) {
+  unsigned rank = sizes.size();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), mixedSizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[dim] = getAsOpFoldResult(position);
+  for (unsigned d = 0; d < rank; ++d)
+    mixedSizes.push_back(d == dim ? OpFoldResult(b.getIndexAttr(1))
+                                  : getAsOpFoldResult(sizes[d]));
+  return tensor::InsertSliceOp::create(b, loc, slice, into, offsets, mixedSizes,
+                                       strides);
+}
+
+std::pair<Value, AffineMap> tessera::restrictInput(OpBuilder &b, Location loc,
+                                                   Value input, AffineMap map,
+                                                   unsigned dim,
+                                                   Value position) {
+  AffineMap stepMap = getStepMap(map, dim);
+  int result = getPlainResult(map, dim);
+  if (result < 0)
+    return {input, stepMap};
+  return {extractStep(b, loc, input, result, position),
+          stepMap.dropResult(result)};
+}
+
+namespace {
+
+/// The state before the first step: `init`, or zeros of the slice's shape.
+Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
+                      RankedTensorType sliceType, ValueRange sliceSizes);
+
+/// The zero of a scalar type (real or complex).
+Value getZero(OpBuilder &b, Location loc, Type type) {
+  if (auto complexType = dyn_cast<ComplexType>(type)) {
+    Attribute part = b.getZeroAttr(complexType.getElementType());
+    return complex::ConstantOp::create(b, loc, complexType,
+                                       b.getArrayAttr({part, part}));
+  }
+  return arith::ConstantOp::create(b, loc,
+                                   cast<TypedAttr>(b.getZeroAttr(type)));
 }
 
 Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
@@ -159,6 +160,40 @@ void cloneBody(OpBuilder &b, ssm::ScanOp op, Block &target, Value position) {
   }
 }
 
+/// One step of `op` at `position`: the state there, from `previous`.
+Value buildScanStep(OpBuilder &b, Location loc, ssm::ScanOp op, Value position,
+                    Value previous) {
+  RankedTensorType type = op.getType();
+  unsigned scanDim = op.getScanDim();
+  SmallVector<Value> sizes(op.getBounds());
+  sizes.erase(sizes.begin() + scanDim);
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + scanDim);
+  auto sliceType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  for (unsigned k = 0; k < op.getInputs().size(); ++k) {
+    auto [input, map] = restrictInput(b, loc, op.getInputs()[k],
+                                      op.getInputMap(k), scanDim, position);
+    inputs.push_back(input);
+    maps.push_back(map);
+  }
+  AffineMap sliceMap =
+      AffineMap::getMultiDimIdentityMap(type.getRank() - 1, op.getContext())
+          .shiftSymbols(op.getSymbols().size() + 1);
+  inputs.push_back(previous);
+  maps.append({sliceMap, sliceMap});
+  SmallVector<Value> symbols(op.getSymbols());
+  symbols.push_back(position);
+  return tess::ContractOp::create(
+             b, loc, sliceType, tess::ReductionKind::sum, inputs, sizes,
+             symbols, maps,
+             [&](OpBuilder &body, Location, ValueRange) {
+               cloneBody(body, op, *body.getInsertionBlock(), position);
+             })
+      .getResult();
+}
+
 struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -175,61 +210,59 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
     sliceShape.erase(sliceShape.begin() + scanDim);
     auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
 
-    SmallVector<Value> dynamicSizes;
-    for (unsigned d = 0; d < rank; ++d)
-      if (type.isDynamicDim(d))
-        dynamicSizes.push_back(bounds[d]);
-    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                          type.getElementType(), dynamicSizes);
-    unsigned numSymbols = op.getSymbols().size() + 1;
-    AffineMap sliceMap =
-        AffineMap::getMultiDimIdentityMap(rank - 1, op.getContext())
-            .shiftSymbols(numSymbols);
+    // Consumers that read each step's state once are computed by the loop;
+    // the state sequence is stored only when something else reads it.
+    SmallVector<Readout> readouts = findReadouts(op);
+    bool storeStates = llvm::any_of(op.getResult().getUsers(), [&](auto *u) {
+      return llvm::none_of(readouts,
+                           [&](const Readout &r) { return r.op == u; });
+    });
+    // Carried: the state in a buffer of its own (so that each step writes
+    // its slices of the results in place while it reads the previous state;
+    // tess-write-loop-steps-in-place), the results.
+    SmallVector<Value> inits = {
+        getInitialState(rewriter, loc, op, sliceType, sliceSizes)};
+    if (storeStates) {
+      SmallVector<Value> dynamicSizes;
+      for (unsigned d = 0; d < rank; ++d)
+        if (type.isDynamicDim(d))
+          dynamicSizes.push_back(bounds[d]);
+      inits.push_back(tensor::EmptyOp::create(
+          rewriter, loc, type.getShape(), type.getElementType(), dynamicSizes));
+    }
+    for (const Readout &readout : readouts)
+      inits.push_back(createReadoutResult(rewriter, loc, readout));
 
-    Value state = getInitialState(rewriter, loc, op, sliceType, sliceSizes);
     Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
     Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    // Carried: the result, and the state in a buffer of its own (so that
-    // each step writes its slice of the result in place while it reads the
-    // previous state; tess-write-loop-steps-in-place).
     auto loop = scf::ForOp::create(
-        rewriter, loc, zero, length, one, ValueRange{empty, state},
+        rewriter, loc, zero, length, one, inits,
         [&](OpBuilder &b, Location l, Value i, ValueRange carried) {
           Value position = i;
           if (op.getReverse())
             position = arith::SubIOp::create(
                 b, l, arith::SubIOp::create(b, l, length, one), i);
-          SmallVector<Value> inputs;
-          SmallVector<AffineMap> maps;
-          for (unsigned k = 0; k < op.getInputs().size(); ++k) {
-            auto [input, map] = getStepInput(b, l, op, k, position);
-            inputs.push_back(input);
-            maps.push_back(map);
-          }
-          inputs.push_back(carried[1]);
-          maps.append({sliceMap, sliceMap});
-          SmallVector<Value> symbols(op.getSymbols());
-          symbols.push_back(position);
-          auto contract = tess::ContractOp::create(
-              b, l, sliceType, tess::ReductionKind::sum, inputs, sliceSizes,
-              symbols, maps, [&](OpBuilder &body, Location, ValueRange) {
-                cloneBody(body, op, *body.getInsertionBlock(), position);
-              });
-          SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
-              strides(rank, b.getIndexAttr(1));
-          offsets[scanDim] = getAsOpFoldResult(position);
-          for (unsigned d = 0; d < rank; ++d)
-            sizes.push_back(d == scanDim ? OpFoldResult(b.getIndexAttr(1))
-                                         : getAsOpFoldResult(bounds[d]));
-          Value result = tensor::InsertSliceOp::create(
-              b, l, contract.getResult(), carried[0], offsets, sizes, strides);
-          Value current = tensor::ExtractSliceOp::create(
-              b, l, sliceType, result, offsets, sizes, strides);
-          Value next =
-              linalg::CopyOp::create(b, l, current, carried[1]).getResult(0);
-          scf::YieldOp::create(b, l, ValueRange{result, next});
+          Value state = buildScanStep(b, l, op, position, carried[0]);
+          SmallVector<Value> results;
+          unsigned next = 1;
+          if (storeStates)
+            results.push_back(insertStep(b, l, state, carried[next++], scanDim,
+                                         position, bounds));
+          for (const Readout &readout : readouts)
+            results.push_back(buildReadoutStep(b, l, readout, op.getResult(),
+                                               state, position,
+                                               carried[next++]));
+          Value copied =
+              linalg::CopyOp::create(b, l, state, carried[0]).getResult(0);
+          results.insert(results.begin(), copied);
+          scf::YieldOp::create(b, l, results);
         });
-    rewriter.replaceOp(op, loop.getResult(0));
+    unsigned next = 1;
+    if (storeStates)
+      rewriter.replaceAllUsesWith(op.getResult(), loop.getResult(next++));
+    for (const Readout &readout : readouts)
+      rewriter.replaceOp(readout.op, loop.getResult(next++));
+    rewriter.eraseOp(op);
     return success();
   }
 };
