@@ -552,6 +552,62 @@ def monarch_workload():
         target_1t=1.0, target_peer="torch.fly")
 
 
+# ---------------------------------------------------------------------------
+# State-space layers.
+# ---------------------------------------------------------------------------
+
+
+def mamba_inputs(rng, s):
+    """Mamba's selective-scan inputs: u, delta, A (negative), B, C, D."""
+    b, d, l, n = s["B"], s["D"], s["L"], s["N"]
+    return [randn(rng, b, d, l), randn(rng, b, d, l) * np.float32(0.5) - 1,
+            -np.exp(randn(rng, d, n)), randn(rng, b, n, l), randn(rng, b, n, l),
+            randn(rng, d)]
+
+
+def mamba_np(u, delta, a, bm, cm, dv):
+    """The scan step by step over l, vectorized over (b, d, n)."""
+    dt = np.logaddexp(0, delta)
+    x = np.zeros(u.shape[:2] + a.shape[1:], u.dtype)
+    y = np.empty_like(u)
+    for l in range(u.shape[2]):
+        x = np.exp(dt[:, :, l, None] * a) * x + (dt[:, :, l, None]
+                                                 * bm[:, None, :, l] * u[:, :, l, None])
+        y[:, :, l] = np.einsum("bdn,bn->bd", x, cm[:, :, l])
+    return y + dv[None, :, None] * u
+
+
+def mamba_torch_ref(u, delta, a, bm, cm, dv):
+    """mamba_ssm's selective_scan_ref (real A, B and C of shape (B, N, L),
+    delta_softplus, no z or delta_bias), as written there."""
+    torch = torch_mod()
+    delta = torch.nn.functional.softplus(delta)
+    batch, dim, dstate = u.shape[0], a.shape[0], a.shape[1]
+    x = u.new_zeros((batch, dim, dstate))
+    ys = []
+    delta_a = torch.exp(torch.einsum("bdl,dn->bdln", delta, a))
+    delta_b_u = torch.einsum("bdl,bnl,bdl->bdln", delta, bm, u)
+    for i in range(u.shape[2]):
+        x = delta_a[:, :, i] * x + delta_b_u[:, :, i]
+        ys.append(torch.einsum("bdn,bn->bd", x, cm[:, :, i]))
+    y = torch.stack(ys, dim=2)
+    return y + u * dv[None, :, None]
+
+
+def mamba_workload():
+    """The 3-line Mamba scan at b=1, d=1536, l=2048, n=16 (issue 9)."""
+    return Workload(
+        "mamba", "mamba", "mamba_scan", {"B": 1, "D": 1536, "L": 2048, "N": 16},
+        {"B": 2, "D": 5, "L": 7, "N": 3},
+        inputs=mamba_inputs,
+        out_shape=lambda s: (s["B"], s["D"], s["L"]),
+        reference=mamba_np,
+        peers={"numpy": numpy_peer(mamba_np),
+               "torch.ref": torch_peer(mamba_torch_ref)},
+        description="Mamba's selective scan in 3 lines, b=1 d=1536 l=2048 n=16",
+        tol=1e-3)
+
+
 def all_workloads():
     """Every workload, in the order of the report."""
     return [matmul_workload(256, 33), matmul_workload(1024, 64),
@@ -561,7 +617,7 @@ def all_workloads():
             fwht_workload("fwht1024", "fwht1024", 1024, 256),
             fwht_workload("fwht1m", "fwht1m", 1 << 20, 1),
             fft_workload(64, 1024), fft_workload(1, 65536), fft_workload(16, 4096),
-            fft_workload(32, 1000), monarch_workload()]
+            fft_workload(32, 1000), monarch_workload(), mamba_workload()]
 
 
 def by_name():

@@ -13,6 +13,7 @@
 // O2-NEXT:   inline
 // Recurrences become loops of contraction steps; block-diagonal and Monarch
 // transforms become block products.
+// O2-NEXT:   ssm-classify-recurrences,
 // O2-NEXT:   convert-ssm-to-tess,
 // O2-NEXT:   convert-structured-to-tess,
 // Then products of three or more tensors become pairwise contractions.

@@ -49,8 +49,9 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createInlinerPass());
-  // Recurrences become loops over their scan axis whose steps are
-  // contractions over the other dimensions.
+  // Recurrences are classified, then become loops over their scan axis
+  // whose steps are contractions over the other dimensions.
+  pm.addPass(createSSMClassifyRecurrencesPass());
   pm.addPass(createConvertSSMToTess());
   // Block-diagonal and Monarch transforms become block products, planned
   // and mapped to kernels with the other contractions.

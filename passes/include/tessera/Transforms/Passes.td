@@ -378,6 +378,30 @@ def TessApproximateMathPass : Pass<"tess-approximate-math"> {
   ];
 }
 
+def SSMClassifyRecurrencesPass : Pass<"ssm-classify-recurrences"> {
+  let summary = "Record which recurrences are first-order linear";
+  let description = [{
+    Sets the `kind` of every `ssm.scan`: `linear` when the new state its
+    body yields is `a * prev + b` for values `a` and `b` computed without
+    the previous state `prev` (through additions, subtractions, negations,
+    products with a value free of `prev` and divisions by one, in real,
+    integer or complex arithmetic: `exp(dt * A) * h + dt * B * u`,
+    `h + x`, `lam * h - c`), which makes the recurrence an associative scan;
+    `general` otherwise (`tanh(w * h + x)`, `h * h`, a `select` on `h`),
+    which only a sequential loop computes.
+
+    ```mlir
+    %h = ssm.scan ins(%a, %x : ...) ... scan_dim 1 -> tensor<?x?xf32> {
+    ^bb0(%av: f32, %xv: f32, %prev: f32):
+      %m = arith.mulf %av, %prev : f32
+      %s = arith.addf %m, %xv : f32
+      ssm.yield %s : f32
+    }
+    // gets `kind #ssm.kind<linear>`
+    ```
+  }];
+}
+
 def TessWriteLoopStepsInPlacePass
     : Pass<"tess-write-loop-steps-in-place", "mlir::func::FuncOp"> {
   let summary = "Let each step of a loop write its slice of the result in place";
