@@ -14,7 +14,7 @@ import csv
 import sys
 
 # The peer columns of the table and of perf.csv, in order.
-PEER_COLUMNS = ("numpy", "torch", "torch.compile", "torch.sdpa", "torch.fly", "jax",
+PEER_COLUMNS = ("numpy", "torch", "torch.compile", "torch.sdpa", "torch.fly", "torch.ref", "jax",
                 "opt_einsum", "ffht", "fht_cpu", "pyfftw", "ducc0")
 
 SUMMARY_FIELDS = (["workload", "threads", "sizes", "tessera_s", "tessera_min_s",
