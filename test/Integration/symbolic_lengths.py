@@ -34,6 +34,9 @@ import sys
 
 import numpy as np
 
+# The dense Sylvester-Hadamard matrix, as hadamard.py (beside this file) builds it.
+from hadamard import hadamard as sylvester
+
 SENTINEL = 7.0
 MEMREFS = {}
 
@@ -72,16 +75,6 @@ def call(lib, name, args, out):
     keep.append(memref(out))
     return entry(*[ctypes.byref(d) if isinstance(d, ctypes.Structure)
                    else ctypes.c_int64(d) for d in keep])
-
-
-def sylvester(p):
-    i = np.arange(p)
-    bits = np.bitwise_and.outer(i, i)
-    parity = np.zeros_like(bits)
-    while bits.any():
-        parity ^= bits & 1
-        bits >>= 1
-    return np.where(parity, -1.0, 1.0)
 
 
 def paley12():

@@ -113,13 +113,9 @@ static void reconcilePrevious(ScalarExpr &e, DType state) {
     reconcilePrevious(*arg, state);
   if (e.kind != ScalarExpr::Kind::Previous || e.dtype == state)
     return;
-  auto leaf = std::make_unique<ScalarExpr>(std::move(e));
-  leaf->dtype = state;
-  e = ScalarExpr();
-  e.kind = ScalarExpr::Kind::Cast;
-  e.loc = leaf->loc;
-  e.dtype = leaf->dtype;
-  e.args.push_back(std::move(leaf));
+  DType used = e.dtype;
+  e.dtype = state;
+  wrapInCast(e, used);
 }
 
 /// The position of the scan index as the first read of the target writes

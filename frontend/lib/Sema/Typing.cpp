@@ -32,15 +32,13 @@ static DType getPartOf(DType t) {
 
 static ScalarExprPtr makeNode(ScalarExpr::Kind k, DType t, SourceLoc loc);
 
-/// Replaces `e` by a conversion of it to `to`; true.
-static bool wrapInCast(ScalarExpr &e, DType to) {
+void sema::wrapInCast(ScalarExpr &e, DType to) {
   auto inner = std::make_unique<ScalarExpr>(std::move(e));
   e = ScalarExpr();
   e.kind = ScalarExpr::Kind::Cast;
   e.loc = inner->loc;
   e.dtype = to;
   e.args.push_back(std::move(inner));
-  return true;
 }
 
 static ScalarExprPtr makeNode(ScalarExpr::Kind k, DType t, SourceLoc loc) {
@@ -154,19 +152,13 @@ bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
   case ScalarExpr::Kind::Read: {
     // Index values and weak reductions (`sum[j](j)`) are computed in their
     // default dtype and converted once here.
-    if (to == e.dtype)
-      return true;
-    auto inner = std::make_unique<ScalarExpr>(std::move(e));
-    e = ScalarExpr();
-    e.kind = ScalarExpr::Kind::Cast;
-    e.loc = inner->loc;
-    e.dtype = to;
-    e.args.push_back(std::move(inner));
+    if (to != e.dtype)
+      wrapInCast(e, to);
     return true;
   }
   case ScalarExpr::Kind::Previous:
     // The previous state of a recurrence takes the type its uses give it
-    // (Statements.cpp reconciles it with the state's type).
+    // (Recurrences.cpp reconciles it with the state's type).
     e.dtype = to;
     return true;
   case ScalarExpr::Kind::Cast:
@@ -182,7 +174,10 @@ bool TypeRules::retype(ScalarExpr &e, DType to, SourceLoc loc) {
       // complex type of `to`'s precision (f64 -> c128).
       std::optional<DType> c = getComplexOf(to);
       if (!c)
-        return retype(*e.args[0], DType::C64, loc) && wrapInCast(e, to);
+        if (!retype(*e.args[0], DType::C64, loc))
+          return false;
+      wrapInCast(e, to);
+      return true;
       e.dtype = to;
       return retype(*e.args[0], *c, loc);
     }

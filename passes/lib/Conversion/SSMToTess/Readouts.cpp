@@ -11,7 +11,6 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/IRMapping.h"
 
 using namespace mlir;
 using namespace tessera;
@@ -80,31 +79,6 @@ Value tessera::createReadoutResult(OpBuilder &b, Location loc,
                                  dynamicSizes);
 }
 
-/// Clones the body of `op` into `b`'s block, whose arguments are the same:
-/// tess.index of loop `dim` becomes `position`, of later loops one less.
-static void cloneStepBody(OpBuilder &b, tess::ContractOp op, unsigned dim,
-                          Value position) {
-  IRMapping mapping;
-  Block &source = op.getBody().front();
-  Block *target = b.getInsertionBlock();
-  for (auto [from, to] :
-       llvm::zip(source.getArguments(), target->getArguments()))
-    mapping.map(from, to);
-  for (Operation &inner : source) {
-    auto index = dyn_cast<tess::IndexOp>(inner);
-    if (!index) {
-      b.clone(inner, mapping);
-      continue;
-    }
-    uint64_t d = index.getDim();
-    Value value =
-        d == dim ? position
-                 : tess::IndexOp::create(b, index.getLoc(), d < dim ? d : d - 1)
-                       .getResult();
-    mapping.map(index.getResult(), value);
-  }
-}
-
 Value tessera::buildReadoutStep(OpBuilder &b, Location loc,
                                 const Readout &readout, Value scanResult,
                                 Value state, Value position, Value carried) {
@@ -136,7 +110,7 @@ Value tessera::buildReadoutStep(OpBuilder &b, Location loc,
   auto step = tess::ContractOp::create(
       b, loc, type, op.getKind(), inputs, bounds, symbols, maps,
       [&](OpBuilder &body, Location, ValueRange) {
-        cloneStepBody(body, op, dim, position);
+        cloneStepBody(body, op.getBody().front(), dim, position);
       });
   SmallVector<Value> sizes;
   AffineMap resultMap = op.getResultMap();

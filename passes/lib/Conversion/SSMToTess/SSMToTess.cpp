@@ -102,11 +102,36 @@ std::pair<Value, AffineMap> tessera::restrictInput(OpBuilder &b, Location loc,
           stepMap.dropResult(result)};
 }
 
-namespace {
+void tessera::cloneStepBody(OpBuilder &b, Block &source, unsigned dim,
+                            Value position) {
+  IRMapping mapping;
+  for (auto [from, to] :
+       llvm::zip(source.getArguments(), b.getInsertionBlock()->getArguments()))
+    mapping.map(from, to);
+  for (Operation &inner : source) {
+    std::optional<uint64_t> index;
+    if (auto op = dyn_cast<ssm::IndexOp>(inner))
+      index = op.getDim();
+    else if (auto op = dyn_cast<tess::IndexOp>(inner))
+      index = op.getDim();
+    if (index) {
+      Value value =
+          *index == dim
+              ? position
+              : tess::IndexOp::create(b, inner.getLoc(),
+                                      *index < dim ? *index : *index - 1)
+                    .getResult();
+      mapping.map(inner.getResult(0), value);
+    } else if (auto yield = dyn_cast<ssm::YieldOp>(inner)) {
+      tess::YieldOp::create(b, yield.getLoc(),
+                            mapping.lookup(yield.getValue()));
+    } else {
+      b.clone(inner, mapping);
+    }
+  }
+}
 
-/// The state before the first step: `init`, or zeros of the slice's shape.
-Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
-                      RankedTensorType sliceType, ValueRange sliceSizes);
+namespace {
 
 /// The zero of a scalar type (real or complex).
 Value getZero(OpBuilder &b, Location loc, Type type) {
@@ -119,6 +144,7 @@ Value getZero(OpBuilder &b, Location loc, Type type) {
                                    cast<TypedAttr>(b.getZeroAttr(type)));
 }
 
+/// The state before the first step: `init`, or zeros of the slice's shape.
 Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
                       RankedTensorType sliceType, ValueRange sliceSizes) {
   if (op.getInit())
@@ -129,35 +155,6 @@ Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
       dynamicSizes.push_back(size);
   Value zero = getZero(b, loc, sliceType.getElementType());
   return tess::SplatOp::create(b, loc, sliceType, zero, dynamicSizes);
-}
-
-/// Clones the scan's body into a step's tess.contract body (the same block
-/// arguments: the inputs, then the previous state): ssm.index of the scan
-/// dimension becomes the step's position, other ssm.index ops tess.index,
-/// ssm.yield tess.yield.
-void cloneBody(OpBuilder &b, ssm::ScanOp op, Block &target, Value position) {
-  IRMapping mapping;
-  Block &source = op.getBody().front();
-  for (auto [from, to] :
-       llvm::zip(source.getArguments(), target.getArguments()))
-    mapping.map(from, to);
-  unsigned scanDim = op.getScanDim();
-  for (Operation &inner : source) {
-    if (auto index = dyn_cast<ssm::IndexOp>(inner)) {
-      unsigned dim = index.getDim();
-      Value value = dim == scanDim
-                        ? position
-                        : tess::IndexOp::create(b, index.getLoc(),
-                                                dim < scanDim ? dim : dim - 1)
-                              .getResult();
-      mapping.map(index.getResult(), value);
-    } else if (auto yield = dyn_cast<ssm::YieldOp>(inner)) {
-      tess::YieldOp::create(b, yield.getLoc(),
-                            mapping.lookup(yield.getValue()));
-    } else {
-      b.clone(inner, mapping);
-    }
-  }
 }
 
 /// One step of `op` at `position`: the state there, from `previous`.
@@ -185,12 +182,12 @@ Value buildScanStep(OpBuilder &b, Location loc, ssm::ScanOp op, Value position,
   maps.append({sliceMap, sliceMap});
   SmallVector<Value> symbols(op.getSymbols());
   symbols.push_back(position);
-  return tess::ContractOp::create(
-             b, loc, sliceType, tess::ReductionKind::sum, inputs, sizes,
-             symbols, maps,
-             [&](OpBuilder &body, Location, ValueRange) {
-               cloneBody(body, op, *body.getInsertionBlock(), position);
-             })
+  return tess::ContractOp::create(b, loc, sliceType, tess::ReductionKind::sum,
+                                  inputs, sizes, symbols, maps,
+                                  [&](OpBuilder &body, Location, ValueRange) {
+                                    cloneStepBody(body, op.getBody().front(),
+                                                  op.getScanDim(), position);
+                                  })
       .getResult();
 }
 

@@ -42,6 +42,13 @@ std::pair<mlir::Value, mlir::AffineMap>
 restrictInput(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
               mlir::AffineMap map, unsigned dim, mlir::Value position);
 
+/// Clones the body `source` (of an ssm.scan or a tess.contract) into the
+/// block `b` inserts into, whose arguments are the same: ssm.index and
+/// tess.index of loop `dim` become `position`, of later loops tess.index one
+/// less; ssm.yield becomes tess.yield.
+void cloneStepBody(mlir::OpBuilder &b, mlir::Block &source, unsigned dim,
+                   mlir::Value position);
+
 /// A consumer of a scan that the scan's loop computes step by step: a
 /// tess.contract in the scan's block that reads the scan's result at the
 /// scan position through its loop `dim` (plainly), which indexes its result

@@ -24,12 +24,15 @@ using namespace tessera;
 
 namespace {
 
-/// True when complex type `type` has f32 parts (else f64).
-bool isSinglePrecision(Type type) {
+/// The f32 or f64 parts of a real or complex element type.
+FloatType getPartType(Type type) {
   if (auto complex = dyn_cast<ComplexType>(type))
     type = complex.getElementType();
-  return type.isF32();
+  return cast<FloatType>(type);
 }
+
+/// True when `type` (real or complex) has f32 parts (else f64).
+bool isSinglePrecision(Type type) { return getPartType(type).isF32(); }
 
 /// The constant global holding the unit-root table of `order` in `part`
 /// (f32 or f64), created once per module.
@@ -81,13 +84,6 @@ SmallVector<Value, 2> getRootArguments(PatternRewriter &rewriter, Location loc,
       memref::ExtractAlignedPointerAsIndexOp::create(rewriter, loc, table));
   return {LLVM::IntToPtrOp::create(rewriter, loc, pointerType, address),
           arith::ConstantIntOp::create(rewriter, loc, i64, order)};
-}
-
-/// The f32 or f64 parts of a real or complex element type.
-FloatType getPartType(Type type) {
-  if (auto complex = dyn_cast<ComplexType>(type))
-    type = complex.getElementType();
-  return cast<FloatType>(type);
 }
 
 /// fft and ifft -> `tessera_fft_c64/c128(..., inverse)`.

@@ -29,6 +29,9 @@
 namespace tessera {
 namespace sema {
 
+/// Replaces `e` by a conversion of it to `to`.
+void wrapInCast(ScalarExpr &e, DType to);
+
 /// A scalar expression with its typing state: `weak` marks a value without
 /// a dtype of its own (see the file comment).
 struct Typed {
