@@ -4,13 +4,19 @@
 // parallel loop times the inner loop (bounds known before it) reach
 // min-work and more than one thread is wanted, else runs the same loops as
 // scf.for without entering libomp; the alloca_scope around the body is gone.
+// The estimate saturates at min-work (each trip count and each product), so
+// that deep nests cannot overflow it.
 // CHECK-LABEL: func.func @rows(
 // CHECK-SAME:    %[[N:[^:]*]]: index, %[[M:[^:]*]]: index
 // CHECK:         %[[T:.*]] = call @tessera_get_num_threads() : () -> i32
 // CHECK:         %[[INNER:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
-// CHECK:         %[[PARTIAL:.*]] = arith.muli %{{.*}}, %[[INNER]]
+// CHECK:         %[[INNERCAP:.*]] = arith.minui %[[INNER]], %c1000
+// CHECK:         %[[PARTIAL:.*]] = arith.muli %{{.*}}, %[[INNERCAP]]
+// CHECK:         %[[PARTIALCAP:.*]] = arith.minui %[[PARTIAL]], %c1000
 // CHECK:         %[[OUTER:.*]] = arith.ceildivsi %{{.*}}, %{{.*}} : index
-// CHECK:         %[[WORK:.*]] = arith.muli %[[PARTIAL]], %[[OUTER]]
+// CHECK:         %[[OUTERCAP:.*]] = arith.minui %[[OUTER]], %c1000
+// CHECK:         %[[PRODUCT:.*]] = arith.muli %[[PARTIALCAP]], %[[OUTERCAP]]
+// CHECK:         %[[WORK:.*]] = arith.minui %[[PRODUCT]], %c1000
 // CHECK:         %[[ENOUGH:.*]] = arith.cmpi uge, %[[WORK]], %c1000
 // CHECK:         %[[SEVERAL:.*]] = arith.cmpi sgt, %[[T]], %c1_i32
 // CHECK:         %[[FORK:.*]] = arith.andi %[[ENOUGH]], %[[SEVERAL]]

@@ -14,6 +14,7 @@
 // Recurrences become loops of contraction steps; block-diagonal and Monarch
 // transforms become block products.
 // O2-NEXT:   ssm-classify-recurrences,
+// O2-NEXT:   ssm-tile-scans,
 // O2-NEXT:   convert-ssm-to-tess,
 // O2-NEXT:   convert-structured-to-tess,
 // Then products of three or more tensors become pairwise contractions.
@@ -65,6 +66,7 @@
 // GEMM-shaped contractions call the runtime kernels.
 // O2-NEXT:   tess-contractions-to-kernels,
 // O2-NEXT:   tess-lower-strided-copies,
+// O2-NEXT:   tess-transposes-to-kernels,
 // Linalg ops whose iteration domain is empty are skipped at run time.
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-guard-empty-domains

@@ -49,9 +49,11 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   pm.addPass(createInlinerPass());
-  // Recurrences are classified, then become loops over their scan axis
-  // whose steps are contractions over the other dimensions.
+  // Recurrences are classified, split into tiles of their channels that
+  // run on the threads, then become loops over their scan axis whose steps
+  // are contractions over the tile's channels.
   pm.addPass(createSSMClassifyRecurrencesPass());
+  pm.addPass(createSSMTileScansPass());
   pm.addPass(createConvertSSMToTess());
   // Block-diagonal and Monarch transforms become block products, planned
   // and mapped to kernels with the other contractions.
@@ -172,6 +174,8 @@ static void addLoopPasses(OpPassManager &pm, bool optimize) {
   // threaded kernels (at every level, so all levels compute alike).
   pm.addPass(createTessContractionsToKernelsPass());
   pm.addPass(createTessLowerStridedCopiesPass());
+  // Transposing copies call the runtime's register-blocked kernel.
+  pm.addPass(createTessTransposesToKernelsPass());
   pm.addNestedPass<func::FuncOp>(createTessGuardEmptyDomainsPass());
   // Floating-point reductions may keep vector partial sums (Passes.td).
   pm.addNestedPass<func::FuncOp>(createTessReassociateReductionsPass());

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tessera/Dialect/SSM/IR/SSMOps.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -543,6 +544,15 @@ private:
   SmallVector<bool> inKernel;
 };
 
+/// Whether `op` is inside the loop of a scan's steps.
+bool isInScanSteps(Operation *op) {
+  for (auto loop = op->getParentOfType<scf::ForOp>(); loop;
+       loop = loop->getParentOfType<scf::ForOp>())
+    if (loop->hasAttr(tessera::ssm::kScanStepsAttrName))
+      return true;
+  return false;
+}
+
 struct TessContractionsToKernelsPass
     : public tessera::impl::TessContractionsToKernelsPassBase<
           TessContractionsToKernelsPass> {
@@ -550,6 +560,9 @@ struct TessContractionsToKernelsPass
     ModuleOp module = getOperation();
     std::vector<std::pair<linalg::GenericOp, GemmMatch>> matches;
     module.walk([&](linalg::GenericOp op) {
+      // A scan's steps each work on a small slice: their loops beat a call.
+      if (isInScanSteps(op))
+        return;
       if (std::optional<GemmMatch> match = matchGemm(op))
         matches.emplace_back(op, std::move(*match));
     });

@@ -20,6 +20,7 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/IR/Matchers.h"
 
 namespace tessera {
 #define GEN_PASS_DEF_TESSSERIALIZENESTEDPARALLELPASS
@@ -125,13 +126,17 @@ Value buildTripCount(OpBuilder &b, Location loc, Value lower, Value upper,
 
 /// Estimated iterations of the innermost bodies of `region`'s loop nest:
 /// the product of the trip counts of the omp loop and of every scf.for
-/// inside whose bounds are known before `region` starts.
-Value buildWorkEstimate(OpBuilder &b, omp::ParallelOp region) {
+/// inside whose bounds are known before `region` starts, saturated at `cap`
+/// (a deep nest, such as a tiled scan's, would overflow the product).
+Value buildWorkEstimate(OpBuilder &b, omp::ParallelOp region, int64_t cap) {
   Location loc = region.getLoc();
   Value work = arith::ConstantIndexOp::create(b, loc, 1);
+  Value limit = arith::ConstantIndexOp::create(b, loc, cap);
   auto multiply = [&](Value lower, Value upper, Value step) {
     Value trips = buildTripCount(b, loc, lower, upper, step);
-    work = arith::MulIOp::create(b, loc, work, trips);
+    trips = arith::MinUIOp::create(b, loc, trips, limit);
+    work = arith::MinUIOp::create(
+        b, loc, arith::MulIOp::create(b, loc, work, trips), limit);
   };
   region.walk([&](Operation *op) {
     if (auto nest = dyn_cast<omp::LoopNestOp>(op)) {
@@ -158,7 +163,15 @@ void inlineEmptyAllocaScopes(omp::ParallelOp region) {
   SmallVector<memref::AllocaScopeOp> scopes;
   region.walk([&](memref::AllocaScopeOp scope) {
     bool allocates = false;
-    scope.walk([&](memref::AllocaOp) { allocates = true; });
+    // A buffer with an extent 0 (tess-check-allocations' placeholder for a
+    // failed branch) takes no stack.
+    scope.walk([&](memref::AllocaOp alloca) {
+      bool empty = llvm::is_contained(alloca.getType().getShape(), 0) ||
+                   llvm::any_of(alloca.getDynamicSizes(), [](Value size) {
+                     return matchPattern(size, m_Zero());
+                   });
+      allocates |= !empty;
+    });
     if (!allocates && scope.getNumResults() == 0)
       scopes.push_back(scope);
   });
@@ -227,7 +240,7 @@ struct TessConfigureParallelRegionsPass
       OpBuilder b(region);
       Location loc = region.getLoc();
       Value threads = func::CallOp::create(b, loc, getThreads).getResult(0);
-      Value work = buildWorkEstimate(b, region);
+      Value work = buildWorkEstimate(b, region, minWork);
       Value threshold = arith::ConstantIndexOp::create(b, loc, minWork);
       Value enough = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
                                            work, threshold);

@@ -88,6 +88,7 @@ JITSession::create(unsigned optLevel) {
   define("tessera_irfft_c64", &tessera_irfft_c64);
   define("tessera_irfft_c128", &tessera_irfft_c128);
   define("tessera_fwht_length_supported", &tessera_fwht_length_supported);
+  define("tessera_transpose", &tessera_transpose);
   define("tessera_get_num_threads", &tessera_get_num_threads);
   define("tessera_set_num_threads", &tessera_set_num_threads);
   if (llvm::Error error =

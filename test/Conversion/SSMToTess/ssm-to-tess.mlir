@@ -108,8 +108,10 @@ func.func @complex_state(%x: tensor<?x4xcomplex<f32>>, %L: index)
 // A consumer that reads each step's state once, at the scan position (here
 // the sum over n of Mamba's readout, y[b, l] = sum_n h[b, l, n] * c[b, n, l]),
 // is computed by the scan's loop: its step reads the step's state, and the
-// state sequence (b, l, n) is never stored. A consumer that reads the
-// states at another position keeps them stored.
+// state sequence (b, l, n) is never stored. c's slice of a step is strided
+// along n (l is innermost in c), along which the step vectorizes: it is
+// copied contiguous first. A consumer that reads the states at another
+// position keeps them stored.
 // CHECK-LABEL: func.func @readout(
 // CHECK-SAME:      %{{[^:]+}}: tensor<?x?x?xf32>, %[[C:[^:]+]]: tensor<?x?x?xf32>
 // CHECK-NOT:     tensor.empty({{.+}}) : tensor<?x?x?xf32>
@@ -117,7 +119,8 @@ func.func @complex_state(%x: tensor<?x4xcomplex<f32>>, %L: index)
 // CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = {{.+}} iter_args(%[[PREV:.+]] = %{{.+}}, %[[Y:.+]] = %[[Y0]]) -> (tensor<?x?xf32>, tensor<?x?xf32>)
 // CHECK:           %[[S:.+]] = tess.contract sum ins(%{{.+}}, %[[PREV]] :
 // CHECK:           %[[CS:.+]] = tensor.extract_slice %[[C]][0, 0, %[[I]]]
-// CHECK:           %[[YS:.+]] = tess.contract sum ins(%[[S]], %[[CS]] : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%{{.+}}, %{{.+}}) symbols(%[[I]]) maps [{{.+}}] -> tensor<?xf32>
+// CHECK:           %[[CC:.+]] = linalg.copy ins(%[[CS]] : tensor<?x?xf32>)
+// CHECK:           %[[YS:.+]] = tess.contract sum ins(%[[S]], %[[CC]] : tensor<?x?xf32>, tensor<?x?xf32>) bounds(%{{.+}}, %{{.+}}) symbols(%[[I]]) maps [{{.+}}] -> tensor<?xf32>
 // CHECK:             arith.mulf
 // CHECK:           %[[YI:.+]] = tensor.insert_slice %[[YS]] into %[[Y]][0, %[[I]]] [%{{.+}}, 1] [1, 1]
 // CHECK:           scf.yield %{{.+}}, %[[YI]]
@@ -162,4 +165,38 @@ func.func @shifted_reader(%a: tensor<?x?xf32>, %L: index, %N: index)
     tess.yield %hv : f32
   }
   return %y : tensor<?x?xf32>
+}
+
+// -----
+
+// With `vector_dim` (set by ssm-tile-scans) the state between steps is laid
+// out with that dimension innermost: here (n, d) for a scan over t of
+// (d, n) channels vectorized along d. The initial state is transposed into
+// that layout, the step runs its loops in that order (`ssm.index 1`, d, is
+// the step's `tess.index 1`), reads x's slice transposed the same way (d
+// is not innermost in x), and each stored state is transposed back.
+// CHECK-LABEL: func.func @vector_dim(
+// CHECK:         %[[INIT:.+]] = tess.contract sum ins(%{{.+}} : tensor<32x4xf32>) {{.+}} -> tensor<4x32xf32>
+// CHECK:         scf.for %{{.+}} iter_args(%[[PREV:.+]] = %[[INIT]], %{{.+}} = %{{.+}}) -> (tensor<4x32xf32>, tensor<8x32x4xf32>)
+// CHECK:           %[[XT:.+]] = linalg.transpose ins(%{{.+}} : tensor<32x4xf32>) outs(%{{.+}} : tensor<4x32xf32>) permutation = [1, 0]
+// CHECK:           %[[S:.+]] = tess.contract sum ins(%[[XT]], %[[PREV]] : tensor<4x32xf32>, tensor<4x32xf32>)
+// CHECK:             tess.index 1 : index
+// CHECK:           %[[BACK:.+]] = tess.contract sum ins(%[[S]] : tensor<4x32xf32>) {{.+}} -> tensor<32x4xf32>
+// CHECK:           tensor.insert_slice %[[BACK]]
+func.func @vector_dim(%x: tensor<8x32x4xf32>, %h0: tensor<32x4xf32>) -> tensor<8x32x4xf32> {
+  %c8 = arith.constant 8 : index
+  %c32 = arith.constant 32 : index
+  %c4 = arith.constant 4 : index
+  %h = ssm.scan ins(%x : tensor<8x32x4xf32>) init(%h0 : tensor<32x4xf32>)
+         bounds(%c8, %c32, %c4) maps [affine_map<(t, d, n) -> (t, d, n)>]
+         scan_dim 0 {vector_dim = 1 : i64} -> tensor<8x32x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    %d = ssm.index 1 : index
+    %di = arith.index_cast %d : index to i64
+    %df = arith.sitofp %di : i64 to f32
+    %m = arith.mulf %p, %df : f32
+    %s = arith.addf %v, %m : f32
+    ssm.yield %s : f32
+  }
+  return %h : tensor<8x32x4xf32>
 }

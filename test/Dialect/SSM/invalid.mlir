@@ -164,3 +164,27 @@ func.func @yield_outside(%x: f32) {
   // expected-error @+1 {{expects parent op 'ssm.scan'}}
   ssm.yield %x : f32
 }
+
+// -----
+
+func.func @vector_dim_is_scan_dim(%x: tensor<8x4xf32>, %t: index, %n: index) -> tensor<8x4xf32> {
+  // expected-error @+1 {{vector dimension 0 must be a dimension of the result other than the scan dimension 0}}
+  %h = ssm.scan ins(%x : tensor<8x4xf32>) bounds(%t, %n)
+         maps [affine_map<(t, n) -> (t, n)>] scan_dim 0 {vector_dim = 0 : i64} -> tensor<8x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @vector_dim_out_of_range(%x: tensor<8x4xf32>, %t: index, %n: index) -> tensor<8x4xf32> {
+  // expected-error @+1 {{vector dimension 2 must be a dimension of the result other than the scan dimension 0}}
+  %h = ssm.scan ins(%x : tensor<8x4xf32>) bounds(%t, %n)
+         maps [affine_map<(t, n) -> (t, n)>] scan_dim 0 {vector_dim = 2 : i64} -> tensor<8x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8x4xf32>
+}

@@ -69,3 +69,18 @@ func.func @complex_state(%x: tensor<4x?xcomplex<f32>>, %L: index)
   }
   return %h : tensor<4x?xcomplex<f32>>
 }
+
+// The layout hint of the lowering: the steps vectorize along dimension 1.
+// CHECK-LABEL: func.func @vector_dim(
+// CHECK:         ssm.scan ins(%{{.+}} : tensor<8x16x4xf32>) bounds(%{{.+}}, %{{.+}}, %{{.+}}) maps [#{{.+}}] scan_dim 0 {vector_dim = 1 : i64} -> tensor<8x16x4xf32> {
+func.func @vector_dim(%x: tensor<8x16x4xf32>, %t: index, %d: index,
+                      %n: index) -> tensor<8x16x4xf32> {
+  %h = ssm.scan ins(%x : tensor<8x16x4xf32>) bounds(%t, %d, %n)
+         maps [affine_map<(t, d, n) -> (t, d, n)>] scan_dim 0
+         {vector_dim = 1 : i64} -> tensor<8x16x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    %s = arith.addf %v, %p : f32
+    ssm.yield %s : f32
+  }
+  return %h : tensor<8x16x4xf32>
+}

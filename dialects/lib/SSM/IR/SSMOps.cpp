@@ -26,7 +26,8 @@ void ScanOp::build(
         builder.getI64IntegerAttr(scanDim),
         reverse ? builder.getUnitAttr() : nullptr,
         RecurrenceKindAttr::get(builder.getContext(),
-                                RecurrenceKind::Unclassified));
+                                RecurrenceKind::Unclassified),
+        /*vector_dim=*/nullptr);
   OpBuilder::InsertionGuard guard(builder);
   Region *body = state.regions.front().get();
   SmallVector<Type> argTypes;
@@ -49,6 +50,13 @@ AffineMap ScanOp::getInputMap(unsigned i) {
 BlockArgument ScanOp::getPreviousState() {
   Block &block = getBody().front();
   return block.getArgument(block.getNumArguments() - 1);
+}
+
+int ScanOp::getStepVectorDim() {
+  if (std::optional<uint64_t> vectorDim = getVectorDim())
+    return int(*vectorDim);
+  int rank = int(getNumLoops()), scanDim = int(getScanDim());
+  return scanDim + 1 == rank ? rank - 2 : rank - 1;
 }
 
 YieldOp ScanOp::getYieldOp() {
@@ -157,6 +165,11 @@ LogicalResult ScanOp::verify() {
     return emitOpError("scan dimension ")
            << getScanDim() << " is out of range for a result of rank "
            << getNumLoops();
+  if (std::optional<uint64_t> vectorDim = getVectorDim())
+    if (*vectorDim >= getNumLoops() || *vectorDim == getScanDim())
+      return emitOpError("vector dimension ")
+             << *vectorDim << " must be a dimension of the result other "
+             << "than the scan dimension " << getScanDim();
   if (failed(verifyMaps(*this)) || failed(verifyExtents(*this)))
     return failure();
   return verifyInit(*this);

@@ -152,6 +152,38 @@ def TessLowerStridedCopiesPass : Pass<"tess-lower-strided-copies"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TessTransposesToKernelsPass
+    : Pass<"tess-transposes-to-kernels", "mlir::ModuleOp"> {
+  let summary = "Call the runtime's transpose kernel for transposing copies";
+  let description = [{
+    A `linalg.generic` on buffers that copies its input into its output with
+    the dimensions permuted, so that the innermost (unit-stride) dimensions
+    of the two differ, becomes loops over the other dimensions around calls
+    to `tessera_transpose` (Kernels.h), which copies each plane in register
+    blocks of 8 x 8 (4-byte elements) or 4 x 4 (8-byte ones) with vector
+    shuffles. The loops LLVM would generate read or write one side with a
+    stride, element by element or through gathers and scatters, at several
+    times the cost. Copies in the steps of a scan, planes of fewer than 64
+    elements known at compile time, and buffers whose innermost stride is not
+    statically 1 keep their loops.
+
+    ```mlir
+    linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>,
+                                     affine_map<(i, j) -> (j, i)>],
+                    iterator_types = ["parallel", "parallel"]}
+        ins(%x : memref<?x?xf32>) outs(%y : memref<?x?xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      linalg.yield %in : f32
+    }
+    // becomes
+    func.call @tessera_transpose(%c4, %rows, %cols, %xp, %xs, %yp, %ys) : ...
+    ```
+  }];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect", "mlir::scf::SCFDialect",
+                           "mlir::func::FuncDialect",
+                           "mlir::memref::MemRefDialect"];
+}
+
 def TessReorderReductionLoopsPass
     : Pass<"tess-reorder-reduction-loops", "mlir::func::FuncOp"> {
   let summary = "Move a unit-stride parallel loop inside the reductions";
@@ -402,20 +434,77 @@ def SSMClassifyRecurrencesPass : Pass<"ssm-classify-recurrences"> {
   }];
 }
 
+def SSMTileScansPass : Pass<"ssm-tile-scans"> {
+  let summary = "Run each recurrence over tiles of its channels";
+  let description = [{
+    The dimensions of an `ssm.scan` other than its scan axis are independent
+    channels. This pass rewrites a scan whose channels make more than one
+    tile as an `scf.forall` over channel tiles whose body is the same scan
+    over one tile: each tile runs the whole recurrence with a state of a few
+    KiB that stays in cache (the innermost channel dimension whole where it
+    fits, so that the steps vectorize along it), and the tiles run on the
+    threads, in one parallel region for the whole recurrence instead of one
+    per step. Tile sizes divide static extents where a divisor is close;
+    otherwise the last tile is smaller.
+
+    The scan's readouts (consumers that read each step's state once, such
+    as Mamba's `y[b, d, l] = x[b, d, l, n] * c[b, n, l]`) are tiled with it
+    when they keep every tiled channel dimension in their result, so that
+    each tile computes its part of them and stores no state sequence;
+    convert-ssm-to-tess then computes them in the tile's loop. Inputs that
+    read a tiled dimension plainly are sliced; other reads of it are offset
+    by a new symbol (so that `x[d + 1]` still reads zero past the end).
+
+    ```mlir
+    %h = ssm.scan ins(%a, %x : tensor<64x1024xf32>, tensor<64x1024xf32>)
+           bounds(%c64, %c1024)
+           maps [affine_map<(t, d) -> (t, d)>, affine_map<(t, d) -> (t, d)>]
+           scan_dim 0 -> tensor<64x1024xf32> { ... }
+    // becomes
+    %r = scf.forall (%d) = (0) to (1024) step (512)
+           shared_outs(%o = %empty) -> (tensor<64x1024xf32>) {
+      %as = tensor.extract_slice %a[0, %d] [64, 512] [1, 1] : ...
+      %xs = tensor.extract_slice %x[0, %d] [64, 512] [1, 1] : ...
+      %t = ssm.scan ins(%as, %xs : ...) bounds(%c64, %c512) ... scan_dim 0
+             -> tensor<64x512xf32> { ... }
+      scf.forall.in_parallel {
+        tensor.parallel_insert_slice %t into %o[0, %d] [64, 512] [1, 1] : ...
+      }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def TessWriteLoopStepsInPlacePass
     : Pass<"tess-write-loop-steps-in-place", "mlir::func::FuncOp"> {
-  let summary = "Let each step of a loop write its slice of the result in place";
+  let summary = "Let loop steps and tiles write their results in place";
   let description = [{
-    A loop that builds a tensor one slice per iteration (a recurrence's
-    steps, `convert-ssm-to-tess`) inserts each step's result into the tensor
-    it carries. When the step is a destination-style op (such as a
-    linalg.generic) whose init is a `tensor.empty` used only there, and its
-    result is inserted by a `tensor.insert_slice` into a loop-carried
-    tensor (other uses may read it too), the init becomes the `tensor.extract_slice` of that tensor at
-    the insertion's offsets, sizes and strides: bufferization then writes
-    the step into the result's buffer instead of a temporary allocated and
-    copied at every iteration. (A general eliminate-empty-tensors is not
-    run: it can make several results share one output buffer.)
+    Three rewrites that let bufferization write where the values end up,
+    instead of into temporaries allocated and copied at every iteration (a
+    general eliminate-empty-tensors is not run: it can make several results
+    share one output buffer):
+
+    - A loop that builds a tensor one slice per iteration (a recurrence's
+      steps, `convert-ssm-to-tess`) inserts each step's result into the
+      tensor it carries. When the step is a destination-style op (such as a
+      linalg.generic) whose init is a `tensor.empty` used only there, and its
+      result is inserted by a `tensor.insert_slice` into a loop-carried
+      tensor (other uses may read it too), the init becomes the
+      `tensor.extract_slice` of that tensor at the insertion's offsets,
+      sizes and strides.
+    - A step that computes a loop-carried tensor's next value element by
+      element from the current one (a scan's state: an all-parallel
+      linalg.generic that reads the carried tensor only at the point it
+      writes), whose result `linalg.copy` copies into the carried tensor,
+      writes into the carried tensor itself and the copy goes.
+    - What produces a tile that an `scf.forall` inserts into its shared
+      output (a loop's result, a destination-style op's, either branch of an
+      `scf.if` through `tensor.cast`: a tiled scan's readout, staged or
+      peeled) starts from the shared output's slice instead of an empty
+      tensor.
 
     ```mlir
     %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %t) -> (tensor<?x8xf32>) {

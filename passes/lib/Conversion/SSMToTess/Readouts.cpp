@@ -1,4 +1,5 @@
-//===- Readouts.cpp - Consumers of a scan computed by its steps -----------===//
+//===- Readouts.cpp - The steps of a scan's readouts
+//-----------------------===//
 //
 // `y[b, d, l] = x[b, d, l, n] * c[b, n, l]` after the scan `x` along `l`
 // reads each step's state once, at the same `l`: the scan's loop computes
@@ -15,57 +16,6 @@
 using namespace mlir;
 using namespace tessera;
 
-/// Whether `value` is available where `scan` is: defined before it in its
-/// block, or outside the block.
-static bool isAvailableAt(Value value, Operation *scan) {
-  Operation *def = value.getDefiningOp();
-  if (!def)
-    return true; // An argument of the scan's block or of an enclosing one.
-  return def->getBlock() != scan->getBlock() || def->isBeforeInBlock(scan);
-}
-
-/// The readout that `user` is, if any (see Readout).
-static std::optional<Readout> matchReadout(ssm::ScanOp scan, Operation *user) {
-  auto op = dyn_cast<tess::ContractOp>(user);
-  if (!op || op->getBlock() != scan->getBlock())
-    return std::nullopt;
-  unsigned scanDim = scan.getScanDim();
-  std::optional<unsigned> dim;
-  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
-    if (input != scan.getResult()) {
-      if (!isAvailableAt(input, scan))
-        return std::nullopt;
-      continue;
-    }
-    AffineMap map = op.getInputMap(i);
-    auto plain = dyn_cast<AffineDimExpr>(map.getResult(scanDim));
-    if (!plain || getPlainResult(map, plain.getPosition()) != int(scanDim) ||
-        (dim && *dim != plain.getPosition()))
-      return std::nullopt;
-    dim = plain.getPosition();
-  }
-  if (!dim)
-    return std::nullopt;
-  for (Value v : llvm::concat<Value>(op.getBounds(), op.getSymbols()))
-    if (!isAvailableAt(v, scan))
-      return std::nullopt;
-  int resultDim = getPlainResult(op.getResultMap(), *dim);
-  if (resultDim < 0)
-    return std::nullopt; // Summed over the scan index: not a step's value.
-  return Readout{op, *dim, unsigned(resultDim)};
-}
-
-SmallVector<Readout> tessera::findReadouts(ssm::ScanOp scan) {
-  SmallVector<Readout> readouts;
-  for (Operation *user : scan.getResult().getUsers()) {
-    if (llvm::any_of(readouts, [&](const Readout &r) { return r.op == user; }))
-      continue;
-    if (std::optional<Readout> readout = matchReadout(scan, user))
-      readouts.push_back(*readout);
-  }
-  return readouts;
-}
-
 Value tessera::createReadoutResult(OpBuilder &b, Location loc,
                                    const Readout &readout) {
   tess::ContractOp op = readout.op;
@@ -81,20 +31,42 @@ Value tessera::createReadoutResult(OpBuilder &b, Location loc,
 
 Value tessera::buildReadoutStep(OpBuilder &b, Location loc,
                                 const Readout &readout, Value scanResult,
-                                Value state, Value position, Value carried) {
+                                Value state, const StepOrder &stateOrder,
+                                Value position, Value carried) {
   tess::ContractOp op = readout.op;
   unsigned dim = readout.dim;
+  // The readout's loop (a step loop) that reads the state's vector
+  // dimension: its inputs are read unit-stride along it.
+  int vectorLoop = -1;
+  for (auto [i, input] : llvm::enumerate(op.getInputs())) {
+    if (input != scanResult || stateOrder.loops.empty())
+      continue;
+    AffineMap stepMap = getStepMap(op.getInputMap(i), dim)
+                            .dropResult(getPlainResult(op.getInputMap(i), dim));
+    if (auto plain =
+            dyn_cast<AffineDimExpr>(stepMap.getResult(stateOrder.loops.back())))
+      vectorLoop = plain.getPosition();
+  }
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
   for (auto [i, input] : llvm::enumerate(op.getInputs())) {
     AffineMap map = op.getInputMap(i);
     if (input == scanResult) {
+      // The state's dimensions are in the steps' order.
+      AffineMap stepMap =
+          getStepMap(map, dim).dropResult(getPlainResult(map, dim));
+      SmallVector<AffineExpr> results;
+      for (unsigned from : stateOrder.loops)
+        results.push_back(stepMap.getResult(from));
       inputs.push_back(state);
-      maps.push_back(getStepMap(map, dim).dropResult(getPlainResult(map, dim)));
+      maps.push_back(AffineMap::get(stepMap.getNumDims(),
+                                    stepMap.getNumSymbols(), results,
+                                    b.getContext()));
       continue;
     }
+    auto [slice, sliceMap] = restrictInput(b, loc, input, map, dim, position);
     auto [restricted, restrictedMap] =
-        restrictInput(b, loc, input, map, dim, position);
+        makeContiguous(b, loc, input, map, dim, slice, sliceMap, vectorLoop);
     inputs.push_back(restricted);
     maps.push_back(restrictedMap);
   }

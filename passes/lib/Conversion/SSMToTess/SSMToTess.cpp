@@ -45,19 +45,6 @@ AffineMap tessera::getStepMap(AffineMap map, unsigned dim) {
   return map.replaceDimsAndSymbols(dims, symbols, numDims - 1, numSymbols + 1);
 }
 
-int tessera::getPlainResult(AffineMap map, unsigned dim) {
-  int found = -1;
-  for (auto [j, expr] : llvm::enumerate(map.getResults())) {
-    if (!expr.isFunctionOfDim(dim))
-      continue;
-    auto plain = dyn_cast<AffineDimExpr>(expr);
-    if (found >= 0 || !plain)
-      return -1;
-    found = int(j);
-  }
-  return found;
-}
-
 Value tessera::extractStep(OpBuilder &b, Location loc, Value tensor,
                            unsigned dim, Value position) {
   auto type = cast<RankedTensorType>(tensor.getType());
@@ -102,8 +89,49 @@ std::pair<Value, AffineMap> tessera::restrictInput(OpBuilder &b, Location loc,
           stepMap.dropResult(result)};
 }
 
+std::pair<Value, AffineMap>
+tessera::makeContiguous(OpBuilder &b, Location loc, Value input, AffineMap map,
+                        unsigned scanLoop, Value slice, AffineMap stepMap,
+                        int vectorLoop) {
+  if (vectorLoop < 0 || slice == input)
+    return {slice, stepMap};
+  int result = getPlainResult(stepMap, vectorLoop);
+  unsigned rank = stepMap.getNumResults();
+  if (result < 0)
+    return {slice, stepMap};
+  // Unit-stride already: the vector loop reads the input's innermost
+  // dimension (the slice kept it: the scan position was not innermost).
+  unsigned inputRank = map.getNumResults();
+  bool keptInnermost = getPlainResult(map, scanLoop) != int(inputRank) - 1;
+  if (keptInnermost && unsigned(result) + 1 == rank)
+    return {slice, stepMap};
+  auto type = cast<RankedTensorType>(slice.getType());
+  SmallVector<int64_t> permutation, shape;
+  SmallVector<AffineExpr> results;
+  SmallVector<Value> dynamicSizes;
+  for (unsigned r = 0; r < rank; ++r)
+    if (int(r) != result)
+      permutation.push_back(r);
+  permutation.push_back(result);
+  for (int64_t r : permutation) {
+    shape.push_back(type.getDimSize(r));
+    results.push_back(stepMap.getResult(r));
+    if (type.isDynamicDim(r))
+      dynamicSizes.push_back(tensor::DimOp::create(b, loc, slice, r));
+  }
+  Value empty = tensor::EmptyOp::create(b, loc, shape, type.getElementType(),
+                                        dynamicSizes);
+  Value copy =
+      unsigned(result) + 1 == rank
+          ? linalg::CopyOp::create(b, loc, slice, empty).getResult(0)
+          : linalg::TransposeOp::create(b, loc, slice, empty, permutation)
+                .getResult()[0];
+  return {copy, AffineMap::get(stepMap.getNumDims(), stepMap.getNumSymbols(),
+                               results, b.getContext())};
+}
+
 void tessera::cloneStepBody(OpBuilder &b, Block &source, unsigned dim,
-                            Value position) {
+                            Value position, ArrayRef<unsigned> order) {
   IRMapping mapping;
   for (auto [from, to] :
        llvm::zip(source.getArguments(), b.getInsertionBlock()->getArguments()))
@@ -115,12 +143,13 @@ void tessera::cloneStepBody(OpBuilder &b, Block &source, unsigned dim,
     else if (auto op = dyn_cast<tess::IndexOp>(inner))
       index = op.getDim();
     if (index) {
+      unsigned stepIndex = *index < dim ? *index : *index - 1;
+      if (!order.empty() && *index != dim)
+        stepIndex = order[stepIndex];
       Value value =
           *index == dim
               ? position
-              : tess::IndexOp::create(b, inner.getLoc(),
-                                      *index < dim ? *index : *index - 1)
-                    .getResult();
+              : tess::IndexOp::create(b, inner.getLoc(), stepIndex).getResult();
       mapping.map(inner.getResult(0), value);
     } else if (auto yield = dyn_cast<ssm::YieldOp>(inner)) {
       tess::YieldOp::create(b, yield.getLoc(),
@@ -129,6 +158,69 @@ void tessera::cloneStepBody(OpBuilder &b, Block &source, unsigned dim,
       b.clone(inner, mapping);
     }
   }
+}
+
+StepOrder::StepOrder(ssm::ScanOp scan) {
+  unsigned numLoops = scan.getNumLoops() - 1, scanDim = scan.getScanDim();
+  int vectorDim = scan.getStepVectorDim();
+  int vector = vectorDim < 0 ? -1
+                             : (unsigned(vectorDim) < scanDim ? vectorDim
+                                                              : vectorDim - 1);
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (int(d) != vector)
+      loops.push_back(d);
+  if (vector >= 0)
+    loops.push_back(vector);
+  positions.resize(numLoops);
+  for (auto [to, from] : llvm::enumerate(loops))
+    positions[from] = to;
+}
+
+bool StepOrder::isIdentity() const {
+  return llvm::all_of(llvm::enumerate(loops), [](auto entry) {
+    return entry.index() == entry.value();
+  });
+}
+
+AffineMap StepOrder::apply(AffineMap map) const {
+  SmallVector<AffineExpr> dims;
+  for (unsigned d = 0; d < positions.size(); ++d)
+    dims.push_back(getAffineDimExpr(positions[d], map.getContext()));
+  return map.replaceDimsAndSymbols(dims, {}, map.getNumDims(),
+                                   map.getNumSymbols());
+}
+
+SmallVector<Value> StepOrder::permute(ValueRange values) const {
+  SmallVector<Value> result;
+  for (unsigned from : loops)
+    result.push_back(values[from]);
+  return result;
+}
+
+Value tessera::transposeTensor(OpBuilder &b, Location loc, Value tensor,
+                               ArrayRef<unsigned> from) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  unsigned rank = type.getRank();
+  SmallVector<Value> bounds;
+  for (unsigned d = 0; d < rank; ++d)
+    bounds.push_back(getValueOrCreateConstantIndexOp(
+        b, loc, tensor::getMixedSize(b, loc, tensor, d)));
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> results;
+  for (unsigned d : from) {
+    shape.push_back(type.getDimSize(d));
+    results.push_back(b.getAffineDimExpr(d));
+  }
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
+                                 AffineMap::get(rank, 0, results, ctx)};
+  return tess::ContractOp::create(
+             b, loc, RankedTensorType::get(shape, type.getElementType()),
+             tess::ReductionKind::sum, ValueRange{tensor}, bounds, maps,
+             [](OpBuilder &body, Location l, ValueRange args) {
+               tess::YieldOp::create(body, l, args[0]);
+             })
+      .getResult();
 }
 
 namespace {
@@ -144,11 +236,15 @@ Value getZero(OpBuilder &b, Location loc, Type type) {
                                    cast<TypedAttr>(b.getZeroAttr(type)));
 }
 
-/// The state before the first step: `init`, or zeros of the slice's shape.
+/// The state before the first step, laid out in `order`: `init`, or zeros
+/// of the slice's shape (`sliceType`, `sliceSizes`: in that order).
 Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
-                      RankedTensorType sliceType, ValueRange sliceSizes) {
+                      const StepOrder &order, RankedTensorType sliceType,
+                      ValueRange sliceSizes) {
   if (op.getInit())
-    return op.getInit();
+    return order.isIdentity()
+               ? op.getInit()
+               : transposeTensor(b, loc, op.getInit(), order.loops);
   SmallVector<Value> dynamicSizes;
   for (auto [d, size] : llvm::enumerate(sliceSizes))
     if (sliceType.isDynamicDim(d))
@@ -157,23 +253,32 @@ Value getInitialState(OpBuilder &b, Location loc, ssm::ScanOp op,
   return tess::SplatOp::create(b, loc, sliceType, zero, dynamicSizes);
 }
 
-/// One step of `op` at `position`: the state there, from `previous`.
-Value buildScanStep(OpBuilder &b, Location loc, ssm::ScanOp op, Value position,
-                    Value previous) {
+/// One step of `op` at `position`: the state there, from `previous`, both
+/// laid out in `order` (the step's loops run in that order).
+Value buildScanStep(OpBuilder &b, Location loc, ssm::ScanOp op,
+                    const StepOrder &order, Value position, Value previous) {
   RankedTensorType type = op.getType();
   unsigned scanDim = op.getScanDim();
   SmallVector<Value> sizes(op.getBounds());
   sizes.erase(sizes.begin() + scanDim);
   SmallVector<int64_t> shape(type.getShape());
   shape.erase(shape.begin() + scanDim);
-  auto sliceType = RankedTensorType::get(shape, type.getElementType());
+  SmallVector<int64_t> orderedShape;
+  for (unsigned from : order.loops)
+    orderedShape.push_back(shape[from]);
+  auto sliceType = RankedTensorType::get(orderedShape, type.getElementType());
   SmallVector<Value> inputs;
   SmallVector<AffineMap> maps;
+  int vectorLoop = order.loops.empty() ? -1 : int(order.loops.back());
   for (unsigned k = 0; k < op.getInputs().size(); ++k) {
-    auto [input, map] = restrictInput(b, loc, op.getInputs()[k],
-                                      op.getInputMap(k), scanDim, position);
+    Value original = op.getInputs()[k];
+    AffineMap originalMap = op.getInputMap(k);
+    auto [slice, sliceMap] =
+        restrictInput(b, loc, original, originalMap, scanDim, position);
+    auto [input, map] = makeContiguous(b, loc, original, originalMap, scanDim,
+                                       slice, sliceMap, vectorLoop);
     inputs.push_back(input);
-    maps.push_back(map);
+    maps.push_back(order.apply(map));
   }
   AffineMap sliceMap =
       AffineMap::getMultiDimIdentityMap(type.getRank() - 1, op.getContext())
@@ -183,10 +288,11 @@ Value buildScanStep(OpBuilder &b, Location loc, ssm::ScanOp op, Value position,
   SmallVector<Value> symbols(op.getSymbols());
   symbols.push_back(position);
   return tess::ContractOp::create(b, loc, sliceType, tess::ReductionKind::sum,
-                                  inputs, sizes, symbols, maps,
+                                  inputs, order.permute(sizes), symbols, maps,
                                   [&](OpBuilder &body, Location, ValueRange) {
                                     cloneStepBody(body, op.getBody().front(),
-                                                  op.getScanDim(), position);
+                                                  op.getScanDim(), position,
+                                                  order.positions);
                                   })
       .getResult();
 }
@@ -201,10 +307,15 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
     unsigned scanDim = op.getScanDim(), rank = type.getRank();
     SmallVector<Value> bounds(op.getBounds());
     Value length = bounds[scanDim];
+    // The state between steps, laid out with the vectorized dimension last.
+    StepOrder order(op);
     SmallVector<Value> sliceSizes = bounds;
     sliceSizes.erase(sliceSizes.begin() + scanDim);
-    SmallVector<int64_t> sliceShape(type.getShape());
-    sliceShape.erase(sliceShape.begin() + scanDim);
+    sliceSizes = order.permute(sliceSizes);
+    SmallVector<int64_t> shape(type.getShape()), sliceShape;
+    shape.erase(shape.begin() + scanDim);
+    for (unsigned from : order.loops)
+      sliceShape.push_back(shape[from]);
     auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
 
     // Consumers that read each step's state once are computed by the loop;
@@ -218,7 +329,7 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
     // its slices of the results in place while it reads the previous state;
     // tess-write-loop-steps-in-place), the results.
     SmallVector<Value> inits = {
-        getInitialState(rewriter, loc, op, sliceType, sliceSizes)};
+        getInitialState(rewriter, loc, op, order, sliceType, sliceSizes)};
     if (storeStates) {
       SmallVector<Value> dynamicSizes;
       for (unsigned d = 0; d < rank; ++d)
@@ -239,21 +350,27 @@ struct ScanToSteps : OpRewritePattern<ssm::ScanOp> {
           if (op.getReverse())
             position = arith::SubIOp::create(
                 b, l, arith::SubIOp::create(b, l, length, one), i);
-          Value state = buildScanStep(b, l, op, position, carried[0]);
+          Value state = buildScanStep(b, l, op, order, position, carried[0]);
           SmallVector<Value> results;
           unsigned next = 1;
-          if (storeStates)
-            results.push_back(insertStep(b, l, state, carried[next++], scanDim,
+          if (storeStates) {
+            // The result is laid out as the scan's dimensions are.
+            Value step = order.isIdentity()
+                             ? state
+                             : transposeTensor(b, l, state, order.positions);
+            results.push_back(insertStep(b, l, step, carried[next++], scanDim,
                                          position, bounds));
+          }
           for (const Readout &readout : readouts)
             results.push_back(buildReadoutStep(b, l, readout, op.getResult(),
-                                               state, position,
+                                               state, order, position,
                                                carried[next++]));
           Value copied =
               linalg::CopyOp::create(b, l, state, carried[0]).getResult(0);
           results.insert(results.begin(), copied);
           scf::YieldOp::create(b, l, results);
         });
+    loop->setAttr(ssm::kScanStepsAttrName, rewriter.getUnitAttr());
     unsigned next = 1;
     if (storeStates)
       rewriter.replaceAllUsesWith(op.getResult(), loop.getResult(next++));

@@ -11,6 +11,7 @@
 #define TESSERA_CONVERSION_SSMTOTESS_SCANSTEPS_H
 
 #include "tessera/Dialect/SSM/IR/SSMOps.h"
+#include "tessera/Dialect/SSM/Utils/Readouts.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 
 #include "mlir/IR/Builders.h"
@@ -20,10 +21,6 @@ namespace tessera {
 /// `map` with loop dimension `dim` replaced by a new last symbol (the step's
 /// position) and the dimensions after it moved down by one.
 mlir::AffineMap getStepMap(mlir::AffineMap map, unsigned dim);
-
-/// The result of `map` that is the plain dimension `dim`, when no other
-/// result uses `dim`; else -1.
-int getPlainResult(mlir::AffineMap map, unsigned dim);
 
 /// The slice of `tensor` at `position` along `dim` (that dimension dropped).
 mlir::Value extractStep(mlir::OpBuilder &b, mlir::Location loc,
@@ -42,37 +39,63 @@ std::pair<mlir::Value, mlir::AffineMap>
 restrictInput(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
               mlir::AffineMap map, unsigned dim, mlir::Value position);
 
+/// The slice of `input` for a step at a position of loop `scanLoop`
+/// (`slice`: restrictInput of `map`, now read through `stepMap`),
+/// copied into a contiguous tensor with the vector loop `vectorLoop` (a
+/// loop of the step) innermost, when the step would otherwise read it
+/// strided along that loop: it reads the vector loop, and in `input`'s
+/// layout that is not the innermost dimension (Mamba's `dt[b, d, l]`, its
+/// steps vectorized along `d`). The copy costs one pass over the slice per
+/// step; the step's innermost loop then vectorizes with unit stride.
+/// Returns the value to read and its map.
+std::pair<mlir::Value, mlir::AffineMap>
+makeContiguous(mlir::OpBuilder &b, mlir::Location loc, mlir::Value input,
+               mlir::AffineMap map, unsigned scanLoop, mlir::Value slice,
+               mlir::AffineMap stepMap, int vectorLoop);
+
 /// Clones the body `source` (of an ssm.scan or a tess.contract) into the
 /// block `b` inserts into, whose arguments are the same: ssm.index and
 /// tess.index of loop `dim` become `position`, of later loops tess.index one
-/// less; ssm.yield becomes tess.yield.
+/// less (then renumbered by `order`, new position per remaining loop, when
+/// given); ssm.yield becomes tess.yield.
 void cloneStepBody(mlir::OpBuilder &b, mlir::Block &source, unsigned dim,
-                   mlir::Value position);
+                   mlir::Value position, llvm::ArrayRef<unsigned> order = {});
 
-/// A consumer of a scan that the scan's loop computes step by step: a
-/// tess.contract in the scan's block that reads the scan's result at the
-/// scan position through its loop `dim` (plainly), which indexes its result
-/// at `resultDim`; everything else it reads is available before the scan.
-struct Readout {
-  tess::ContractOp op;
-  unsigned dim;
-  unsigned resultDim;
+/// The order of a scan's step loops (its dimensions but the scan dimension):
+/// the dimension the steps vectorize along (ssm.scan's getStepVectorDim)
+/// last, the others in order. The state carried between steps is laid out
+/// in this order, so that each step's innermost loop is unit-stride.
+struct StepOrder {
+  /// Per step loop, in the new order: its original position.
+  llvm::SmallVector<unsigned> loops;
+  /// Per original step loop: its new position.
+  llvm::SmallVector<unsigned> positions;
+
+  explicit StepOrder(ssm::ScanOp scan);
+  bool isIdentity() const;
+  /// `map` (over the original step loops) over the loops in the new order.
+  mlir::AffineMap apply(mlir::AffineMap map) const;
+  /// `values` (one per original step loop) in the new order.
+  llvm::SmallVector<mlir::Value> permute(mlir::ValueRange values) const;
 };
 
-/// The consumers of `scan` that its loop can compute (see Readout).
-llvm::SmallVector<Readout> findReadouts(ssm::ScanOp scan);
+/// `tensor` with its dimensions reordered: dimension `i` of the result is
+/// dimension `from[i]` of `tensor`.
+mlir::Value transposeTensor(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value tensor, llvm::ArrayRef<unsigned> from);
 
 /// The tensor a readout's steps are inserted into, before the loop.
 mlir::Value createReadoutResult(mlir::OpBuilder &b, mlir::Location loc,
                                 const Readout &readout);
 
 /// One step of `readout` at `position`, reading `state` (the scan's state
-/// there) where it read the scan's result `scanResult`; returns the
-/// readout's result with that step inserted into `carried`.
+/// there, laid out in `stateOrder`) where it read the scan's result
+/// `scanResult`; returns the readout's result with that step inserted into
+/// `carried`.
 mlir::Value buildReadoutStep(mlir::OpBuilder &b, mlir::Location loc,
                              const Readout &readout, mlir::Value scanResult,
-                             mlir::Value state, mlir::Value position,
-                             mlir::Value carried);
+                             mlir::Value state, const StepOrder &stateOrder,
+                             mlir::Value position, mlir::Value carried);
 
 } // namespace tessera
 

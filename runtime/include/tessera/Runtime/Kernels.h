@@ -77,6 +77,16 @@ void tessera_gemm_c128(int64_t batch, int64_t m, int64_t n, int64_t k,
                        int32_t overwrite, int32_t epilogue, double scalar,
                        int32_t conj);
 
+/// dst[c * dstRowStride + r] = src[r * srcRowStride + c] for r < rows and
+/// c < cols: the rows x cols matrix at `src` copied transposed, elements of
+/// `elementBytes` bytes copied bit for bit, strides in elements (both
+/// matrices unit-stride along their rows; they must not overlap). 4- and
+/// 8-byte elements go through register-blocked vector kernels; large
+/// matrices are split over the threads (outside parallel regions).
+void tessera_transpose(int64_t elementBytes, int64_t rows, int64_t cols,
+                       const void *src, int64_t srcRowStride, void *dst,
+                       int64_t dstRowStride);
+
 /// out = M_n in along dimension `axis` of tensors of rank `rank` (1 to 9:
 /// compiled code passes a complex tensor of rank 8 as reals, rank 9)
 /// with extents `extents`: the unnormalized Walsh-Hadamard transform (every

@@ -19,4 +19,14 @@
 #define GET_OP_CLASSES
 #include "tessera/Dialect/SSM/IR/SSMOps.h.inc"
 
+namespace tessera::ssm {
+
+/// A unit attribute on the scf.for that runs the steps of a scan
+/// (convert-ssm-to-tess): each step works on one tile's slice, so later
+/// passes keep its contractions as loops rather than calling a kernel per
+/// step.
+inline constexpr llvm::StringLiteral kScanStepsAttrName = "ssm.scan_steps";
+
+} // namespace tessera::ssm
+
 #endif // TESSERA_DIALECT_SSM_IR_SSMOPS_H

@@ -65,6 +65,12 @@ def SSM_ScanOp : SSM_Op<"scan", [
     coefficient: an associative scan), `general` otherwise (a sequential
     loop over the scan axis, parallel across the other dimensions).
 
+    `vector_dim`, when present, is a layout hint for the lowering: the
+    channel dimension (not `scan_dim`) along which the steps vectorize,
+    innermost in the layout of the state carried between steps. Without it
+    the steps vectorize along the innermost channel dimension.
+    `ssm-tile-scans` sets it to a dimension whose tiles have a static extent.
+
     Example (`h[b, t, n] = a[b, t, n] * h[b, t - 1, n] + x[b, t, n]`):
 
     ```mlir
@@ -102,7 +108,9 @@ def SSM_ScanOp : SSM_Op<"scan", [
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$scan_dim,
                        UnitAttr:$reverse,
                        DefaultValuedAttr<SSM_RecurrenceKindAttr,
-                         "::tessera::ssm::RecurrenceKind::Unclassified">:$kind);
+                         "::tessera::ssm::RecurrenceKind::Unclassified">:$kind,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntNonNegative]>>
+                         :$vector_dim);
   let results = (outs AnyRankedTensor:$result);
   let regions = (region SizedRegion<1>:$body);
 
@@ -137,6 +145,10 @@ def SSM_ScanOp : SSM_Op<"scan", [
     ::mlir::BlockArgument getPreviousState();
     /// The terminator of the body.
     class YieldOp getYieldOp();
+    /// The channel dimension the steps vectorize along: `vector_dim`, or
+    /// the innermost dimension other than the scan dimension (-1 for a
+    /// scan without other dimensions).
+    int getStepVectorDim();
   }];
 
   let hasVerifier = 1;
