@@ -2,7 +2,8 @@
 
 run.py collects, for each workload and thread count, one record per
 implementation (see worker.py) and calls `summarize`, `print_table`,
-`write_csv` and `write_runs_csv`. The plot needs matplotlib, which only the
+`write_csv` and `write_runs_csv`, and `print_memory` for the workloads whose
+peak memory under tess-run is measured. The plot needs matplotlib, which only the
 benchmark's venv has, so run.py runs this file as a script in that venv:
 
     bench/.venv/bin/python bench/report.py --plot bench/results/perf.csv bench/results/perf.png
@@ -15,13 +16,21 @@ import sys
 
 # The peer columns of the table and of perf.csv, in order.
 PEER_COLUMNS = ("numpy", "torch", "torch.compile", "torch.sdpa", "torch.fly", "torch.ref", "jax",
-                "opt_einsum", "ffht", "fht_cpu", "pyfftw", "ducc0")
+                "opt_einsum", "ffht", "fht_cpu", "pyfftw", "ducc0", "c.kernel")
+
+# Tessera's peak memory under tess-run (run.py's measure_memory), MiB:
+# inputs + outputs, the peak RSS, the peak RSS of the same program at sizes
+# 1 (the JIT and its libraries), their difference, that difference / the
+# inputs + outputs, the target of that ratio and whether it is met (no
+# target with --quick). Empty for the workloads without a memory target.
+MEMORY_FIELDS = ["mem_io_mib", "mem_peak_mib", "mem_base_mib", "mem_net_mib",
+                 "mem_ratio", "mem_target", "mem_met"]
 
 SUMMARY_FIELDS = (["workload", "threads", "sizes", "tessera_s", "tessera_min_s",
                    "tessera_status", "tessera_err", "compile_s"]
                   + ["%s_s" % p for p in PEER_COLUMNS]
                   + ["best_peer", "best_peer_s", "ratio", "target", "target_peer",
-                     "target_ratio", "target_met", "notes"])
+                     "target_ratio", "target_met", "notes"] + MEMORY_FIELDS)
 
 RUN_FIELDS = ["workload", "threads", "impl", "status", "median_s", "min_s", "reps",
               "first_call_s", "cpu_util", "err", "tol", "compile_s", "message"]
@@ -43,9 +52,10 @@ def target_for(workload, threads):
     return None
 
 
-def summarize(workload, threads, sizes, records, compile_info):
+def summarize(workload, threads, sizes, records, compile_info, memory=None):
     """One summary row (a dict of SUMMARY_FIELDS) from the records of one
-    workload at one thread count; records maps impl -> record."""
+    workload at one thread count; records maps impl -> record, memory is
+    None or measure_memory's dict for this thread count."""
     tess = records.get("tessera", {})
     row = {"workload": workload.name, "threads": threads,
            "sizes": " ".join("%s=%d" % kv for kv in sizes.items()),
@@ -66,8 +76,31 @@ def summarize(workload, threads, sizes, records, compile_info):
     row["target_ratio"] = ratio(row["tessera_s"], ref)
     row["target_met"] = target_met(row["target"], row["target_ratio"], row["tessera_status"])
     row["notes"] = notes(records, compile_info)
+    if memory:
+        row.update((k, memory.get(k)) for k in MEMORY_FIELDS)
+        if memory.get("mem_error"):
+            row["mem_met"] = "FAIL"
+            row["notes"] = "; ".join(n for n in (row["notes"], "tess-run memory: "
+                                                 + memory["mem_error"]) if n)
     row["_records"] = records  # for the table and the checks; not in the CSV
     return row
+
+
+def memory_fields(io_bytes, peak, base, target, err, tol):
+    """The MEMORY_FIELDS of one tess-run measurement (bytes in; MiB out;
+    target None: none), and `mem_error` when its result does not match the
+    reference."""
+    mib = float(2**20)
+    ratio_value = (peak - base) / io_bytes if io_bytes else None
+    met = ""
+    if target is not None and ratio_value is not None:
+        met = "pass" if ratio_value < target else "miss"
+    fields = {"mem_io_mib": io_bytes / mib, "mem_peak_mib": peak / mib,
+              "mem_base_mib": base / mib, "mem_net_mib": (peak - base) / mib,
+              "mem_ratio": ratio_value, "mem_target": target, "mem_met": met}
+    if not err <= tol:
+        fields["mem_error"] = "result MISMATCH err=%.3g > tol=%.3g" % (err, tol)
+    return fields
 
 
 def ratio(a, b):
@@ -154,11 +187,37 @@ def print_table(rows, out=sys.stdout):
                      + [impl_cell(r, p) for p in present]
                      + [r["best_peer"] or "-", fmt_ratio(r["ratio"]), target,
                         fmt_ratio(r["target_ratio"]) if target else "", r["target_met"]])
-    widths = [max(len(row[i]) for row in table) for i in range(len(header))]
+    print_columns(table, out)
+
+
+def print_columns(table, out):
+    """Rows of cells (the first one the header) in aligned columns."""
+    widths = [max(len(row[i]) for row in table) for i in range(len(table[0]))]
     for i, row in enumerate(table):
         print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip(), file=out)
         if i == 0:
             print("  ".join("-" * w for w in widths), file=out)
+
+
+def print_memory(rows, out=sys.stdout):
+    """The table of tess-run's peak memory, for the rows that have one."""
+    measured = [r for r in rows if r.get("mem_met") or r.get("mem_peak_mib") is not None]
+    if not measured:
+        return
+    print("\nTessera's peak memory under tess-run (MiB; base: the same program at sizes 1, "
+          "ratio = (peak - base) / (inputs + outputs))", file=out)
+    header = ["workload", "thr", "in+out", "peak", "base", "peak-base", "ratio",
+              "peak/in+out", "target", "met"]
+    table = [header]
+    for r in measured:
+        mib = lambda k: "%.1f" % r[k] if r.get(k) is not None else "-"  # noqa: E731
+        raw = (fmt_ratio(r["mem_peak_mib"] / r["mem_io_mib"])
+               if r.get("mem_peak_mib") is not None and r.get("mem_io_mib") else "-")
+        table.append([r["workload"], str(r["threads"]), mib("mem_io_mib"), mib("mem_peak_mib"),
+                      mib("mem_base_mib"), mib("mem_net_mib"), fmt_ratio(r.get("mem_ratio")),
+                      raw, "<%g" % r["mem_target"] if r.get("mem_target") else "",
+                      r.get("mem_met") or ""])
+    print_columns(table, out)
 
 
 def write_csv(rows, path):
@@ -239,8 +298,8 @@ def plot(csv_path, png_path):
     ax.set_xticklabels(names, rotation=30, ha="right")
     ax.set_ylabel("Tessera time / best peer time (lower is better)")
     ax.set_xlim(-0.6, len(names) - 0.4)
-    ax.set_title("Tessera vs numpy, PyTorch, torch.compile, JAX (red: target; "
-                 "attention vs torch.compile)", fontsize=10)
+    ax.set_title("Tessera vs its peers (red: target, against the best peer or the one "
+                 "it names)", fontsize=10)
     ax.plot([], [], color="red", linewidth=2, label="target")
     ax.legend()
     ax.grid(axis="y", which="both", alpha=0.3)
@@ -251,7 +310,7 @@ def plot(csv_path, png_path):
 def markdown(csv_path, out=sys.stdout):
     """perf.csv as the Markdown table of docs/performance.md."""
     rows = read_summary(csv_path)
-    peers = [p for p in PEER_COLUMNS if any(r["%s_s" % p] for r in rows)]
+    peers = [p for p in PEER_COLUMNS if any(r.get("%s_s" % p) for r in rows)]
     print("| workload | threads | Tessera | tessc | %s | best peer | ratio | target |"
           % " | ".join(peers), file=out)
     print("|" + " --- |" * (7 + len(peers)), file=out)
@@ -268,6 +327,18 @@ def markdown(csv_path, out=sys.stdout):
             r["workload"], r["threads"], tess, cell(r["compile_s"]),
             " | ".join(cell(r["%s_s" % p]) for p in peers), r["best_peer"] or "-",
             ratio_cell, target), file=out)
+    measured = [r for r in rows if r.get("mem_met") or r.get("mem_peak_mib")]
+    if measured:
+        print("\n| workload | threads | inputs + outputs | tess-run peak RSS | at sizes 1 "
+              "| peak - that | ratio | target |", file=out)
+        print("|" + " --- |" * 8, file=out)
+    for r in measured:
+        mib = lambda v: "%.1f MiB" % float(v) if v else "-"  # noqa: E731
+        ratio_cell = fmt_ratio(float(r["mem_ratio"])) if r["mem_ratio"] else "-"
+        target = "< %s: %s" % (r["mem_target"], r["mem_met"]) if r["mem_target"] else ""
+        print("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            r["workload"], r["threads"], mib(r["mem_io_mib"]), mib(r["mem_peak_mib"]),
+            mib(r["mem_base_mib"]), mib(r["mem_net_mib"]), ratio_cell, target), file=out)
 
 
 def main(argv=None):

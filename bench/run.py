@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Performance benchmark: Tessera against numpy, PyTorch, torch.compile, JAX.
+"""Performance benchmark: Tessera against numpy, PyTorch, torch.compile, JAX, C.
 
     /usr/bin/python3 bench/run.py                  # everything, 1 and 2 threads
     /usr/bin/python3 bench/run.py --workload matmul1024 --threads 2
@@ -8,10 +8,13 @@
 
 It builds tessc (ninja -C build tessc), creates bench/.venv and installs the
 peers from PyPI (numpy, torch, jax[cpu], opt_einsum, matplotlib) unless
---no-install, compiles bench/programs/*.tess with tessc (timed), then runs
-each workload at each thread count in a process of its own (bench/worker.py)
+--no-install, compiles bench/programs/*.tess with tessc (timed) and the C
+kernels of the `c` peers (bench/kernels/*.c) with clang-22, then runs each
+workload at each thread count in a process of its own (bench/worker.py)
 that times Tessera and every peer and checks each result against a float64
-NumPy reference. It prints a table, writes bench/results/perf.csv (summary),
+NumPy reference. For the workloads with a memory target it also runs
+tess-run on the program with .npy inputs and records its peak RSS. It
+prints a table, writes bench/results/perf.csv (summary),
 bench/results/perf_runs.csv (every implementation), bench/results/perf.png
 and bench/results/perf_env.txt (date, commit, machine, load, versions).
 
@@ -22,12 +25,15 @@ failed to compile or run for a workload.
 import argparse
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
 import time
+
+import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -46,6 +52,11 @@ THREAD_VARIABLES = ("TESSERA_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
                     "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS",
                     "VECLIB_MAXIMUM_THREADS")
 JAX_ONE_THREAD = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+# The compiler and flags of the C kernels (bench/kernels/*.c), as llama.cpp's
+# CPU kernels are built: native ISA, OpenMP, no -ffast-math.
+CLANG = "clang-22"
+CLANG_FALLBACK = "/usr/lib/llvm-22/bin/clang"
+C_FLAGS = ["-O3", "-march=native", "-fopenmp", "-shared", "-fPIC"]
 
 
 def parse_args(argv):
@@ -70,6 +81,8 @@ def parse_args(argv):
                    help="call each implementation once and check it; time nothing")
     p.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     p.add_argument("--tessc", help="tessc to use (default: BUILD_DIR/bin/tessc)")
+    p.add_argument("--clang", help="C compiler of the c peers (default: %s, else %s)"
+                                   % (CLANG, CLANG_FALLBACK))
     p.add_argument("--python", help="Python for the workers (default: the venv's)")
     p.add_argument("--torch-index", default=os.environ.get("TESSERA_BENCH_TORCH_INDEX"),
                    help="pip index for torch, e.g. https://download.pytorch.org/whl/cpu "
@@ -195,7 +208,7 @@ def usable_peers(args, python):
         if p not in workloads.LIBRARIES:
             sys.exit("bench: unknown peer library %r (known: %s)"
                      % (p, ", ".join(workloads.LIBRARIES)))
-    missing = missing_libraries(python, wanted)
+    missing = missing_libraries(python, [p for p in wanted if p != "c"])
     if missing:
         log("%s cannot import %s: those peers are skipped" % (python, ", ".join(missing)))
     return [p for p in wanted if p not in missing]
@@ -219,6 +232,40 @@ def compile_programs(tessc, selected, lib_dir):
     return done
 
 
+def find_clang(args):
+    """The C compiler of the c peers, or None when there is none."""
+    if args.clang:
+        return shutil.which(args.clang)
+    return shutil.which(CLANG) or (CLANG_FALLBACK if os.access(CLANG_FALLBACK, os.X_OK)
+                                   else None)
+
+
+def compile_c_kernels(args, selected, peers, lib_dir):
+    """Compile the bench/kernels/*.c that the selected workloads' c peers
+    call into lib_dir (lib<name>.so), timing each. Returns the peers, less
+    `c` when there is no clang-22. A kernel that does not compile is logged;
+    its peers then report the error."""
+    names = sorted({k for w in selected for k in w.c_kernels})
+    if "c" not in peers or not names:
+        return peers
+    clang = find_clang(args)
+    if not clang:
+        log("%s not found: the c peers (%s) are skipped"
+            % (args.clang or "%s (nor %s)" % (CLANG, CLANG_FALLBACK), ", ".join(names)))
+        return [p for p in peers if p != "c"]
+    for name in names:
+        source = os.path.join(HERE, "kernels", name + ".c")
+        cmd = [clang] + C_FLAGS + ["-o", os.path.join(lib_dir, "lib%s.so" % name),
+                                   source, "-lm"]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True)
+        seconds = time.perf_counter() - start
+        error = " | ".join(proc.stderr.strip().splitlines()[:4]) if proc.returncode else ""
+        log("%s %s %s.c: %.2fs%s" % (os.path.basename(clang), " ".join(C_FLAGS), name,
+                                     seconds, " ERROR: " + error if error else ""))
+    return peers
+
+
 def thread_env(threads):
     """The environment of a worker at `threads` threads."""
     env = dict(os.environ)
@@ -232,7 +279,7 @@ def thread_env(threads):
     return env
 
 
-def worker_command(python, w, threads, args, peers, library, skip, out):
+def worker_command(python, w, threads, args, peers, library, kernel_dir, skip, out):
     """The command line of one worker process."""
     cmd = [python, os.path.join(HERE, "worker.py"), "--workload", w.name,
            "--threads", str(threads), "--peers", ",".join(peers), "--out", out,
@@ -240,6 +287,8 @@ def worker_command(python, w, threads, args, peers, library, skip, out):
            "--rounds", str(args.rounds)]
     if library:
         cmd += ["--library", library]
+    if "c" in peers and w.c_kernels:
+        cmd += ["--c-kernels", kernel_dir]
     if skip:
         cmd += ["--skip", ",".join(skip)]
     if args.quick:
@@ -288,7 +337,7 @@ def describe_exit(status):
     return "exit status %s" % status
 
 
-def run_workload(w, threads, args, python, peers, library, log_dir):
+def run_workload(w, threads, args, python, peers, library, kernel_dir, log_dir):
     """Run one workload at one thread count; returns records by impl.
 
     When the worker dies (crash, memory, --timeout) the implementation it
@@ -303,7 +352,8 @@ def run_workload(w, threads, args, python, peers, library, log_dir):
         os.remove(out)
     crashed = {}
     while True:  # ends: each new start skips one more implementation
-        cmd = worker_command(python, w, threads, args, peers, library, list(crashed), out)
+        cmd = worker_command(python, w, threads, args, peers, library, kernel_dir,
+                             list(crashed), out)
         status = run_process(cmd, thread_env(threads), log_path, args.timeout)
         records, running = read_records(out)
         if status == 0:
@@ -320,25 +370,157 @@ def run_workload(w, threads, args, python, peers, library, log_dir):
 
 
 # ---------------------------------------------------------------------------
+# Peak memory of Tessera under tess-run.
+# ---------------------------------------------------------------------------
+
+# Runs argv[2:] as its only child and writes the child's exit status and
+# peak resident set size (ru_maxrss, KiB) to argv[1]. run.py starts it as
+# `python -I -S`, a small process: Linux counts in a child's ru_maxrss the
+# resident memory of the process it was forked from (and subprocess forks
+# with vfork, sharing it), so tess-run started by run.py itself (NumPy,
+# the inputs) would be charged for run.py's memory.
+RSS_HELPER = """
+import os, sys
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    f.write("%d %d" % (os.waitstatus_to_exitcode(status), usage.ru_maxrss))
+"""
+
+
+def find_tess_run(tessc):
+    """tess-run next to tessc, else on the PATH (None: not found)."""
+    path = shutil.which(tessc) or tessc
+    beside = os.path.join(os.path.dirname(os.path.abspath(path)), "tess-run")
+    return beside if os.access(beside, os.X_OK) else shutil.which("tess-run")
+
+
+def entry_parameters(w):
+    """The parameter names of w's entry, read from its program."""
+    with open(os.path.join(HERE, "programs", w.program + ".tess")) as f:
+        source = f.read()
+    match = re.search(r"\bfn\s+%s\s*\(([^)]*)\)" % re.escape(w.entry), source)
+    return re.findall(r"(\w+)\s*:", match.group(1)) if match else []
+
+
+def save_inputs(w, sizes, folder):
+    """w's inputs at `sizes` (the workers' seed) as folder/<param>.npy;
+    returns (the inputs, the --in options, their bytes + the result's)."""
+    os.makedirs(folder, exist_ok=True)
+    inputs = w.inputs(np.random.default_rng(12345), sizes)
+    names = entry_parameters(w)
+    if len(names) != len(inputs):
+        raise RuntimeError("cannot read the %d parameters of %s in %s.tess"
+                           % (len(inputs), w.entry, w.program))
+    options = []
+    for name, x in zip(names, inputs):
+        path = os.path.join(folder, name + ".npy")
+        np.save(path, x)
+        options.append("--in=%s=%s" % (name, path))
+    out_bytes = int(np.prod(w.out_shape(sizes))) * np.dtype(w.out_dtype).itemsize
+    return inputs, options, sum(x.nbytes for x in inputs) + out_bytes
+
+
+def tess_run_peak(tess_run, w, threads, options, folder, log_path, timeout):
+    """Run tess-run on w's program with the --in `options`, the result
+    written to folder/result.npy; returns its peak RSS in bytes."""
+    result = os.path.join(folder, "result.npy")
+    stats = os.path.join(folder, "rss.txt")
+    for path in (result, stats):
+        if os.path.exists(path):
+            os.remove(path)
+    cmd = ([tess_run, "-O3", "--entry=" + w.entry, "--num-threads=%d" % threads]
+           + options + ["--out=0=" + result,
+                        os.path.join(HERE, "programs", w.program + ".tess")])
+    with open(log_path, "a") as f:
+        f.write("$ %s\n" % " ".join(cmd))
+    status = run_process([sys.executable, "-I", "-S", "-c", RSS_HELPER, stats] + cmd,
+                         thread_env(threads), log_path, timeout)
+    if status != 0 or not os.path.exists(stats):
+        raise RuntimeError("tess-run: %s, see %s" % (describe_exit(status), log_path))
+    with open(stats) as f:
+        code, max_rss_kib = (int(v) for v in f.read().split())
+    if code != 0:
+        raise RuntimeError("tess-run: exit status %d, see %s" % (code, log_path))
+    return max_rss_kib * 1024
+
+
+def measure_memory(w, args, tess_run, work_dir, log_dir):
+    """tess-run's peak RSS on w's program with .npy inputs, at each thread
+    count: at the run's sizes and, as the baseline (the JIT, LLVM, the
+    runtime: not the program's data), at sizes 1. Returns threads -> a dict
+    of report.MEMORY_FIELDS' values, with `mem_error` on a failure. With
+    --quick there is no target: the inputs are a few bytes, the noise of
+    the RSS (tenths of a MiB) is all there is to see."""
+    sizes = w.quick if args.quick else w.sizes
+    target = None if args.quick else w.mem_target
+    results = {}
+    try:
+        inputs, options, io_bytes = save_inputs(w, sizes, os.path.join(work_dir, "full"))
+        _, tiny_options, _ = save_inputs(w, {k: 1 for k in sizes},
+                                         os.path.join(work_dir, "tiny"))
+        reference = np.asarray(w.reference(*[x.astype(np.float64) for x in inputs]))
+    except (RuntimeError, OSError) as e:
+        return {t: {"mem_error": str(e), "mem_target": target} for t in thread_counts(args)}
+    for threads in thread_counts(args):
+        log_path = os.path.join(log_dir, "%s-%dt-tess-run.log" % (w.name, threads))
+        open(log_path, "w").close()
+        try:
+            peak = tess_run_peak(tess_run, w, threads, options,
+                                 os.path.join(work_dir, "full"), log_path, args.timeout)
+            base = tess_run_peak(tess_run, w, threads, tiny_options,
+                                 os.path.join(work_dir, "tiny"), log_path, args.timeout)
+            got = np.load(os.path.join(work_dir, "full", "result.npy"))
+        except (RuntimeError, OSError, ValueError) as e:
+            results[threads] = {"mem_error": str(e), "mem_target": target}
+            continue
+        err = workloads.normalized_error(got, reference)
+        results[threads] = report.memory_fields(io_bytes, peak, base, target, err, w.tol)
+        log("%s, %d thread%s: tess-run peak RSS %.1f MiB, %.1f MiB at sizes 1; "
+            "inputs + outputs %.1f MiB" % (w.name, threads, "" if threads == 1 else "s",
+                                           peak / 2**20, base / 2**20, io_bytes / 2**20))
+    return results
+
+
+# ---------------------------------------------------------------------------
 # Main.
 # ---------------------------------------------------------------------------
 
 
-def run_all(args, selected, python, peers, compiled, out_dir):
-    """Run every selected workload at every thread count; (rows, runs)."""
-    log_dir = os.path.join(out_dir, "logs")
+def run_all(args, selected, python, peers, compiled, lib_dir, tessc):
+    """Run every selected workload at every thread count; (rows, runs).
+    lib_dir: the temporary folder of the compiled programs and C kernels,
+    where the .npy files of the memory runs go too."""
+    log_dir = os.path.join(args.out, "logs")
     os.makedirs(log_dir, exist_ok=True)
+    tess_run = find_tess_run(tessc)
     rows, runs = [], []
     for w in selected:
         info = compiled[w.program]
+        memory = {}
+        if w.mem_target and not args.verify_only:
+            if tess_run and not info["error"]:
+                log("%s: tess-run's peak memory" % w.name)
+                memory = measure_memory(w, args, tess_run,
+                                        os.path.join(lib_dir, "mem-" + w.name), log_dir)
+            elif not tess_run:
+                log("no tess-run next to %s: the memory of %s is not measured"
+                    % (tessc, w.name))
         for threads in thread_counts(args):
             log("%s, %d thread%s" % (w.name, threads, "" if threads == 1 else "s"))
-            records = run_workload(w, threads, args, python, peers, info["library"], log_dir)
+            records = run_workload(w, threads, args, python, peers, info["library"],
+                                   lib_dir, log_dir)
             if info["error"]:
                 records["tessera"] = {"impl": "tessera", "status": "compile-error",
                                       "message": info["error"]}
             sizes = w.quick if args.quick else w.sizes
-            rows.append(report.summarize(w, threads, sizes, records, info))
+            rows.append(report.summarize(w, threads, sizes, records, info,
+                                         memory.get(threads)))
             for impl, rec in records.items():
                 runs.append(dict(rec, workload=w.name, threads=threads,
                                  compile_s=info["seconds"] if impl == "tessera" else
@@ -366,7 +548,7 @@ print(", ".join(out))
 """
 
 
-def environment(python, tessc):
+def environment(python, tessc, clang):
     """Lines describing the run: date, commit, machine, load, versions."""
     def first_line(cmd):
         proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
@@ -382,7 +564,9 @@ def environment(python, tessc):
             "tessc: " + tessc,
             "cpu: %s, %d cores" % (model, os.cpu_count()),
             "load average at the end: %.1f %.1f %.1f" % os.getloadavg(),
-            "peers: " + first_line([python, "-c", VERSIONS])]
+            "peers: " + first_line([python, "-c", VERSIONS]),
+            "c peers: " + ("%s %s" % (first_line([clang, "--version"]), " ".join(C_FLAGS))
+                           if clang else "not compiled")]
 
 
 def write_outputs(rows, runs, out_dir, python):
@@ -415,23 +599,25 @@ def main(argv=None):
     lib_dir = tempfile.mkdtemp(prefix="tessera-bench-")
     try:
         compiled = compile_programs(tessc, selected, lib_dir)
-        rows, runs = run_all(args, selected, python, peers, compiled, args.out)
+        peers = compile_c_kernels(args, selected, peers, lib_dir)
+        rows, runs = run_all(args, selected, python, peers, compiled, lib_dir, tessc)
     finally:
         shutil.rmtree(lib_dir, ignore_errors=True)
     print("Tessera vs peers (median times; ratio = Tessera / best peer; "
           "%s; every result checked against float64 numpy)"
           % ("sizes: --quick" if args.quick else "full sizes"))
     report.print_table(rows)
+    report.print_memory(rows)
     if args.verify_only:
         report.print_checks(rows)
     problems = print_problems(rows)
     write_outputs(rows, runs, args.out, python)
-    env_lines = environment(python, tessc)
+    env_lines = environment(python, tessc, find_clang(args) if "c" in peers else None)
     with open(os.path.join(args.out, "perf_env.txt"), "w") as f:
         f.write("\n".join(env_lines) + "\n")
     for line in env_lines:
         log(line)
-    tessera_bad = any(r["tessera_status"] != "ok" for r in rows)
+    tessera_bad = any(r["tessera_status"] != "ok" or r.get("mem_met") == "FAIL" for r in rows)
     mismatch = any(rec.get("status") == "FAIL" for rec in runs)
     if not problems:
         print("all results match the numpy reference")

@@ -41,6 +41,7 @@ def parse_args(argv):
     p.add_argument("--quick", action="store_true")
     p.add_argument("--peers", default=",".join(workloads.LIBRARIES))
     p.add_argument("--library", help="the compiled Tessera library (lib*.so)")
+    p.add_argument("--c-kernels", help="the folder of the compiled bench/kernels/*.c")
     p.add_argument("--skip", default="", help="implementations not to run")
     p.add_argument("--verify-only", action="store_true")
     p.add_argument("--min-time", type=float, default=0.5)
@@ -188,6 +189,7 @@ def run_worker(args):
     """Run every implementation of the workload; records go to args.out."""
     workload = workloads.by_name()[args.workload]
     sizes = workload.quick if args.quick else workload.sizes
+    workloads.C_KERNEL_DIR = args.c_kernels
     set_library_threads(args.threads, args.peers.split(","))
     rng = np.random.default_rng(12345)
     inputs = workload.inputs(rng, sizes)

@@ -6,17 +6,25 @@ float64 NumPy reference, the shape of its result and its peers: for each
 peer implementation a function that takes the float32 input arrays and
 returns a callable computing the result (see worker.py for how peers are
 set up per library). Peer libraries are imported lazily, inside those
-functions, after the worker has set the thread count.
+functions, after the worker has set the thread count. The `c` peers are
+hand-written C kernels (bench/kernels/<name>.c) that run.py compiles with
+clang-22 into a build folder of its own; the worker sets C_KERNEL_DIR.
 """
 
+import ctypes
 import math
+import os
 
 import numpy as np
 
 # The libraries a peer can come from (--peers); torch.compile and
-# torch.sdpa belong to torch.
+# torch.sdpa belong to torch. `c` is no Python module: bench/kernels/*.c.
 LIBRARIES = ("numpy", "torch", "jax", "opt_einsum", "ffht", "fht_cpu", "pyfftw",
-             "ducc0")
+             "ducc0", "c")
+
+# Where run.py compiled bench/kernels/<name>.c to lib<name>.so (set by the
+# worker from --c-kernels; None: not compiled).
+C_KERNEL_DIR = None
 
 
 class Workload:
@@ -24,7 +32,8 @@ class Workload:
 
     def __init__(self, name, program, entry, sizes, quick, inputs, out_shape,
                  reference, peers, description, target=None, target_1t=None,
-                 target_peer=None, tol=1e-4, out_dtype=np.float32):
+                 target_peer=None, tol=1e-4, out_dtype=np.float32, c_kernels=(),
+                 mem_target=None):
         self.name = name
         self.program = program          # bench/programs/<program>.tess
         self.entry = entry              # the fn called
@@ -40,6 +49,8 @@ class Workload:
         self.target_peer = target_peer  # compare with this peer, not the best
         self.tol = tol                  # max |got - ref| / max |ref|
         self.out_dtype = out_dtype      # the result's NumPy dtype
+        self.c_kernels = c_kernels      # bench/kernels/<name>.c its c peers call
+        self.mem_target = mem_target    # max tess-run memory / (inputs + outputs)
 
 
 def peer_library(peer):
@@ -433,7 +444,6 @@ def ffht_peer(xs):
 
 def fht_cpu_peer(xs):
     """fht-cpu: a new array, rows on the benchmark's thread count."""
-    import os
     import fht_cpu
     (x,) = xs
     threads = int(os.environ.get("TESSERA_NUM_THREADS", "1"))
@@ -466,7 +476,6 @@ def crandn(rng, *shape):
 
 def bench_threads():
     """The thread count the worker runs with."""
-    import os
     return int(os.environ.get("TESSERA_NUM_THREADS", "1"))
 
 
@@ -594,6 +603,43 @@ def mamba_torch_ref(u, delta, a, bm, cm, dv):
     return y + u * dv[None, :, None]
 
 
+def c_kernel(name, symbol, argtypes):
+    """The function `symbol` of lib<name>.so, compiled by run.py from
+    bench/kernels/<name>.c into C_KERNEL_DIR; returns an int status."""
+    library = os.path.join(C_KERNEL_DIR or "", "lib%s.so" % name)
+    if not C_KERNEL_DIR or not os.path.exists(library):
+        raise FileNotFoundError("bench/kernels/%s.c was not compiled (see run.py's "
+                                "clang-22 line)" % name)
+    fn = getattr(ctypes.CDLL(library), symbol)
+    fn.argtypes = argtypes
+    fn.restype = ctypes.c_int
+    return fn
+
+
+def mamba_c_peer(xs):
+    """bench/kernels/ssm_scan.c, a C kernel of llama.cpp's ssm_scan kind
+    (sequential over l, the n loop vectorized, OpenMP threads over d), into
+    a preallocated output, on the benchmark's thread count."""
+    pointer, size = ctypes.c_void_p, ctypes.c_int64
+    fn = c_kernel("ssm_scan", "ssm_scan_f32",
+                  [pointer] * 7 + [size] * 4 + [ctypes.c_int])
+    if not all(x.dtype == np.float32 and x.flags["C_CONTIGUOUS"] for x in xs):
+        raise ValueError("ssm_scan_f32 needs dense row-major float32 arrays")
+    u, _, a, _, _, _ = xs
+    batch, dim, length = u.shape
+    out = np.empty_like(u)
+    args = [x.ctypes.data for x in xs] + [out.ctypes.data, batch, dim, length,
+                                          a.shape[1], bench_threads()]
+
+    def run():
+        status = fn(*args)
+        if status != 0:
+            raise RuntimeError("ssm_scan_f32: status %d" % status)
+        return out
+    run.inputs = xs  # the arrays behind the pointers live as long as run
+    return run
+
+
 def mamba_workload():
     """The 3-line Mamba scan at b=1, d=1536, l=2048, n=16 (issue 9)."""
     return Workload(
@@ -603,9 +649,10 @@ def mamba_workload():
         out_shape=lambda s: (s["B"], s["D"], s["L"]),
         reference=mamba_np,
         peers={"numpy": numpy_peer(mamba_np),
-               "torch.ref": torch_peer(mamba_torch_ref)},
+               "torch.ref": torch_peer(mamba_torch_ref),
+               "c.kernel": mamba_c_peer},
         description="Mamba's selective scan in 3 lines, b=1 d=1536 l=2048 n=16",
-        tol=1e-3)
+        tol=1e-3, c_kernels=("ssm_scan",), mem_target=2.0)
 
 
 def all_workloads():
