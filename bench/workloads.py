@@ -652,6 +652,9 @@ def mamba_workload():
                "torch.ref": torch_peer(mamba_torch_ref),
                "c.kernel": mamba_c_peer},
         description="Mamba's selective scan in 3 lines, b=1 d=1536 l=2048 n=16",
+        # Issue 9: 50x faster than selective_scan_ref at 2 threads (the best
+        # peer column shows the ratio to the C kernel: target 0.5).
+        target=0.02, target_peer="torch.ref",
         tol=1e-3, c_kernels=("ssm_scan",), mem_target=2.0)
 
 
