@@ -213,6 +213,14 @@ private:
   void genContraction(unsigned id, const sema::Value &v);
   /// A recurrence: ssm.scan over the contraction's loops.
   void genScan(unsigned id, const sema::Value &v);
+  /// The initial state of a recurrence (scan or slice scan) whose result
+  /// has type `resultType`: its init value, converted to the state's
+  /// element type, a scalar filling it; null without one.
+  Value genInitialState(const sema::Value &v, RankedTensorType resultType,
+                        Location l);
+  /// A slice recurrence: ssm.recurrence whose body computes the step's
+  /// values at one position (`pin`).
+  void genSliceScan(unsigned id, const sema::Value &v);
   void genCall(unsigned id, const sema::Value &v);
   /// butterfly, permute, blockdiag and monarch: structured ops on operands.
   void genFactored(unsigned id, const sema::Value &v, Location l);
@@ -230,6 +238,21 @@ private:
   const Function &fn;
   std::map<std::string, Value> symbols;
   std::vector<SmallVector<Value>> values;
+  /// Inside a slice recurrence's body: the loop name of its scan index,
+  /// which each step contraction runs at one position (extent 1, its
+  /// subscripts offset by the position, symbol kPositionSymbol), and the
+  /// Previous value, read without the scan dimension `axis`.
+  struct Pin {
+    std::string loopName;
+    unsigned axis = 0;
+    unsigned previous = 0;
+  };
+  std::optional<Pin> pin;
+  static constexpr const char *kPositionSymbol = "$position";
+  /// Whether loop `l` of `c` is the pinned scan loop.
+  bool isPinned(const Contraction &c, unsigned l) const {
+    return pin && c.loopNames[l] == pin->loopName;
+  }
 };
 
 } // namespace
@@ -320,7 +343,8 @@ func::FuncOp FunctionGen::run() {
 
   values.resize(fn.values.size());
   for (unsigned id = 0; id < fn.values.size(); ++id)
-    genValue(id);
+    if (!fn.values[id].inRecurrence)
+      genValue(id);
 
   SmallVector<Value> results;
   for (size_t i = 0; i < fn.returns.size(); ++i) {
@@ -348,6 +372,11 @@ void FunctionGen::genValue(unsigned id) {
   case sema::Value::Kind::Scan:
     genScan(id, v);
     return;
+  case sema::Value::Kind::SliceScan:
+    genSliceScan(id, v);
+    return;
+  case sema::Value::Kind::Previous:
+    return; // The recurrence's block argument (genSliceScan).
   case sema::Value::Kind::Softmax: {
     Value x = values[v.operands[0].id][v.operands[0].result];
     values[id].push_back(tess::SoftmaxOp::create(b, l, x, v.axis));
@@ -475,8 +504,10 @@ FunctionGen::LoopNest FunctionGen::genLoopNest(const Contraction &c,
   MLIRContext *ctx = b.getContext();
   unsigned numLoops = c.loopExtents.size();
   LoopNest nest;
-  for (const Extent &e : c.loopExtents)
-    nest.bounds.push_back(extentValue(e, l));
+  for (unsigned loop = 0; loop < numLoops; ++loop)
+    nest.bounds.push_back(isPinned(c, loop)
+                              ? indexConst(l, 1)
+                              : extentValue(c.loopExtents[loop], l));
   // Size symbols in subscripts become the op's symbol operands, numbered in
   // order of first use: symbol k of every map is symbols[k].
   std::map<std::string, unsigned> symbolNumbers;
@@ -490,9 +521,20 @@ FunctionGen::LoopNest FunctionGen::genLoopNest(const Contraction &c,
   for (const ContractionOperand &op : c.operands) {
     nest.inputs.push_back(values[op.value.id][op.value.result]);
     SmallVector<AffineExpr> &exprs = inputExprs.emplace_back();
-    for (const AffineSubscript &s : op.subscripts)
-      exprs.push_back(buildSubscriptExpr(s.coeffs, s.constant, s.symbolCoeffs,
+    bool previous = pin && op.value.id == pin->previous;
+    // A value of the step is computed at the position already; one from
+    // outside is read there.
+    bool atPosition = pin && !previous && !fn.values[op.value.id].inRecurrence;
+    for (auto [d, s] : llvm::enumerate(op.subscripts)) {
+      if (previous && d == pin->axis)
+        continue; // The previous slice has no scan dimension.
+      auto symbolCoeffs = s.symbolCoeffs;
+      for (unsigned loop = 0; loop < numLoops; ++loop)
+        if (isPinned(c, loop) && s.coeffs[loop] && atPosition)
+          symbolCoeffs.push_back({kPositionSymbol, s.coeffs[loop]});
+      exprs.push_back(buildSubscriptExpr(s.coeffs, s.constant, symbolCoeffs,
                                          getSymbol, ctx));
+    }
   }
   for (ArrayRef<AffineExpr> exprs : inputExprs)
     nest.maps.push_back(
@@ -500,39 +542,42 @@ FunctionGen::LoopNest FunctionGen::genLoopNest(const Contraction &c,
   return nest;
 }
 
+Value FunctionGen::genInitialState(const sema::Value &v,
+                                   RankedTensorType resultType, Location l) {
+  if (!v.hasInit)
+    return {};
+  Value init = values[v.operands[0].id][v.operands[0].result];
+  SmallVector<int64_t> shape(resultType.getShape());
+  shape.erase(shape.begin() + v.axis);
+  auto initType = RankedTensorType::get(shape, resultType.getElementType());
+  auto given = cast<RankedTensorType>(init.getType());
+  if (given.getRank() == 0 && initType.getRank() > 0) {
+    // A scalar fills the state.
+    Value scalar = tensor::ExtractOp::create(b, l, init, ValueRange{});
+    if (scalar.getType() != initType.getElementType())
+      scalar = tess::CastOp::create(b, l, initType.getElementType(), scalar);
+    sema::TensorType stateType = v.types[0];
+    stateType.shape.erase(stateType.shape.begin() + v.axis);
+    init = tess::SplatOp::create(b, l, initType, scalar,
+                                 dynamicDims(stateType, l));
+  } else if (given.getElementType() != initType.getElementType()) {
+    init = tess::MapOp::create(
+        b, l, ValueRange{init}, initType.getElementType(),
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          tess::YieldOp::create(
+              nb, nl,
+              tess::CastOp::create(nb, nl, initType.getElementType(), args[0]));
+        });
+  }
+  return castTo(init, initType, l);
+}
+
 void FunctionGen::genScan(unsigned id, const sema::Value &v) {
   Location l = loc(v);
   const Contraction &c = *v.contraction;
   LoopNest nest = genLoopNest(c, l);
   RankedTensorType resultType = getTensorType(b.getContext(), v.types[0]);
-  Value init;
-  if (v.hasInit) {
-    init = values[v.operands[0].id][v.operands[0].result];
-    SmallVector<int64_t> shape(resultType.getShape());
-    shape.erase(shape.begin() + v.axis);
-    auto initType = RankedTensorType::get(shape, resultType.getElementType());
-    auto given = cast<RankedTensorType>(init.getType());
-    if (given.getRank() == 0 && initType.getRank() > 0) {
-      // A scalar fills the state.
-      Value scalar = tensor::ExtractOp::create(b, l, init, ValueRange{});
-      if (scalar.getType() != initType.getElementType())
-        scalar = tess::CastOp::create(b, l, initType.getElementType(), scalar);
-      sema::TensorType stateType = v.types[0];
-      stateType.shape.erase(stateType.shape.begin() + v.axis);
-      init = tess::SplatOp::create(b, l, initType, scalar,
-                                   dynamicDims(stateType, l));
-    } else if (given.getElementType() != initType.getElementType()) {
-      init = tess::MapOp::create(
-          b, l, ValueRange{init}, initType.getElementType(),
-          [&](OpBuilder &nb, Location nl, ValueRange args) {
-            tess::YieldOp::create(
-                nb, nl,
-                tess::CastOp::create(nb, nl, initType.getElementType(),
-                                     args[0]));
-          });
-    }
-    init = castTo(init, initType, l);
-  }
+  Value init = genInitialState(v, resultType, l);
   auto op =
       ssm::ScanOp::create(b, l, resultType, nest.inputs, init, nest.bounds,
                           nest.symbols, nest.maps, v.axis, v.reverse);
@@ -542,6 +587,48 @@ void FunctionGen::genScan(unsigned id, const sema::Value &v) {
   Value result = genScalar(*c.body, c, body);
   ssm::YieldOp::create(b, l, result);
   values[id].push_back(op.getResult());
+}
+
+void FunctionGen::genSliceScan(unsigned id, const sema::Value &v) {
+  Location l = loc(v);
+  const Contraction &c = *v.contraction;
+  RankedTensorType resultType = getTensorType(b.getContext(), v.types[0]);
+  sema::TensorType sliceType = v.types[0];
+  sliceType.shape.erase(sliceType.shape.begin() + v.axis);
+  Value init = genInitialState(v, resultType, l);
+  if (!init) {
+    // Zeros of the state's type at the first step.
+    RankedTensorType type = getTensorType(b.getContext(), sliceType);
+    Value zero = genConstant(type.getElementType(), 0.0, 0, l);
+    init = tess::SplatOp::create(b, l, type, zero, dynamicDims(sliceType, l));
+  }
+  unsigned scanLoop = c.resultLoops[v.axis];
+  Value length = extentValue(c.loopExtents[scanLoop], l);
+  auto op = ssm::RecurrenceOp::create(b, l, resultType, init, length, v.axis,
+                                      v.reverse);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&op.getBody().front());
+  // The step's values at the body's position, reading its previous slice.
+  pin = Pin{c.loopNames[scanLoop], static_cast<unsigned>(v.axis), v.previous};
+  symbols[kPositionSymbol] = op.getPosition();
+  values[v.previous] = {op.getPrevious()};
+  for (unsigned step : v.stepValues)
+    genValue(step);
+  genContraction(id, v);
+  pin.reset();
+  symbols.erase(kPositionSymbol);
+  // The step's result has extent 1 along the scan dimension: drop it.
+  Value step = values[id].pop_back_val();
+  auto stepType = cast<RankedTensorType>(step.getType());
+  unsigned rank = stepType.getRank();
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  for (unsigned d = 0; d < rank; ++d)
+    sizes.push_back(tensor::getMixedSize(b, l, step, d));
+  Value slice = tensor::ExtractSliceOp::create(b, l, op.getSliceType(), step,
+                                               offsets, sizes, strides);
+  ssm::YieldOp::create(b, l, slice);
+  values[id] = {op.getResult()};
 }
 
 void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
@@ -572,6 +659,14 @@ void FunctionGen::genContraction(unsigned id, const sema::Value &v) {
     break;
   }
   RankedTensorType resultType = getTensorType(ctx, v.types[0]);
+  if (pin) {
+    // At one position of the scan loop: extent 1 there.
+    SmallVector<int64_t> shape(resultType.getShape());
+    for (auto [d, loop] : llvm::enumerate(c.resultLoops))
+      if (isPinned(c, loop))
+        shape[d] = 1;
+    resultType = RankedTensorType::get(shape, resultType.getElementType());
+  }
   auto op = tess::ContractOp::create(b, l, resultType, kind, nest.inputs,
                                      nest.bounds, nest.symbols, maps);
   Block &body = op.getBody().front();
@@ -604,8 +699,15 @@ Value FunctionGen::genScalar(const ScalarExpr &e, const Contraction &c,
   case ScalarExpr::Kind::Read:
     return body.getArgument(e.operand);
   case ScalarExpr::Kind::Previous:
-    return body.getArguments().back();
+    // A scan's body: its last argument; a slice scan's step: its read of
+    // the previous slice.
+    if (isa<ssm::ScanOp>(body.getParentOp()))
+      return body.getArguments().back();
+    return body.getArgument(e.operand);
   case ScalarExpr::Kind::LoopIndex: {
+    if (isPinned(c, e.loop))
+      return arith::IndexCastOp::create(b, l, type,
+                                        symbols.at(kPositionSymbol));
     auto dim = static_cast<int64_t>(e.loop);
     Value idx = isa<ssm::ScanOp>(body.getParentOp())
                     ? Value(ssm::IndexOp::create(b, l, dim))

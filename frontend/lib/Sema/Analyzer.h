@@ -319,6 +319,17 @@ private:
   /// state's type without the scan dimension.
   bool checkInitialState(const ast::IndexAssignStmt &s, ValueRef init,
                          ValueRef state);
+  /// A read of a slice recurrence's previous state (SliceRecurrences.cpp):
+  /// any subscripts but one step along the scan index.
+  Typed lowerPreviousSlice(const ast::SubscriptExpr &s, Contraction &c,
+                           const std::map<unsigned, unsigned> &loopOf);
+  /// Makes the statement value `v` of the slice recurrence `s` (along
+  /// dimension `scanDim`, reading the Previous value `previous`; values from
+  /// `firstValue` on were made for it) a SliceScan: its step values, the
+  /// types of the previous state; false after reporting errors.
+  bool finishSliceRecurrence(const ast::IndexAssignStmt &s, unsigned scanDim,
+                             unsigned previous, ValueRef v,
+                             unsigned firstValue);
 
   /// The recurrence whose right-hand side is being lowered: its target, the
   /// contraction that computes one step, and the scan dimension and
@@ -328,6 +339,13 @@ private:
     const Contraction *step = nullptr;
     int scanDim = -1;
     bool reverse = false;
+    /// A slice recurrence (its step reads the previous state at other
+    /// indices than its own): the scan index's name and the Previous value
+    /// its reads refer to.
+    bool slice = false;
+    size_t rank = 0;
+    std::string scanIndex;
+    unsigned previous = 0;
   };
   std::optional<RecurrenceState> recurrence;
   /// The target of a recurrence whose right-hand side contains the
@@ -380,6 +398,11 @@ std::optional<Extent> lowerExtent(const ast::Expr &e, DiagnosticSink &diag,
 /// Splits `rhs` into its additive terms: the operands of `+` and `-`,
 /// through parentheses and unary minus (`-(a + b)` has the terms a and b).
 void collectTerms(const ast::Expr &rhs, std::vector<const ast::Expr *> &terms);
+
+/// Gives every Previous leaf of `e` the state's dtype `state`: a leaf that
+/// its uses typed otherwise reads the state and converts it
+/// (Recurrences.cpp).
+void reconcilePrevious(ScalarExpr &e, DType state);
 
 } // namespace sema
 } // namespace tessera

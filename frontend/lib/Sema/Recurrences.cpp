@@ -13,6 +13,8 @@
 
 #include "tessera/Frontend/ASTVisitor.h"
 
+#include <functional>
+
 using namespace tessera;
 using namespace tessera::sema;
 using ast::SourceLoc;
@@ -44,12 +46,14 @@ Typed FunctionAnalyzer::lowerPreviousState(
     const std::map<unsigned, unsigned> &loopOf) {
   RecurrenceState &r = *recurrence;
   SourceLoc loc = s.getLoc();
+  if (r.slice)
+    return lowerPreviousSlice(s, c, loopOf);
   if (&c != r.step) {
     error(loc, "'" + r.target +
-                   "' is read inside a sum or a reduction: a recurrence reads "
-                   "its previous state element by element (sums over the "
-                   "state, such as A[i, j] * h[t - 1, j], are not supported "
-                   "yet)");
+                   "' is read inside a sum or a reduction, but not one step "
+                   "back (or forward) along an index of the left-hand side: "
+                   "a recurrence reads its previous state at " +
+                   r.target + "[..., t - 1, ...]");
     return {};
   }
   size_t rank = c.resultLoops.size();
@@ -106,9 +110,7 @@ Typed FunctionAnalyzer::lowerPreviousState(
   return types.previousState(loc);
 }
 
-/// Gives every Previous leaf of `e` the state's dtype `state`: a leaf that
-/// its uses typed otherwise reads the state and converts it.
-static void reconcilePrevious(ScalarExpr &e, DType state) {
+void sema::reconcilePrevious(ScalarExpr &e, DType state) {
   for (ScalarExprPtr &arg : e.args)
     reconcilePrevious(*arg, state);
   if (e.kind != ScalarExpr::Kind::Previous || e.dtype == state)
@@ -118,49 +120,151 @@ static void reconcilePrevious(ScalarExpr &e, DType state) {
   wrapInCast(e, used);
 }
 
-/// The position of the scan index as the first read of the target writes
-/// it (the one subscript that is not the left-hand side's index there), or
-/// -1 when that is not one position (lowering then says why).
-static int findScanDim(const ast::IndexAssignStmt &s) {
-  const ast::SubscriptExpr *read = nullptr;
+/// Whether `e` is `name + 1` or `name - 1`.
+static bool isStepOf(const ast::Expr &e, const std::string &name) {
+  auto *b = dyn_cast<ast::BinaryExpr>(&e);
+  if (!b ||
+      (b->op != ast::BinaryExpr::Op::Add && b->op != ast::BinaryExpr::Op::Sub))
+    return false;
+  auto *n = dyn_cast<ast::NameExpr>(b->lhs.get());
+  auto *one = dyn_cast<ast::NumberExpr>(b->rhs.get());
+  return n && n->name == name && one && one->isInteger && one->text == "1";
+}
+
+/// How a recurrence reads its target: the position of the scan index (the
+/// subscript `t - 1` or `t + 1` of the left-hand side's `t`, in the first
+/// read that has one; -1 if none), and whether its step must see the whole
+/// previous slice (a slice recurrence): some read subscripts another
+/// position with anything but the left-hand side's index there
+/// (`A[i, j] * h[t - 1, j]`), or sits inside a reducer or in an additive
+/// term that sums over an index (`w[k] * h[t - 1, i]`): an index of the term
+/// that is not on the left and that `isBound` does not know.
+struct RecurrenceReads {
+  int scanDim = -1;
+  bool slice = false;
+};
+
+/// Whether `term` reads `target`; `inReducer` is set if a read sits inside
+/// a reducer.
+static bool readsTarget(const ast::Expr &term, const std::string &target,
+                        bool &inReducer) {
+  bool found = false;
+  std::function<void(const ast::Expr &, bool)> visit = [&](const ast::Expr &e,
+                                                           bool reduced) {
+    auto *sub = dyn_cast<ast::SubscriptExpr>(&e);
+    auto *n = sub ? dyn_cast<ast::NameExpr>(sub->base.get()) : nullptr;
+    if (n && n->name == target) {
+      found = true;
+      inReducer |= reduced;
+    }
+    bool inside = reduced || llvm::isa<ast::ReduceExpr>(e);
+    ast::forEachChild(e, [&](const ast::Expr &x) { visit(x, inside); });
+  };
+  visit(term, false);
+  return found;
+}
+
+static RecurrenceReads
+analyzeReads(const ast::IndexAssignStmt &s,
+             llvm::function_ref<bool(const std::string &)> isBound) {
+  RecurrenceReads reads;
   ast::anyOf(*s.value, [&](const ast::Expr &e) {
     auto *sub = dyn_cast<ast::SubscriptExpr>(&e);
     auto *n = sub ? dyn_cast<ast::NameExpr>(sub->base.get()) : nullptr;
-    if (n && n->name == s.target)
-      read = sub;
-    return read != nullptr;
+    if (!n || n->name != s.target || sub->indices.size() != s.indices.size())
+      return false;
+    int step = -1;
+    bool other = false;
+    for (size_t d = 0; d < s.indices.size(); ++d) {
+      const ast::Expr &index = *sub->indices[d];
+      auto *plain = dyn_cast<ast::NameExpr>(&index);
+      if (plain && plain->name == s.indices[d])
+        continue;
+      if (step < 0 && isStepOf(index, s.indices[d]))
+        step = static_cast<int>(d);
+      else
+        other = true;
+    }
+    if (reads.scanDim < 0)
+      reads.scanDim = step;
+    reads.slice |= other && step >= 0;
+    return false;
   });
-  if (!read || read->indices.size() != s.indices.size())
-    return -1;
-  int found = -1;
-  for (size_t d = 0; d < s.indices.size(); ++d) {
-    auto *n = dyn_cast<ast::NameExpr>(read->indices[d].get());
-    if (n && n->name == s.indices[d])
+  if (reads.scanDim < 0)
+    return reads;
+  // Reads in a term that sums, or inside a reducer.
+  std::vector<const ast::Expr *> terms;
+  collectTerms(*s.value, terms);
+  for (const ast::Expr *term : terms) {
+    bool inReducer = false;
+    if (!readsTarget(*term, s.target, inReducer))
       continue;
-    if (found >= 0)
-      return -1;
-    found = static_cast<int>(d);
+    bool sums = inReducer;
+    ast::anyOf(*term, [&](const ast::Expr &e) {
+      auto *sub = dyn_cast<ast::SubscriptExpr>(&e);
+      if (!sub)
+        return false;
+      for (const ast::ExprPtr &index : sub->indices)
+        ast::anyOf(*index, [&](const ast::Expr &x) {
+          auto *name = dyn_cast<ast::NameExpr>(&x);
+          sums |= name && !llvm::is_contained(s.indices, name->name) &&
+                  !isBound(name->name);
+          return sums;
+        });
+      return sums;
+    });
+    reads.slice |= sums;
   }
-  return found;
+  return reads;
 }
 
 std::optional<ValueRef>
 FunctionAnalyzer::buildRecurrence(const ast::IndexAssignStmt &s) {
   // The initial state comes first: the scan reads it.
   std::optional<ValueRef> init;
-  int scanDim = findScanDim(s);
+  RecurrenceReads reads = analyzeReads(s, [&](const std::string &name) {
+    return names.count(name) > 0 || m.constants.count(name) > 0;
+  });
+  int scanDim = reads.scanDim;
   if (s.init && scanDim >= 0) {
     init = buildInitialState(s, scanDim);
     if (!init)
       return std::nullopt;
   }
-  recurrence = RecurrenceState{s.target};
+  recurrence = RecurrenceState();
+  recurrence->target = s.target;
+  unsigned firstValue = static_cast<unsigned>(out.values.size());
+  if (reads.slice) {
+    // The previous slice, which the step's reads refer to (typed once the
+    // statement gives the state its type).
+    Value previous;
+    previous.kind = Value::Kind::Previous;
+    previous.loc = s.getLoc();
+    previous.types.push_back(TensorType{});
+    recurrence->slice = true;
+    recurrence->rank = s.indices.size();
+    recurrence->scanIndex = s.indices[scanDim];
+    recurrence->previous = addValue(std::move(previous)).id;
+  }
   auto v =
       buildStatement(s.getLoc(), s.indices, s.indexLocs, *s.value, s.ranges);
   RecurrenceState r = *recurrence;
   recurrence.reset();
   if (!v || r.scanDim < 0)
     return std::nullopt;
+  if (r.slice) {
+    if (!finishSliceRecurrence(s, r.scanDim, r.previous, *v, firstValue))
+      return std::nullopt;
+    Value &val = out.values[v->id];
+    val.reverse = r.reverse;
+    if (init) {
+      if (!checkInitialState(s, *init, *v))
+        return std::nullopt;
+      val.operands.insert(val.operands.begin(), *init);
+      val.hasInit = true;
+    }
+    return v;
+  }
   Value &val = out.values[v->id];
   if (val.kind != Value::Kind::Contraction || val.contraction.get() != r.step) {
     error(s.getLoc(), "the right-hand side of the recurrence '" + s.target +

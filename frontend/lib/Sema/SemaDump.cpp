@@ -229,6 +229,21 @@ static void printValue(const Function &f, const Value &v,
     os << ": ";
     printContraction(*v.contraction, os);
     return;
+  case Value::Kind::SliceScan:
+    os << "slice scan along "
+       << v.contraction->loopNames[v.contraction->resultLoops[v.axis]]
+       << (v.reverse ? " backwards" : "") << " of v" << v.previous;
+    if (v.hasInit)
+      os << " from v" << v.operands[0].id;
+    os << " (steps";
+    for (unsigned id : v.stepValues)
+      os << " v" << id;
+    os << "): ";
+    printContraction(*v.contraction, os);
+    return;
+  case Value::Kind::Previous:
+    os << "previous slice";
+    return;
   }
 }
 

@@ -200,3 +200,39 @@ func.func @vector_dim(%x: tensor<8x32x4xf32>, %h0: tensor<32x4xf32>) -> tensor<8
   }
   return %h : tensor<8x32x4xf32>
 }
+
+// -----
+
+// ssm.recurrence: a loop over the positions (backwards here) carrying the
+// previous slice (the initial one first, then copies of the new ones: a
+// step may read the previous slice anywhere) and the result; each
+// iteration is the body with the position and the previous slice, its
+// slice inserted into the result at the position.
+// CHECK-LABEL: func.func @slice_recurrence(
+// CHECK-SAME:      %[[A:[^:]+]]: tensor<?x?xf32>, %[[H0:[^:]+]]: tensor<?xf32>, %[[T:[^:]+]]: index
+// CHECK:         %[[E:.+]] = tensor.empty(%[[T]], %{{.+}}) : tensor<?x?xf32>
+// CHECK:         %[[R:.+]]:2 = scf.for %[[I:.+]] = %c0 to %[[T]] step %c1 iter_args(%[[PREV:.+]] = %[[H0]], %[[ACC:.+]] = %[[E]])
+// CHECK:           %[[LAST:.+]] = arith.subi %[[T]], %c1
+// CHECK:           %[[POS:.+]] = arith.subi %[[LAST]], %[[I]]
+// CHECK:           %[[S:.+]] = tess.contract sum ins(%[[A]], %[[PREV]] :
+// CHECK:           %[[INS:.+]] = tensor.insert_slice %[[S]] into %[[ACC]][%[[POS]], 0]
+// CHECK:           %[[NEXT:.+]] = linalg.copy ins(%[[S]] : tensor<?xf32>) outs(%[[PREV]] : tensor<?xf32>)
+// CHECK:           scf.yield %[[NEXT]], %[[INS]]
+// CHECK:         return %[[R]]#1
+func.func @slice_recurrence(%a: tensor<?x?xf32>, %h0: tensor<?xf32>, %t: index,
+                            %n: index) -> tensor<?x?xf32> {
+  %h = ssm.recurrence init(%h0 : tensor<?xf32>) length(%t) scan_dim 0 reverse
+         -> tensor<?x?xf32> {
+  ^bb0(%pos: index, %prev: tensor<?xf32>):
+    %s = tess.contract sum ins(%a, %prev : tensor<?x?xf32>, tensor<?xf32>)
+           bounds(%n, %n) maps [affine_map<(i, j) -> (i, j)>,
+                                affine_map<(i, j) -> (j)>,
+                                affine_map<(i, j) -> (i)>] -> tensor<?xf32> {
+    ^bb0(%av: f32, %pv: f32):
+      %m = arith.mulf %av, %pv : f32
+      tess.yield %m : f32
+    }
+    ssm.yield %s : tensor<?xf32>
+  }
+  return %h : tensor<?x?xf32>
+}

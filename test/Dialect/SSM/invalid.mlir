@@ -161,7 +161,7 @@ func.func @index_range(%x: tensor<8xf32>, %n: index) -> tensor<8xf32> {
 // -----
 
 func.func @yield_outside(%x: f32) {
-  // expected-error @+1 {{expects parent op 'ssm.scan'}}
+  // expected-error @+1 {{expects parent op to be one of 'ssm.scan, ssm.recurrence'}}
   ssm.yield %x : f32
 }
 
@@ -187,4 +187,60 @@ func.func @vector_dim_out_of_range(%x: tensor<8x4xf32>, %t: index, %n: index) ->
     ssm.yield %v : f32
   }
   return %h : tensor<8x4xf32>
+}
+
+// -----
+
+func.func @recurrence_init_type(%h0: tensor<4xf32>, %t: index) -> tensor<8x5xf32> {
+  // expected-error @+1 {{the initial slice has type 'tensor<4xf32>', but a slice of the result has type 'tensor<5xf32>'}}
+  %h = ssm.recurrence init(%h0 : tensor<4xf32>) length(%t) scan_dim 0 -> tensor<8x5xf32> {
+  ^bb0(%pos: index, %prev: tensor<4xf32>):
+    ssm.yield %prev : tensor<4xf32>
+  }
+  return %h : tensor<8x5xf32>
+}
+
+// -----
+
+func.func @recurrence_length(%h0: tensor<5xf32>) -> tensor<8x5xf32> {
+  %c7 = arith.constant 7 : index
+  // expected-error @+1 {{length 7 disagrees with the result's scan dimension 8}}
+  %h = ssm.recurrence init(%h0 : tensor<5xf32>) length(%c7) scan_dim 0 -> tensor<8x5xf32> {
+  ^bb0(%pos: index, %prev: tensor<5xf32>):
+    ssm.yield %prev : tensor<5xf32>
+  }
+  return %h : tensor<8x5xf32>
+}
+
+// -----
+
+func.func @recurrence_scan_dim(%h0: tensor<5xf32>, %t: index) -> tensor<8x5xf32> {
+  // expected-error @+1 {{scan dimension 2 is out of range for a result of rank 2}}
+  %h = ssm.recurrence init(%h0 : tensor<5xf32>) length(%t) scan_dim 2 -> tensor<8x5xf32> {
+  ^bb0(%pos: index, %prev: tensor<5xf32>):
+    ssm.yield %prev : tensor<5xf32>
+  }
+  return %h : tensor<8x5xf32>
+}
+
+// -----
+
+func.func @recurrence_body_args(%h0: tensor<5xf32>, %t: index) -> tensor<8x5xf32> {
+  // expected-error @+1 {{body must take the position (index) and the previous slice ('tensor<5xf32>')}}
+  %h = ssm.recurrence init(%h0 : tensor<5xf32>) length(%t) scan_dim 0 -> tensor<8x5xf32> {
+  ^bb0(%prev: tensor<5xf32>):
+    ssm.yield %prev : tensor<5xf32>
+  }
+  return %h : tensor<8x5xf32>
+}
+
+// -----
+
+func.func @recurrence_yield(%h0: tensor<5xf32>, %x: tensor<4xf32>, %t: index) -> tensor<8x5xf32> {
+  %h = ssm.recurrence init(%h0 : tensor<5xf32>) length(%t) scan_dim 0 -> tensor<8x5xf32> {
+  ^bb0(%pos: index, %prev: tensor<5xf32>):
+    // expected-error @+1 {{yields 'tensor<4xf32>', but a slice of the enclosing ssm.recurrence has type 'tensor<5xf32>'}}
+    ssm.yield %x : tensor<4xf32>
+  }
+  return %h : tensor<8x5xf32>
 }

@@ -84,3 +84,28 @@ func.func @vector_dim(%x: tensor<8x16x4xf32>, %t: index, %d: index,
   }
   return %h : tensor<8x16x4xf32>
 }
+
+// A recurrence whose step reads the whole previous slice (a dense
+// transition A), backwards.
+// CHECK-LABEL: func.func @dense(
+// CHECK:         ssm.recurrence init(%{{.+}} : tensor<?xf32>) length(%{{.+}}) scan_dim 0 reverse -> tensor<?x?xf32> {
+// CHECK-NEXT:    ^bb0(%[[POS:.+]]: index, %[[PREV:.+]]: tensor<?xf32>):
+// CHECK:           tess.contract sum ins(%{{.+}}, %[[PREV]] :
+// CHECK:           ssm.yield %{{.+}} : tensor<?xf32>
+func.func @dense(%a: tensor<?x?xf32>, %h0: tensor<?xf32>, %t: index,
+                 %n: index) -> tensor<?x?xf32> {
+  %h = ssm.recurrence init(%h0 : tensor<?xf32>) length(%t) scan_dim 0 reverse
+         -> tensor<?x?xf32> {
+  ^bb0(%pos: index, %prev: tensor<?xf32>):
+    %s = tess.contract sum ins(%a, %prev : tensor<?x?xf32>, tensor<?xf32>)
+           bounds(%n, %n) maps [affine_map<(i, j) -> (i, j)>,
+                                affine_map<(i, j) -> (j)>,
+                                affine_map<(i, j) -> (i)>] -> tensor<?xf32> {
+    ^bb0(%av: f32, %pv: f32):
+      %m = arith.mulf %av, %pv : f32
+      tess.yield %m : f32
+    }
+    ssm.yield %s : tensor<?xf32>
+  }
+  return %h : tensor<?x?xf32>
+}

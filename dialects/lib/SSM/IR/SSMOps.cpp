@@ -161,7 +161,7 @@ LogicalResult ScanOp::verify() {
   if (getNumLoops() != static_cast<unsigned>(getType().getRank()))
     return emitOpError("expected one loop bound per result dimension (")
            << getType().getRank() << "), but got " << getNumLoops();
-  if (getScanDim() >= static_cast<int64_t>(getNumLoops()))
+  if (getScanDim() >= getNumLoops())
     return emitOpError("scan dimension ")
            << getScanDim() << " is out of range for a result of rank "
            << getNumLoops();
@@ -200,6 +200,67 @@ LogicalResult ScanOp::verifyRegions() {
 }
 
 //===----------------------------------------------------------------------===//
+// RecurrenceOp
+//===----------------------------------------------------------------------===//
+
+void RecurrenceOp::build(
+    OpBuilder &builder, OperationState &state, RankedTensorType resultType,
+    Value init, Value length, int64_t scanDim, bool reverse,
+    function_ref<void(OpBuilder &, Location, ValueRange)> bodyBuilder) {
+  build(builder, state, resultType, init, length,
+        builder.getI64IntegerAttr(scanDim),
+        reverse ? builder.getUnitAttr() : nullptr);
+  OpBuilder::InsertionGuard guard(builder);
+  Region *body = state.regions.front().get();
+  Block *block =
+      builder.createBlock(body, {}, {builder.getIndexType(), init.getType()},
+                          {state.location, state.location});
+  if (bodyBuilder)
+    bodyBuilder(builder, state.location, block->getArguments());
+}
+
+RankedTensorType RecurrenceOp::getSliceType() {
+  RankedTensorType type = getType();
+  SmallVector<int64_t> shape(type.getShape());
+  if (getScanDim() < shape.size())
+    shape.erase(shape.begin() + getScanDim());
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+LogicalResult RecurrenceOp::verify() {
+  RankedTensorType type = getType();
+  if (getScanDim() >= static_cast<uint64_t>(type.getRank()))
+    return emitOpError("scan dimension ")
+           << getScanDim() << " is out of range for a result of rank "
+           << type.getRank();
+  if (getInit().getType() != getSliceType())
+    return emitOpError("the initial slice has type ")
+           << getInit().getType() << ", but a slice of the result has type "
+           << getSliceType();
+  APInt length;
+  int64_t extent = type.getDimSize(getScanDim());
+  if (matchPattern(getLength(), m_ConstantInt(&length)) &&
+      !ShapedType::isDynamic(extent) && length.getSExtValue() != extent)
+    return emitOpError("length ")
+           << length.getSExtValue() << " disagrees with the result's scan "
+           << "dimension " << extent;
+  return success();
+}
+
+LogicalResult RecurrenceOp::verifyRegions() {
+  Block &block = getBody().front();
+  if (block.getNumArguments() != 2 ||
+      !block.getArgument(0).getType().isIndex() ||
+      block.getArgument(1).getType() != getSliceType())
+    return emitOpError("body must take the position (index) and the "
+                       "previous slice (")
+           << getSliceType() << ")";
+  if (!isa<YieldOp>(block.back()))
+    return emitOpError("body must end with ssm.yield");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // IndexOp, YieldOp
 //===----------------------------------------------------------------------===//
 
@@ -213,6 +274,13 @@ LogicalResult IndexOp::verify() {
 }
 
 LogicalResult YieldOp::verify() {
+  if (auto recurrence = dyn_cast<RecurrenceOp>((*this)->getParentOp())) {
+    if (getValue().getType() != recurrence.getSliceType())
+      return emitOpError("yields ")
+             << getValue().getType() << ", but a slice of the enclosing "
+             << "ssm.recurrence has type " << recurrence.getSliceType();
+    return success();
+  }
   auto scan = cast<ScanOp>((*this)->getParentOp());
   Type expected = scan.getType().getElementType();
   if (getValue().getType() != expected)

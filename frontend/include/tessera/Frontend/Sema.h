@@ -146,7 +146,8 @@ struct ScalarExpr {
   double floatValue = 0; ///< Constant of a float dtype (real part if complex)
   double imagValue = 0;  ///< Constant of a complex dtype: imaginary part
   int64_t intValue = 0;  ///< Constant of an integer/bool dtype
-  unsigned operand = 0;  ///< Read
+  unsigned operand = 0;  ///< Read; Previous of a SliceScan: its read of
+                         ///< the Previous value
   unsigned loop = 0;     ///< LoopIndex
   std::string symbol;    ///< SizeValue
   SizeExprPtr size;      ///< SizeValue of an expression extent
@@ -198,6 +199,12 @@ struct Value {
                  ///< result loops, no reduction): the body's Previous reads
                  ///< the element one step back (forward with `reverse`);
                  ///< operands[0] is the initial value when `hasInit`
+    SliceScan,   ///< a recurrence along result dimension `axis` whose step
+                 ///< (`contraction`, with `stepValues` before it) reads the
+                 ///< previous slice anywhere (`previous`): a dense or
+                 ///< block-diagonal transition; `reverse`, `hasInit` as Scan
+    Previous,    ///< the previous slice that a SliceScan's step values read
+                 ///< (types[0]: the state's type, scan dimension included)
   };
   Kind kind = Kind::Param;
   ast::SourceLoc loc;
@@ -219,6 +226,12 @@ struct Value {
   std::map<std::string, Extent> callSizes;
   /// FftTwiddles: the length N.
   std::optional<Extent> length;
+  /// SliceScan: the Previous value, and the values its step computes from
+  /// it (in order), which exist only inside the recurrence.
+  unsigned previous = 0;
+  std::vector<unsigned> stepValues;
+  /// A step value of a SliceScan (computed in it, not on its own).
+  bool inRecurrence = false;
 };
 
 /// A rule (SizeRules.h) that a size of a function must satisfy at every

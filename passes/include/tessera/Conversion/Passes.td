@@ -167,6 +167,10 @@ def ConvertStructuredToTess
 def ConvertSSMToTess : Pass<"convert-ssm-to-tess", "::mlir::ModuleOp"> {
   let summary = "Write recurrences as loops of contraction steps";
   let description = [{
+    Each `ssm.recurrence` becomes an `scf.for` over its positions (backwards
+    for `reverse`) whose iteration is its body at that position, carrying
+    the previous slice (copied: a step may read it anywhere) and the result.
+
     Each `ssm.scan` becomes an `scf.for` over its scan axis (backwards for
     `reverse`) carrying the result and the previous state. A step is one
     `tess.contract` over the other dimensions: the scan's inputs with the

@@ -395,4 +395,5 @@ struct ConvertSSMToTessPass
 
 void tessera::populateSSMToTessPatterns(RewritePatternSet &patterns) {
   patterns.add<ScanToSteps>(patterns.getContext());
+  populateRecurrenceToLoopPatterns(patterns);
 }

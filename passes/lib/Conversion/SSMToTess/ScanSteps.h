@@ -15,6 +15,7 @@
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace tessera {
 
@@ -96,6 +97,10 @@ mlir::Value buildReadoutStep(mlir::OpBuilder &b, mlir::Location loc,
                              const Readout &readout, mlir::Value scanResult,
                              mlir::Value state, const StepOrder &stateOrder,
                              mlir::Value position, mlir::Value carried);
+
+/// ssm.recurrence -> scf.for over the scan axis of its body's steps
+/// (SliceRecurrences.cpp); part of populateSSMToTessPatterns.
+void populateRecurrenceToLoopPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace tessera
 

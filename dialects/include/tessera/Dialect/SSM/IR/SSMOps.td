@@ -156,6 +156,86 @@ def SSM_ScanOp : SSM_Op<"scan", [
 }
 
 //===----------------------------------------------------------------------===//
+// ssm.recurrence
+//===----------------------------------------------------------------------===//
+
+def SSM_RecurrenceOp : SSM_Op<"recurrence", [
+    RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "recurrence along one axis whose step computes a whole slice";
+  let description = [{
+    `ssm.recurrence` computes a tensor `h` slice by slice along `scan_dim`
+    (`length` slices; backwards from the last with `reverse`): the body
+    computes the slice at position `%pos` from the previous one, `%prev` (the
+    slice one step back, one step forward with `reverse`; `init` at the first
+    step). Slices are `h` without its scan dimension. Unlike `ssm.scan`,
+    whose body computes one element from the same element one step back,
+    a step may read the whole previous slice: dense and block-diagonal
+    transitions (`h[t, i] = A[i, j] * h[t - 1, j] + x[t, i]`), matrix states
+    multiplied by matrices. The body may use values defined above it (the
+    front end hoists what does not depend on the previous slice out of it)
+    and ends with `ssm.yield` of the new slice.
+
+    Example (`h[t, i] = A[i, j] * h[t - 1, j] + x[t, i]`):
+
+    ```mlir
+    %h = ssm.recurrence init(%zeros : tensor<?xf32>) length(%T) scan_dim 0
+           -> tensor<?x?xf32> {
+    ^bb0(%pos: index, %prev: tensor<?xf32>):
+      %ah = tess.contract sum ins(%A, %prev : tensor<?x?xf32>, tensor<?xf32>)
+              bounds(%N, %N) maps [affine_map<(i, j) -> (i, j)>,
+                                   affine_map<(i, j) -> (j)>,
+                                   affine_map<(i, j) -> (i)>] -> tensor<?xf32> {...}
+      %s = tess.contract sum ins(%ah, %x : tensor<?xf32>, tensor<?x?xf32>)
+             bounds(%N) symbols(%pos) maps [affine_map<(i)[t] -> (i)>,
+                                            affine_map<(i)[t] -> (t, i)>,
+                                            affine_map<(i)[t] -> (i)>] -> tensor<?xf32> {...}
+      ssm.yield %s : tensor<?xf32>
+    }
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$init, Index:$length,
+                       ConfinedAttr<I64Attr, [IntNonNegative]>:$scan_dim,
+                       UnitAttr:$reverse);
+  let results = (outs AnyRankedTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+
+  let assemblyFormat = [{
+    `init` `(` $init `:` type($init) `)` `length` `(` $length `)`
+    `scan_dim` $scan_dim (`reverse` $reverse^)? attr-dict `->` type($result)
+    $body
+  }];
+
+  let builders = [
+    // Builds the op and its body block (the position, then the previous
+    // slice, of `init`'s type). `bodyBuilder`, if given, fills the block
+    // and must end it with ssm.yield.
+    OpBuilder<(ins "::mlir::RankedTensorType":$resultType,
+                   "::mlir::Value":$init, "::mlir::Value":$length,
+                   "int64_t":$scanDim, "bool":$reverse,
+                   CArg<"::llvm::function_ref<void(::mlir::OpBuilder &, "
+                        "::mlir::Location, ::mlir::ValueRange)>",
+                        "nullptr">:$bodyBuilder)>
+  ];
+
+  let extraClassDeclaration = [{
+    /// The body's first argument: the position of the slice it computes.
+    ::mlir::BlockArgument getPosition() {
+      return getBody().front().getArgument(0);
+    }
+    /// The body's second argument: the previous slice.
+    ::mlir::BlockArgument getPrevious() {
+      return getBody().front().getArgument(1);
+    }
+    /// The type of one slice: the result without its scan dimension.
+    ::mlir::RankedTensorType getSliceType();
+  }];
+
+  let hasVerifier = 1;
+  let hasRegionVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // ssm.index
 //===----------------------------------------------------------------------===//
 
@@ -191,11 +271,12 @@ def SSM_IndexOp : SSM_Op<"index", [Pure, HasParent<"ScanOp">]> {
 //===----------------------------------------------------------------------===//
 
 def SSM_YieldOp : SSM_Op<"yield", [
-    Pure, Terminator, ReturnLike, HasParent<"ScanOp">]> {
-  let summary = "terminator of an ssm.scan body: the new state";
+    Pure, Terminator, ReturnLike, ParentOneOf<["ScanOp", "RecurrenceOp"]>]> {
+  let summary = "terminator of an ssm.scan or ssm.recurrence body";
   let description = [{
-    Yields the state at the current point; its type is the element type of
-    the enclosing `ssm.scan`'s result.
+    Yields the new state: in an `ssm.scan`, the element at the current point
+    (of the result's element type); in an `ssm.recurrence`, the slice at the
+    current position (of the slice type).
 
     Example:
 
