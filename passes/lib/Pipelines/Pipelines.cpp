@@ -51,7 +51,10 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createInlinerPass());
   // Recurrences are classified, split into tiles of their channels that
   // run on the threads, then become loops over their scan axis whose steps
-  // are contractions over the tile's channels.
+  // are contractions over the tile's channels. (ssm-chunk-scans, which
+  // splits long linear scans of few channels along the scan axis, is not
+  // run: on fewer than 4 threads its passes over the data cost more than
+  // the sequential scan, and its run-time choice still costs a copy.)
   pm.addPass(createSSMClassifyRecurrencesPass());
   pm.addPass(createSSMTileScansPass());
   pm.addPass(createConvertSSMToTess());

@@ -14,6 +14,8 @@
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 #include "tessera/Transforms/Passes.h"
 
+#include "ScanTiles.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -157,129 +159,6 @@ SmallVector<OpFoldResult> chooseTileSizes(IndexMath &math,
     budget = math.max(math.div(budget, sizes[i]), one);
   }
   return sizes;
-}
-
-/// The tile one iteration of the scf.forall computes, per loop dimension of
-/// the op being tiled: its offset (null when the dimension is whole) and
-/// its extent.
-struct Tile {
-  SmallVector<Value> offsets;
-  SmallVector<Value> sizes;
-  /// The static extent of each dimension in the tile (or dynamic).
-  SmallVector<int64_t> shape;
-};
-
-/// Restricts the inputs of one op to a tile of its loop dimensions. An input
-/// that reads a tiled dimension plainly is sliced there; other reads of a
-/// tiled dimension `d` read `d + offset`, the offset a new symbol of the op.
-class TileRestriction {
-public:
-  TileRestriction(OpBuilder &b, Location loc, const Tile &tile,
-                  ValueRange symbols, unsigned numDims)
-      : b(b), loc(loc), tile(tile), symbols(symbols), numDims(numDims) {}
-
-  /// `input`, read through `map`, restricted to the tile; its map is built
-  /// by getMaps once every input is restricted.
-  Value restrict(Value input, AffineMap map) {
-    auto type = cast<RankedTensorType>(input.getType());
-    unsigned rank = type.getRank();
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
-        strides(rank, b.getIndexAttr(1));
-    SmallVector<int64_t> shape(type.getShape());
-    SmallVector<AffineExpr> results;
-    bool sliced = false;
-    for (auto [r, expr] : llvm::enumerate(map.getResults())) {
-      sizes.push_back(tensor::getMixedSize(b, loc, input, r));
-      auto plain = dyn_cast<AffineDimExpr>(expr);
-      unsigned d = plain ? plain.getPosition() : 0;
-      if (plain && tile.offsets[d] && getPlainResult(map, d) == int(r)) {
-        offsets[r] = tile.offsets[d];
-        sizes[r] = getAsOpFoldResult(tile.sizes[d]);
-        shape[r] = tile.shape[d];
-        sliced = true;
-        results.push_back(expr);
-        continue;
-      }
-      results.push_back(shift(expr, map.getNumSymbols()));
-    }
-    exprs.push_back(results);
-    if (!sliced)
-      return input;
-    auto sliceType = RankedTensorType::get(shape, type.getElementType());
-    return tensor::ExtractSliceOp::create(b, loc, sliceType, input, offsets,
-                                          sizes, strides);
-  }
-
-  /// A map for an output (or an input that the tile already restricts) of
-  /// `map`'s results, unchanged.
-  void keep(AffineMap map) {
-    exprs.push_back(SmallVector<AffineExpr>(map.getResults()));
-  }
-
-  /// The maps of the restricted inputs, in the order restricted or kept.
-  SmallVector<AffineMap> getMaps() const {
-    SmallVector<AffineMap> maps;
-    for (ArrayRef<AffineExpr> results : exprs)
-      maps.push_back(AffineMap::get(numDims, getSymbols().size(), results,
-                                    b.getContext()));
-    return maps;
-  }
-
-  /// The op's symbols, then the offsets that shifted reads use.
-  SmallVector<Value> getSymbols() const {
-    SmallVector<Value> all(symbols);
-    all.append(shiftOffsets);
-    return all;
-  }
-
-private:
-  /// `expr` with each tiled dimension `d` replaced by `d + offset`.
-  AffineExpr shift(AffineExpr expr, unsigned numSymbols) {
-    SmallVector<AffineExpr> dims;
-    for (unsigned d = 0; d < numDims; ++d) {
-      AffineExpr dim = getAffineDimExpr(d, b.getContext());
-      if (tile.offsets[d] && expr.isFunctionOfDim(d)) {
-        auto [it, inserted] = shiftSymbols.try_emplace(d, shiftOffsets.size());
-        if (inserted)
-          shiftOffsets.push_back(tile.offsets[d]);
-        dim =
-            dim + getAffineSymbolExpr(numSymbols + it->second, b.getContext());
-      }
-      dims.push_back(dim);
-    }
-    return expr.replaceDims(dims);
-  }
-
-  OpBuilder &b;
-  Location loc;
-  const Tile &tile;
-  ValueRange symbols;
-  unsigned numDims;
-  SmallVector<SmallVector<AffineExpr>> exprs;
-  llvm::DenseMap<unsigned, unsigned> shiftSymbols;
-  SmallVector<Value> shiftOffsets;
-};
-
-/// Clones the body `source` of an op with loop dimensions into the block `b`
-/// inserts into (same arguments), with the index of each tiled dimension
-/// (ssm.index, tess.index) offset by the tile's.
-void cloneTileBody(OpBuilder &b, Block &source, const Tile &tile) {
-  IRMapping mapping;
-  for (auto [from, to] :
-       llvm::zip(source.getArguments(), b.getInsertionBlock()->getArguments()))
-    mapping.map(from, to);
-  for (Operation &inner : source) {
-    Operation *clone = b.clone(inner, mapping);
-    std::optional<uint64_t> dim;
-    if (auto op = dyn_cast<ssm::IndexOp>(inner))
-      dim = op.getDim();
-    else if (auto op = dyn_cast<tess::IndexOp>(inner))
-      dim = op.getDim();
-    if (dim && tile.offsets[*dim])
-      mapping.map(inner.getResult(0),
-                  arith::AddIOp::create(b, inner.getLoc(), clone->getResult(0),
-                                        tile.offsets[*dim]));
-  }
 }
 
 /// For a readout of `scan`, per scan dimension, the readout's loop
@@ -807,11 +686,20 @@ void ScanTiler::insertTile(Value tileResult, Value into, AffineMap resultMap,
                            const Tile &tile) {
   unsigned rank = resultMap.getNumResults();
   SmallVector<OpFoldResult> offsets, sizes, strides(rank, b.getIndexAttr(1));
+  auto type = cast<RankedTensorType>(tileResult.getType());
   for (unsigned r = 0; r < rank; ++r) {
     unsigned p = resultMap.getDimPosition(r);
     offsets.push_back(tile.offsets[p] ? OpFoldResult(tile.offsets[p])
                                       : OpFoldResult(b.getIndexAttr(0)));
-    sizes.push_back(getAsOpFoldResult(tile.sizes[p]));
+    // The size as the tile's type has it: a bound that folded to a constant
+    // (after inlining into a caller with static shapes) must not make the
+    // slice static where the type is not.
+    OpFoldResult size = getAsOpFoldResult(tile.sizes[p]);
+    if (type.isDynamicDim(r) && isa<Attribute>(size))
+      size = tile.sizes[p];
+    else if (!type.isDynamicDim(r))
+      size = b.getIndexAttr(type.getDimSize(r));
+    sizes.push_back(size);
   }
   tensor::ParallelInsertSliceOp::create(b, loc, tileResult, into, offsets,
                                         sizes, strides);

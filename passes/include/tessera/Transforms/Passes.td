@@ -434,6 +434,51 @@ def SSMClassifyRecurrencesPass : Pass<"ssm-classify-recurrences"> {
   }];
 }
 
+def SSMChunkScansPass : Pass<"ssm-chunk-scans"> {
+  let summary = "Split linear scans of few channels into parallel chunks";
+  let description = [{
+    A first-order linear `ssm.scan` (`kind linear`: h = a * h + b) whose
+    channels (its other dimensions, static) are too few to fill the threads
+    with tiles of them (at most 64 elements of state) and whose scan axis is
+    long (unknown, or at least two chunks) is split along the scan axis into
+    chunks of 4096 positions, using associativity:
+
+    1. in parallel (an `scf.forall` over the chunks), each chunk's part of
+       the scan from zero (H) and the running product of its coefficients
+       from one (A: a second scan whose body is the coefficient `a`,
+       extracted from the body's affine form);
+    2. sequentially over the chunks, the state entering each one: the
+       initial value for the first, then `A * carry + H` at the previous
+       chunk's last position;
+    3. in parallel, h[t] = H[t] + A[t] * carry(chunk of t).
+
+    Backward scans number their chunks from the end. The result replaces the
+    scan's; its consumers read it as before. The chunks pass over the data
+    three times where the scan passes once, so they run only when the
+    runtime has at least 4 threads (`tessera_get_num_threads`); otherwise
+    the scan as it was runs (an `scf.if` chooses). The CPU pipeline does not
+    run this pass yet: the choice between two versions costs the sequential
+    one a copy of its result and the chunks' buffers, which makes a long
+    scalar scan 2.6 times slower on one thread.
+
+    ```mlir
+    %h = ssm.scan ins(%a, %x : tensor<?xf32>, tensor<?xf32>) bounds(%L)
+           maps [...] scan_dim 0 kind <linear> -> tensor<?xf32> { ... }
+    // becomes
+    %parts:2 = scf.forall (%c) in (%chunks) shared_outs(...) { two chunk scans }
+    %carries = scf.for %c = %c1 to %chunks ... { tess.map a * carry + h }
+    %h = tess.contract sum ins(%parts#0, %parts#1, %carries : ...) ...
+           maps [..., affine_map<(t) -> (t floordiv 4096)>, ...]
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::complex::ComplexDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def SSMTileScansPass : Pass<"ssm-tile-scans"> {
   let summary = "Run each recurrence over tiles of its channels";
   let description = [{
