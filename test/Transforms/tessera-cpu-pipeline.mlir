@@ -39,8 +39,10 @@
 // O2-NEXT:   tess-expose-entries,
 // O2-NEXT:   inline
 // O2-NEXT:   symbol-dce,
-// Structured transforms become kernel calls and gathers.
+// Structured transforms and dense discretizations become kernel calls and
+// gathers.
 // O2-NEXT:   convert-structured-to-kernels,
+// O2-NEXT:   convert-ssm-to-kernels,
 // Each step of a recurrence writes its slice of the result in place.
 // O2-NEXT:   func.func(
 // O2-NEXT:     tess-write-loop-steps-in-place

@@ -45,13 +45,14 @@ const Builtin kBuiltins[] = {
     // The language design's later built-ins.
     {"reshape", K::Planned, 2, U::Neg},
     {"concat", K::Planned, 2, U::Neg},
-    {"discretize_zoh", K::Planned, 3, U::Neg},
-    {"discretize_bilinear", K::Planned, 3, U::Neg},
-    {"hippo_legs", K::Planned, 1, U::Neg},
-    {"hippo_legt", K::Planned, 1, U::Neg},
-    {"hippo_fourier", K::Planned, 1, U::Neg},
     {"causal_conv", K::Planned, 3, U::Neg},
-    {"selective_scan", K::Planned, -1, U::Neg},
+    // The state-space building blocks.
+    {"discretize_zoh", K::StateSpace, 3, U::Neg},
+    {"discretize_bilinear", K::StateSpace, 3, U::Neg},
+    {"hippo_legs", K::StateSpace, -1, U::Neg},
+    {"hippo_legt", K::StateSpace, -1, U::Neg},
+    {"hippo_fourier", K::StateSpace, -1, U::Neg},
+    {"selective_scan", K::StateSpace, -1, U::Neg},
     {"fft", K::AxisTransform, 2, U::Neg},
     {"ifft", K::AxisTransform, 2, U::Neg},
     {"rfft", K::AxisTransform, 2, U::Neg},
@@ -87,7 +88,8 @@ bool tessera::isReducerName(llvm::StringRef name) {
 bool tessera::isTensorBuiltin(llvm::StringRef name) {
   const Builtin *b = lookupBuiltin(name);
   return b && (b->kind == K::Softmax || b->kind == K::AxisTransform ||
-               b->kind == K::Splat || b->kind == K::Einsum);
+               b->kind == K::Splat || b->kind == K::Einsum ||
+               b->kind == K::StateSpace);
 }
 
 llvm::StringRef tessera::getUnaryFnName(UnaryFn fn) {

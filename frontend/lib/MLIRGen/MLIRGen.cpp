@@ -445,6 +445,20 @@ void FunctionGen::genValue(unsigned id) {
   case sema::Value::Kind::Call:
     genCall(id, v);
     return;
+  case sema::Value::Kind::Discretize: {
+    auto operand = [&](unsigned i) {
+      return values[v.operands[i].id][v.operands[i].result];
+    };
+    auto method = v.bilinear ? ssm::DiscretizeMethod::Bilinear
+                             : ssm::DiscretizeMethod::ZOH;
+    auto op = ssm::DiscretizeOp::create(
+        b, l, getTensorType(ctx, v.types[0]), getTensorType(ctx, v.types[1]),
+        operand(0), operand(1), operand(2),
+        ssm::DiscretizeMethodAttr::get(ctx, method));
+    values[id].push_back(op.getAbar());
+    values[id].push_back(op.getBbar());
+    return;
+  }
   }
 }
 

@@ -13,6 +13,8 @@
 //   Values.cpp        whole values: names, calls, softmax, zeros/ones
 //   Einsum.cpp        einsum strings
 //   Transforms.cpp    the structured transforms but fwht and bitreverse
+//   StateSpace.cpp    hippo_*, discretize_* (Discretization.cpp) and
+//                     selective_scan (SelectiveScan.cpp)
 //   Constraints.cpp   size rules of transform lengths, checked at calls
 //   Indices.cpp       index discovery, scopes and range inference
 //   Contractions.cpp  statements and reductions -> Contraction
@@ -29,10 +31,13 @@
 
 #include <array>
 #include <map>
+#include <memory>
 #include <set>
 
 namespace tessera {
 namespace sema {
+
+struct SelectiveScanArgs;
 
 /// What a name in a function body denotes.
 struct Binding {
@@ -209,6 +214,55 @@ private:
   std::optional<Extent> extentOfExpr(const ast::Expr &e);
   ValueRef addIndexArgument(const Extent &e, ast::SourceLoc loc);
 
+  // State-space building blocks (StateSpace.cpp, Discretization.cpp,
+  // SelectiveScan.cpp).
+  /// The results of `hippo_*`, `discretize_*` or `selective_scan`.
+  std::optional<std::vector<ValueRef>>
+  evalStateSpace(const ast::CallExpr &call);
+  /// `hippo_legs(N[, dtype])`, `hippo_legt` and `hippo_fourier`: A, B.
+  std::optional<std::vector<ValueRef>> evalHippo(const ast::CallExpr &call);
+  /// `discretize_zoh(A, B, dt)`, `discretize_bilinear`: Abar, Bbar.
+  std::optional<std::vector<ValueRef>>
+  evalDiscretize(const ast::CallExpr &call);
+  /// The elementwise discretization of the diagonal systems `a` with
+  /// inputs `b` and steps `dt` (a value, or the constant expression
+  /// `dtConstant`).
+  std::optional<std::vector<ValueRef>>
+  discretizeDiagonal(const ast::CallExpr &call, ValueRef a, ValueRef b,
+                     std::optional<ValueRef> dt, const ast::Expr *dtConstant);
+  /// The statements of discretizeDiagonal (Synthesized.h), with `dt` read
+  /// at A's first `dtRank` indices.
+  std::optional<std::vector<ValueRef>>
+  expandDiagonal(const ast::CallExpr &call, ValueRef a, ValueRef b,
+                 std::optional<ValueRef> dt, size_t dtRank,
+                 const ast::Expr *dtConstant);
+  /// `ssm.discretize` of the dense system `a`, `b` with the step `dt`.
+  std::optional<std::vector<ValueRef>>
+  discretizeDense(const ast::CallExpr &call, ValueRef a, ValueRef b,
+                  std::optional<ValueRef> dt, const ast::Expr *dtConstant);
+  /// `selective_scan(u, delta, A, B, C[, D][, z][, delta_bias]
+  /// [, delta_softplus])`.
+  std::optional<ValueRef> evalSelectiveScan(const ast::CallExpr &call);
+  /// Checks D, z, delta_bias and delta_softplus (arguments 6 to 9) into
+  /// `args`; false after reporting an error.
+  bool checkSelectiveScanOptions(const ast::CallExpr &call,
+                                 SelectiveScanArgs &args);
+  /// The statements of the selective scan `args` (SelectiveScan.cpp).
+  std::optional<ValueRef> expandSelectiveScan(const ast::CallExpr &call,
+                                              const SelectiveScanArgs &args);
+  /// Whether `e` is a constant expression (literals, constants, `inf` and
+  /// operators), which expansions copy rather than evaluate, so that it
+  /// stays untyped like a literal written in their place.
+  bool isConstantExpr(const ast::Expr &e) const;
+  /// Binds `value` to the hidden name `<what.N>` (Synthesized.h) for the
+  /// statements of an expansion, and records it in `hidden`.
+  std::string bindHidden(const std::string &what, ValueRef value,
+                         std::vector<std::string> &hidden);
+  /// Analyzes the statement `s` that an expansion wrote like one of the
+  /// program's (a recurrence when it reads itself); keeps `s` alive.
+  std::optional<ValueRef>
+  analyzeSynthesized(std::unique_ptr<ast::IndexAssignStmt> s);
+
   // Index discovery and ranges (Indices.cpp).
   bool hoistProducers(const ast::Expr &e);
   void collectSubscriptNames(
@@ -358,6 +412,11 @@ private:
   TypeRules types;
   std::map<std::string, Binding> names;
   bool returned = false;
+  /// The statements that expansions of built-ins wrote (Synthesized.h):
+  /// Sema keeps pointers into the statements it analyzes.
+  std::vector<std::unique_ptr<ast::IndexAssignStmt>> synthesized;
+  /// The hidden names bound so far, which numbers the next one.
+  unsigned numHidden = 0;
 
   /// Per-statement state. Producers inside a statement (calls, softmax,
   /// einsum) are whole statements of their own, so the state is saved and

@@ -385,6 +385,7 @@ Typed FunctionAnalyzer::lowerCallScalar(
   case BuiltinKind::AxisTransform:
   case BuiltinKind::Splat:
   case BuiltinKind::Einsum:
+  case BuiltinKind::StateSpace:
     break; // hoisted as whole values before lowering
   }
   error(call.calleeLoc, "unknown function '" + name + "'");

@@ -211,6 +211,11 @@ static void printValue(const Function &f, const Value &v,
   case Value::Kind::Splat:
     os << "splat " << v.splatValue;
     return;
+  case Value::Kind::Discretize:
+    os << (v.bilinear ? "discretize bilinear" : "discretize zoh");
+    for (ValueRef r : v.operands)
+      os << " v" << r.id;
+    return;
   case Value::Kind::Call:
     os << "call " << v.callee << "(";
     for (size_t a = 0; a < v.operands.size(); ++a)

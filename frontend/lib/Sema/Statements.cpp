@@ -165,13 +165,15 @@ void FunctionAnalyzer::analyzeAssign(const ast::AssignStmt &s) {
     return;
   }
   auto *call = dyn_cast<ast::CallExpr>(s.value.get());
-  if (!call || !m.signatures.count(call->callee)) {
+  const Builtin *builtin = call ? lookupBuiltin(call->callee) : nullptr;
+  bool stateSpace = builtin && builtin->kind == BuiltinKind::StateSpace;
+  if (!call || (!stateSpace && !m.signatures.count(call->callee))) {
     error(s.value->getLoc(),
           "assigning to " + std::to_string(s.targets.size()) +
               " names needs a call of a function with as many results");
     return;
   }
-  auto results = evalCall(*call);
+  auto results = stateSpace ? evalStateSpace(*call) : evalCall(*call);
   if (!results)
     return poison(s.targets);
   if (results->size() != s.targets.size()) {

@@ -42,7 +42,10 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     return evalSplat(*c, 1.0);
   if (c->callee == "einsum")
     return evalEinsum(*c);
-  auto results = evalCall(*c);
+  const Builtin *builtin = lookupBuiltin(c->callee);
+  auto results = builtin && builtin->kind == BuiltinKind::StateSpace
+                     ? evalStateSpace(*c)
+                     : evalCall(*c);
   if (!results)
     return std::nullopt;
   if (results->size() != 1) {

@@ -111,8 +111,10 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   // Structured transforms -> kernel calls and gathers. After the inliner:
   // the buffer and LLVM ops of a kernel call have no inliner interface, and
   // would keep an implementation out of its entry (and its allocations out
-  // of the entry's checks).
+  // of the entry's checks). The dense discretization of linear systems
+  // likewise.
   pm.addPass(createConvertStructuredToKernels());
+  pm.addPass(createConvertSSMToKernels());
 }
 
 /// Tensors -> buffers, every temporary freed after its last use.

@@ -89,6 +89,8 @@ JITSession::create(unsigned optLevel) {
   define("tessera_irfft_c128", &tessera_irfft_c128);
   define("tessera_fwht_length_supported", &tessera_fwht_length_supported);
   define("tessera_transpose", &tessera_transpose);
+  define("tessera_ssm_discretize_f32", &tessera_ssm_discretize_f32);
+  define("tessera_ssm_discretize_f64", &tessera_ssm_discretize_f64);
   define("tessera_get_num_threads", &tessera_get_num_threads);
   define("tessera_set_num_threads", &tessera_set_num_threads);
   if (llvm::Error error =

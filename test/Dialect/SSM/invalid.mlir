@@ -244,3 +244,60 @@ func.func @recurrence_yield(%h0: tensor<5xf32>, %x: tensor<4xf32>, %t: index) ->
   }
   return %h : tensor<8x5xf32>
 }
+
+// -----
+
+func.func @discretize_not_square(%a: tensor<4x3xf32>, %b: tensor<4xf32>, %dt: tensor<f32>) {
+  // expected-error @+1 {{expects a square matrix A, but A has type 'tensor<4x3xf32>'}}
+  %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt : tensor<4x3xf32>, tensor<4xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @discretize_rows(%a: tensor<4x4xf32>, %b: tensor<5x2xf32>, %dt: tensor<f32>) {
+  // expected-error @+1 {{B has 5 rows, but A has 4}}
+  %abar, %bbar = ssm.discretize <bilinear> %a, %b, %dt : tensor<4x4xf32>, tensor<5x2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @discretize_b_rank(%a: tensor<4x4xf32>, %b: tensor<4x2x2xf32>, %dt: tensor<f32>) {
+  // expected-error @+1 {{expects B of rank 1 or 2, but B has type 'tensor<4x2x2xf32>'}}
+  %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt : tensor<4x4xf32>, tensor<4x2x2xf32>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @discretize_dt_rank(%a: tensor<4x4xf32>, %b: tensor<4xf32>, %dt: tensor<4xf32>) {
+  // expected-error @+1 {{expects a rank-0 step dt, but dt has type 'tensor<4xf32>'}}
+  %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt : tensor<4x4xf32>, tensor<4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @discretize_complex(%a: tensor<4x4xcomplex<f32>>, %b: tensor<4xcomplex<f32>>, %dt: tensor<complex<f32>>) {
+  // expected-error @+1 {{expects f32 or f64 elements, but A has 'complex<f32>'}}
+  %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt : tensor<4x4xcomplex<f32>>, tensor<4xcomplex<f32>>, tensor<complex<f32>>
+  return
+}
+
+// -----
+
+func.func @discretize_mixed(%a: tensor<4x4xf32>, %b: tensor<4xf64>, %dt: tensor<f32>) {
+  // expected-error @+1 {{expects A, B and dt of one element type, but they have 'f32', 'f64' and 'f32'}}
+  %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt : tensor<4x4xf32>, tensor<4xf64>, tensor<f32>
+  return
+}
+
+// -----
+
+func.func @discretize_method(%a: tensor<4x4xf32>, %b: tensor<4xf32>, %dt: tensor<f32>) {
+  // expected-error @+2 {{expected ::tessera::ssm::DiscretizeMethod to be one of: zoh, bilinear}}
+  // expected-error @+1 {{failed to parse}}
+  %abar, %bbar = ssm.discretize <euler> %a, %b, %dt : tensor<4x4xf32>, tensor<4xf32>, tensor<f32>
+  return
+}

@@ -109,3 +109,20 @@ func.func @dense(%a: tensor<?x?xf32>, %h0: tensor<?xf32>, %t: index,
   }
   return %h : tensor<?x?xf32>
 }
+
+// Dense discretization: zero-order hold with one input, bilinear with a
+// dynamic order and several inputs.
+// CHECK-LABEL: func.func @discretize(
+// CHECK:         %{{.+}}, %{{.+}} = ssm.discretize <zoh> %{{.+}}, %{{.+}}, %{{.+}} : tensor<4x4xf32>, tensor<4xf32>, tensor<f32>
+// CHECK:         %{{.+}}, %{{.+}} = ssm.discretize <bilinear> %{{.+}}, %{{.+}}, %{{.+}} : tensor<?x?xf64>, tensor<?x3xf64>, tensor<f64>
+func.func @discretize(%a: tensor<4x4xf32>, %b: tensor<4xf32>, %dt: tensor<f32>,
+                      %a2: tensor<?x?xf64>, %b2: tensor<?x3xf64>,
+                      %dt2: tensor<f64>)
+    -> (tensor<4x4xf32>, tensor<4xf32>, tensor<?x?xf64>, tensor<?x3xf64>) {
+  %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt
+      : tensor<4x4xf32>, tensor<4xf32>, tensor<f32>
+  %abar2, %bbar2 = ssm.discretize <bilinear> %a2, %b2, %dt2
+      : tensor<?x?xf64>, tensor<?x3xf64>, tensor<f64>
+  return %abar, %bbar, %abar2, %bbar2
+      : tensor<4x4xf32>, tensor<4xf32>, tensor<?x?xf64>, tensor<?x3xf64>
+}

@@ -290,3 +290,36 @@ LogicalResult YieldOp::verify() {
            << expected;
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// DiscretizeOp
+//===----------------------------------------------------------------------===//
+
+/// Whether the static extents `x` and `y` may be equal (either dynamic).
+static bool mayBeEqual(int64_t x, int64_t y) {
+  return ShapedType::isDynamic(x) || ShapedType::isDynamic(y) || x == y;
+}
+
+LogicalResult DiscretizeOp::verify() {
+  auto a = cast<RankedTensorType>(getA().getType());
+  auto b = cast<RankedTensorType>(getB().getType());
+  auto dt = cast<RankedTensorType>(getDt().getType());
+  Type element = a.getElementType();
+  if (!element.isF32() && !element.isF64())
+    return emitOpError("expects f32 or f64 elements, but A has ") << element;
+  if (a.getRank() != 2 || !mayBeEqual(a.getDimSize(0), a.getDimSize(1)))
+    return emitOpError("expects a square matrix A, but A has type ") << a;
+  if (b.getRank() != 1 && b.getRank() != 2)
+    return emitOpError("expects B of rank 1 or 2, but B has type ") << b;
+  if (!mayBeEqual(b.getDimSize(0), a.getDimSize(0)))
+    return emitOpError("B has ")
+           << b.getDimSize(0) << " rows, but A has " << a.getDimSize(0);
+  if (dt.getRank() != 0)
+    return emitOpError("expects a rank-0 step dt, but dt has type ") << dt;
+  if (b.getElementType() != element || dt.getElementType() != element)
+    return emitOpError("expects A, B and dt of one element type, but they "
+                       "have ")
+           << element << ", " << b.getElementType() << " and "
+           << dt.getElementType();
+  return success();
+}

@@ -51,6 +51,8 @@ enum class BuiltinKind {
   AxisTransform, ///< `fwht(x, axis)`, `bitreverse(x, axis)`: a whole tensor
   Splat,         ///< `zeros(f32[N])`, `ones(...)`: a whole tensor
   Einsum,        ///< `einsum("ij,jk->ik", a, b)`: a whole tensor
+  StateSpace,    ///< `hippo_legs(N)`, `discretize_zoh(A, B, dt)`,
+                 ///< `selective_scan(...)`: whole tensors, one or several
   Planned,       ///< in the language design, not in this version
 };
 
@@ -74,7 +76,8 @@ const Builtin *lookupBuiltin(llvm::StringRef name);
 bool isReducerName(llvm::StringRef name);
 
 /// True for built-ins whose result is a whole tensor computed on its own
-/// (softmax, zeros, ones, einsum) rather than a scalar function.
+/// (softmax, zeros, ones, einsum, the transforms and the state-space
+/// building blocks) rather than a scalar function.
 bool isTensorBuiltin(llvm::StringRef name);
 
 /// The spelling of `fn` in the source (`exp`, ...; `neg` for unary minus).

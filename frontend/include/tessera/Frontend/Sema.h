@@ -205,13 +205,17 @@ struct Value {
                  ///< block-diagonal transition; `reverse`, `hasInit` as Scan
     Previous,    ///< the previous slice that a SliceScan's step values read
                  ///< (types[0]: the state's type, scan dimension included)
+    Discretize,  ///< the dense system (operands[0] = A [N, N], [1] = B [N]
+                 ///< or [N, M]) made discrete with the step operands[2]
+                 ///< (rank 0): results Abar, Bbar; zero-order hold, or the
+                 ///< bilinear transform with `bilinear`
   };
   Kind kind = Kind::Param;
   ast::SourceLoc loc;
   /// The variable first assigned this value ("" for a temporary); MLIRGen
   /// puts it in a NameLoc so that compiled code can name the value.
   std::string name;
-  /// Result types; exactly one except for calls.
+  /// Result types; exactly one except for calls and Discretize.
   std::vector<TensorType> types;
   unsigned paramIndex = 0;
   std::unique_ptr<Contraction> contraction;
@@ -219,8 +223,9 @@ struct Value {
   int64_t axis = 0;
   double splatValue = 0;
   std::string callee;
-  bool reverse = false; ///< Scan: runs from the last position to the first
-  bool hasInit = false; ///< Scan: operands[0] is the initial state
+  bool reverse = false;  ///< Scan: runs from the last position to the first
+  bool hasInit = false;  ///< Scan: operands[0] is the initial state
+  bool bilinear = false; ///< Discretize: bilinear, else zero-order hold
   /// Call: the extent, in this function's terms, of each size symbol of the
   /// callee (its dimension symbols and index parameters).
   std::map<std::string, Extent> callSizes;

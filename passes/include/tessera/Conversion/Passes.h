@@ -9,6 +9,7 @@
 #define TESSERA_CONVERSION_PASSES_H
 
 #include "mlir/Pass/Pass.h"
+#include "tessera/Conversion/SSMToKernels/SSMToKernels.h"
 #include "tessera/Conversion/SSMToTess/SSMToTess.h"
 #include "tessera/Conversion/StructuredToKernels/StructuredToKernels.h"
 #include "tessera/Conversion/StructuredToTess/StructuredToTess.h"

@@ -206,4 +206,45 @@ def ConvertSSMToTess : Pass<"convert-ssm-to-tess", "::mlir::ModuleOp"> {
   ];
 }
 
+def ConvertSSMToKernels : Pass<"convert-ssm-to-kernels", "::mlir::ModuleOp"> {
+  let summary = "Lower the dense discretization of linear systems to a "
+                "runtime kernel";
+  let description = [{
+    On tensors, before bufferization, like `convert-structured-to-kernels`:
+    `ssm.discretize` (f32/f64, A: [N, N], B: [N] or [N, M], dt rank 0)
+    reads A and B through `bufferization.to_buffer` (any layout; a vector B
+    is first viewed as [N, 1] by `tensor.expand_shape`), allocates Abar,
+    Bbar and a workspace of 8 (N + M)^2 f64 (`memref.alloc`, 64-byte
+    aligned: checked and freed like every temporary), and calls
+    `tessera_ssm_discretize_f32`/`_f64`
+    (runtime/include/tessera/Runtime/Kernels.h) with the method (0 for
+    zero-order hold, 1 for bilinear), N, M, dt extended to f64, and the
+    address and (row, column) element strides of each matrix. The kernel
+    computes in f64: the zero-order hold as the exponential of the augmented
+    matrix dt [[A, B], [0, 0]] by scaling and squaring with Pade
+    approximants (Higham 2005), the bilinear transform by Gaussian
+    elimination with partial pivoting. The results are
+    `bufferization.to_tensor ... restrict writable` of the new buffers (Bbar
+    collapsed back to [N] for a vector B).
+
+    ```mlir
+    %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt : tensor<?x?xf32>, tensor<?xf32>, tensor<f32>
+    // becomes
+    %bm = tensor.expand_shape %b [[0, 1]] output_shape [%n, 1] : tensor<?xf32> into tensor<?x1xf32>
+    %abuf = bufferization.to_buffer %a read_only : ...
+    %out = memref.alloc(%n, %n) {alignment = 64 : i64} : memref<?x?xf32>
+    %work = memref.alloc(%size) {alignment = 64 : i64} : memref<?xf64>
+    func.call @tessera_ssm_discretize_f32(%c0_i32, %n64, %m64, %dt64, %aPtr, %aStrides, ...)
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::LLVM::LLVMDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::tensor::TensorDialect",
+  ];
+}
+
 #endif // TESSERA_CONVERSION_PASSES_TD

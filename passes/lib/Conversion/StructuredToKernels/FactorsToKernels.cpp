@@ -8,7 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "KernelCalls.h"
+#include "tessera/Conversion/StructuredToKernels/KernelCalls.h"
+#include "tessera/Conversion/StructuredToKernels/StructuredToKernels.h"
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
 #include "tessera/Runtime/UnitRoots.h"
 

@@ -1,6 +1,6 @@
-//===- KernelCalls.cpp - Calls of runtime transform kernels ---------------===//
+//===- KernelCalls.cpp - Calls of runtime kernels on tensors --------------===//
 
-#include "KernelCalls.h"
+#include "tessera/Conversion/StructuredToKernels/KernelCalls.h"
 #include "tessera/Transforms/ElementBytes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -52,6 +52,19 @@ Value tessera::getArrayPointer(OpBuilder &b, Location loc, ValueRange values) {
   return getElementPointer(b, loc, array, Value(), 8);
 }
 
+Value tessera::getBufferPointer(OpBuilder &b, Location loc, Value buffer) {
+  return getElementPointer(
+      b, loc, buffer, Value(),
+      getElementBytes(cast<MemRefType>(buffer.getType()).getElementType()));
+}
+
+void tessera::createKernelCall(OpBuilder &b, Location loc, StringRef callee,
+                               ValueRange args) {
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  func::CallOp::create(b, loc, getDecl(module, callee, args.getTypes()), args);
+}
+
 SmallVector<Value> tessera::getExtents(OpBuilder &b, Location loc,
                                        Value value) {
   SmallVector<Value> extents;
@@ -93,6 +106,20 @@ std::pair<Value, Value> tessera::getBufferArguments(OpBuilder &b, Location loc,
       getArrayPointer(b, loc, partStrides(b, loc, meta.getStrides(), parts))};
 }
 
+KernelOutput tessera::allocateKernelOutput(OpBuilder &b, Location loc,
+                                           RankedTensorType resultType,
+                                           ValueRange dynamicSizes,
+                                           unsigned parts) {
+  auto type =
+      MemRefType::get(resultType.getShape(), resultType.getElementType());
+  Value buffer = memref::AllocOp::create(b, loc, type, dynamicSizes,
+                                         b.getI64IntegerAttr(64));
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  return {
+      buffer, getBufferPointer(b, loc, buffer),
+      getArrayPointer(b, loc, partStrides(b, loc, meta.getStrides(), parts))};
+}
+
 Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
                                    StringRef callee, Value input, int64_t axis,
                                    RankedTensorType resultType,
@@ -105,11 +132,8 @@ Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
   for (int64_t d = 0; d < rank; ++d)
     if (resultType.isDynamicDim(d))
       dynamicSizes.push_back(resultSizes[d]);
-  auto outType =
-      MemRefType::get(resultType.getShape(), resultType.getElementType());
-  Value out = memref::AllocOp::create(rewriter, loc, outType, dynamicSizes,
-                                      rewriter.getI64IntegerAttr(64));
-  auto outMeta = memref::ExtractStridedMetadataOp::create(rewriter, loc, out);
+  KernelOutput out =
+      allocateKernelOutput(rewriter, loc, resultType, dynamicSizes, parts);
   Type i64 = rewriter.getI64Type();
   SmallVector<Value> kernelExtents(extents.begin(), extents.end());
   if (parts > 1)
@@ -123,19 +147,11 @@ Value tessera::createTransformCall(PatternRewriter &rewriter, Location loc,
   llvm::append_range(args, before);
   args.push_back(inPointer);
   args.push_back(inStrides);
-  args.push_back(
-      getElementPointer(rewriter, loc, out, Value(),
-                        getElementBytes(resultType.getElementType())));
-  args.push_back(getArrayPointer(
-      rewriter, loc, partStrides(rewriter, loc, outMeta.getStrides(), parts)));
+  args.push_back(out.pointer);
+  args.push_back(out.strides);
   llvm::append_range(args, after);
-
-  auto module =
-      rewriter.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-  func::CallOp::create(rewriter, loc,
-                       getDecl(module, callee, ValueRange(args).getTypes()),
-                       args);
-  return bufferization::ToTensorOp::create(rewriter, loc, resultType, out,
-                                           /*restrict=*/true,
+  createKernelCall(rewriter, loc, callee, args);
+  return bufferization::ToTensorOp::create(rewriter, loc, resultType,
+                                           out.buffer, /*restrict=*/true,
                                            /*writable=*/true);
 }

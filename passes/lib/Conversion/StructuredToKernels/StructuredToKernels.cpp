@@ -9,8 +9,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Conversion/StructuredToKernels/StructuredToKernels.h"
-#include "KernelCalls.h"
 #include "tessera/Conversion/Passes.h"
+#include "tessera/Conversion/StructuredToKernels/KernelCalls.h"
 #include "tessera/Dialect/Structured/IR/StructuredOps.h"
 #include "tessera/Runtime/SizeRules.h"
 

@@ -242,6 +242,34 @@ void tessera_butterfly_c128(int64_t rank, int64_t axis, const int64_t *extents,
                             const int64_t *twExtents, const double *twiddles,
                             const int64_t *twStrides);
 
+/// Discretizes x' = A x + B u with the step `dt` for a dense n x n A and an
+/// n x m B (n >= 1, m >= 0), computed in double: with `method` 0 the
+/// zero-order hold, Abar = exp(dt A) and Bbar = A^-1 (exp(dt A) - I) B, read
+/// from exp(dt [[A, B], [0, 0]]) = [[Abar, Bbar], [0, I]] (no inverse of A
+/// is formed), the exponential by Higham's scaling and squaring with Pade
+/// approximants of degree 3 to 13 (SIAM J. Matrix Anal. Appl. 26(4), 2005:
+/// backward error at most 2^-53 ||dt M||_1 before rounding); with `method` 1
+/// the bilinear transform, Abar = (I - dt/2 A)^-1 (I + dt/2 A) and Bbar =
+/// (I - dt/2 A)^-1 dt B, by Gaussian elimination with partial pivoting.
+/// Matrices are addressed by (row, column) element strides, two per
+/// matrix; the outputs must not overlap the inputs. `work` holds at least
+/// 8 (n + m)^2 doubles. A NaN or infinite input gives NaN results (zero-order
+/// hold); a singular I - dt/2 A gives infinities or NaNs (bilinear).
+void tessera_ssm_discretize_f32(int32_t method, int64_t n, int64_t m, double dt,
+                                const float *a, const int64_t *aStrides,
+                                const float *b, const int64_t *bStrides,
+                                float *abar, const int64_t *abarStrides,
+                                float *bbar, const int64_t *bbarStrides,
+                                double *work);
+
+/// tessera_ssm_discretize_f32 in f64.
+void tessera_ssm_discretize_f64(int32_t method, int64_t n, int64_t m, double dt,
+                                const double *a, const int64_t *aStrides,
+                                const double *b, const int64_t *bStrides,
+                                double *abar, const int64_t *abarStrides,
+                                double *bbar, const int64_t *bbarStrides,
+                                double *work);
+
 #ifdef __cplusplus
 } // extern "C"
 #endif

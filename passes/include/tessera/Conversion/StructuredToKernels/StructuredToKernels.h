@@ -16,8 +16,15 @@ class RewritePatternSet;
 namespace tessera {
 
 /// Adds the patterns that rewrite structured.fwht and structured.bitreverse
-/// on tensors (see the convert-structured-to-kernels pass).
+/// on tensors (see the convert-structured-to-kernels pass), and those of
+/// the two functions below.
 void populateStructuredToKernelsPatterns(mlir::RewritePatternSet &patterns);
+
+/// Adds the patterns for fft, ifft, rfft and irfft (FourierToKernels.cpp).
+void populateFourierToKernelsPatterns(mlir::RewritePatternSet &patterns);
+
+/// Adds the patterns for butterfly and fft_twiddles (FactorsToKernels.cpp).
+void populateFactorsToKernelsPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace tessera
 

@@ -1,7 +1,8 @@
 //===- SSMOps.td - ssm dialect ops -------------------------*- tablegen -*-===//
 //
 // ssm.scan (a point-wise recurrence with a scalar body), ssm.index and
-// ssm.yield (its body's loop index and terminator).
+// ssm.yield (its body's loop index and terminator); ssm.discretize (a dense
+// continuous-time system made discrete).
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +32,19 @@ def SSM_RecurrenceKind : I32EnumAttr<"RecurrenceKind",
 
 def SSM_RecurrenceKindAttr
     : EnumAttr<SSM_Dialect, SSM_RecurrenceKind, "kind"> {
+  let assemblyFormat = "`<` $value `>`";
+}
+
+def SSM_DiscretizeMethod : I32EnumAttr<"DiscretizeMethod",
+    "how ssm.discretize maps a continuous-time system to a discrete one", [
+      I32EnumAttrCase<"ZOH", 0, "zoh">,
+      I32EnumAttrCase<"Bilinear", 1, "bilinear">]> {
+  let cppNamespace = "::tessera::ssm";
+  let genSpecializedAttr = 0;
+}
+
+def SSM_DiscretizeMethodAttr
+    : EnumAttr<SSM_Dialect, SSM_DiscretizeMethod, "method"> {
   let assemblyFormat = "`<` $value `>`";
 }
 
@@ -287,6 +301,52 @@ def SSM_YieldOp : SSM_Op<"yield", [
 
   let arguments = (ins AnyType:$value);
   let assemblyFormat = "$value attr-dict `:` type($value)";
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ssm.discretize
+//===----------------------------------------------------------------------===//
+
+def SSM_DiscretizeOp : SSM_Op<"discretize", [
+    Pure, AllTypesMatch<["a", "abar"]>, AllTypesMatch<["b", "bbar"]>]> {
+  let summary = "discrete-time form of a dense linear time-invariant system";
+  let description = [{
+    Maps the continuous-time system `x' = A x + B u`, with a dense square
+    `A: [N, N]` and `B: [N]` (one input) or `[N, M]`, to the discrete-time
+    system `x[k] = Abar x[k - 1] + Bbar u[k]` for the step `dt` (a rank-0
+    tensor), with `method`:
+
+    - `zoh` (zero-order hold): `Abar = exp(dt A)`, `Bbar = A^-1 (exp(dt A)
+      - I) B`, both read from the exponential of the augmented matrix
+      `exp(dt [[A, B], [0, 0]]) = [[Abar, Bbar], [0, I]]`, which needs no
+      inverse of `A`;
+    - `bilinear` (Tustin): `Abar = (I - dt/2 A)^-1 (I + dt/2 A)`, `Bbar =
+      (I - dt/2 A)^-1 dt B`.
+
+    `Abar` has `A`'s type and `Bbar` `B`'s. The elements are `f32` or
+    `f64`, the same for all operands. `convert-ssm-to-kernels` lowers the op
+    to a call of the runtime kernel `tessera_ssm_discretize_f32`/`_f64`
+    (runtime/include/tessera/Runtime/Kernels.h), which computes in `f64`
+    (the exponential by scaling and squaring with Pade approximants,
+    Higham 2005; the inverses by Gaussian elimination with partial
+    pivoting). Diagonal systems are elementwise and never reach this op.
+
+    Example (the HiPPO-LegS system of order 4, one input):
+
+    ```mlir
+    %abar, %bbar = ssm.discretize <zoh> %a, %b, %dt
+        : tensor<4x4xf32>, tensor<4xf32>, tensor<f32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$b,
+                       AnyRankedTensor:$dt, SSM_DiscretizeMethodAttr:$method);
+  let results = (outs AnyRankedTensor:$abar, AnyRankedTensor:$bbar);
+  let assemblyFormat = [{
+    $method $a `,` $b `,` $dt attr-dict `:` type($a) `,` type($b) `,`
+    type($dt)
+  }];
   let hasVerifier = 1;
 }
 

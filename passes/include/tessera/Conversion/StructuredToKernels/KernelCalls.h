@@ -1,15 +1,18 @@
-//===- KernelCalls.h - Calls of runtime transform kernels -------*- C++ -*-===//
+//===- KernelCalls.h - Calls of runtime kernels on tensors ------*- C++ -*-===//
 //
-// Internal to the structured-to-kernels conversion: the call of a runtime
-// kernel (runtime/include/tessera/Runtime/Kernels.h) that transforms a
-// tensor along one axis, reading the input's buffer in place and writing a
-// new one.
+// The calls of runtime kernels (runtime/include/tessera/Runtime/Kernels.h)
+// that the conversions to kernels emit on tensors, before bufferization:
+// inputs are read in place through their buffers (any strided layout),
+// results are written into new buffers that become tensors again. The
+// transforms along one axis of the structured-to-kernels conversion have a
+// call of their own (createTransformCall).
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef TESSERA_CONVERSION_STRUCTUREDTOKERNELS_KERNELCALLS_H
 #define TESSERA_CONVERSION_STRUCTUREDTOKERNELS_KERNELCALLS_H
 
+#include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/PatternMatch.h"
 
 namespace tessera {
@@ -49,11 +52,28 @@ mlir::Value getArrayPointer(mlir::OpBuilder &b, mlir::Location loc,
 llvm::SmallVector<mlir::Value>
 getExtents(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
-/// Adds the patterns for fft, ifft, rfft and irfft (FourierToKernels.cpp).
-void populateFourierToKernelsPatterns(mlir::RewritePatternSet &patterns);
+/// A new buffer for a kernel's result of type `resultType` (`memref.alloc`,
+/// 64-byte aligned, identity layout; `dynamicSizes` gives its dynamic
+/// extents in order), with the address of its first element and a stack
+/// array of its element strides as !llvm.ptr (strides as for
+/// getBufferArguments with `parts`).
+struct KernelOutput {
+  mlir::Value buffer, pointer, strides;
+};
+KernelOutput allocateKernelOutput(mlir::OpBuilder &b, mlir::Location loc,
+                                  mlir::RankedTensorType resultType,
+                                  mlir::ValueRange dynamicSizes,
+                                  unsigned parts = 1);
 
-/// Adds the patterns for butterfly and fft_twiddles (FactorsToKernels.cpp).
-void populateFactorsToKernelsPatterns(mlir::RewritePatternSet &patterns);
+/// The address of the first element of the identity-layout `buffer`, as an
+/// !llvm.ptr.
+mlir::Value getBufferPointer(mlir::OpBuilder &b, mlir::Location loc,
+                             mlir::Value buffer);
+
+/// Emits `callee(args...)`, a function without results that is declared
+/// (privately, with the arguments' types) in the module on first use.
+void createKernelCall(mlir::OpBuilder &b, mlir::Location loc,
+                      llvm::StringRef callee, mlir::ValueRange args);
 
 } // namespace tessera
 
