@@ -50,7 +50,7 @@ const Builtin kBuiltins[] = {
     {"hippo_legs", K::Planned, 1, U::Neg},
     {"hippo_legt", K::Planned, 1, U::Neg},
     {"hippo_fourier", K::Planned, 1, U::Neg},
-    {"causal_conv", K::Planned, 3, U::Neg},
+    {"causal_conv", K::AxisTransform, 3, U::Neg},
     {"selective_scan", K::Planned, -1, U::Neg},
     {"fft", K::AxisTransform, 2, U::Neg},
     {"ifft", K::AxisTransform, 2, U::Neg},

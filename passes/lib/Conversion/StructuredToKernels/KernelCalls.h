@@ -49,7 +49,8 @@ mlir::Value getArrayPointer(mlir::OpBuilder &b, mlir::Location loc,
 llvm::SmallVector<mlir::Value>
 getExtents(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value);
 
-/// Adds the patterns for fft, ifft, rfft and irfft (FourierToKernels.cpp).
+/// Adds the patterns for fft, ifft, rfft, irfft and causal_conv
+/// (FourierToKernels.cpp).
 void populateFourierToKernelsPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the patterns for butterfly and fft_twiddles (FactorsToKernels.cpp).
