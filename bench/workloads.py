@@ -658,6 +658,60 @@ def mamba_workload():
         tol=1e-3, c_kernels=("ssm_scan",), mem_target=2.0)
 
 
+def s4d_inputs(rng, s):
+    """u, and S4D's initialization (state-spaces/s4 models/s4/s4d.py):
+    log_dt uniform in [log 1e-3, log 1e-1], A = -0.5 + i pi n (S4D-Lin),
+    C complex normal, D normal."""
+    b, h, n, length = s["B"], s["H"], s["N"], s["L"]
+    log_dt = (math.log(1e-3) + rng.random(h) * math.log(100)).astype(np.float32)
+    a = np.repeat((-0.5 + 1j * np.pi * np.arange(n))[None, :], h, 0)
+    c = crandn(rng, h, n) / np.float32(math.sqrt(2))
+    return [randn(rng, b, h, length), log_dt, a.astype(np.complex64),
+            c.astype(np.complex64), randn(rng, h)]
+
+
+def s4d_np(u, log_dt, a, c, d):
+    """S4DKernel.forward and S4D.forward's FFT convolution and D term of
+    models/s4/s4d.py in NumPy (numpy.fft)."""
+    length = u.shape[-1]
+    dta = a * np.exp(log_dt)[:, None]
+    vandermonde = np.exp(dta[:, :, None] * np.arange(length, dtype=u.dtype))
+    k = 2 * np.einsum("hn,hnl->hl", c * (np.exp(dta) - 1) / a, vandermonde).real
+    y = np.fft.irfft(np.fft.rfft(u, n=2 * length) * np.fft.rfft(k, n=2 * length),
+                     n=2 * length)[..., :length]
+    return y + u * d[:, None]
+
+
+def s4d_torch(u, log_dt, a, c, d):
+    """models/s4/s4d.py's S4DKernel.forward and S4D.forward (its FFT
+    convolution and D term) as written there, in PyTorch."""
+    torch = torch_mod()
+    length = u.shape[-1]
+    dta = a * torch.exp(log_dt).unsqueeze(-1)
+    k = dta.unsqueeze(-1) * torch.arange(length)
+    c = c * (torch.exp(dta) - 1.) / a
+    k = 2 * torch.einsum("hn, hnl -> hl", c, torch.exp(k)).real
+    k_f = torch.fft.rfft(k, n=2 * length)
+    u_f = torch.fft.rfft(u, n=2 * length)
+    y = torch.fft.irfft(u_f * k_f, n=2 * length)[..., :length]
+    return y + u * d.unsqueeze(-1)
+
+
+def s4d_workload():
+    """An S4D layer: kernel, causal convolution, D term (issue 9)."""
+    return Workload(
+        "s4d", "s4d", "s4d", {"B": 8, "H": 256, "N": 32, "L": 4096},
+        {"B": 2, "H": 3, "N": 5, "L": 37},
+        inputs=s4d_inputs,
+        out_shape=lambda s: (s["B"], s["H"], s["L"]),
+        reference=s4d_np,
+        peers={"numpy": numpy_peer(s4d_np), "torch": torch_peer(s4d_torch),
+               "torch.compile": torch_peer(s4d_torch, compiled=True)},
+        description="S4D layer: Vandermonde kernel, causal_conv (FFT), D u; "
+                    "b=8 h=256 n=32 l=4096",
+        target=1.0, target_peer="torch.compile")
+
+
 def all_workloads():
     """Every workload, in the order of the report."""
     return [matmul_workload(256, 33), matmul_workload(1024, 64),
@@ -667,7 +721,8 @@ def all_workloads():
             fwht_workload("fwht1024", "fwht1024", 1024, 256),
             fwht_workload("fwht1m", "fwht1m", 1 << 20, 1),
             fft_workload(64, 1024), fft_workload(1, 65536), fft_workload(16, 4096),
-            fft_workload(32, 1000), monarch_workload(), mamba_workload()]
+            fft_workload(32, 1000), monarch_workload(), mamba_workload(),
+            s4d_workload()]
 
 
 def by_name():

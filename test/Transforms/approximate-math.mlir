@@ -2,15 +2,15 @@
 
 // f32 exp, log, tanh, erf, erfc and log1p become arithmetic (scalars and
 // vectors); exp and log first move far arguments (|x| > 87, subnormal x)
-// into range. f64 and sin/cos stay calls of math functions.
+// into range. Scalar f32 sin and cos become arithmetic too (below); f64 and
+// vector sin/cos stay calls of math functions.
 
 // CHECK-LABEL: func.func @f32_math(
 // CHECK-NOT:     math.exp
 // CHECK-NOT:     math.log
 // CHECK-NOT:     math.tanh
 // CHECK-NOT:     math.erf
-// CHECK:         math.sin %{{.*}} : f32
-// CHECK-NOT:     math.exp
+// CHECK-NOT:     math.sin
 // CHECK:         return
 func.func @f32_math(%x: f32) -> (f32, f32, f32, f32, f32, f32, f32) {
   %a = math.exp %x : f32
@@ -48,4 +48,37 @@ func.func @f64_math(%x: f64) -> (f64, f64, f64) {
   %b = math.log %x : f64
   %c = math.tanh %x : f64
   return %a, %b, %c : f64, f64, f64
+}
+
+// -----
+
+// f32 sin and cos: the argument in f64, a Cody-Waite reduction (roundeven,
+// two fmas), Payne and Hanek's from the constant table of the bits of 2 / pi
+// (three loads at the exponent's word), the Taylor polynomials, one
+// truncation to f32. The table is created once per module.
+
+// CHECK:       memref.global "private" constant @__tessera_two_over_pi_words : memref<21xi64> = dense<[2734261102, 4186140238, 2205044292
+// CHECK-NOT:   memref.global
+// CHECK-LABEL: func.func @sin_cos(
+// CHECK-SAME:      %[[X:[^:]+]]: f32
+// CHECK:         arith.bitcast %[[X]] : f32 to i32
+// CHECK:         %[[XD:.+]] = arith.extf %[[X]] : f32 to f64
+// CHECK:         math.roundeven %{{.+}} : f64
+// CHECK:         math.fma
+// CHECK:         math.fma
+// CHECK:         memref.get_global @__tessera_two_over_pi_words : memref<21xi64>
+// CHECK-COUNT-3: memref.load
+// CHECK:         arith.truncf %{{.+}} : f64 to f32
+// CHECK-NOT:     math.sin
+// CHECK-NOT:     math.cos
+// CHECK:         memref.get_global @__tessera_two_over_pi_words
+// CHECK:         arith.truncf %{{.+}} : f64 to f32
+// CHECK:         math.sin %{{.+}} : f64
+// CHECK:         math.cos %{{.+}} : vector<4xf32>
+func.func @sin_cos(%x: f32, %y: f64, %v: vector<4xf32>) -> (f32, f32, f64, vector<4xf32>) {
+  %s = math.sin %x : f32
+  %c = math.cos %x : f32
+  %d = math.sin %y : f64
+  %w = math.cos %v : vector<4xf32>
+  return %s, %c, %d, %w : f32, f32, f64, vector<4xf32>
 }

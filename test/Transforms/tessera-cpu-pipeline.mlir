@@ -17,7 +17,12 @@
 // O2-NEXT:   ssm-tile-scans,
 // O2-NEXT:   convert-ssm-to-tess,
 // O2-NEXT:   convert-structured-to-tess,
-// Then products of three or more tensors become pairwise contractions.
+// Then costly parts of contractions that read only some of their loops are
+// computed over those loops, and products of three or more tensors become
+// pairwise contractions.
+// O2-NEXT:   func.func(
+// O2-NEXT:     tess-hoist-invariant-subexpressions
+// O2-NEXT:   ),
 // O2-NEXT:   tess-plan-contractions{default-size=64 explain=false optimal-limit=8 },
 // O2-NEXT:   canonicalize
 // O2-NEXT:   convert-tess-to-linalg,
@@ -118,6 +123,7 @@
 
 // Without optimization: no fusion, no loop reordering, no hoisting.
 // O0:     builtin.module(
+// O0-NOT: tess-hoist-invariant-subexpressions
 // O0-NOT: tess-plan-contractions
 // O0-NOT: tess-fuse-elementwise
 // O0-NOT: tess-reorder-reduction-loops

@@ -45,7 +45,7 @@ const Builtin kBuiltins[] = {
     // The language design's later built-ins.
     {"reshape", K::Planned, 2, U::Neg},
     {"concat", K::Planned, 2, U::Neg},
-    {"causal_conv", K::Planned, 3, U::Neg},
+    {"causal_conv", K::AxisTransform, 3, U::Neg},
     // The state-space building blocks.
     {"discretize_zoh", K::StateSpace, 3, U::Neg},
     {"discretize_bilinear", K::StateSpace, 3, U::Neg},

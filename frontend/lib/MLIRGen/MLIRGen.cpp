@@ -420,6 +420,13 @@ void FunctionGen::genValue(unsigned id) {
     values[id].push_back(structured::IrfftOp::create(b, l, t, x, v.axis, n));
     return;
   }
+  case sema::Value::Kind::CausalConv: {
+    Value u = values[v.operands[0].id][v.operands[0].result];
+    Value k = values[v.operands[1].id][v.operands[1].result];
+    values[id].push_back(
+        structured::CausalConvOp::create(b, l, u.getType(), u, k, v.axis));
+    return;
+  }
   case sema::Value::Kind::Fft:
   case sema::Value::Kind::Ifft: {
     Value x = values[v.operands[0].id][v.operands[0].result];

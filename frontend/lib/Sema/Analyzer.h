@@ -13,6 +13,7 @@
 //   Values.cpp        whole values: names, calls, softmax, zeros/ones
 //   Einsum.cpp        einsum strings
 //   Transforms.cpp    the structured transforms but fwht and bitreverse
+//   CausalConv.cpp    causal_conv
 //   StateSpace.cpp    hippo_*, discretize_* (Discretization.cpp) and
 //                     selective_scan (SelectiveScan.cpp)
 //   Constraints.cpp   size rules of transform lengths, checked at calls
@@ -208,6 +209,12 @@ private:
   /// The [blocks, rows, columns] of block weights `t`.
   std::optional<std::array<Extent, 3>>
   blockExtents(const TensorType &t, ast::SourceLoc loc, llvm::StringRef name);
+  /// `causal_conv(u, k, axis)` (CausalConv.cpp).
+  std::optional<ValueRef> evalCausalConv(const ast::CallExpr &call);
+  /// Whether k's dimensions are u's last ones, each u's extent or 1, with
+  /// `dim` (u's axis) among them; else an error at k.
+  bool checkConvKernelShape(const ast::CallExpr &call, const TensorType &ut,
+                            const TensorType &kt, int64_t dim);
   std::optional<ValueRef> evalEinsum(const ast::CallExpr &call);
   std::optional<TensorType> parseTypeArg(const ast::Expr &e);
   bool isProducerCall(const ast::Expr &e) const;

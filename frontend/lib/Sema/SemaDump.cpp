@@ -198,6 +198,10 @@ static void printValue(const Function &f, const Value &v,
     os << " axis " << v.axis;
     return;
   }
+  case Value::Kind::CausalConv:
+    os << "causal_conv v" << v.operands[0].id << " v" << v.operands[1].id
+       << " axis " << v.axis;
+    return;
   case Value::Kind::Rfft:
   case Value::Kind::Irfft:
     os << (v.kind == Value::Kind::Rfft ? "rfft v" : "irfft v")

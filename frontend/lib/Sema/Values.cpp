@@ -36,6 +36,8 @@ std::optional<ValueRef> FunctionAnalyzer::evalValue(const ast::Expr &e) {
     return evalPermute(*c);
   if (c->callee == "blockdiag" || c->callee == "monarch")
     return evalBlockTransform(*c);
+  if (c->callee == "causal_conv")
+    return evalCausalConv(*c);
   if (c->callee == "zeros")
     return evalSplat(*c, 0.0);
   if (c->callee == "ones")

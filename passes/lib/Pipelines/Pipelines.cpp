@@ -62,10 +62,13 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   // and mapped to kernels with the other contractions.
   pm.addPass(createConvertStructuredToTess());
 
-  // Products of three or more tensors become trees of pairwise
-  // contractions, planned for the known sizes; invariant factors move out
-  // of the sums.
+  // Costly parts of a contraction that depend on only some of its loops
+  // are computed once, over those loops. Products of three or more tensors
+  // become trees of pairwise contractions, planned for the known sizes;
+  // invariant factors move out of the sums.
   if (optimize) {
+    pm.addNestedPass<func::FuncOp>(
+        createTessHoistInvariantSubexpressionsPass());
     TessPlanContractionsPassOptions planOptions;
     for (const auto &[name, extent] : options.sizeHints)
       planOptions.sizeHints.push_back(name + "=" + std::to_string(extent));

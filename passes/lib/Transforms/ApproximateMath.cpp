@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "SinCos.h"
 #include "tessera/Transforms/Passes.h"
 
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
@@ -28,7 +29,7 @@ namespace {
 
 /// Whether MLIR's polynomial approximation of the op named `name` is used.
 /// sin and cos are not: their range reduction loses all precision beyond a
-/// few multiples of pi.
+/// few multiples of pi (SinCos.cpp computes them).
 bool isApproximated(StringRef name) {
   name.consume_front("math.");
   return llvm::StringSwitch<bool>(name)
@@ -114,9 +115,28 @@ struct SubnormalLog : OpRewritePattern<math::LogOp> {
   }
 };
 
+/// Replaces scalar f32 math.sin and math.cos in `module` by the arithmetic
+/// of buildSinCosF32. Vectors keep their libm calls.
+void expandSinCos(ModuleOp module) {
+  SmallVector<Operation *> ops;
+  module.walk([&](Operation *op) {
+    if (isa<math::SinOp, math::CosOp>(op) && op->getResult(0).getType().isF32())
+      ops.push_back(op);
+  });
+  for (Operation *op : ops) {
+    OpBuilder b(op);
+    op->getResult(0).replaceAllUsesWith(tessera::buildSinCosF32(
+        b, op->getLoc(), op->getOperand(0), isa<math::CosOp>(op), module));
+    op->erase();
+  }
+}
+
 struct ApproximateMathPass
     : tessera::impl::TessApproximateMathPassBase<ApproximateMathPass> {
   void runOnOperation() override {
+    // sin and cos need a module for their table of 2 / pi.
+    if (auto module = dyn_cast<ModuleOp>(getOperation()))
+      expandSinCos(module);
     // Only the selected ops and what their rewrites create: a greedy rewrite
     // of the whole module would revisit every op of a long function.
     SmallVector<Operation *> ops;

@@ -87,6 +87,10 @@ JITSession::create(unsigned optLevel) {
   define("tessera_rfft_f64", &tessera_rfft_f64);
   define("tessera_irfft_c64", &tessera_irfft_c64);
   define("tessera_irfft_c128", &tessera_irfft_c128);
+  define("tessera_causal_conv_f32", &tessera_causal_conv_f32);
+  define("tessera_causal_conv_f64", &tessera_causal_conv_f64);
+  define("tessera_causal_conv_c64", &tessera_causal_conv_c64);
+  define("tessera_causal_conv_c128", &tessera_causal_conv_c128);
   define("tessera_fwht_length_supported", &tessera_fwht_length_supported);
   define("tessera_transpose", &tessera_transpose);
   define("tessera_ssm_discretize_f32", &tessera_ssm_discretize_f32);

@@ -25,6 +25,12 @@ namespace tessera::kernels::fft {
 /// Rows handed to the kernels at once.
 constexpr int64_t kGroup = 32;
 
+/// Rows per group for a complex length `len`.
+inline int64_t groupSize(int64_t len) {
+  int64_t group = 4096 / len;
+  return group < 1 ? 1 : group > kGroup ? kGroup : group;
+}
+
 /// The offsets of vectors begin, begin + 1, ... without a division per
 /// vector: within the innermost batch dimension the offset steps by its
 /// stride.

@@ -153,6 +153,10 @@ template <typename T>
 void fftRunColumns(const FftPlan<T> *plan, const T *in, int64_t inRow, T *out,
                    int64_t outRow, int64_t cols, T *s1, T *s2);
 
+/// out[k] = a[k] b[k] for k < n (complex; out may be a or b) on `isa`.
+template <typename T>
+void fftRunMultiply(int32_t isa, const T *a, const T *b, T *out, int64_t n);
+
 } // namespace tessera::kernels
 
 #endif // TESSERA_RUNTIME_KERNELS_FFTKERNEL_H

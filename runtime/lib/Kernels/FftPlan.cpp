@@ -484,6 +484,11 @@ void fftRunColumns(const FftPlan<T> *plan, const T *in, int64_t inRow, T *out,
   isaKernels<T>(plan->isa).columns(plan, in, inRow, out, outRow, cols, s1, s2);
 }
 
+template <typename T>
+void fftRunMultiply(int32_t isa, const T *a, const T *b, T *out, int64_t n) {
+  isaKernels<T>(isa).multiply(a, b, out, n);
+}
+
 template const FftPlan<float> *fftGetPlan(int64_t, int32_t, int32_t,
                                           const FftRoots<float> *);
 template const FftPlan<double> *fftGetPlan(int64_t, int32_t, int32_t,
@@ -498,5 +503,9 @@ template void fftRunColumns(const FftPlan<float> *, const float *, int64_t,
                             float *, int64_t, int64_t, float *, float *);
 template void fftRunColumns(const FftPlan<double> *, const double *, int64_t,
                             double *, int64_t, int64_t, double *, double *);
+template void fftRunMultiply(int32_t, const float *, const float *, float *,
+                             int64_t);
+template void fftRunMultiply(int32_t, const double *, const double *, double *,
+                             int64_t);
 
 } // namespace tessera::kernels

@@ -135,6 +135,37 @@ func.func @real(%x: tensor<16x?xf32>, %y: tensor<?x9xcomplex<f64>>, %n: index,
 
 // -----
 
+// causal_conv reads the input's and the kernel's buffers in place: the
+// kernel's rank, extents, buffer and strides come after the input's
+// extents, the output's buffer and strides after the input's, and the
+// unit-root table of the transforms of 2L (here 32) last; a dynamic L
+// passes none.
+
+// CHECK:       memref.global "private" constant @__tessera_unit_roots_f32_32 : memref<5x2xf32>
+// CHECK-LABEL: func.func @causal_conv(
+// CHECK-SAME:      %[[U:[^:]+]]: tensor<4x3x16xf32>, %[[K:[^:]+]]: tensor<3x16xf32>, %[[V:[^:]+]]: tensor<?x2xcomplex<f64>>, %[[KV:[^:]+]]: tensor<?x1xcomplex<f64>>
+// CHECK:         bufferization.to_buffer %[[K]] read_only : tensor<3x16xf32> to memref<3x16xf32, strided<[?, ?], offset: ?>>
+// CHECK:         %[[KRANK:.+]] = arith.constant 2 : i64
+// CHECK:         memref.get_global @__tessera_unit_roots_f32_32 : memref<5x2xf32>
+// CHECK:         %[[ORDER:.+]] = arith.constant 32 : i64
+// CHECK:         bufferization.to_buffer %[[U]] read_only
+// CHECK:         %[[OUT:.+]] = memref.alloc() {alignment = 64 : i64} : memref<4x3x16xf32>
+// CHECK:         call @tessera_causal_conv_f32(%{{.+}}, %{{.+}}, %{{.+}}, %[[KRANK]], %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[ORDER]]) : (i64, i64, !llvm.ptr, i64, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, !llvm.ptr, i64) -> ()
+// CHECK:         bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK:         %[[NULL:.+]] = llvm.mlir.zero : !llvm.ptr
+// CHECK:         %[[ZERO:.+]] = arith.constant 0 : i64
+// CHECK:         call @tessera_causal_conv_c128(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %[[NULL]], %[[ZERO]])
+// CHECK-NOT:     16x16
+func.func @causal_conv(%u: tensor<4x3x16xf32>, %k: tensor<3x16xf32>,
+                       %v: tensor<?x2xcomplex<f64>>, %kv: tensor<?x1xcomplex<f64>>)
+    -> (tensor<4x3x16xf32>, tensor<?x2xcomplex<f64>>) {
+  %y = structured.causal_conv %u, %k axis 2 : tensor<4x3x16xf32>, tensor<3x16xf32>
+  %z = structured.causal_conv %v, %kv axis 0 : tensor<?x2xcomplex<f64>>, tensor<?x1xcomplex<f64>>
+  return %y, %z : tensor<4x3x16xf32>, tensor<?x2xcomplex<f64>>
+}
+
+// -----
+
 // fft_twiddles of a length known at compile time reads its roots from a
 // constant table of w_N^k, k < N / 2, computed at compile time (here N = 8:
 // w^2 = -i exactly); the twiddle at (f, m) reads entry (m mod 2^f) N / 2^(f+1).

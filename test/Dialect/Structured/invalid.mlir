@@ -182,3 +182,44 @@ func.func @butterfly_dynamic_twiddles(%x: tensor<?xf32>, %tw: tensor<?x?x3x2xf32
   %y = structured.butterfly %tw, %x axis 0 : tensor<?x?x3x2xf32>, tensor<?xf32>
   return %y : tensor<?xf32>
 }
+
+// -----
+
+func.func @causal_conv_element_types(%u: tensor<4x16xf32>, %k: tensor<16xf64>) -> tensor<4x16xf32> {
+  // expected-error @+1 {{kernel of type 'f64' for an input of 'f32'}}
+  %y = structured.causal_conv %u, %k axis 1 : tensor<4x16xf32>, tensor<16xf64>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+func.func @causal_conv_kernel_rank(%u: tensor<4x16xf32>, %k: tensor<16xf32>) -> tensor<4x16xf32> {
+  // The kernel's one dimension is the input's last, not the axis.
+  // expected-error @+1 {{kernel of rank 1 has no dimension for axis 0 of an input of rank 2 (its dimensions are the input's last ones)}}
+  %y = structured.causal_conv %u, %k axis 0 : tensor<4x16xf32>, tensor<16xf32>
+  return %y : tensor<4x16xf32>
+}
+
+// -----
+
+func.func @causal_conv_kernel_too_long(%u: tensor<16xf32>, %k: tensor<4x16xf32>) -> tensor<16xf32> {
+  // expected-error @+1 {{kernel of rank 2 has no dimension for axis 0 of an input of rank 1}}
+  %y = structured.causal_conv %u, %k axis 0 : tensor<16xf32>, tensor<4x16xf32>
+  return %y : tensor<16xf32>
+}
+
+// -----
+
+func.func @causal_conv_broadcast(%u: tensor<2x4x16xf32>, %k: tensor<3x16xf32>) -> tensor<2x4x16xf32> {
+  // expected-error @+1 {{kernel dimension 0 is 3 but must be 1 or the input's 4}}
+  %y = structured.causal_conv %u, %k axis 2 : tensor<2x4x16xf32>, tensor<3x16xf32>
+  return %y : tensor<2x4x16xf32>
+}
+
+// -----
+
+func.func @causal_conv_axis(%u: tensor<4x16xf32>, %k: tensor<4x16xf32>) -> tensor<4x16xf32> {
+  // expected-error @+1 {{axis 2 is out of range for a tensor of rank 2}}
+  %y = structured.causal_conv %u, %k axis 2 : tensor<4x16xf32>, tensor<4x16xf32>
+  return %y : tensor<4x16xf32>
+}

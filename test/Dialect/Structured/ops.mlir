@@ -91,3 +91,21 @@ func.func @dynamic_involution(%x: tensor<?xf32>) -> tensor<?xf32> {
   %b = structured.bitreverse %a axis 0 : tensor<?xf32>
   return %b : tensor<?xf32>
 }
+
+// Causal convolutions: the S4D layout (a kernel per channel, broadcast over
+// the batch), a kernel of extent 1 broadcast along a dimension, a shorter
+// kernel, complex and dynamic extents.
+// CHECK-LABEL: func.func @causal_conv(
+func.func @causal_conv(%u: tensor<8x256x4096xf32>, %k: tensor<256x4096xf32>,
+                       %v: tensor<?x5x3xcomplex<f64>>,
+                       %kv: tensor<?x1x3xcomplex<f64>>,
+                       %w: tensor<4x?xf32>, %kw: tensor<7xf32>)
+    -> (tensor<8x256x4096xf32>, tensor<?x5x3xcomplex<f64>>, tensor<4x?xf32>) {
+  // CHECK: structured.causal_conv %{{.+}}, %{{.+}} axis 2 : tensor<8x256x4096xf32>, tensor<256x4096xf32>
+  %y = structured.causal_conv %u, %k axis 2 : tensor<8x256x4096xf32>, tensor<256x4096xf32>
+  // CHECK: structured.causal_conv %{{.+}}, %{{.+}} axis 0 : tensor<?x5x3xcomplex<f64>>, tensor<?x1x3xcomplex<f64>>
+  %z = structured.causal_conv %v, %kv axis 0 : tensor<?x5x3xcomplex<f64>>, tensor<?x1x3xcomplex<f64>>
+  // CHECK: structured.causal_conv %{{.+}}, %{{.+}} axis 1 : tensor<4x?xf32>, tensor<7xf32>
+  %s = structured.causal_conv %w, %kw axis 1 : tensor<4x?xf32>, tensor<7xf32>
+  return %y, %z, %s : tensor<8x256x4096xf32>, tensor<?x5x3xcomplex<f64>>, tensor<4x?xf32>
+}

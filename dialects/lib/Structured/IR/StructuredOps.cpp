@@ -134,6 +134,29 @@ LogicalResult IrfftOp::verify() {
   return success();
 }
 
+LogicalResult CausalConvOp::verify() {
+  RankedTensorType input = getInput().getType(), kernel = getKernel().getType();
+  int64_t axis = getAxis(), lead = input.getRank() - kernel.getRank();
+  if (failed(verifyAxis(*this, input, axis)))
+    return failure();
+  if (kernel.getElementType() != input.getElementType())
+    return emitOpError("kernel of type ")
+           << kernel.getElementType() << " for an input of "
+           << input.getElementType();
+  if (lead < 0 || axis < lead)
+    return emitOpError("kernel of rank ")
+           << kernel.getRank() << " has no dimension for axis " << axis
+           << " of an input of rank " << input.getRank()
+           << " (its dimensions are the input's last ones)";
+  for (int64_t j = 0; j < kernel.getRank(); ++j) {
+    int64_t k = kernel.getDimSize(j), x = input.getDimSize(lead + j);
+    if (lead + j != axis && k != 1 && !mayEqual(k, x))
+      return emitOpError("kernel dimension ")
+             << j << " is " << k << " but must be 1 or the input's " << x;
+  }
+  return success();
+}
+
 OpFoldResult FftOp::fold(FoldAdaptor) {
   if (auto inner = getInput().getDefiningOp<IfftOp>())
     if (inner.getAxis() == getAxis())

@@ -193,6 +193,8 @@ struct Value {
     Permute,     ///< operands[0] reordered by operands[1] along `axis`
     BlockDiag,   ///< block-diagonal operands[0] applied to operands[1]
     Monarch,     ///< Monarch (operands[0], operands[1]) applied to [2]
+    CausalConv,  ///< operands[0] convolved causally with operands[1]
+                 ///< (broadcast over its leading dimensions) along `axis`
     Splat,       ///< a tensor filled with splatValue (zeros/ones)
     Call,        ///< a call of `callee` with `operands`; results = types
     Scan,        ///< a recurrence along loop `axis` of `contraction` (its

@@ -96,6 +96,9 @@ def ConvertStructuredToKernels
       `tessera_rfft_f32`/`_f64` (the result has n / 2 + 1 terms along the
       axis) and `irfft` `tessera_irfft_c64`/`_c128` with the input's length
       along the axis after the extents (FourierToKernels.cpp).
+    - `structured.causal_conv` calls `tessera_causal_conv_<t>` with the
+      kernel's rank, extents, buffer and strides after the extents, and the
+      unit-root table of the transforms of 2L.
     - `structured.butterfly` calls `tessera_butterfly_<t>` with the number
       of factors and the twiddles' buffer and strides after the output;
       `structured.fft_twiddles` becomes a `linalg.generic` computing each

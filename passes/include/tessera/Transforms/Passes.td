@@ -201,6 +201,50 @@ def TessReorderReductionLoopsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def TessHoistInvariantSubexpressionsPass
+    : Pass<"tess-hoist-invariant-subexpressions", "mlir::func::FuncOp"> {
+  let summary = "Compute costly parts of a contraction body over their own "
+                "loops";
+  let description = [{
+    A `tess.contract` body runs once per point of its loop nest. For each
+    contraction of the function body (not one nested in a loop, such as a
+    scan's step), a value of the body that depends on some but not all of
+    its loops (through its inputs' maps and `tess.index`), that a user needs
+    with more loops, and whose computation includes a costly op (a
+    transcendental `math` or `complex` function, a root, a power, a
+    division), becomes a `tess.contract` of its own before the op, over
+    just those loops, reading the inputs it needs through their maps
+    renumbered; the body reads its result through a new input instead, and
+    its now unused ops go. Nothing moves when the other loops all have
+    extent 1. The values are those the body computed, stored in the element
+    type and read back, so results are bit-identical. In the S4D kernel
+    `K[h, l] = 2.0 * re(C[h, n] * (exp(dtA[h, n]) - 1.0) / A[h, n] *
+    exp(dtA[h, n] * l))`, `C (exp(dtA) - 1) / A` is computed once per
+    `(h, n)` instead of once per `(h, l, n)`.
+
+    ```mlir
+    %k = tess.contract sum ins(%c, %a : ...) bounds(%H, %L, %N)
+           maps [(h, l, n) -> (h, n), (h, l, n) -> (h, n), (h, l, n) -> (h, l)] {
+    ^bb0(%cv: complex<f32>, %av: complex<f32>):
+      %w = complex.div %cv, %av : complex<f32>
+      ...  // %w used with tess.index 1
+    }
+    // becomes
+    %w = tess.contract sum ins(%c, %a : ...) bounds(%H, %N)
+           maps [(h, n) -> (h, n), (h, n) -> (h, n), (h, n) -> (h, n)] {
+    ^bb0(%cv: complex<f32>, %av: complex<f32>):
+      %q = complex.div %cv, %av : complex<f32>
+      tess.yield %q : complex<f32>
+    }
+    %k = tess.contract sum ins(%c, %a, %w : ...) bounds(%H, %L, %N)
+           maps [..., (h, l, n) -> (h, n), (h, l, n) -> (h, l)] {
+    ^bb0(%cv: complex<f32>, %av: complex<f32>, %wv: complex<f32>):
+      ...  // %wv used with tess.index 1
+    }
+    ```
+  }];
+}
+
 def TessPlanContractionsPass
     : Pass<"tess-plan-contractions", "mlir::ModuleOp"> {
   let summary = "Split products of three or more tensors into pairwise contractions";
@@ -398,14 +442,19 @@ def TessApproximateMathPass : Pass<"tess-approximate-math"> {
     runs one element at a time. This pass rewrites `math.exp`, `math.expm1`,
     `math.log`, `math.log2`, `math.log1p`, `math.tanh` and `math.erf` on f32
     (scalars and vectors) into arithmetic only (MLIR's polynomial
-    approximations), which LLVM vectorizes like any other arithmetic. f64 and
-    every other function are left alone; they become LLVM intrinsics or libm
-    calls later. docs/language.md states the measured error of each function
-    in ULPs.
+    approximations), which LLVM vectorizes like any other arithmetic. Run on
+    a module, it also rewrites scalar `math.sin` and `math.cos` on f32 into
+    branch-free f64 and integer arithmetic (a Cody-Waite reduction below
+    2^25, Payne and Hanek's above it, reading the bits of 2 / pi from a
+    constant `memref.global`; Taylor series on [-pi / 4, pi / 4]; one
+    rounding to f32: SinCos.cpp). f64 and every other function are left
+    alone; they become LLVM intrinsics or libm calls later.
+    docs/language.md states the measured error of each function in ULPs.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
+    "mlir::memref::MemRefDialect",
     "mlir::vector::VectorDialect",
   ];
 }

@@ -1,10 +1,11 @@
 //===- FourierToKernels.cpp - Fourier transforms to FFT kernels -----------===//
 //
 // structured.fft/ifft/rfft/irfft on tensors become calls of the runtime's
-// FFT kernels (runtime/lib/Kernels/Fft*.cpp): any length, any axis, batches
-// threaded, plans cached per length at run time. Each reads the input's
-// buffer in place and writes a new one. When the length is known here, its
-// twiddles are computed here: the unit-root table that the plan reads
+// FFT kernels (runtime/lib/Kernels/Fft*.cpp), and structured.causal_conv of
+// the convolution kernel built on them (CausalConv.cpp): any length, any
+// axis, batches threaded, plans cached per length at run time. Each reads the
+// input's buffer in place and writes a new one. When the length is known here,
+// its twiddles are computed here: the unit-root table that the plan reads
 // (tessera/Runtime/UnitRoots.h) becomes a constant global of the program,
 // so that no sine or cosine is evaluated at run time.
 //
@@ -173,11 +174,51 @@ struct IrfftToKernel : OpRewritePattern<structured::IrfftOp> {
   }
 };
 
+/// causal_conv -> `tessera_causal_conv_<t>` with the kernel's rank,
+/// extents, buffer and strides after the input's extents, and the root
+/// table of the transforms of 2L (the kernel reads the kernel's buffer in
+/// place, as it reads the input's).
+struct CausalConvToKernel : OpRewritePattern<structured::CausalConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(structured::CausalConvOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    int64_t axis = op.getAxis();
+    RankedTensorType type = op.getInput().getType();
+    Type element = type.getElementType();
+    SmallVector<Value> extents = getExtents(rewriter, loc, op.getInput());
+    Value kernel = op.getKernel();
+    auto [kPointer, kStrides] = getBufferArguments(rewriter, loc, kernel);
+    Type i64 = rewriter.getI64Type();
+    SmallVector<Value> before = {
+        arith::ConstantIntOp::create(
+            rewriter, loc, i64,
+            cast<RankedTensorType>(kernel.getType()).getRank()),
+        getArrayPointer(rewriter, loc, getExtents(rewriter, loc, kernel)),
+        kPointer, kStrides};
+    int64_t length = type.getDimSize(axis);
+    if (!ShapedType::isDynamic(length))
+      length *= 2;
+    bool complex = isa<ComplexType>(element);
+    StringRef callee =
+        isSinglePrecision(element)
+            ? (complex ? "tessera_causal_conv_c64" : "tessera_causal_conv_f32")
+            : (complex ? "tessera_causal_conv_c128"
+                       : "tessera_causal_conv_f64");
+    SmallVector<Value, 2> roots =
+        getRootArguments(rewriter, loc, length, getPartType(element));
+    rewriter.replaceOp(
+        op, createTransformCall(rewriter, loc, callee, op.getInput(), axis,
+                                type, extents, extents, before, roots));
+    return success();
+  }
+};
+
 } // namespace
 
 void tessera::populateFourierToKernelsPatterns(RewritePatternSet &patterns) {
-  patterns
-      .add<FftToKernel<structured::FftOp, false>,
-           FftToKernel<structured::IfftOp, true>, RfftToKernel, IrfftToKernel>(
-          patterns.getContext());
+  patterns.add<FftToKernel<structured::FftOp, false>,
+               FftToKernel<structured::IfftOp, true>, RfftToKernel,
+               IrfftToKernel, CausalConvToKernel>(patterns.getContext());
 }

@@ -232,11 +232,11 @@ struct ConvertStructuredToKernelsPass
     RewritePatternSet patterns(&getContext());
     populateStructuredToKernelsPatterns(patterns);
     ConversionTarget target(getContext());
-    target
-        .addIllegalOp<structured::FwhtOp, structured::BitReverseOp,
-                      structured::FftOp, structured::IfftOp, structured::RfftOp,
-                      structured::IrfftOp, structured::ButterflyOp,
-                      structured::FftTwiddlesOp, structured::PermuteOp>();
+    target.addIllegalOp<structured::FwhtOp, structured::BitReverseOp,
+                        structured::FftOp, structured::IfftOp,
+                        structured::RfftOp, structured::IrfftOp,
+                        structured::CausalConvOp, structured::ButterflyOp,
+                        structured::FftTwiddlesOp, structured::PermuteOp>();
     target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
     if (failed(applyPartialConversion(getOperation(), target,
                                       std::move(patterns))))

@@ -187,6 +187,50 @@ void tessera_irfft_c128(int64_t rank, int64_t axis, const int64_t *outExtents,
                         const int64_t *outStrides, const double *roots,
                         int64_t rootOrder);
 
+/// The causal convolution y_t = sum over s <= t of k_s u_(t - s), t < L,
+/// along dimension `axis` of `u` and `out` (rank `rank` <= 8, extents
+/// `extents`, L = extents[axis]): the first L terms of the linear
+/// convolution, computed with FFTs of 2L (the transforms of k's vectors,
+/// zero-padded, once per call; then each vector of u padded, transformed,
+/// multiplied and transformed back in cache), or summed directly when k has
+/// few taps. k has rank `kRank` (1 <= kRank <= rank) and extents `kExtents`:
+/// its dimensions are u's last kRank ones, each equal to u's or 1 (numpy's
+/// broadcasting, over u's leading dimensions too), except along the axis,
+/// where k has any length M: taps s >= M are zero and taps s >= L never
+/// contribute. Strides count elements (interleaved (re, im) pairs for the
+/// complex variants); `out` must not overlap the inputs. Extents that do not
+/// fit (compiled code checks them) give zeros. `roots` and `rootOrder` as
+/// for tessera_fft_c64, for the transforms of 2L. The vectors are split
+/// over the threads; when memory runs out, the direct sum.
+void tessera_causal_conv_f32(int64_t rank, int64_t axis, const int64_t *extents,
+                             int64_t kRank, const int64_t *kExtents,
+                             const float *k, const int64_t *kStrides,
+                             const float *u, const int64_t *uStrides,
+                             float *out, const int64_t *outStrides,
+                             const float *roots, int64_t rootOrder);
+/// tessera_causal_conv_f32 in f64.
+void tessera_causal_conv_f64(int64_t rank, int64_t axis, const int64_t *extents,
+                             int64_t kRank, const int64_t *kExtents,
+                             const double *k, const int64_t *kStrides,
+                             const double *u, const int64_t *uStrides,
+                             double *out, const int64_t *outStrides,
+                             const double *roots, int64_t rootOrder);
+/// tessera_causal_conv_f32 in c64.
+void tessera_causal_conv_c64(int64_t rank, int64_t axis, const int64_t *extents,
+                             int64_t kRank, const int64_t *kExtents,
+                             const float *k, const int64_t *kStrides,
+                             const float *u, const int64_t *uStrides,
+                             float *out, const int64_t *outStrides,
+                             const float *roots, int64_t rootOrder);
+/// tessera_causal_conv_f32 in c128.
+void tessera_causal_conv_c128(int64_t rank, int64_t axis,
+                              const int64_t *extents, int64_t kRank,
+                              const int64_t *kExtents, const double *k,
+                              const int64_t *kStrides, const double *u,
+                              const int64_t *uStrides, double *out,
+                              const int64_t *outStrides, const double *roots,
+                              int64_t rootOrder);
+
 /// 1 if tessera_fwht_f32/f64 transform vectors of length n (n = 2^k or
 /// n = m 2^k with m in {12, 20, 28, 40}, k >= 0), else 0: isFwhtLength of
 /// SizeRules.h, for compiled code (the entry check of a symbolic fwht

@@ -20,7 +20,8 @@ namespace tessera {
 /// the two functions below.
 void populateStructuredToKernelsPatterns(mlir::RewritePatternSet &patterns);
 
-/// Adds the patterns for fft, ifft, rfft and irfft (FourierToKernels.cpp).
+/// Adds the patterns for fft, ifft, rfft, irfft and causal_conv
+/// (FourierToKernels.cpp).
 void populateFourierToKernelsPatterns(mlir::RewritePatternSet &patterns);
 
 /// Adds the patterns for butterfly and fft_twiddles (FactorsToKernels.cpp).

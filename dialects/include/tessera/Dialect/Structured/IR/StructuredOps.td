@@ -177,6 +177,41 @@ def Structured_IrfftOp : Structured_Op<"irfft", [Pure]> {
 }
 
 //===----------------------------------------------------------------------===//
+// structured.causal_conv
+//===----------------------------------------------------------------------===//
+
+def Structured_CausalConvOp : Structured_Op<"causal_conv", [Pure,
+    AllTypesMatch<["input", "result"]>]> {
+  let summary = "causal convolution along one axis, through FFTs";
+  let description = [{
+    `y[..., t, ...] = sum_{s <= t} kernel[..., s, ...] x[..., t - s, ...]`
+    along dimension `axis` of the input, of length L: the first L terms of
+    the linear convolution. The kernel's dimensions are the input's last
+    ones (its rank is at most the input's, and `axis` is one of them); each
+    equals the input's or is 1, and the kernel is broadcast over the others
+    as numpy broadcasts. Along the axis the kernel has any length M: taps
+    past its end are zero and taps past L - 1 never contribute. Both have
+    one element type. Computed with FFTs of 2L (the kernel's transform once
+    per distinct kernel vector), or summed directly for short kernels:
+    O(L log L) per vector; never an L x L matrix.
+
+    Example:
+
+    ```mlir
+    %y = structured.causal_conv %u, %k axis 2 : tensor<8x256x4096xf32>, tensor<256x4096xf32>
+    ```
+  }];
+  let arguments = (ins Structured_AnyTensor:$input,
+                       Structured_AnyTensor:$kernel, Structured_Axis:$axis);
+  let results = (outs Structured_AnyTensor:$result);
+  let assemblyFormat = [{
+    $input `,` $kernel `axis` $axis attr-dict `:` type($input) `,`
+    type($kernel)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // structured.fft_twiddles / structured.butterfly
 //===----------------------------------------------------------------------===//
 
