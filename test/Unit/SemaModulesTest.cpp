@@ -229,7 +229,8 @@ TEST(BuiltinsTest, OneTableForEveryStage) {
   EXPECT_TRUE(isTensorBuiltin("fft"));
   EXPECT_TRUE(isTensorBuiltin("monarch"));
   EXPECT_EQ(lookupBuiltin("complex")->kind, BuiltinKind::MakeComplex);
-  EXPECT_EQ(lookupBuiltin("causal_conv")->kind, BuiltinKind::Planned);
+  EXPECT_EQ(lookupBuiltin("causal_conv")->kind, BuiltinKind::AxisTransform);
+  EXPECT_EQ(lookupBuiltin("reshape")->kind, BuiltinKind::Planned);
   EXPECT_EQ(lookupBuiltin("selective_scan")->kind, BuiltinKind::StateSpace);
   EXPECT_TRUE(isTensorBuiltin("hippo_legs"));
   for (const Builtin &b : getBuiltins())
