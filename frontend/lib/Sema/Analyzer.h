@@ -380,6 +380,10 @@ private:
   /// state's type without the scan dimension.
   bool checkInitialState(const ast::IndexAssignStmt &s, ValueRef init,
                          ValueRef state);
+  /// Records that a read of the recurrence's previous state steps along
+  /// dimension `scanDim` (backwards with `reverse`); false after reporting
+  /// that an earlier read stepped otherwise.
+  bool recordScanStep(ast::SourceLoc loc, int scanDim, bool reverse);
   /// A read of a slice recurrence's previous state (SliceRecurrences.cpp):
   /// any subscripts but one step along the scan index.
   Typed lowerPreviousSlice(const ast::SubscriptExpr &s, Contraction &c,

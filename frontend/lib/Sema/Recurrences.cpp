@@ -100,14 +100,22 @@ Typed FunctionAnalyzer::lowerPreviousState(
                    r.target + "[t - 1]");
     return {};
   }
+  if (!recordScanStep(loc, scanDim, reverse))
+    return {};
+  return types.previousState(loc);
+}
+
+bool FunctionAnalyzer::recordScanStep(SourceLoc loc, int scanDim,
+                                      bool reverse) {
+  RecurrenceState &r = *recurrence;
   if (r.scanDim >= 0 && (r.scanDim != scanDim || r.reverse != reverse)) {
     error(loc, "every read of '" + r.target +
                    "' must step along the same index in the same direction");
-    return {};
+    return false;
   }
   r.scanDim = scanDim;
   r.reverse = reverse;
-  return types.previousState(loc);
+  return true;
 }
 
 void sema::reconcilePrevious(ScalarExpr &e, DType state) {

@@ -70,13 +70,8 @@ Typed FunctionAnalyzer::lowerPreviousSlice(
                    r.scanIndex + "'");
     return {};
   }
-  if (r.scanDim >= 0 && (r.scanDim != scanDim || r.reverse != reverse)) {
-    error(loc, "every read of '" + r.target +
-                   "' must step along the same index in the same direction");
+  if (!recordScanStep(loc, scanDim, reverse))
     return {};
-  }
-  r.scanDim = scanDim;
-  r.reverse = reverse;
   Typed previous = types.previousState(loc);
   previous.e->operand = addOperand(c, ValueRef{r.previous, 0}, std::move(subs));
   return previous;

@@ -245,35 +245,6 @@ SmallVector<unsigned> getStagedOrder(AffineMap map, unsigned scanDim,
   return from;
 }
 
-/// `tensor` with its dimensions reordered (dimension `i` of the result is
-/// dimension `from[i]` of `tensor`): a tess.contract copy, which the
-/// pipeline hands to the runtime's transpose kernel.
-Value transposeTensor(OpBuilder &b, Location loc, Value tensor,
-                      ArrayRef<unsigned> from) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  unsigned rank = type.getRank();
-  SmallVector<Value> bounds;
-  for (unsigned r = 0; r < rank; ++r)
-    bounds.push_back(getValueOrCreateConstantIndexOp(
-        b, loc, tensor::getMixedSize(b, loc, tensor, r)));
-  SmallVector<int64_t> shape;
-  SmallVector<AffineExpr> results;
-  for (unsigned r : from) {
-    shape.push_back(type.getDimSize(r));
-    results.push_back(b.getAffineDimExpr(r));
-  }
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                 AffineMap::get(rank, 0, results, ctx)};
-  return tess::ContractOp::create(
-             b, loc, RankedTensorType::get(shape, type.getElementType()),
-             tess::ReductionKind::sum, ValueRange{tensor}, bounds, maps,
-             [](OpBuilder &body, Location l, ValueRange args) {
-               tess::YieldOp::create(body, l, args[0]);
-             })
-      .getResult();
-}
-
 /// `input`, read through `map` (see getStagedOrder), copied in the order its
 /// steps want, and the map that reads the copy; else unchanged.
 std::pair<Value, AffineMap> packForSteps(OpBuilder &b, Location loc,

@@ -197,32 +197,6 @@ SmallVector<Value> StepOrder::permute(ValueRange values) const {
   return result;
 }
 
-Value tessera::transposeTensor(OpBuilder &b, Location loc, Value tensor,
-                               ArrayRef<unsigned> from) {
-  auto type = cast<RankedTensorType>(tensor.getType());
-  unsigned rank = type.getRank();
-  SmallVector<Value> bounds;
-  for (unsigned d = 0; d < rank; ++d)
-    bounds.push_back(getValueOrCreateConstantIndexOp(
-        b, loc, tensor::getMixedSize(b, loc, tensor, d)));
-  SmallVector<int64_t> shape;
-  SmallVector<AffineExpr> results;
-  for (unsigned d : from) {
-    shape.push_back(type.getDimSize(d));
-    results.push_back(b.getAffineDimExpr(d));
-  }
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(rank, ctx),
-                                 AffineMap::get(rank, 0, results, ctx)};
-  return tess::ContractOp::create(
-             b, loc, RankedTensorType::get(shape, type.getElementType()),
-             tess::ReductionKind::sum, ValueRange{tensor}, bounds, maps,
-             [](OpBuilder &body, Location l, ValueRange args) {
-               tess::YieldOp::create(body, l, args[0]);
-             })
-      .getResult();
-}
-
 namespace {
 
 /// The zero of a scalar type (real or complex).

@@ -80,11 +80,6 @@ struct StepOrder {
   llvm::SmallVector<mlir::Value> permute(mlir::ValueRange values) const;
 };
 
-/// `tensor` with its dimensions reordered: dimension `i` of the result is
-/// dimension `from[i]` of `tensor`.
-mlir::Value transposeTensor(mlir::OpBuilder &b, mlir::Location loc,
-                            mlir::Value tensor, llvm::ArrayRef<unsigned> from);
-
 /// The tensor a readout's steps are inserted into, before the loop.
 mlir::Value createReadoutResult(mlir::OpBuilder &b, mlir::Location loc,
                                 const Readout &readout);

@@ -14,6 +14,8 @@
 #include "tessera/Dialect/SSM/IR/SSMOps.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 
+#include "mlir/IR/Builders.h"
+
 namespace tessera {
 
 /// The result of `map` that is the plain dimension `dim`, when no other
@@ -32,6 +34,13 @@ struct Readout {
 
 /// The consumers of `scan` that its loop can compute (see Readout).
 llvm::SmallVector<Readout> findReadouts(ssm::ScanOp scan);
+
+/// `tensor` with its dimensions reordered: dimension `i` of the result is
+/// dimension `from[i]` of `tensor` (a tess.contract copy, which the CPU
+/// pipeline hands to the runtime's transpose kernel). Used to lay out a
+/// scan's state and staged inputs for its steps.
+mlir::Value transposeTensor(mlir::OpBuilder &b, mlir::Location loc,
+                            mlir::Value tensor, llvm::ArrayRef<unsigned> from);
 
 } // namespace tessera
 
