@@ -653,7 +653,9 @@ def TessFuseRowBlocksPass
     max and sum, layer norm's mean). It tiles the consumer with `scf.forall`
     along its parallel loops that index both that operand and the result
     (1 each, but the innermost, which takes as many rows as fit 128 KiB of
-    the operand, at least 8) and fuses the chain into the loop, back to the
+    the operand, no more than leaves 16 blocks in all, so that few long
+    rows such as the 256 rows of the S4D kernel still make a block per
+    thread, and at least 8) and fuses the chain into the loop, back to the
     contractions that start it, so that each block's intermediate stays in
     cache and the blocks run on the threads.
 
