@@ -442,19 +442,18 @@ def TessApproximateMathPass : Pass<"tess-approximate-math"> {
     runs one element at a time. This pass rewrites `math.exp`, `math.expm1`,
     `math.log`, `math.log2`, `math.log1p`, `math.tanh` and `math.erf` on f32
     (scalars and vectors) into arithmetic only (MLIR's polynomial
-    approximations), which LLVM vectorizes like any other arithmetic. Run on
-    a module, it also rewrites scalar `math.sin` and `math.cos` on f32 into
-    branch-free f64 and integer arithmetic (a Cody-Waite reduction below
-    2^25, Payne and Hanek's above it, reading the bits of 2 / pi from a
-    constant `memref.global`; Taylor series on [-pi / 4, pi / 4]; one
-    rounding to f32: SinCos.cpp). f64 and every other function are left
-    alone; they become LLVM intrinsics or libm calls later.
+    approximations), which LLVM vectorizes like any other arithmetic. It
+    also rewrites scalar `math.sin` and `math.cos` on f32 into branch-free
+    f64 and integer arithmetic (a Cody-Waite reduction below 2^25, Payne and
+    Hanek's above it, with the bits of 2 / pi as four 64-bit constants;
+    Taylor series on [-pi / 4, pi / 4]; one rounding to f32: SinCos.cpp).
+    f64 and every other function are left alone; they become LLVM
+    intrinsics or libm calls later.
     docs/language.md states the measured error of each function in ULPs.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
-    "mlir::memref::MemRefDialect",
     "mlir::vector::VectorDialect",
   ];
 }
