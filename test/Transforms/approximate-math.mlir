@@ -53,12 +53,10 @@ func.func @f64_math(%x: f64) -> (f64, f64, f64) {
 // -----
 
 // f32 sin and cos: the argument in f64, a Cody-Waite reduction (roundeven,
-// two fmas), Payne and Hanek's from the constant table of the bits of 2 / pi
-// (three loads at the exponent's word), the Taylor polynomials, one
-// truncation to f32. The table is created once per module.
+// two fmas), Payne and Hanek's with the bits of 2 / pi as 64-bit constants
+// (0xA2F9836E4E441529 = -6703182060581546711 first) picked by selects and
+// shifted, the Taylor polynomials, one truncation to f32; no memory.
 
-// CHECK:       memref.global "private" constant @__tessera_two_over_pi_words : memref<21xi64> = dense<[2734261102, 4186140238, 2205044292
-// CHECK-NOT:   memref.global
 // CHECK-LABEL: func.func @sin_cos(
 // CHECK-SAME:      %[[X:[^:]+]]: f32
 // CHECK:         arith.bitcast %[[X]] : f32 to i32
@@ -66,12 +64,14 @@ func.func @f64_math(%x: f64) -> (f64, f64, f64) {
 // CHECK:         math.roundeven %{{.+}} : f64
 // CHECK:         math.fma
 // CHECK:         math.fma
-// CHECK:         memref.get_global @__tessera_two_over_pi_words : memref<21xi64>
-// CHECK-COUNT-3: memref.load
+// CHECK:         arith.constant -6703182060581546711 : i64
+// CHECK:         arith.shli
+// CHECK:         arith.shrui
+// CHECK:         arith.muli
 // CHECK:         arith.truncf %{{.+}} : f64 to f32
 // CHECK-NOT:     math.sin
 // CHECK-NOT:     math.cos
-// CHECK:         memref.get_global @__tessera_two_over_pi_words
+// CHECK-NOT:     memref
 // CHECK:         arith.truncf %{{.+}} : f64 to f32
 // CHECK:         math.sin %{{.+}} : f64
 // CHECK:         math.cos %{{.+}} : vector<4xf32>

@@ -2,7 +2,8 @@
 
 // Attention: the scores, the softmax's max, sum and division, and the final
 // contraction run per block of rows of q in an scf.forall (32768 floats of
-// scores per block, at least 8 rows), on block-sized temporaries; k and v are
+// scores per block, but at most T / 16 so that there are 16 blocks for the
+// threads, and at least 8 rows), on block-sized temporaries; k and v are
 // read whole by every block. An empty result (D = 0) skips the loop.
 
 // CHECK-LABEL: func.func @attention(
@@ -13,7 +14,10 @@
 // CHECK:         %[[OUT:.+]] = tensor.empty(%[[T]], %[[E]])
 // CHECK:         %[[LEN:.+]] = arith.maxui %[[S]], %c1
 // CHECK:         %[[FIT:.+]] = arith.divui %c32768, %[[LEN]]
-// CHECK:         %[[ROWS:.+]] = arith.maxui %[[FIT]], %c8
+// CHECK:         %[[SHARE:.+]] = arith.ceildivui %[[T]], %c16
+// CHECK:         %[[ATMOST:.+]] = arith.maxui %[[SHARE]], %c1
+// CHECK:         %[[CAPPED:.+]] = arith.minui %[[FIT]], %[[ATMOST]]
+// CHECK:         %[[ROWS:.+]] = arith.maxui %[[CAPPED]], %c8
 // CHECK:         %[[D:.+]] = tensor.dim %[[V]], %c1
 // CHECK:         %[[NONEMPTY:.+]] = arith.cmpi ne, %[[D]], %c0
 // CHECK:         %[[R:.+]] = scf.if %[[NONEMPTY]]

@@ -115,18 +115,18 @@ struct SubnormalLog : OpRewritePattern<math::LogOp> {
   }
 };
 
-/// Replaces scalar f32 math.sin and math.cos in `module` by the arithmetic
-/// of buildSinCosF32. Vectors keep their libm calls.
-void expandSinCos(ModuleOp module) {
+/// Replaces scalar f32 math.sin and math.cos in `root` by the arithmetic of
+/// buildSinCosF32. Vectors keep their libm calls.
+void expandSinCos(Operation *root) {
   SmallVector<Operation *> ops;
-  module.walk([&](Operation *op) {
+  root->walk([&](Operation *op) {
     if (isa<math::SinOp, math::CosOp>(op) && op->getResult(0).getType().isF32())
       ops.push_back(op);
   });
   for (Operation *op : ops) {
     OpBuilder b(op);
     op->getResult(0).replaceAllUsesWith(tessera::buildSinCosF32(
-        b, op->getLoc(), op->getOperand(0), isa<math::CosOp>(op), module));
+        b, op->getLoc(), op->getOperand(0), isa<math::CosOp>(op)));
     op->erase();
   }
 }
@@ -134,9 +134,7 @@ void expandSinCos(ModuleOp module) {
 struct ApproximateMathPass
     : tessera::impl::TessApproximateMathPassBase<ApproximateMathPass> {
   void runOnOperation() override {
-    // sin and cos need a module for their table of 2 / pi.
-    if (auto module = dyn_cast<ModuleOp>(getOperation()))
-      expandSinCos(module);
+    expandSinCos(getOperation());
     // Only the selected ops and what their rewrites create: a greedy rewrite
     // of the whole module would revisit every op of a long function.
     SmallVector<Operation *> ops;

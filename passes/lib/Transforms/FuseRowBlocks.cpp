@@ -210,9 +210,35 @@ std::optional<RowBlockPlan> planConsumer(linalg::LinalgOp consumer) {
   return std::nullopt;
 }
 
+/// At most `rows`, and few enough rows of the innermost tiled loop that the
+/// blocks number at least `kMinBlocks` in all (each index of the other tiled
+/// loops is a block of its own), so that few long rows still make blocks
+/// for every thread.
+Value capForBlocks(OpBuilder &b, RowBlockPlan &plan, Value rows) {
+  constexpr int64_t kMinBlocks = 16;
+  Location loc = plan.consumer.getLoc();
+  SmallVector<Range> domain =
+      cast<TilingInterface>(plan.consumer.getOperation()).getIterationDomain(b);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value outer = one;
+  for (unsigned loop : ArrayRef(plan.tiledLoops).drop_back())
+    outer = arith::MulIOp::create(
+        b, loc, outer,
+        getValueOrCreateConstantIndexOp(b, loc, domain[loop].size));
+  Value wanted = arith::CeilDivUIOp::create(
+      b, loc, arith::ConstantIndexOp::create(b, loc, kMinBlocks),
+      arith::MaxUIOp::create(b, loc, outer, one));
+  Value inner = getValueOrCreateConstantIndexOp(
+      b, loc, domain[plan.tiledLoops.back()].size);
+  Value share = arith::CeilDivUIOp::create(b, loc, inner, wanted);
+  return arith::MinUIOp::create(b, loc, rows,
+                                arith::MaxUIOp::create(b, loc, share, one));
+}
+
 /// The tile sizes: 1 for every tiled loop but the innermost, which takes as
-/// many rows as fit `kBlockBytes` of the operand (at least `kMinRows`); 0
-/// (untiled) for the other loops.
+/// many rows as fit `kBlockBytes` of the operand, no more than leaves
+/// capForBlocks' number of blocks, and at least `kMinRows`; 0 (untiled) for
+/// the other loops.
 SmallVector<OpFoldResult> computeTileSizes(OpBuilder &b, RowBlockPlan &plan) {
   constexpr int64_t kBlockBytes = 128 * 1024;
   constexpr int64_t kMinRows = 8;
@@ -235,6 +261,7 @@ SmallVector<OpFoldResult> computeTileSizes(OpBuilder &b, RowBlockPlan &plan) {
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
   rowElements = arith::MaxUIOp::create(b, loc, rowElements, one);
   Value rows = arith::DivUIOp::create(b, loc, budget, rowElements);
+  rows = capForBlocks(b, plan, rows);
   rows = arith::MaxUIOp::create(
       b, loc, rows, arith::ConstantIndexOp::create(b, loc, kMinRows));
 

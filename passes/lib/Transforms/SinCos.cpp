@@ -9,10 +9,10 @@
 //    2^-50 relative even where x is closest to a multiple of pi / 2;
 //  * larger finite |x| = m 2^(e - 23) (m the 24-bit significand, e the
 //    exponent): Payne and Hanek's reduction. Only the bits of 2 / pi from
-//    position e - 24 on matter modulo 4, a 96-bit window W of them read from
-//    a table (byte-aligned 32-bit words, the bit offset carried by shifting
-//    m); the top 64 bits of m W mod 2^96 are n (2 bits) and the fraction of
-//    a quadrant (62 bits), exact to 2^-62.
+//    position e - 24 on matter modulo 4: a 96-bit window W of them, shifted
+//    out of the three of four 64-bit constants that hold it (selects and
+//    shifts, no memory); the top 64 bits of m W mod 2^96 are n (2 bits) and
+//    the fraction of a quadrant (62 bits), exact to 2^-62.
 //
 // Then sin r = r + r^3 (-1/3! + r^2 (1/5! - ...)) to r^11 and cos r = 1 -
 // r^2 / 2! + ... to r^12 (Taylor series; the first terms left out are below
@@ -27,8 +27,6 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/IR/BuiltinOps.h"
 
 #include <cmath>
 
@@ -36,16 +34,9 @@ using namespace mlir;
 
 namespace {
 
-/// Bits 1 to 192 of 2 / pi (0.A2F9836E...) in 32-bit words starting every
-/// 8 bits: word j holds bits 8 j + 1 to 8 j + 32.
-constexpr uint32_t kTwoOverPiWords[] = {
-    0xA2F9836E, 0xF9836E4E, 0x836E4E44, 0x6E4E4415, 0x4E441529, 0x441529FC,
-    0x1529FC27, 0x29FC2757, 0xFC2757D1, 0x2757D1F5, 0x57D1F534, 0xD1F534DD,
-    0xF534DDC0, 0x34DDC0DB, 0xDDC0DB62, 0xC0DB6295, 0xDB629599, 0x6295993C,
-    0x95993C43, 0x993C4390, 0x3C439041};
-constexpr int64_t kNumWords = sizeof(kTwoOverPiWords) / sizeof(uint32_t);
-
-constexpr StringLiteral kTableName = "__tessera_two_over_pi_words";
+/// Bits 1 to 256 of 2 / pi (0.A2F9836E...), 64 to a word.
+constexpr uint64_t kTwoOverPi[] = {0xA2F9836E4E441529, 0xFC2757D1F534DDC0,
+                                   0xDB6295993C439041, 0xFE5163ABDEBBC561};
 
 /// Builds arithmetic at one point.
 struct Arith {
@@ -100,48 +91,39 @@ struct Arith {
 /// 1 / k! for the Taylor series.
 double invFactorial(int k) { return 1.0 / std::tgamma(double(k) + 1); }
 
-/// The constant global holding kTwoOverPiWords (as i64), created once per
-/// module.
-memref::GlobalOp getTable(ModuleOp module) {
-  if (auto existing = module.lookupSymbol<memref::GlobalOp>(kTableName))
-    return existing;
-  OpBuilder b = OpBuilder::atBlockBegin(module.getBody());
-  auto type = RankedTensorType::get({kNumWords}, b.getI64Type());
-  SmallVector<int64_t> words(std::begin(kTwoOverPiWords),
-                             std::end(kTwoOverPiWords));
-  return memref::GlobalOp::create(b, module.getLoc(), kTableName,
-                                  b.getStringAttr("private"),
-                                  MemRefType::get({kNumWords}, b.getI64Type()),
-                                  DenseElementsAttr::get(type, ArrayRef(words)),
-                                  /*constant=*/true, b.getI64IntegerAttr(64));
+/// Bits o + 1 to o + 64 of 2 / pi, for o = 64 k + r with k = `high` (0 or
+/// 1, an i1) and r < 64: the words k and k + 1 shifted together.
+Value windowWord(Arith &c, Value high, Value r, int word) {
+  Value first = c.select(high, c.i64(int64_t(kTwoOverPi[word + 1])),
+                         c.i64(int64_t(kTwoOverPi[word])));
+  Value second = c.select(high, c.i64(int64_t(kTwoOverPi[word + 2])),
+                          c.i64(int64_t(kTwoOverPi[word + 1])));
+  // second >> (64 - r), as two shifts that stay below 64 (r may be 0).
+  Value spill = c.shr(c.shr(second, c.i64(1)), c.sub(c.i64(63), r));
+  return arith::OrIOp::create(c.b, c.loc, c.shl(first, r), spill);
 }
 
 /// The reduction of a finite |x| >= 2^25 whose f32 bits are `bits` (i32):
 /// the quadrant n (i64, of |x|) and the fraction of a quadrant as a signed
-/// 62-bit fixed-point number (i64). Lanes with other x compute garbage from
-/// in-range table reads.
-std::pair<Value, Value> reduceLarge(Arith &c, Value bits, Value table) {
+/// 62-bit fixed-point number (i64). Lanes with other x compute garbage
+/// (never poison).
+std::pair<Value, Value> reduceLarge(Arith &c, Value bits) {
   OpBuilder &b = c.b;
-  Type i64 = b.getI64Type();
-  Value wide = arith::ExtUIOp::create(b, c.loc, i64, bits);
+  Value wide = arith::ExtUIOp::create(b, c.loc, b.getI64Type(), bits);
   // |x| = m 2^(e - 150), e the biased exponent; the bits of 2 / pi from
-  // s = e - 151 on matter (earlier ones give multiples of 4).
+  // s = e - 151 on matter (earlier ones give multiples of 4): the window
+  // W = A 2^32 + B of bits s to s + 95, at offset o = s - 1 (0 off range).
   Value m = arith::OrIOp::create(b, c.loc, c.bitAnd(wide, c.i64(0x7FFFFF)),
                                  c.i64(0x800000));
   Value e = c.bitAnd(c.shr(wide, c.i64(23)), c.i64(0xFF));
-  Value offset = arith::MaxSIOp::create(b, c.loc, c.sub(e, c.i64(152)),
-                                        c.i64(0)); // s - 1, 0 off range
-  Value word = c.shr(offset, c.i64(3));
-  m = c.shl(m, c.bitAnd(offset, c.i64(7)));
-  auto load = [&](int64_t skip) {
-    Value index = arith::IndexCastOp::create(b, c.loc, b.getIndexType(),
-                                             c.add(word, c.i64(skip)));
-    return Value(memref::LoadOp::create(b, c.loc, table, ValueRange{index}));
-  };
-  // The top 64 of the 96 low bits of m (w2 w1 w0).
-  Value hi =
-      c.add(c.add(c.shl(c.mul(m, load(0)), c.i64(32)), c.mul(m, load(4))),
-            c.shr(c.mul(m, load(8)), c.i64(32)));
+  Value offset =
+      arith::MaxSIOp::create(b, c.loc, c.sub(e, c.i64(152)), c.i64(0));
+  Value high = c.cmp(arith::CmpIPredicate::sge, offset, c.i64(64));
+  Value r = c.bitAnd(offset, c.i64(63));
+  Value a = windowWord(c, high, r, 0);
+  Value lowBits = c.shr(windowWord(c, high, r, 1), c.i64(32));
+  // The top 64 of the 96 low bits of m W.
+  Value hi = c.add(c.mul(m, a), c.shr(c.mul(m, lowBits), c.i64(32)));
   // Round to the nearest quadrant; the rest is the signed fraction.
   Value n = c.shr(c.add(hi, c.i64(int64_t(1) << 61)), c.i64(62));
   Value fraction = c.sub(hi, c.shl(n, c.i64(62)));
@@ -150,8 +132,8 @@ std::pair<Value, Value> reduceLarge(Arith &c, Value bits, Value table) {
 
 } // namespace
 
-Value tessera::buildSinCosF32(OpBuilder &b, Location loc, Value x, bool cosine,
-                              ModuleOp module) {
+Value tessera::buildSinCosF32(OpBuilder &b, Location loc, Value x,
+                              bool cosine) {
   Arith c{b, loc};
   Type f64 = b.getF64Type(), i64 = b.getI64Type();
   Value bits = arith::BitcastOp::create(b, loc, b.getI32Type(), x);
@@ -175,9 +157,7 @@ Value tessera::buildSinCosF32(OpBuilder &b, Location loc, Value x, bool cosine,
       arith::FPToSIOp::create(b, loc, i64, c.select(moderate, k, c.f64(0)));
 
   // Larger |x|: Payne and Hanek's, on |x|, then the sign.
-  Value table = memref::GetGlobalOp::create(
-      b, loc, MemRefType::get({kNumWords}, i64), getTable(module).getSymName());
-  auto [nLarge, fraction] = reduceLarge(c, bits, table);
+  auto [nLarge, fraction] = reduceLarge(c, bits);
   Value rLarge = c.mul(arith::SIToFPOp::create(b, loc, f64, fraction),
                        c.f64(M_PI / 2 * 0x1p-62));
   rLarge = c.select(negative, arith::NegFOp::create(b, loc, rLarge), rLarge);

@@ -8,17 +8,14 @@
 #define TESSERA_TRANSFORMS_SINCOS_H
 
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/BuiltinOps.h"
 
 namespace tessera {
 
 /// sin(x), or cos(x) when `cosine`, of the scalar f32 `x` as branch-free
 /// arithmetic in f64 and integer operations, rounded once to f32 (within
-/// 0.5002 ULP for every x; SinCos.cpp). Arguments of 2^25 and more are
-/// reduced with a table of the bits of 2 / pi, a constant global that is
-/// created in `module` the first time.
+/// 0.5002 ULP for every x; SinCos.cpp).
 mlir::Value buildSinCosF32(mlir::OpBuilder &b, mlir::Location loc,
-                           mlir::Value x, bool cosine, mlir::ModuleOp module);
+                           mlir::Value x, bool cosine);
 
 } // namespace tessera
 

@@ -442,19 +442,18 @@ def TessApproximateMathPass : Pass<"tess-approximate-math"> {
     runs one element at a time. This pass rewrites `math.exp`, `math.expm1`,
     `math.log`, `math.log2`, `math.log1p`, `math.tanh` and `math.erf` on f32
     (scalars and vectors) into arithmetic only (MLIR's polynomial
-    approximations), which LLVM vectorizes like any other arithmetic. Run on
-    a module, it also rewrites scalar `math.sin` and `math.cos` on f32 into
-    branch-free f64 and integer arithmetic (a Cody-Waite reduction below
-    2^25, Payne and Hanek's above it, reading the bits of 2 / pi from a
-    constant `memref.global`; Taylor series on [-pi / 4, pi / 4]; one
-    rounding to f32: SinCos.cpp). f64 and every other function are left
-    alone; they become LLVM intrinsics or libm calls later.
+    approximations), which LLVM vectorizes like any other arithmetic. It
+    also rewrites scalar `math.sin` and `math.cos` on f32 into branch-free
+    f64 and integer arithmetic (a Cody-Waite reduction below 2^25, Payne and
+    Hanek's above it, with the bits of 2 / pi as four 64-bit constants;
+    Taylor series on [-pi / 4, pi / 4]; one rounding to f32: SinCos.cpp).
+    f64 and every other function are left alone; they become LLVM
+    intrinsics or libm calls later.
     docs/language.md states the measured error of each function in ULPs.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect",
     "mlir::math::MathDialect",
-    "mlir::memref::MemRefDialect",
     "mlir::vector::VectorDialect",
   ];
 }
@@ -698,7 +697,9 @@ def TessFuseRowBlocksPass
     max and sum, layer norm's mean). It tiles the consumer with `scf.forall`
     along its parallel loops that index both that operand and the result
     (1 each, but the innermost, which takes as many rows as fit 128 KiB of
-    the operand, at least 8) and fuses the chain into the loop, back to the
+    the operand, no more than leaves 16 blocks in all, so that few long
+    rows such as the 256 rows of the S4D kernel still make a block per
+    thread, and at least 8) and fuses the chain into the loop, back to the
     contractions that start it, so that each block's intermediate stays in
     cache and the blocks run on the threads.
 
