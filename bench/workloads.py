@@ -712,6 +712,155 @@ def s4d_workload():
         target=1.0, target_peer="torch.compile")
 
 
+def mamba2_inputs(rng, s):
+    """Mamba-2's SSD inputs: x, dt (softplus of a normal, as after the
+    layer's dt_bias), A (negative), B, C (one group), D."""
+    b, t, h, p, n = s["B"], s["T"], s["H"], s["P"], s["N"]
+    dt = np.logaddexp(0, randn(rng, b, t, h) - 2).astype(np.float32)
+    return [randn(rng, b, t, h, p), dt, -np.exp(randn(rng, h) * 0.5),
+            randn(rng, b, t, n) / np.float32(math.sqrt(n)),
+            randn(rng, b, t, n) / np.float32(math.sqrt(n)), randn(rng, h)]
+
+
+def ssd_chunked(lib, x, dt, a, bm, cm, dv, block=64):
+    """ssd_minimal_discrete of state-spaces/mamba (mamba_ssm/modules/
+    ssd_minimal.py) in `lib` (numpy or torch): intra-chunk C B^T masked by
+    exp(segsum(A dt)) times X, chunk states, inter-chunk state passing; the
+    length padded to whole chunks."""
+    b, t, h, p = x.shape
+    n = bm.shape[-1]
+    pad = (-t) % block
+    def padded(v):
+        if not pad:
+            return v
+        if lib is np:
+            return np.concatenate([v, np.zeros((b, pad) + v.shape[2:], v.dtype)], 1)
+        return lib.cat([v, v.new_zeros((b, pad) + tuple(v.shape[2:]))], 1)
+    c = (t + pad) // block
+    xs = padded(x * dt[..., None]).reshape(b, c, block, h, p)
+    ad = padded(a[None, None] * dt).reshape(b, c, block, h)
+    ad = ad.transpose(0, 3, 1, 2) if lib is np else ad.permute(0, 3, 1, 2)
+    bs = padded(bm).reshape(b, c, block, n)
+    cs = padded(cm).reshape(b, c, block, n)
+    acum = lib.cumsum(ad, -1) if lib is np else lib.cumsum(ad, dim=-1)
+    seg = acum[..., :, None] - acum[..., None, :]
+    mask = lib.tril(lib.ones((block, block), dtype=bool)) if lib is np else \
+        lib.tril(lib.ones(block, block, dtype=lib.bool))
+    decay = lib.exp(lib.where(mask, seg, -lib.inf))
+    einsum = einsum_of(lib)
+    ydiag = einsum("bcln,bcsn,bhcls,bcshp->bclhp", cs, bs, decay, xs)
+    states = einsum("bcln,bhcl,bclhp->bchpn", bs,
+                        lib.exp(acum[..., -1:] - acum), xs)
+    zeros = lib.zeros_like(states[:, :1])
+    states = lib.concatenate([zeros, states], 1) if lib is np else lib.cat([zeros, states], 1)
+    last = acum[..., -1]
+    last = lib.concatenate([lib.zeros_like(last[..., :1]), last], -1) if lib is np \
+        else lib.nn.functional.pad(last, (1, 0))
+    chunk_decay = lib.exp(segsum_of(lib, last))
+    states = einsum("bhzc,bchpn->bzhpn", chunk_decay, states)[:, :-1]
+    yoff = einsum("bcln,bchpn,bhcl->bclhp", cs, states, lib.exp(acum))
+    y = (ydiag + yoff).reshape(b, c * block, h, p)[:, :t]
+    return y + x * dv[:, None]
+
+
+def einsum_of(lib):
+    """lib.einsum, with NumPy's contraction-order search (without it NumPy
+    runs the 4-operand products as one nested loop)."""
+    if lib is np:
+        return lambda spec, *xs: np.einsum(spec, *xs, optimize=True)
+    return lib.einsum
+
+
+def segsum_of(lib, v):
+    """exp-free segment sums of ssd_minimal: out[..., i, j] = sum v(j, i],
+    -inf above the diagonal."""
+    c = lib.cumsum(v, -1) if lib is np else lib.cumsum(v, dim=-1)
+    s = c[..., :, None] - c[..., None, :]
+    k = v.shape[-1]
+    mask = lib.tril(lib.ones((k, k), dtype=bool)) if lib is np else \
+        lib.tril(lib.ones(k, k, dtype=lib.bool))
+    return lib.where(mask, s, -lib.inf)
+
+
+def mamba2_workload():
+    """Mamba-2's SSD layer (issue 9: linear attention's chunked form)."""
+    return Workload(
+        "mamba2", "mamba2", "mamba2",
+        {"B": 1, "T": 2048, "H": 24, "P": 64, "N": 128},
+        {"B": 2, "T": 70, "H": 3, "P": 4, "N": 5},
+        inputs=mamba2_inputs,
+        out_shape=lambda s: (s["B"], s["T"], s["H"], s["P"]),
+        reference=lambda *xs: ssd_chunked(np, *xs),
+        peers={"numpy": numpy_peer(lambda *xs: ssd_chunked(np, *xs)),
+               "torch": torch_peer(lambda *xs: ssd_chunked(torch_mod(), *xs)),
+               "torch.compile": torch_peer(
+                   lambda *xs: ssd_chunked(torch_mod(), *xs), compiled=True)},
+        description="Mamba-2 SSD, recurrent form in 2 lines; b=1 t=2048 h=24 "
+                    "p=64 n=128 (peers: ssd_minimal, chunks of 64)",
+        tol=1e-3)
+
+
+def linear_attention_inputs(rng, s):
+    """q, k, v of causal linear attention."""
+    b, h, t, d, e = s["B"], s["H"], s["T"], s["D"], s["E"]
+    return [randn(rng, b, h, t, d), randn(rng, b, h, t, d), randn(rng, b, h, t, e)]
+
+
+def linear_attention_chunked(lib, q, k, v, block=64):
+    """Causal linear attention with elu + 1 features in LASP's chunked form
+    (intra-chunk masked (Q K^T) V, inter-chunk Q times the running K^T V),
+    as fla's and LASP's reference implementations write it."""
+    b, h, t, d = q.shape
+    e = v.shape[-1]
+    if lib is np:
+        feature = lambda a: np.where(a > 0, a + 1, np.exp(a))
+    else:
+        feature = lambda a: lib.nn.functional.elu(a) + 1
+    fq, fk = feature(q), feature(k)
+    ones = lib.ones((b, h, t, 1), dtype=v.dtype) if lib is np else v.new_ones((b, h, t, 1))
+    ve = lib.concatenate([v, ones], -1) if lib is np else lib.cat([v, ones], -1)
+    pad = (-t) % block
+    if pad:
+        zeros = lambda w: (np.zeros((b, h, pad, w), v.dtype) if lib is np
+                           else v.new_zeros((b, h, pad, w)))
+        cat = np.concatenate if lib is np else lib.cat
+        fq, fk, ve = cat([fq, zeros(d)], 2), cat([fk, zeros(d)], 2), cat([ve, zeros(e + 1)], 2)
+    c = (t + pad) // block
+    fq = fq.reshape(b, h, c, block, d)
+    fk = fk.reshape(b, h, c, block, d)
+    ve = ve.reshape(b, h, c, block, e + 1)
+    mask = lib.tril(lib.ones((block, block), dtype=bool)) if lib is np else \
+        lib.tril(lib.ones(block, block, dtype=lib.bool))
+    einsum = einsum_of(lib)
+    scores = einsum("bhcsd,bhcud->bhcsu", fq, fk)
+    intra = einsum("bhcsu,bhcue->bhcse", lib.where(mask, scores, 0), ve)
+    kvc = einsum("bhcud,bhcue->bhcde", fk, ve)
+    # The state entering each chunk: the sum over the chunks before it.
+    kv = (lib.cumsum(kvc, 2) if lib is np else lib.cumsum(kvc, dim=2)) - kvc
+    inter = einsum("bhcsd,bhcde->bhcse", fq, kv)
+    out = (intra + inter).reshape(b, h, c * block, e + 1)[:, :, :t]
+    return out[..., :e] / (out[..., e:] + 1e-6)
+
+
+def linear_attention_workload():
+    """Causal linear attention (issue 9: LASP's chunked form)."""
+    return Workload(
+        "linattn", "linear_attention", "linear_attention",
+        {"B": 2, "H": 8, "T": 4096, "D": 64, "E": 64},
+        {"B": 2, "H": 3, "T": 70, "D": 5, "E": 4},
+        inputs=linear_attention_inputs,
+        out_shape=lambda s: (s["B"], s["H"], s["T"], s["E"]),
+        reference=lambda *xs: linear_attention_chunked(np, *xs),
+        peers={"numpy": numpy_peer(lambda *xs: linear_attention_chunked(np, *xs)),
+               "torch": torch_peer(lambda *xs: linear_attention_chunked(torch_mod(), *xs)),
+               "torch.compile": torch_peer(
+                   lambda *xs: linear_attention_chunked(torch_mod(), *xs),
+                   compiled=True)},
+        description="causal linear attention (elu + 1), recurrent form; b=2 "
+                    "h=8 t=4096 d=e=64 (peers: chunks of 64)",
+        tol=1e-3)
+
+
 def all_workloads():
     """Every workload, in the order of the report."""
     return [matmul_workload(256, 33), matmul_workload(1024, 64),
@@ -722,7 +871,7 @@ def all_workloads():
             fwht_workload("fwht1m", "fwht1m", 1 << 20, 1),
             fft_workload(64, 1024), fft_workload(1, 65536), fft_workload(16, 4096),
             fft_workload(32, 1000), monarch_workload(), mamba_workload(),
-            s4d_workload()]
+            s4d_workload(), mamba2_workload(), linear_attention_workload()]
 
 
 def by_name():

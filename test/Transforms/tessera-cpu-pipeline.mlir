@@ -14,6 +14,7 @@
 // Recurrences become loops of contraction steps; block-diagonal and Monarch
 // transforms become block products.
 // O2-NEXT:   ssm-classify-recurrences,
+// O2-NEXT:   ssm-chunk-rank-one-scans,
 // O2-NEXT:   ssm-tile-scans,
 // O2-NEXT:   convert-ssm-to-tess,
 // O2-NEXT:   convert-structured-to-tess,

@@ -56,6 +56,9 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   // run: on fewer than 4 threads its passes over the data cost more than
   // the sequential scan, and its run-time choice still costs a copy.)
   pm.addPass(createSSMClassifyRecurrencesPass());
+  // Matrix states with rank-1 updates (linear attention, Mamba-2) first
+  // become LASP's chunks: matrix products and a short scan over chunks.
+  pm.addPass(createSSMChunkRankOneScansPass());
   pm.addPass(createSSMTileScansPass());
   pm.addPass(createConvertSSMToTess());
   // Block-diagonal and Monarch transforms become block products, planned
@@ -243,8 +246,13 @@ static void addLLVMPasses(OpPassManager &pm) {
   // rebuilt from an integer has no provenance, and LLVM could then not tell
   // a temporary from the arguments (the loop vectorizer gives up on a loop
   // nest whose alias checks it cannot hoist, such as a convolution's).
+  // Through the runtime's allocator (MLIR's generic allocation functions,
+  // runtime/lib/Kernels/Allocator.cpp), which keeps large temporaries for
+  // the next call instead of mapping and faulting in fresh pages each time;
+  // tess-noalias-outputs marks its result `noalias`, as aligned_alloc's.
   FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
   memrefOptions.useAlignedAlloc = true;
+  memrefOptions.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createConvertComplexToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

@@ -8,6 +8,7 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 using namespace mlir;
 using namespace tessera;
@@ -62,6 +63,21 @@ static std::optional<Readout> matchReadout(ssm::ScanOp scan, Operation *user) {
   int resultDim = getPlainResult(op.getResultMap(), *dim);
   if (resultDim < 0)
     return std::nullopt; // Summed over the scan index: not a step's value.
+  // A sum whose result also runs over loops that do not index the state
+  // multiplies each step's state by a matrix: one matrix product over all
+  // steps after the scan beats a small one inside every step.
+  llvm::SmallBitVector readsState(op.getNumLoops());
+  for (auto [i, input] : llvm::enumerate(op.getInputs()))
+    if (input == scan.getResult())
+      for (AffineExpr e : op.getInputMap(i).getResults())
+        if (auto d = dyn_cast<AffineDimExpr>(e))
+          readsState.set(d.getPosition());
+  AffineMap resultMap = op.getResultMap();
+  bool sums = resultMap.getNumResults() < op.getNumLoops();
+  if (sums && llvm::any_of(resultMap.getResults(), [&](AffineExpr e) {
+        return !readsState.test(cast<AffineDimExpr>(e).getPosition());
+      }))
+    return std::nullopt;
   return Readout{op, *dim, unsigned(resultDim)};
 }
 

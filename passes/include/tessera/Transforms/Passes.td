@@ -527,6 +527,56 @@ def SSMChunkScansPass : Pass<"ssm-chunk-scans"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def SSMChunkRankOneScansPass : Pass<"ssm-chunk-rank-one-scans"> {
+  let summary = "Compute matrix-state scans with rank-1 updates by chunks";
+  let description = [{
+    A linear `ssm.scan` whose state is a matrix updated by rank-1 terms
+    under a scalar decay, read by one `tess.contract` that multiplies it
+    with a query and sums over the key's dimensions,
+
+    ```
+    S[t, i, j] = g[t] * S[t - 1, i, j] + k[t, i] * v[t, j]   (g optional)
+    y[t, j]    = q[t, i] * S[t, i, j]
+    ```
+
+    (causal linear attention; Mamba-2's SSD, where `g = exp(dt * A)`), is
+    replaced, with its readout, by LASP's chunked form over chunks of 64
+    positions: per chunk, the intra-chunk term `(Q K^T masked by the decay
+    between positions) V`, the chunk's contribution to the state
+    `K^T (decay to the chunk's end * V)`, then a short scan over the chunks
+    for the state entering each one, and the inter-chunk term `Q Sx` scaled
+    by the decay from the chunk's start. The matrix products are
+    `tess.contract` ops that the contraction planner maps to GEMM kernels;
+    the decays between positions are a scan (`M[s, u] = g[s] M[s - 1, u] +
+    (s == u)`), never a division, so they do not overflow. The state is
+    stored once per chunk, never per position.
+
+    Roles come from the readout: it sums over the key dimensions (`i`); the
+    batch dimensions are those the decay, the query or a key factor reads
+    (`b`, `h`, and the heads that share B and C in Mamba-2 are not
+    materialized for the products that do not read them); the value
+    dimensions (`j`) are the rest. The update's factors are split by the
+    dimensions they read; a factor of neither kind goes with the values. A
+    decay that reads a key dimension (a per-channel gate), an initial value,
+    another use of the state, or a state of fewer than 64 static elements
+    leaves the scan to ssm-tile-scans. Backward scans chunk from the end.
+
+    ```mlir
+    %S = ssm.scan ins(%k, %v : ...) bounds(%T, %D, %E) maps [...]
+           scan_dim 0 -> tensor<?x?x?xf32> {
+    ^bb0(%kv: f32, %vv: f32, %prev: f32):
+      %p = arith.mulf %kv, %vv : f32
+      %s = arith.addf %prev, %p : f32
+      ssm.yield %s : f32
+    }
+    %y = tess.contract sum ins(%q, %S : ...) ... -> tensor<?x?xf32>
+    // becomes contractions over (chunk, s, u), a scan over the chunks and
+    // one combination into %y's layout.
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect"];
+}
+
 def SSMTileScansPass : Pass<"ssm-tile-scans"> {
   let summary = "Run each recurrence over tiles of its channels";
   let description = [{
