@@ -73,33 +73,3 @@ llvm.func @_mlir_ciface_calls(%a: !llvm.ptr, %b: !llvm.ptr {llvm.noalias}) {
   llvm.call @calls(%pa, %pb) : (!llvm.ptr, !llvm.ptr) -> ()
   llvm.return
 }
-
-// -----
-
-// The runtime allocator's functions (MLIR's generic ones) return fresh
-// memory, as aligned_alloc does: their results become noalias, and a buffer
-// they return is outside the outputs' scope.
-
-// CHECK: llvm.func @_mlir_memref_to_llvm_aligned_alloc(i64, i64) -> (!llvm.ptr {llvm.noalias})
-// CHECK-LABEL: llvm.func @generic(
-// CHECK:         %[[BUF:.+]] = llvm.call @_mlir_memref_to_llvm_aligned_alloc
-// CHECK:         llvm.store %{{.+}}, %[[BUF]] {noalias_scopes = [#{{.+}}]}
-llvm.func @_mlir_memref_to_llvm_aligned_alloc(i64, i64) -> !llvm.ptr
-
-llvm.func @generic(%in: !llvm.ptr, %out: !llvm.ptr) {
-  %n = llvm.mlir.constant(64 : i64) : i64
-  %buf = llvm.call @_mlir_memref_to_llvm_aligned_alloc(%n, %n) : (i64, i64) -> !llvm.ptr
-  %x = llvm.load %in : !llvm.ptr -> f32
-  llvm.store %x, %out : f32, !llvm.ptr
-  llvm.store %x, %buf : f32, !llvm.ptr
-  llvm.return
-}
-
-llvm.func @_mlir_ciface_generic(%a: !llvm.ptr, %b: !llvm.ptr {llvm.noalias}) {
-  %da = llvm.load %a : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64)>
-  %pa = llvm.extractvalue %da[1] : !llvm.struct<(ptr, ptr, i64)>
-  %db = llvm.load %b : !llvm.ptr -> !llvm.struct<(ptr, ptr, i64)>
-  %pb = llvm.extractvalue %db[1] : !llvm.struct<(ptr, ptr, i64)>
-  llvm.call @generic(%pa, %pb) : (!llvm.ptr, !llvm.ptr) -> ()
-  llvm.return
-}

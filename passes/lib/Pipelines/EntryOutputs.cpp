@@ -279,9 +279,7 @@ void tracePointer(Value value, ArrayRef<int64_t> position, Block &entry,
                call && position.empty()) {
       std::optional<StringRef> callee = call.getCallee();
       bases.fresh = callee && (*callee == "aligned_alloc" ||
-                               *callee == "malloc" || *callee == "calloc" ||
-                               (callee->starts_with("_mlir_memref_to_llvm_") &&
-                                callee->ends_with("alloc")));
+                               *callee == "malloc" || *callee == "calloc");
       bases.unknown = !bases.fresh;
       return;
     } else {
@@ -367,14 +365,6 @@ struct NoAliasOutputsPass
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SymbolTable symbols(module);
-    // The runtime's allocation functions return fresh memory, as malloc
-    // does: without `noalias` LLVM could not tell a temporary from the
-    // arguments.
-    for (StringRef name :
-         {"_mlir_memref_to_llvm_alloc", "_mlir_memref_to_llvm_aligned_alloc"})
-      if (auto alloc = symbols.lookup<LLVM::LLVMFuncOp>(name))
-        alloc.setResultAttr(0, LLVM::LLVMDialect::getNoAliasAttrName(),
-                            UnitAttr::get(module.getContext()));
     for (auto wrapper : module.getOps<LLVM::LLVMFuncOp>()) {
       if (wrapper.isExternal() ||
           !wrapper.getSymName().starts_with("_mlir_ciface_"))

@@ -246,13 +246,10 @@ static void addLLVMPasses(OpPassManager &pm) {
   // rebuilt from an integer has no provenance, and LLVM could then not tell
   // a temporary from the arguments (the loop vectorizer gives up on a loop
   // nest whose alias checks it cannot hoist, such as a convolution's).
-  // Through the runtime's allocator (MLIR's generic allocation functions,
-  // runtime/lib/Kernels/Allocator.cpp), which keeps large temporaries for
-  // the next call instead of mapping and faulting in fresh pages each time;
-  // tess-noalias-outputs marks its result `noalias`, as aligned_alloc's.
+  // (The calls go to the runtime's allocator after LLVM's optimizations:
+  // tessera::optimizeLLVMModule.)
   FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
   memrefOptions.useAlignedAlloc = true;
-  memrefOptions.useGenericFunctions = true;
   pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
   pm.addPass(createConvertComplexToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());

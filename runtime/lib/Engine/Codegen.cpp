@@ -220,6 +220,27 @@ tessera::translateToLLVMIR(mlir::ModuleOp module, llvm::LLVMContext &context,
   return llvmModule;
 }
 
+/// Points the module's calls of aligned_alloc and free at the runtime's
+/// allocator (tessera_aligned_alloc, tessera_free: Kernels.h), which keeps
+/// large temporaries for the next call. After the optimizations, which
+/// know what aligned_alloc and free do (a call of an unknown function in
+/// an OpenMP-outlined loop nest made LLVM keep a reduction's accumulator in
+/// memory and the loop scalar); tessera_free also takes the C library's
+/// blocks, so a call LLVM may have introduced stays correct.
+static void redirectAllocations(llvm::Module &module) {
+  for (auto [from, to] : {std::pair<llvm::StringRef, llvm::StringRef>{
+                              "aligned_alloc", "tessera_aligned_alloc"},
+                          {"free", "tessera_free"}}) {
+    llvm::Function *function = module.getFunction(from);
+    if (!function || !function->isDeclaration())
+      continue;
+    llvm::FunctionCallee target =
+        module.getOrInsertFunction(to, function->getFunctionType());
+    function->replaceAllUsesWith(target.getCallee());
+    function->eraseFromParent();
+  }
+}
+
 llvm::Error tessera::optimizeLLVMModule(llvm::Module &module,
                                         llvm::TargetMachine &targetMachine,
                                         unsigned optLevel) {
@@ -258,6 +279,7 @@ llvm::Error tessera::optimizeLLVMModule(llvm::Module &module,
       optLevel == 0 ? builder.buildO0DefaultPipeline(level)
                     : builder.buildPerModuleDefaultPipeline(level);
   passes.run(module, moduleAM);
+  redirectAllocations(module);
 
   std::string verifierOutput;
   llvm::raw_string_ostream verifierStream(verifierOutput);

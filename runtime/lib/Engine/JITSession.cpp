@@ -96,10 +96,8 @@ JITSession::create(unsigned optLevel) {
   define("tessera_ssm_discretize_f32", &tessera_ssm_discretize_f32);
   define("tessera_ssm_discretize_f64", &tessera_ssm_discretize_f64);
   define("tessera_get_num_threads", &tessera_get_num_threads);
-  define("_mlir_memref_to_llvm_alloc", &_mlir_memref_to_llvm_alloc);
-  define("_mlir_memref_to_llvm_aligned_alloc",
-         &_mlir_memref_to_llvm_aligned_alloc);
-  define("_mlir_memref_to_llvm_free", &_mlir_memref_to_llvm_free);
+  define("tessera_aligned_alloc", &tessera_aligned_alloc);
+  define("tessera_free", &tessera_free);
   define("tessera_set_num_threads", &tessera_set_num_threads);
   if (llvm::Error error =
           main.define(llvm::orc::absoluteSymbols(std::move(kernels))))

@@ -1,17 +1,19 @@
 //===- Allocator.cpp - The allocator of compiled code's temporaries -------===//
 //
-// Compiled code allocates its temporaries through MLIR's generic allocation
-// functions (the CPU pipeline lowers memref.alloc with
-// use-generic-functions). Large temporaries are kept after they are freed
+// Compiled code allocates its temporaries with aligned_alloc and free, which
+// LLVM's optimizations know; after them, tessera::optimizeLLVMModule points
+// those calls here. Large temporaries are kept after they are freed
 // and handed out again by the next allocation they fit: the same entry
 // called again reuses the same blocks, whose pages are already mapped,
 // instead of mapping fresh ones and faulting on every page (a 12 MiB
 // temporary is 3,000 page faults per call). Small ones go to the C library.
 //
-// Every block carries a header in front of the address it returns (the
-// block's own allocation and capacity), so freeing needs no lookup. The
-// cache holds at most TESSERA_ALLOC_CACHE_MB MiB (default 1024; 0 turns it
-// off); beyond it the least recently freed blocks go back to the system.
+// Small blocks are the C library's, untouched. Large ones are aligned to
+// 2 MiB (which also lets the kernel back them with huge pages) and recorded
+// in a table while they live, so that freeing takes the lock only for a
+// pointer with that alignment. The cache holds at most
+// TESSERA_ALLOC_CACHE_MB MiB (default 1024; 0 turns it off); beyond it the
+// least recently freed blocks go back to the system.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,42 +26,33 @@
 
 namespace {
 
-/// In front of every block this allocator returns.
-struct Header {
-  void *raw;          // what aligned_alloc returned
-  uint64_t capacity;  // usable bytes from the returned address
-  uint64_t alignment; // of the returned address
-  uint64_t magic;
-};
-
-constexpr uint64_t kMagic = 0x7465737365726131ull; // "tessera1"
 /// Blocks from this size on are cached.
 constexpr uint64_t kCachedFrom = 1u << 20;
+/// The alignment of cached blocks: no smaller block need be looked up.
+constexpr uint64_t kLargeAlignment = 2u << 20;
 /// Cached capacities are rounded up to this, so that sizes that differ a
 /// little (a symbolic extent) share blocks.
 constexpr uint64_t kGranule = 64u << 10;
 /// A cached block serves a request of at least 1/kMaxWaste of its size.
 constexpr uint64_t kMaxWaste = 2;
 constexpr int kMaxCached = 64;
+/// Large blocks in use that the table records (more are plain blocks).
+constexpr int kMaxLive = 1024;
 
-struct CachedBlock {
+struct Block {
   void *address;
   uint64_t capacity;
-  uint64_t alignment;
   uint64_t freedAt; // for least-recently-freed eviction
 };
 
-pthread_mutex_t cacheLock = PTHREAD_MUTEX_INITIALIZER;
-CachedBlock cache[kMaxCached];
+pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+Block live[kMaxLive];
+int numLive = 0;
+Block cache[kMaxCached];
 int numCached = 0;
 uint64_t cachedBytes = 0;
 uint64_t freeCount = 0;
 int64_t cacheLimit = -1; // bytes; -1: not read from the environment yet
-
-Header *headerOf(void *address) {
-  return reinterpret_cast<Header *>(static_cast<char *>(address) -
-                                    sizeof(Header));
-}
 
 uint64_t getCacheLimit() {
   if (cacheLimit < 0) {
@@ -75,103 +68,106 @@ uint64_t getCacheLimit() {
   return uint64_t(cacheLimit);
 }
 
-/// Frees cached block `i` (with the lock held).
-void releaseCached(int i) {
-  free(headerOf(cache[i].address)->raw);
-  cachedBytes -= cache[i].capacity;
-  cache[i] = cache[--numCached];
+/// Records a large block in use (with the lock held).
+void recordLive(void *address, uint64_t capacity) {
+  if (numLive < kMaxLive)
+    live[numLive++] = {address, capacity, 0};
 }
 
-/// A cached block for `size` bytes at `alignment`, or null.
-void *takeCached(uint64_t size, uint64_t alignment) {
-  pthread_mutex_lock(&cacheLock);
+/// A cached block of at least `capacity` bytes (with the lock held), or
+/// null.
+void *takeCached(uint64_t capacity) {
   int best = -1;
   for (int i = 0; i < numCached; ++i) {
-    const CachedBlock &block = cache[i];
-    if (block.capacity < size || block.capacity / kMaxWaste > size ||
-        block.alignment % alignment != 0)
+    const Block &block = cache[i];
+    if (block.capacity < capacity || block.capacity / kMaxWaste > capacity)
       continue;
     if (best < 0 || block.capacity < cache[best].capacity)
       best = i;
   }
-  void *address = nullptr;
-  if (best >= 0) {
-    address = cache[best].address;
-    cachedBytes -= cache[best].capacity;
-    cache[best] = cache[--numCached];
-  }
-  pthread_mutex_unlock(&cacheLock);
-  return address;
+  if (best < 0)
+    return nullptr;
+  Block block = cache[best];
+  cachedBytes -= block.capacity;
+  cache[best] = cache[--numCached];
+  recordLive(block.address, block.capacity);
+  return block.address;
 }
 
-/// Keeps a freed large block; false when the cache is off.
-bool keepCached(void *address, const Header &header) {
+/// Keeps a freed large block (with the lock held); false when it does not
+/// fit the cache.
+bool keepCached(const Block &block) {
   uint64_t limit = getCacheLimit();
-  if (header.capacity > limit)
+  if (block.capacity > limit)
     return false;
-  pthread_mutex_lock(&cacheLock);
   while (numCached > 0 &&
-         (numCached == kMaxCached || cachedBytes + header.capacity > limit)) {
+         (numCached == kMaxCached || cachedBytes + block.capacity > limit)) {
     int oldest = 0;
     for (int i = 1; i < numCached; ++i)
       if (cache[i].freedAt < cache[oldest].freedAt)
         oldest = i;
-    releaseCached(oldest);
+    free(cache[oldest].address);
+    cachedBytes -= cache[oldest].capacity;
+    cache[oldest] = cache[--numCached];
   }
-  cache[numCached++] = {address, header.capacity, header.alignment,
-                        ++freeCount};
-  cachedBytes += header.capacity;
-  pthread_mutex_unlock(&cacheLock);
+  cache[numCached] = block;
+  cache[numCached++].freedAt = ++freeCount;
+  cachedBytes += block.capacity;
   return true;
 }
 
 } // namespace
 
-extern "C" void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment,
-                                                    uint64_t size) {
-  if (alignment > (uint64_t(1) << 32))
+extern "C" void *tessera_aligned_alloc(uint64_t alignment, uint64_t size) {
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0)
     return nullptr;
-  // A power of two that holds the header in front of the address.
-  uint64_t align = sizeof(Header);
-  while (align < alignment)
-    align *= 2;
-  if (align < 64)
-    align = 64;
-  bool large = size >= kCachedFrom;
-  uint64_t capacity = large ? (size + kGranule - 1) / kGranule * kGranule
-                            : (size + align - 1) / align * align;
-  if (capacity < size || capacity > UINT64_MAX - align)
+  if (size < kCachedFrom || alignment > kLargeAlignment)
+    return aligned_alloc(alignment, size);
+  uint64_t capacity = (size + kGranule - 1) / kGranule * kGranule;
+  if (capacity < size)
     return nullptr; // overflow
-  if (large)
-    if (void *address = takeCached(capacity, align))
-      return address;
-  void *raw = aligned_alloc(align, align + capacity);
-  if (!raw)
-    return nullptr;
-  void *address = static_cast<char *>(raw) + align;
-  *headerOf(address) = Header{raw, capacity, align, kMagic};
+  pthread_mutex_lock(&lock);
+  void *address = takeCached(capacity);
+  pthread_mutex_unlock(&lock);
+  if (address)
+    return address;
+  address = aligned_alloc(kLargeAlignment, capacity);
+  if (address) {
+    pthread_mutex_lock(&lock);
+    recordLive(address, capacity);
+    pthread_mutex_unlock(&lock);
+  }
   return address;
 }
 
-extern "C" void *_mlir_memref_to_llvm_alloc(uint64_t size) {
-  return _mlir_memref_to_llvm_aligned_alloc(16, size);
-}
-
-extern "C" void _mlir_memref_to_llvm_free(void *address) {
+extern "C" void tessera_free(void *address) {
+  if (reinterpret_cast<uintptr_t>(address) % kLargeAlignment != 0) {
+    free(address);
+    return;
+  }
   if (!address)
     return;
-  Header header = *headerOf(address);
-  if (header.magic != kMagic)
-    return; // Not ours: leak rather than corrupt the heap.
-  if (header.capacity >= kCachedFrom && keepCached(address, header))
-    return;
-  headerOf(address)->magic = 0; // a second free is caught above
-  free(header.raw);
+  bool kept = false;
+  pthread_mutex_lock(&lock);
+  for (int i = 0; i < numLive; ++i) {
+    if (live[i].address != address)
+      continue;
+    Block block = live[i];
+    live[i] = live[--numLive];
+    kept = keepCached(block);
+    break;
+  }
+  pthread_mutex_unlock(&lock);
+  if (!kept)
+    free(address);
 }
 
 extern "C" void tessera_release_cached_memory(void) {
-  pthread_mutex_lock(&cacheLock);
-  while (numCached > 0)
-    releaseCached(numCached - 1);
-  pthread_mutex_unlock(&cacheLock);
+  pthread_mutex_lock(&lock);
+  while (numCached > 0) {
+    --numCached;
+    free(cache[numCached].address);
+  }
+  cachedBytes = 0;
+  pthread_mutex_unlock(&lock);
 }

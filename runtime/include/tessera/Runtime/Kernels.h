@@ -237,16 +237,15 @@ void tessera_causal_conv_c128(int64_t rank, int64_t axis,
 /// length calls it).
 int32_t tessera_fwht_length_supported(int64_t n);
 
-/// The allocator of compiled code's temporaries (MLIR's generic allocation
-/// functions, which the CPU pipeline lowers memref.alloc and memref.dealloc
-/// to): blocks of at least 1 MiB are kept when freed and reused by later
-/// allocations they fit, up to TESSERA_ALLOC_CACHE_MB MiB (default 1024; 0:
-/// off), so that an entry called again does not fault in fresh pages.
-/// Alignment is a power of two (at least 64 is used); null when out of
-/// memory.
-void *_mlir_memref_to_llvm_aligned_alloc(uint64_t alignment, uint64_t size);
-void *_mlir_memref_to_llvm_alloc(uint64_t size);
-void _mlir_memref_to_llvm_free(void *address);
+/// The allocator of compiled code's temporaries (its calls of aligned_alloc
+/// and free point here after LLVM's optimizations): blocks of at least 1 MiB
+/// are aligned to 2 MiB, kept when freed and reused by later allocations
+/// they fit, up to TESSERA_ALLOC_CACHE_MB MiB (default 1024; 0: off), so
+/// that an entry called again does not fault in fresh pages; smaller ones
+/// are the C library's. Alignment is a power of two; null when out of
+/// memory. tessera_free takes any pointer of the C library's as well.
+void *tessera_aligned_alloc(uint64_t alignment, uint64_t size);
+void tessera_free(void *address);
 /// Returns the blocks the allocator keeps to the system.
 void tessera_release_cached_memory(void);
 
