@@ -261,7 +261,8 @@ bool RankOneScan::match() {
     return false; // A decay per key dimension: not a scalar decay.
   AffineMap queryMap = readout.getInputMap(1 - stateInput);
   DimSet queryDims(rank);
-  for (unsigned l : dimsOf(queryMap).set_bits())
+  DimSet queryLoops = dimsOf(queryMap); // outlives the loop over its bits
+  for (unsigned l : queryLoops.set_bits())
     queryDims.set(readoutToScan[l]);
   DimSet notBatch = summed;
   notBatch.set(scanDim);
@@ -272,7 +273,8 @@ bool RankOneScan::match() {
 
   // Small states with static extents scan faster than they chunk.
   int64_t elements = 1;
-  for (unsigned d : (summed | kept).set_bits())
+  DimSet stateDims = summed | kept;
+  for (unsigned d : stateDims.set_bits())
     elements = type.isDynamicDim(d)
                    ? kMinStateElements
                    : std::min(elements * type.getDimSize(d), kMinStateElements);
@@ -622,7 +624,8 @@ void RankOneScan::rewrite() {
   Value values = pack(valueFactors, valueDims, /*mask=*/false);
   DimSet queryBatch(rank);
   AffineMap queryMap = readout.getInputMap(1 - stateInput);
-  for (unsigned l : dimsOf(queryMap).set_bits())
+  DimSet queryLoops = dimsOf(queryMap); // outlives the loop over its bits
+  for (unsigned l : queryLoops.set_bits())
     if (batch.test(readoutToScan[l]))
       queryBatch.set(readoutToScan[l]);
   SmallVector<unsigned> queryDims = layout(queryBatch, {c, s}, true, false);

@@ -68,6 +68,17 @@ uint64_t getCacheLimit() {
   return uint64_t(cacheLimit);
 }
 
+/// A block of the C library's (posix_memalign: unlike aligned_alloc, any
+/// size), or null.
+void *allocateAligned(uint64_t alignment, uint64_t size) {
+  if (alignment < sizeof(void *))
+    alignment = sizeof(void *);
+  void *address = nullptr;
+  if (posix_memalign(&address, alignment, size) != 0)
+    return nullptr;
+  return address;
+}
+
 /// Records a large block in use (with the lock held).
 void recordLive(void *address, uint64_t capacity) {
   if (numLive < kMaxLive)
@@ -119,10 +130,11 @@ bool keepCached(const Block &block) {
 } // namespace
 
 extern "C" void *tessera_aligned_alloc(uint64_t alignment, uint64_t size) {
-  if (alignment == 0 || (alignment & (alignment - 1)) != 0)
+  if (alignment == 0 || (alignment & (alignment - 1)) != 0 ||
+      alignment > (uint64_t(1) << 32))
     return nullptr;
   if (size < kCachedFrom || alignment > kLargeAlignment)
-    return aligned_alloc(alignment, size);
+    return allocateAligned(alignment, size);
   uint64_t capacity = (size + kGranule - 1) / kGranule * kGranule;
   if (capacity < size)
     return nullptr; // overflow
@@ -131,7 +143,7 @@ extern "C" void *tessera_aligned_alloc(uint64_t alignment, uint64_t size) {
   pthread_mutex_unlock(&lock);
   if (address)
     return address;
-  address = aligned_alloc(kLargeAlignment, capacity);
+  address = allocateAligned(kLargeAlignment, capacity);
   if (address) {
     pthread_mutex_lock(&lock);
     recordLive(address, capacity);
