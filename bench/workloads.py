@@ -743,10 +743,7 @@ def ssd_chunked(lib, x, dt, a, bm, cm, dv, block=64):
     bs = padded(bm).reshape(b, c, block, n)
     cs = padded(cm).reshape(b, c, block, n)
     acum = lib.cumsum(ad, -1) if lib is np else lib.cumsum(ad, dim=-1)
-    seg = acum[..., :, None] - acum[..., None, :]
-    mask = lib.tril(lib.ones((block, block), dtype=bool)) if lib is np else \
-        lib.tril(lib.ones(block, block, dtype=lib.bool))
-    decay = lib.exp(lib.where(mask, seg, -lib.inf))
+    decay = lib.exp(segsum_of(lib, ad))
     einsum = einsum_of(lib)
     ydiag = einsum("bcln,bcsn,bhcls,bcshp->bclhp", cs, bs, decay, xs)
     states = einsum("bcln,bhcl,bclhp->bchpn", bs,
@@ -776,10 +773,23 @@ def segsum_of(lib, v):
     -inf above the diagonal."""
     c = lib.cumsum(v, -1) if lib is np else lib.cumsum(v, dim=-1)
     s = c[..., :, None] - c[..., None, :]
-    k = v.shape[-1]
-    mask = lib.tril(lib.ones((k, k), dtype=bool)) if lib is np else \
-        lib.tril(lib.ones(k, k, dtype=lib.bool))
-    return lib.where(mask, s, -lib.inf)
+    return lib.where(causal_mask(lib, v.shape[-1]), s, -lib.inf)
+
+
+def causal_mask(lib, k):
+    """The (k, k) lower triangle, diagonal included, as booleans."""
+    if lib is np:
+        return np.tril(np.ones((k, k), dtype=bool))
+    return lib.tril(lib.ones(k, k, dtype=lib.bool))
+
+
+def library_peers(fn):
+    """numpy, torch and torch.compile peers of fn(lib, *inputs), written
+    once against NumPy's and PyTorch's common API."""
+    return {"numpy": numpy_peer(lambda *xs: fn(np, *xs)),
+            "torch": torch_peer(lambda *xs: fn(torch_mod(), *xs)),
+            "torch.compile": torch_peer(lambda *xs: fn(torch_mod(), *xs),
+                                        compiled=True)}
 
 
 def mamba2_workload():
@@ -791,10 +801,7 @@ def mamba2_workload():
         inputs=mamba2_inputs,
         out_shape=lambda s: (s["B"], s["T"], s["H"], s["P"]),
         reference=lambda *xs: ssd_chunked(np, *xs),
-        peers={"numpy": numpy_peer(lambda *xs: ssd_chunked(np, *xs)),
-               "torch": torch_peer(lambda *xs: ssd_chunked(torch_mod(), *xs)),
-               "torch.compile": torch_peer(
-                   lambda *xs: ssd_chunked(torch_mod(), *xs), compiled=True)},
+        peers=library_peers(ssd_chunked),
         description="Mamba-2 SSD, recurrent form in 2 lines; b=1 t=2048 h=24 "
                     "p=64 n=128 (peers: ssd_minimal, chunks of 64)",
         tol=1e-3)
@@ -829,11 +836,10 @@ def linear_attention_chunked(lib, q, k, v, block=64):
     fq = fq.reshape(b, h, c, block, d)
     fk = fk.reshape(b, h, c, block, d)
     ve = ve.reshape(b, h, c, block, e + 1)
-    mask = lib.tril(lib.ones((block, block), dtype=bool)) if lib is np else \
-        lib.tril(lib.ones(block, block, dtype=lib.bool))
     einsum = einsum_of(lib)
     scores = einsum("bhcsd,bhcud->bhcsu", fq, fk)
-    intra = einsum("bhcsu,bhcue->bhcse", lib.where(mask, scores, 0), ve)
+    intra = einsum("bhcsu,bhcue->bhcse",
+                   lib.where(causal_mask(lib, block), scores, 0), ve)
     kvc = einsum("bhcud,bhcue->bhcde", fk, ve)
     # The state entering each chunk: the sum over the chunks before it.
     kv = (lib.cumsum(kvc, 2) if lib is np else lib.cumsum(kvc, dim=2)) - kvc
@@ -851,11 +857,7 @@ def linear_attention_workload():
         inputs=linear_attention_inputs,
         out_shape=lambda s: (s["B"], s["H"], s["T"], s["E"]),
         reference=lambda *xs: linear_attention_chunked(np, *xs),
-        peers={"numpy": numpy_peer(lambda *xs: linear_attention_chunked(np, *xs)),
-               "torch": torch_peer(lambda *xs: linear_attention_chunked(torch_mod(), *xs)),
-               "torch.compile": torch_peer(
-                   lambda *xs: linear_attention_chunked(torch_mod(), *xs),
-                   compiled=True)},
+        peers=library_peers(linear_attention_chunked),
         description="causal linear attention (elu + 1), recurrent form; b=2 "
                     "h=8 t=4096 d=e=64 (peers: chunks of 64)",
         tol=1e-3)

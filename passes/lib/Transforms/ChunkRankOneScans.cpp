@@ -454,15 +454,18 @@ Value RankOneScan::pack(ArrayRef<Value> factors, ArrayRef<unsigned> dims,
                  }
                  nb.clone(*op, mapping);
                }
-               Value product = arith::ConstantOp::create(
-                   nb, loc, nb.getFloatAttr(element, 1.0));
-               for (auto [i, factor] : llvm::enumerate(factors)) {
+               // The product of the factors (1 when there are none).
+               Value product;
+               for (Value factor : factors) {
                  Value value = mapping.lookupOrDefault(factor);
-                 product = i == 0
-                               ? value
-                               : arith::MulFOp::create(nb, loc, product, value)
-                                     .getResult();
+                 product = product
+                               ? arith::MulFOp::create(nb, loc, product, value)
+                                     .getResult()
+                               : value;
                }
+               if (!product)
+                 product = arith::ConstantOp::create(
+                     nb, loc, nb.getFloatAttr(element, 1.0));
                if (mask) {
                  Value inside = arith::CmpIOp::create(
                      nb, loc, arith::CmpIPredicate::ult,
