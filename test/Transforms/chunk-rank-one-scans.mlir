@@ -22,7 +22,7 @@
 // CHECK:           arith.cmpi uge
 // CHECK:         %[[INTRA:.+]] = tess.contract sum ins(%[[MASKED]], %[[V]] : {{.+}}) {{.+}} -> tensor<4x64x8xf32>
 // CHECK:         %[[KV:.+]] = tess.contract sum ins(%[[K]], %[[V]] : {{.+}}) {{.+}} -> tensor<4x16x8xf32>
-// CHECK:         %[[STATES:.+]] = ssm.scan ins(%[[KV]] : tensor<4x16x8xf32>) {{.+}} maps [#[[PREV]]] scan_dim 0 kind <linear> -> tensor<4x16x8xf32>
+// CHECK:         %[[STATES:.+]] = ssm.scan ins(%[[KV]] : tensor<4x16x8xf32>) {{.+}} maps [#[[PREV]]] scan_dim 0 kind <scalar> -> tensor<4x16x8xf32>
 // CHECK:         %[[INTER:.+]] = tess.contract sum ins(%[[Q]], %[[STATES]] : {{.+}}) {{.+}} -> tensor<4x64x8xf32>
 // CHECK:         %[[Y:.+]] = tess.contract sum ins(%[[INTRA]], %[[INTER]] : {{.+}}) {{.+}} maps [#[[AT]], #[[AT]], {{.+}}] -> tensor<200x8xf32>
 // CHECK:         return %[[Y]]
@@ -34,7 +34,7 @@ func.func @linear_attention(%q: tensor<200x16xf32>, %k: tensor<200x16xf32>,
   %S = ssm.scan ins(%k, %v : tensor<200x16xf32>, tensor<200x8xf32>)
          bounds(%c200, %c16, %c8)
          maps [affine_map<(t, i, j) -> (t, i)>, affine_map<(t, i, j) -> (t, j)>]
-         scan_dim 0 kind <linear> -> tensor<200x16x8xf32> {
+         scan_dim 0 kind <scalar> -> tensor<200x16x8xf32> {
   ^bb0(%kv: f32, %vv: f32, %prev: f32):
     %p = arith.mulf %kv, %vv : f32
     %s = arith.addf %prev, %p : f32
@@ -65,7 +65,7 @@ func.func @linear_attention(%q: tensor<200x16xf32>, %k: tensor<200x16xf32>,
 // CHECK:         %[[Q:.+]] = tess.contract sum ins(%arg4 : tensor<?x?xf32>) {{.+}} -> tensor<?x64x?xf32>
 // CHECK:         %[[G:.+]] = tess.contract sum ins(%arg1, %arg2 : {{.+}}) {{.+}} -> tensor<?x?x64xf32>
 // CHECK:           math.exp
-// CHECK:         %[[M:.+]] = ssm.scan ins(%[[G]] : tensor<?x?x64xf32>) {{.+}} scan_dim 2 kind <linear> -> tensor<?x?x64x64xf32>
+// CHECK:         %[[M:.+]] = ssm.scan ins(%[[G]] : tensor<?x?x64xf32>) {{.+}} scan_dim 2 kind <diagonal> -> tensor<?x?x64x64xf32>
 // CHECK:           ssm.index 2
 // CHECK:           ssm.index 3
 // CHECK:         %[[QK:.+]] = tess.contract sum ins(%[[Q]], %[[K]] : {{.+}}) {{.+}} -> tensor<?x64x64xf32>
@@ -73,7 +73,7 @@ func.func @linear_attention(%q: tensor<200x16xf32>, %k: tensor<200x16xf32>,
 // CHECK:         %[[INTRA:.+]] = tess.contract sum ins(%[[MASKED]], %[[V]] : {{.+}}) {{.+}} -> tensor<?x?x64x?xf32>
 // CHECK:         %[[KW:.+]] = tess.contract sum ins(%[[K]], %[[M]] : {{.+}}) {{.+}} -> tensor<?x?x64x?xf32>
 // CHECK:         %[[KV:.+]] = tess.contract sum ins(%[[KW]], %[[V]] : {{.+}}) {{.+}} -> tensor<?x?x?x?xf32>
-// CHECK:         %[[STATES:.+]] = ssm.scan ins(%[[KV]], %[[G]], %[[M]] : {{.+}}) {{.+}} scan_dim 1 kind <linear> -> tensor<?x?x?x?xf32>
+// CHECK:         %[[STATES:.+]] = ssm.scan ins(%[[KV]], %[[G]], %[[M]] : {{.+}}) {{.+}} scan_dim 1 kind <diagonal> -> tensor<?x?x?x?xf32>
 // CHECK:         %[[INTER:.+]] = tess.contract sum ins(%[[Q]], %[[STATES]] : {{.+}}) {{.+}} -> tensor<?x?x64x?xf32>
 // CHECK:         tess.contract sum ins(%[[INTRA]], %[[INTER]], %[[G]], %[[M]] : {{.+}}) {{.+}} -> tensor<?x?x?xf32>
 // CHECK-NOT:     ssm.scan

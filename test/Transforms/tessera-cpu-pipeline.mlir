@@ -16,6 +16,7 @@
 // O2-NEXT:   ssm-classify-recurrences,
 // O2-NEXT:   ssm-chunk-rank-one-scans,
 // O2-NEXT:   ssm-tile-scans,
+// O2-NEXT:   ssm-parallelize-recurrences,
 // O2-NEXT:   convert-ssm-to-tess,
 // O2-NEXT:   convert-structured-to-tess,
 // Then costly parts of contractions that read only some of their loops are

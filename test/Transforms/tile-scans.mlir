@@ -17,7 +17,7 @@
 // CHECK:           %[[U:.+]] = tensor.extract_slice %arg0[%[[B]], %[[D]], 0] [1, 16, 40] [1, 1, 1]
 // CHECK:           %[[DTS:.+]] = tess.contract sum ins(%[[DT]] : tensor<1x16x40xf32>) {{.+}} -> tensor<40x1x16xf32>
 // CHECK:           %[[US:.+]] = tess.contract sum ins(%[[U]] : tensor<1x16x40xf32>) {{.+}} -> tensor<40x1x16xf32>
-// CHECK:           %[[H:.+]] = ssm.scan ins(%[[DTS]], %[[AS]], %{{.+}}, %[[US]] : {{.+}}) bounds(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) maps [{{.+}}] scan_dim 2 kind <linear> {vector_dim = 1 : i64} -> tensor<1x16x40x16xf32>
+// CHECK:           %[[H:.+]] = ssm.scan ins(%[[DTS]], %[[AS]], %{{.+}}, %[[US]] : {{.+}}) bounds(%{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}) maps [{{.+}}] scan_dim 2 kind <diagonal> {vector_dim = 1 : i64} -> tensor<1x16x40x16xf32>
 // CHECK:           %[[YS:.+]] = tess.contract sum ins(%[[H]], %{{.+}} : tensor<1x16x40x16xf32>, tensor<1x16x40xf32>) {{.+}} -> tensor<40x1x16xf32>
 // CHECK:           %[[YT:.+]] = tess.contract sum ins(%[[YS]] : tensor<40x1x16xf32>) {{.+}} -> tensor<1x16x40xf32>
 // CHECK:           scf.forall.in_parallel
@@ -45,7 +45,7 @@
 // CHECK:         scf.forall (%{{.+}}) in (4)
 // CHECK:           %[[OFF:.+]] = arith.muli %{{.+}}, %c250
 // CHECK:           %[[H0:.+]] = tensor.extract_slice %arg1[%[[OFF]]] [250] [1]
-// CHECK:           %[[H:.+]] = ssm.scan ins(%arg0, %{{.+}} : tensor<100x1000xf32>, tensor<250xf32>) init(%{{.+}} : tensor<250xf32>) bounds(%{{.+}}, %{{.+}}) symbols(%[[OFF]]) maps [affine_map<(d0, d1)[s0] -> (d0, d1 + s0 + 1)>, {{.+}}] scan_dim 0 kind <linear> {vector_dim = 1 : i64} -> tensor<100x250xf32>
+// CHECK:           %[[H:.+]] = ssm.scan ins(%arg0, %{{.+}} : tensor<100x1000xf32>, tensor<250xf32>) init(%{{.+}} : tensor<250xf32>) bounds(%{{.+}}, %{{.+}}) symbols(%[[OFF]]) maps [affine_map<(d0, d1)[s0] -> (d0, d1 + s0 + 1)>, {{.+}}] scan_dim 0 kind <diagonal> {vector_dim = 1 : i64} -> tensor<100x250xf32>
 // CHECK:           tensor.parallel_insert_slice %[[H]] into %{{.+}}[0, %[[OFF]]] [100, 250] [1, 1]
 
 // A scan whose channels make one tile stays as it is.
@@ -65,7 +65,7 @@ module {
     %c64 = arith.constant 64 : index
     %c40 = arith.constant 40 : index
     %c16 = arith.constant 16 : index
-    %0 = ssm.scan ins(%arg1, %arg2, %arg3, %arg0 : tensor<2x64x40xf32>, tensor<64x16xf32>, tensor<2x16x40xf32>, tensor<2x64x40xf32>) bounds(%c2, %c64, %c40, %c16) maps [#map, #map1, #map2, #map] scan_dim 2 kind <linear> -> tensor<2x64x40x16xf32> {
+    %0 = ssm.scan ins(%arg1, %arg2, %arg3, %arg0 : tensor<2x64x40xf32>, tensor<64x16xf32>, tensor<2x16x40xf32>, tensor<2x64x40xf32>) bounds(%c2, %c64, %c40, %c16) maps [#map, #map1, #map2, #map] scan_dim 2 kind <diagonal> -> tensor<2x64x40x16xf32> {
     ^bb0(%arg5: f32, %arg6: f32, %arg7: f32, %arg8: f32, %arg9: f32):
       %2 = arith.mulf %arg5, %arg6 : f32
       %3 = math.exp %2 : f32
@@ -90,7 +90,7 @@ module {
     %dim_0 = tensor.dim %arg0, %c1 : tensor<?x?x?xf32>
     %dim_1 = tensor.dim %arg0, %c2 : tensor<?x?x?xf32>
     %dim_2 = tensor.dim %arg1, %c1 : tensor<?x?xf32>
-    %0 = ssm.scan ins(%arg1, %arg0 : tensor<?x?xf32>, tensor<?x?x?xf32>) bounds(%dim, %dim_0, %dim_1, %dim_2) maps [#map1, #map] scan_dim 2 kind <linear> -> tensor<?x?x?x?xf32> {
+    %0 = ssm.scan ins(%arg1, %arg0 : tensor<?x?xf32>, tensor<?x?x?xf32>) bounds(%dim, %dim_0, %dim_1, %dim_2) maps [#map1, #map] scan_dim 2 kind <diagonal> -> tensor<?x?x?x?xf32> {
     ^bb0(%arg3: f32, %arg4: f32, %arg5: f32):
       %2 = arith.mulf %arg3, %arg5 : f32
       %3 = arith.addf %2, %arg4 : f32
@@ -107,7 +107,7 @@ module {
     %cst = arith.constant 5.000000e-01 : f32
     %c100 = arith.constant 100 : index
     %c1000 = arith.constant 1000 : index
-    %0 = ssm.scan ins(%arg0, %arg1 : tensor<100x1000xf32>, tensor<1000xf32>) init(%arg1 : tensor<1000xf32>) bounds(%c100, %c1000) maps [#map4, #map5] scan_dim 0 kind <linear> -> tensor<100x1000xf32> {
+    %0 = ssm.scan ins(%arg0, %arg1 : tensor<100x1000xf32>, tensor<1000xf32>) init(%arg1 : tensor<1000xf32>) bounds(%c100, %c1000) maps [#map4, #map5] scan_dim 0 kind <diagonal> -> tensor<100x1000xf32> {
     ^bb0(%arg2: f32, %arg3: f32, %arg4: f32):
       %1 = arith.mulf %arg4, %cst : f32
       %2 = arith.addf %1, %arg2 : f32
@@ -119,7 +119,7 @@ module {
   func.func @small(%arg0: tensor<10x8xf32> {tess.dims = [10, 8], tess.name = "x"}) -> (tensor<10x8xf32> {tess.dims = [10, 8], tess.name = "h"}) attributes {tess.entry} {
     %c10 = arith.constant 10 : index
     %c8 = arith.constant 8 : index
-    %0 = ssm.scan ins(%arg0 : tensor<10x8xf32>) bounds(%c10, %c8) maps [#map6] scan_dim 0 kind <linear> -> tensor<10x8xf32> {
+    %0 = ssm.scan ins(%arg0 : tensor<10x8xf32>) bounds(%c10, %c8) maps [#map6] scan_dim 0 kind <diagonal> -> tensor<10x8xf32> {
     ^bb0(%arg1: f32, %arg2: f32):
       %1 = arith.addf %arg2, %arg1 : f32
       ssm.yield %1 : f32

@@ -60,6 +60,9 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   // become LASP's chunks: matrix products and a short scan over chunks.
   pm.addPass(createSSMChunkRankOneScansPass());
   pm.addPass(createSSMTileScansPass());
+  // Slice recurrences (dense and block-diagonal transitions) run their
+  // independent channels in parallel, one sequential loop each.
+  pm.addPass(createSSMParallelizeRecurrencesPass());
   pm.addPass(createConvertSSMToTess());
   // Block-diagonal and Monarch transforms become block products, planned
   // and mapped to kernels with the other contractions.

@@ -22,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Dialect/SSM/IR/SSMOps.h"
+#include "tessera/Dialect/SSM/Utils/Classification.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 #include "tessera/Transforms/Passes.h"
 
@@ -547,7 +548,7 @@ Value RankOneScan::buildDecayMatrix(Value decayValues,
             nb, loc, arith::MulFOp::create(nb, loc, args[0], args[1]), start);
         ssm::YieldOp::create(nb, loc, next);
       });
-  matrix.setKind(ssm::RecurrenceKind::Linear);
+  matrix.setKind(ssm::classifyScan(matrix));
   return matrix.getResult();
 }
 
@@ -590,7 +591,7 @@ Value RankOneScan::buildChunkStates(
         ssm::YieldOp::create(nb, loc,
                              arith::AddFOp::create(nb, loc, carried, args[0]));
       });
-  states.setKind(ssm::RecurrenceKind::Linear);
+  states.setKind(ssm::classifyScan(states));
   return states.getResult();
 }
 

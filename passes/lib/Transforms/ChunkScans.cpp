@@ -15,6 +15,7 @@
 #include "ScanTiles.h"
 
 #include "tessera/Dialect/SSM/IR/SSMOps.h"
+#include "tessera/Dialect/SSM/Utils/Classification.h"
 #include "tessera/Dialect/Tess/IR/TessOps.h"
 #include "tessera/Transforms/Passes.h"
 
@@ -237,7 +238,7 @@ std::pair<Value, Value> ScanChunker::buildChunk(const Tile &tile) {
       scan.getReverse(), [&](OpBuilder &body, Location, ValueRange) {
         cloneTileBody(body, scan.getBody().front(), tile);
       });
-  local.setKind(ssm::RecurrenceKind::Linear);
+  local.setKind(scan.getKind());
   SmallVector<int64_t> sliceShape(type.getShape());
   sliceShape.erase(sliceShape.begin() + scanDim);
   auto sliceType = RankedTensorType::get(sliceShape, type.getElementType());
@@ -251,7 +252,7 @@ std::pair<Value, Value> ScanChunker::buildChunk(const Tile &tile) {
       [&](OpBuilder &body, Location, ValueRange) {
         built = buildCoefficientBody(body, tile);
       });
-  product.setKind(ssm::RecurrenceKind::Linear);
+  product.setKind(ssm::classifyScan(product));
   if (!built)
     return {};
   return {local.getResult(), product.getResult()};
@@ -362,7 +363,7 @@ Value ScanChunker::combine(Value local, Value product, Value carries) {
 void ScanChunker::run() {
   RankedTensorType type = scan.getType();
   unsigned rank = type.getRank(), scanDim = scan.getScanDim();
-  if (scan.getKind() != ssm::RecurrenceKind::Linear)
+  if (!ssm::isLinear(scan.getKind()))
     return;
   int64_t channels = 1;
   for (unsigned d = 0; d < rank; ++d)

@@ -301,3 +301,15 @@ func.func @discretize_method(%a: tensor<4x4xf32>, %b: tensor<4xf32>, %dt: tensor
   %abar, %bbar = ssm.discretize <euler> %a, %b, %dt : tensor<4x4xf32>, tensor<4xf32>, tensor<f32>
   return
 }
+
+// -----
+
+func.func @scan_kind_dense(%x: tensor<8x4xf32>, %t: index, %n: index) -> tensor<8x4xf32> {
+  // expected-error @+1 {{kind dense describes a transition between whole slices (ssm.recurrence); an ssm.scan's step is element-wise}}
+  %h = ssm.scan ins(%x : tensor<8x4xf32>) bounds(%t, %n)
+         maps [affine_map<(t, n) -> (t, n)>] scan_dim 0 kind <dense> -> tensor<8x4xf32> {
+  ^bb0(%v: f32, %p: f32):
+    ssm.yield %v : f32
+  }
+  return %h : tensor<8x4xf32>
+}

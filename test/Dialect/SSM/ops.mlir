@@ -54,13 +54,13 @@ func.func @general(%x: tensor<8x16xf64>, %w: tensor<16xf64>,
 
 // Complex states.
 // CHECK-LABEL: func.func @complex_state(
-// CHECK:         ssm.scan ins(%{{.+}} : tensor<4x?xcomplex<f32>>) bounds(%{{.+}}, %{{.+}}) maps [#{{.+}}] scan_dim 1 kind <linear> -> tensor<4x?xcomplex<f32>>
+// CHECK:         ssm.scan ins(%{{.+}} : tensor<4x?xcomplex<f32>>) bounds(%{{.+}}, %{{.+}}) maps [#{{.+}}] scan_dim 1 kind <complex_diagonal> -> tensor<4x?xcomplex<f32>>
 func.func @complex_state(%x: tensor<4x?xcomplex<f32>>, %L: index)
     -> tensor<4x?xcomplex<f32>> {
   %c4 = arith.constant 4 : index
   %h = ssm.scan ins(%x : tensor<4x?xcomplex<f32>>) bounds(%c4, %L)
          maps [affine_map<(h, l) -> (h, l)>] scan_dim 1
-         kind #ssm.kind<linear> -> tensor<4x?xcomplex<f32>> {
+         kind #ssm.kind<complex_diagonal> -> tensor<4x?xcomplex<f32>> {
   ^bb0(%xv: complex<f32>, %prev: complex<f32>):
     %a = complex.constant [0.5 : f32, 0.25 : f32] : complex<f32>
     %m = complex.mul %a, %prev : complex<f32>
@@ -86,16 +86,16 @@ func.func @vector_dim(%x: tensor<8x16x4xf32>, %t: index, %d: index,
 }
 
 // A recurrence whose step reads the whole previous slice (a dense
-// transition A), backwards.
+// transition A), backwards, classified.
 // CHECK-LABEL: func.func @dense(
-// CHECK:         ssm.recurrence init(%{{.+}} : tensor<?xf32>) length(%{{.+}}) scan_dim 0 reverse -> tensor<?x?xf32> {
+// CHECK:         ssm.recurrence init(%{{.+}} : tensor<?xf32>) length(%{{.+}}) scan_dim 0 reverse kind <dense> -> tensor<?x?xf32> {
 // CHECK-NEXT:    ^bb0(%[[POS:.+]]: index, %[[PREV:.+]]: tensor<?xf32>):
 // CHECK:           tess.contract sum ins(%{{.+}}, %[[PREV]] :
 // CHECK:           ssm.yield %{{.+}} : tensor<?xf32>
 func.func @dense(%a: tensor<?x?xf32>, %h0: tensor<?xf32>, %t: index,
                  %n: index) -> tensor<?x?xf32> {
   %h = ssm.recurrence init(%h0 : tensor<?xf32>) length(%t) scan_dim 0 reverse
-         -> tensor<?x?xf32> {
+         kind <dense> -> tensor<?x?xf32> {
   ^bb0(%pos: index, %prev: tensor<?xf32>):
     %s = tess.contract sum ins(%a, %prev : tensor<?x?xf32>, tensor<?xf32>)
            bounds(%n, %n) maps [affine_map<(i, j) -> (i, j)>,

@@ -165,6 +165,12 @@ LogicalResult ScanOp::verify() {
     return emitOpError("scan dimension ")
            << getScanDim() << " is out of range for a result of rank "
            << getNumLoops();
+  if (getKind() == RecurrenceKind::Dense ||
+      getKind() == RecurrenceKind::BlockDiagonal)
+    return emitOpError("kind ")
+           << stringifyRecurrenceKind(getKind())
+           << " describes a transition between whole slices (ssm.recurrence)"
+           << "; an ssm.scan's step is element-wise";
   if (std::optional<uint64_t> vectorDim = getVectorDim())
     if (*vectorDim >= getNumLoops() || *vectorDim == getScanDim())
       return emitOpError("vector dimension ")
@@ -209,7 +215,9 @@ void RecurrenceOp::build(
     function_ref<void(OpBuilder &, Location, ValueRange)> bodyBuilder) {
   build(builder, state, resultType, init, length,
         builder.getI64IntegerAttr(scanDim),
-        reverse ? builder.getUnitAttr() : nullptr);
+        reverse ? builder.getUnitAttr() : nullptr,
+        RecurrenceKindAttr::get(builder.getContext(),
+                                RecurrenceKind::Unclassified));
   OpBuilder::InsertionGuard guard(builder);
   Region *body = state.regions.front().get();
   Block *block =

@@ -459,16 +459,26 @@ def TessApproximateMathPass : Pass<"tess-approximate-math"> {
 }
 
 def SSMClassifyRecurrencesPass : Pass<"ssm-classify-recurrences"> {
-  let summary = "Record which recurrences are first-order linear";
+  let summary = "Record what the step of each recurrence computes";
   let description = [{
-    Sets the `kind` of every `ssm.scan`: `linear` when the new state its
-    body yields is `a * prev + b` for values `a` and `b` computed without
-    the previous state `prev` (through additions, subtractions, negations,
-    products with a value free of `prev` and divisions by one, in real,
-    integer or complex arithmetic: `exp(dt * A) * h + dt * B * u`,
-    `h + x`, `lam * h - c`), which makes the recurrence an associative scan;
-    `general` otherwise (`tanh(w * h + x)`, `h * h`, a `select` on `h`),
-    which only a sequential loop computes.
+    Sets the `kind` of every `ssm.scan` and `ssm.recurrence` (the analysis
+    is in dialects/lib/SSM/Utils/Classification.cpp).
+
+    A step is first-order linear when the new state is `a * prev + b` for
+    values `a` and `b` computed without the previous state `prev` (through
+    additions, subtractions, negations, products with a value free of
+    `prev`, divisions by one and, in an `ssm.recurrence`, `tess.contract`s
+    that sum such terms, in real, integer or complex arithmetic:
+    `exp(dt * A) * h + dt * B * u`, `h + x`, `lam * h - c`, `A[i, j] *
+    h[j] + x[i]`); anything else (`tanh(w * h + x)`, `h * h`, a `select` on
+    `h`, a `max` over `h`) is `general`, which only a sequential loop
+    computes. A linear `ssm.scan` is `scalar` when its coefficient `a`
+    reads at most the scan dimension (one number per step), `diagonal` when
+    it varies across the state's elements, `complex_diagonal` with complex
+    elements. A linear `ssm.recurrence` is `dense` when one transition
+    matrix serves every independent channel of the slice, `block_diagonal`
+    when the transition varies along a channel, `diagonal` (or
+    `complex_diagonal`) when its step couples no elements of the slice.
 
     ```mlir
     %h = ssm.scan ins(%a, %x : ...) ... scan_dim 1 -> tensor<?x?xf32> {
@@ -477,15 +487,51 @@ def SSMClassifyRecurrencesPass : Pass<"ssm-classify-recurrences"> {
       %s = arith.addf %m, %xv : f32
       ssm.yield %s : f32
     }
-    // gets `kind #ssm.kind<linear>`
+    // gets `kind #ssm.kind<diagonal>` when %a's map reads a channel
     ```
   }];
+}
+
+def SSMParallelizeRecurrencesPass : Pass<"ssm-parallelize-recurrences"> {
+  let summary = "Run the independent channels of slice recurrences in parallel";
+  let description = [{
+    An `ssm.recurrence` whose step reads the previous slice at the same index
+    as it writes along some slice dimensions (its channels: the batch and
+    the blocks of a block-diagonal transition, the batch and features of
+    LSSL's dense one) is rewritten as an `scf.forall` over those channels
+    whose body is the same recurrence over one channel's slice. Each
+    iteration runs the whole sequential loop over the scan axis for its
+    channel, so the threads fork once for the recurrence instead of once
+    per step, and a step's work is a small product that stays in cache.
+
+    The innermost slice dimension is kept whole, so that the steps
+    vectorize along it. The body's `tess.contract`s run over one index of
+    each channel loop: operands derived from the previous slice are the
+    channel's own, and other operands are read at the channel's index
+    through a new symbol. Steps whose channels cannot be traced (an op the
+    classification does not follow) are left alone.
+
+    ```mlir
+    %h = ssm.recurrence init(%h0 : tensor<?x?x?xf32>) length(%T) scan_dim 1
+           -> tensor<?x?x?x?xf32> { ... }
+    // becomes
+    %h = scf.forall (%b, %k) in (%B, %K) shared_outs(%o = %empty) {
+      %t = ssm.recurrence init(%h0 slice) ... -> tensor<?x?x?x?xf32> {...}
+      scf.forall.in_parallel { tensor.parallel_insert_slice %t into %o ... }
+    }
+    ```
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def SSMChunkScansPass : Pass<"ssm-chunk-scans"> {
   let summary = "Split linear scans of few channels into parallel chunks";
   let description = [{
-    A first-order linear `ssm.scan` (`kind linear`: h = a * h + b) whose
+    A first-order linear `ssm.scan` (h = a * h + b: `kind` scalar, diagonal
+    or complex_diagonal) whose
     channels (its other dimensions, static) are too few to fill the threads
     with tiles of them (at most 64 elements of state) and whose scan axis is
     long (unknown, or at least two chunks) is split along the scan axis into
@@ -511,7 +557,7 @@ def SSMChunkScansPass : Pass<"ssm-chunk-scans"> {
 
     ```mlir
     %h = ssm.scan ins(%a, %x : tensor<?xf32>, tensor<?xf32>) bounds(%L)
-           maps [...] scan_dim 0 kind <linear> -> tensor<?xf32> { ... }
+           maps [...] scan_dim 0 kind <diagonal> -> tensor<?xf32> { ... }
     // becomes
     %parts:2 = scf.forall (%c) in (%chunks) shared_outs(...) { two chunk scans }
     %carries = scf.for %c = %c1 to %chunks ... { tess.map a * carry + h }

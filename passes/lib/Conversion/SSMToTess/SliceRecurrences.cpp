@@ -31,13 +31,21 @@ struct RecurrenceToLoop : OpRewritePattern<ssm::RecurrenceOp> {
     RankedTensorType type = op.getType();
     unsigned scanDim = op.getScanDim(), rank = type.getRank();
     Value length = op.getLength();
-    // The result's extents: the initial slice's, with the length inserted.
+    // The result's extents: the initial slice's, with the length inserted
+    // (static ones as constants, which the steps' slices keep in their
+    // types).
     SmallVector<Value> sizes;
-    for (unsigned d = 0, j = 0; d < rank; ++d)
-      sizes.push_back(
-          d == scanDim ? length
-                       : tensor::DimOp::create(rewriter, loc, op.getInit(), j++)
-                             .getResult());
+    for (unsigned d = 0; d < rank; ++d) {
+      unsigned sliceDim = d < scanDim ? d : d - 1;
+      if (d == scanDim)
+        sizes.push_back(length);
+      else if (type.isDynamicDim(d))
+        sizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInit(), sliceDim));
+      else
+        sizes.push_back(
+            arith::ConstantIndexOp::create(rewriter, loc, type.getDimSize(d)));
+    }
     SmallVector<Value> dynamicSizes;
     for (unsigned d = 0; d < rank; ++d)
       if (type.isDynamicDim(d))
@@ -70,6 +78,9 @@ struct RecurrenceToLoop : OpRewritePattern<ssm::RecurrenceOp> {
               linalg::CopyOp::create(b, l, slice, carried[0]).getResult(0);
           scf::YieldOp::create(b, l, ValueRange{next, result});
         });
+    // The steps work on one slice (one channel's, after
+    // ssm-parallelize-recurrences): loops beat a kernel call per step.
+    loop->setAttr(ssm::kScanStepsAttrName, rewriter.getUnitAttr());
     rewriter.replaceOp(op, loop.getResult(1));
     return success();
   }

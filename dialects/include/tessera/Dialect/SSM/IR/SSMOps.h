@@ -27,6 +27,12 @@ namespace tessera::ssm {
 /// step.
 inline constexpr llvm::StringLiteral kScanStepsAttrName = "ssm.scan_steps";
 
+/// Whether `kind` is a first-order linear recurrence (an associative scan).
+inline bool isLinear(RecurrenceKind kind) {
+  return kind != RecurrenceKind::Unclassified &&
+         kind != RecurrenceKind::General;
+}
+
 } // namespace tessera::ssm
 
 #endif // TESSERA_DIALECT_SSM_IR_SSMOPS_H

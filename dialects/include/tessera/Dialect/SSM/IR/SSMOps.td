@@ -22,10 +22,15 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 //===----------------------------------------------------------------------===//
 
 def SSM_RecurrenceKind : I32EnumAttr<"RecurrenceKind",
-    "what an ssm.scan body computes from the previous state", [
+    "what the step of an ssm.scan or ssm.recurrence computes from the "
+    "previous state", [
       I32EnumAttrCase<"Unclassified", 0, "unclassified">,
-      I32EnumAttrCase<"Linear", 1, "linear">,
-      I32EnumAttrCase<"General", 2, "general">]> {
+      I32EnumAttrCase<"General", 1, "general">,
+      I32EnumAttrCase<"Scalar", 2, "scalar">,
+      I32EnumAttrCase<"Diagonal", 3, "diagonal">,
+      I32EnumAttrCase<"ComplexDiagonal", 4, "complex_diagonal">,
+      I32EnumAttrCase<"Dense", 5, "dense">,
+      I32EnumAttrCase<"BlockDiagonal", 6, "block_diagonal">]> {
   let cppNamespace = "::tessera::ssm";
   let genSpecializedAttr = 0;
 }
@@ -73,11 +78,17 @@ def SSM_ScanOp : SSM_Op<"scan", [
     previous state); it ends with `ssm.yield` of the new state. `ssm.index
     <dim>` in the body is the current value of a loop dimension.
 
-    `kind` records what the classification pass found: `linear` when the
-    new state is `a * prev + b` with `a` and `b` computed without `prev`
-    (a first-order linear recurrence with a diagonal, real or complex
-    coefficient: an associative scan), `general` otherwise (a sequential
-    loop over the scan axis, parallel across the other dimensions).
+    `kind` records what `ssm-classify-recurrences` found. When the new
+    state is `a * prev + b` with `a` and `b` computed without `prev` (a
+    first-order linear recurrence: an associative scan), the kind describes
+    the coefficient `a`: `scalar` when it is the same for every element of
+    the state at a step (it reads at most the scan dimension: an
+    exponential moving average), `diagonal` when it varies across the
+    state's elements (Mamba's `exp(dt * A)`), `complex_diagonal` for
+    complex elements (S4D's modes). Anything else is `general` (a
+    sequential loop over the scan axis, parallel across the other
+    dimensions). `dense` and `block_diagonal` are kinds of ssm.recurrence
+    only.
 
     `vector_dim`, when present, is a layout hint for the lowering: the
     channel dimension (not `scan_dim`) along which the steps vectorize,
@@ -189,11 +200,23 @@ def SSM_RecurrenceOp : SSM_Op<"recurrence", [
     front end hoists what does not depend on the previous slice out of it)
     and ends with `ssm.yield` of the new slice.
 
+    `kind` records what `ssm-classify-recurrences` found. A step that is
+    linear in the previous slice, `h[t] = A[t] h[t - 1] + x[t]`, couples
+    the slice's elements along some dimensions (those the step reads the
+    previous slice at other indices than it writes, like `j` above) and
+    leaves the others independent (channels). It is `dense` when one
+    transition matrix serves every channel (LSSL's HiPPO matrix, shared by
+    the batch and the features) and `block_diagonal` when the transition
+    varies along a channel (a block per channel, as in SLiCEs); a linear
+    step that couples nothing is `diagonal` (`complex_diagonal`). Any
+    other step is `general`. Whatever the kind, the independent channels
+    run in parallel (ssm-parallelize-recurrences).
+
     Example (`h[t, i] = A[i, j] * h[t - 1, j] + x[t, i]`):
 
     ```mlir
     %h = ssm.recurrence init(%zeros : tensor<?xf32>) length(%T) scan_dim 0
-           -> tensor<?x?xf32> {
+           kind <dense> -> tensor<?x?xf32> {
     ^bb0(%pos: index, %prev: tensor<?xf32>):
       %ah = tess.contract sum ins(%A, %prev : tensor<?x?xf32>, tensor<?xf32>)
               bounds(%N, %N) maps [affine_map<(i, j) -> (i, j)>,
@@ -210,14 +233,16 @@ def SSM_RecurrenceOp : SSM_Op<"recurrence", [
 
   let arguments = (ins AnyRankedTensor:$init, Index:$length,
                        ConfinedAttr<I64Attr, [IntNonNegative]>:$scan_dim,
-                       UnitAttr:$reverse);
+                       UnitAttr:$reverse,
+                       DefaultValuedAttr<SSM_RecurrenceKindAttr,
+                         "::tessera::ssm::RecurrenceKind::Unclassified">:$kind);
   let results = (outs AnyRankedTensor:$result);
   let regions = (region SizedRegion<1>:$body);
 
   let assemblyFormat = [{
     `init` `(` $init `:` type($init) `)` `length` `(` $length `)`
-    `scan_dim` $scan_dim (`reverse` $reverse^)? attr-dict `->` type($result)
-    $body
+    `scan_dim` $scan_dim (`reverse` $reverse^)? (`kind` $kind^)? attr-dict
+    `->` type($result) $body
   }];
 
   let builders = [
