@@ -15,6 +15,7 @@
 // transforms become block products.
 // O2-NEXT:   ssm-classify-recurrences,
 // O2-NEXT:   ssm-chunk-rank-one-scans,
+// O2-NEXT:   ssm-chunk-scans,
 // O2-NEXT:   ssm-tile-scans,
 // O2-NEXT:   ssm-parallelize-recurrences,
 // O2-NEXT:   convert-ssm-to-tess,

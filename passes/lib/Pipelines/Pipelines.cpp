@@ -51,14 +51,14 @@ static void addTensorPasses(OpPassManager &pm, const PipelineOptions &options) {
   pm.addPass(createInlinerPass());
   // Recurrences are classified, split into tiles of their channels that
   // run on the threads, then become loops over their scan axis whose steps
-  // are contractions over the tile's channels. (ssm-chunk-scans, which
-  // splits long linear scans of few channels along the scan axis, is not
-  // run: on fewer than 4 threads its passes over the data cost more than
-  // the sequential scan, and its run-time choice still costs a copy.)
+  // are contractions over the tile's channels.
   pm.addPass(createSSMClassifyRecurrencesPass());
   // Matrix states with rank-1 updates (linear attention, Mamba-2) first
   // become LASP's chunks: matrix products and a short scan over chunks.
   pm.addPass(createSSMChunkRankOneScansPass());
+  // Long linear scans of too few channels to fill the threads run as
+  // chunks along the scan axis (from 4 threads; one chunk below).
+  pm.addPass(createSSMChunkScansPass());
   pm.addPass(createSSMTileScansPass());
   // Slice recurrences (dense and block-diagonal transitions) run their
   // independent channels in parallel, one sequential loop each.

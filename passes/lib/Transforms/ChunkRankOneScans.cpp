@@ -125,6 +125,37 @@ private:
   Value contract(ArrayRef<unsigned> loops, ArrayRef<unsigned> resultDims,
                  ValueRange inputs, ArrayRef<AffineMap> maps,
                  function_ref<Value(OpBuilder &, ValueRange)> body);
+  /// A tensor of the chunked form and its logical dimensions.
+  struct Packed {
+    Value value;
+    SmallVector<unsigned> dims;
+  };
+  /// The scan's operands by chunk and position: keys (zero past the end),
+  /// values, queries, and with a decay, the decays and their matrices.
+  struct Operands {
+    Packed keys, values, queries, decays, matrix;
+  };
+  Operands packOperands();
+  /// Q K^T, masked by the decays between positions (or causally).
+  Packed buildMaskedScores(const Operands &ops);
+  /// The intra-chunk term: (Q K^T masked) V.
+  Packed buildIntraChunk(const Operands &ops);
+  /// Each chunk's contribution to the state: K^T (decay to the chunk's end
+  /// * V).
+  Packed buildIncrements(const Operands &ops);
+  /// The inter-chunk term: Q times the state entering the chunk.
+  Packed buildInterChunk(const Operands &ops, const Packed &states);
+  /// y[t] = intra + decay from the chunk's start * inter, at (t floordiv C,
+  /// t mod C), in the readout's layout.
+  Value combine(const Operands &ops, const Packed &intra, const Packed &inter);
+  /// The product of `args`.
+  Value multiplyAll(OpBuilder &b, ValueRange args) const;
+  /// The batch dimensions of `x` and `y`.
+  DimSet unite(ArrayRef<unsigned> x, ArrayRef<unsigned> y) const {
+    return batchOf(x) | batchOf(y);
+  }
+  /// Reads the position dimension at the loop of the other position.
+  DenseMap<unsigned, AffineExpr> readAtOtherPos(ArrayRef<unsigned> loops) const;
   /// The decay matrices M[s, u] of every chunk.
   Value buildDecayMatrix(Value decay, ArrayRef<unsigned> decayDims,
                          SmallVectorImpl<unsigned> &dims);
@@ -595,140 +626,156 @@ Value RankOneScan::buildChunkStates(
   return states.getResult();
 }
 
-void RankOneScan::rewrite() {
-  builder.emplace(readout);
-  OpBuilder &b = *builder;
-  loc = scan.getLoc();
-  MLIRContext *ctx = scan.getContext();
-  length = scan.getBounds()[scanDim];
-  chunk = arith::ConstantIndexOp::create(b, loc, kChunkLength);
-  numChunks = arith::CeilDivUIOp::create(b, loc, length, chunk);
-  unsigned c = chunkDim(), s = posDim(), u = otherPosDim();
-  AffineExpr zero = getAffineConstantExpr(0, ctx);
-  auto multiply = [&](OpBuilder &nb, ValueRange args) -> Value {
-    Value product = args[0];
-    for (Value arg : args.drop_front())
-      product = arith::MulFOp::create(nb, loc, product, arg);
-    return product;
-  };
-  auto unite = [&](ArrayRef<unsigned> x, ArrayRef<unsigned> y) {
-    return batchOf(x) | batchOf(y);
-  };
+Value RankOneScan::multiplyAll(OpBuilder &nb, ValueRange args) const {
+  Value product = args[0];
+  for (Value arg : args.drop_front())
+    product = arith::MulFOp::create(nb, loc, product, arg);
+  return product;
+}
 
-  // The operands, by chunk and position: keys (zero past the end), values,
-  // queries, decays.
+DenseMap<unsigned, AffineExpr>
+RankOneScan::readAtOtherPos(ArrayRef<unsigned> loops) const {
+  return {{posDim(),
+           getAffineDimExpr(llvm::find(loops, otherPosDim()) - loops.begin(),
+                            scan.getContext())}};
+}
+
+RankOneScan::Operands RankOneScan::packOperands() {
+  unsigned c = chunkDim(), s = posDim();
+  Operands ops;
   DimSet keyBatch(rank), valueBatch(rank);
   for (Value factor : keyFactors)
     keyBatch |= dependencies(factor) & batch;
   for (Value factor : valueFactors)
     valueBatch |= dependencies(factor) & batch;
-  SmallVector<unsigned> keyDims = layout(keyBatch, {c, s}, true, false);
-  Value keys = pack(keyFactors, keyDims, /*mask=*/true);
-  SmallVector<unsigned> valueDims = layout(valueBatch, {c, s}, false, true);
-  Value values = pack(valueFactors, valueDims, /*mask=*/false);
+  ops.keys.dims = layout(keyBatch, {c, s}, true, false);
+  ops.keys.value = pack(keyFactors, ops.keys.dims, /*mask=*/true);
+  ops.values.dims = layout(valueBatch, {c, s}, false, true);
+  ops.values.value = pack(valueFactors, ops.values.dims, /*mask=*/false);
   DimSet queryBatch(rank);
   AffineMap queryMap = readout.getInputMap(1 - stateInput);
   DimSet queryLoops = dimsOf(queryMap); // outlives the loop over its bits
   for (unsigned l : queryLoops.set_bits())
     if (batch.test(readoutToScan[l]))
       queryBatch.set(readoutToScan[l]);
-  SmallVector<unsigned> queryDims = layout(queryBatch, {c, s}, true, false);
-  Value queries = packQuery(queryDims);
-  SmallVector<unsigned> decayDims, matrixDims;
-  Value decays, matrix;
+  ops.queries.dims = layout(queryBatch, {c, s}, true, false);
+  ops.queries.value = packQuery(ops.queries.dims);
   if (decay) {
-    decayDims = layout(dependencies(decay) & batch, {c, s}, false, false);
-    decays = pack({decay}, decayDims, /*mask=*/false);
-    matrix = buildDecayMatrix(decays, decayDims, matrixDims);
+    ops.decays.dims = layout(dependencies(decay) & batch, {c, s}, false, false);
+    ops.decays.value = pack({decay}, ops.decays.dims, /*mask=*/false);
+    ops.matrix.value =
+        buildDecayMatrix(ops.decays.value, ops.decays.dims, ops.matrix.dims);
   }
+  return ops;
+}
 
-  // Intra-chunk: (Q K^T masked by the decays) V.
+RankOneScan::Packed RankOneScan::buildMaskedScores(const Operands &ops) {
+  unsigned c = chunkDim(), s = posDim(), u = otherPosDim();
+  auto multiply = [&](OpBuilder &nb, ValueRange args) {
+    return multiplyAll(nb, args);
+  };
   SmallVector<unsigned> scoreDims =
-      layout(unite(queryDims, keyDims), {c, s, u}, false, false);
+      layout(unite(ops.queries.dims, ops.keys.dims), {c, s, u}, false, false);
   SmallVector<unsigned> loops =
       layout(batchOf(scoreDims), {c, s, u}, true, false);
-  Value scores = contract(
-      loops, scoreDims, {queries, keys},
-      {readMap(loops, queryDims),
-       readMap(
-           loops, keyDims,
-           {{s, getAffineDimExpr(llvm::find(loops, u) - loops.begin(), ctx)}})},
-      multiply);
-  SmallVector<unsigned> maskedDims = scoreDims;
-  Value masked;
+  Value scores =
+      contract(loops, scoreDims, {ops.queries.value, ops.keys.value},
+               {readMap(loops, ops.queries.dims),
+                readMap(loops, ops.keys.dims, readAtOtherPos(loops))},
+               multiply);
   if (decay) {
-    maskedDims = layout(unite(scoreDims, matrixDims), {c, s, u}, false, false);
-    masked = contract(
-        maskedDims, maskedDims, {scores, matrix},
-        {readMap(maskedDims, scoreDims), readMap(maskedDims, matrixDims)},
-        multiply);
-  } else {
-    unsigned sLoop = llvm::find(scoreDims, s) - scoreDims.begin();
-    unsigned uLoop = llvm::find(scoreDims, u) - scoreDims.begin();
-    Type element = scan.getType().getElementType();
-    masked = contract(
-        scoreDims, scoreDims, {scores}, {readMap(scoreDims, scoreDims)},
-        [&](OpBuilder &nb, ValueRange args) -> Value {
-          Value causal =
-              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge,
-                                    tess::IndexOp::create(nb, loc, sLoop),
-                                    tess::IndexOp::create(nb, loc, uLoop));
-          return arith::SelectOp::create(
-              nb, loc, causal, args[0],
-              arith::ConstantOp::create(nb, loc,
-                                        nb.getFloatAttr(element, 0.0)));
-        });
+    SmallVector<unsigned> maskedDims =
+        layout(unite(scoreDims, ops.matrix.dims), {c, s, u}, false, false);
+    return {contract(maskedDims, maskedDims, {scores, ops.matrix.value},
+                     {readMap(maskedDims, scoreDims),
+                      readMap(maskedDims, ops.matrix.dims)},
+                     multiply),
+            maskedDims};
   }
-  auto readAtU = [&](ArrayRef<unsigned> loopDims) {
-    return DenseMap<unsigned, AffineExpr>{
-        {s, getAffineDimExpr(llvm::find(loopDims, u) - loopDims.begin(), ctx)}};
-  };
-  SmallVector<unsigned> intraDims =
-      layout(unite(maskedDims, valueDims), {c, s}, false, true);
-  loops = layout(batchOf(intraDims), {c, s, u}, false, true);
-  Value intra = contract(
-      loops, intraDims, {masked, values},
-      {readMap(loops, maskedDims), readMap(loops, valueDims, readAtU(loops))},
-      multiply);
+  // Without decays, the mask is causal: s >= u.
+  unsigned sLoop = llvm::find(scoreDims, s) - scoreDims.begin();
+  unsigned uLoop = llvm::find(scoreDims, u) - scoreDims.begin();
+  Type element = scan.getType().getElementType();
+  Value masked = contract(
+      scoreDims, scoreDims, {scores}, {readMap(scoreDims, scoreDims)},
+      [&](OpBuilder &nb, ValueRange args) -> Value {
+        Value causal =
+            arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::uge,
+                                  tess::IndexOp::create(nb, loc, sLoop),
+                                  tess::IndexOp::create(nb, loc, uLoop));
+        return arith::SelectOp::create(
+            nb, loc, causal, args[0],
+            arith::ConstantOp::create(nb, loc, nb.getFloatAttr(element, 0.0)));
+      });
+  return {masked, scoreDims};
+}
 
-  // Each chunk's contribution to the state: K^T (decay to the chunk's end
-  // * V).
-  SmallVector<unsigned> weightedDims = keyDims;
-  Value weighted = keys;
+RankOneScan::Packed RankOneScan::buildIntraChunk(const Operands &ops) {
+  unsigned c = chunkDim(), s = posDim(), u = otherPosDim();
+  Packed masked = buildMaskedScores(ops);
+  SmallVector<unsigned> intraDims =
+      layout(unite(masked.dims, ops.values.dims), {c, s}, false, true);
+  SmallVector<unsigned> loops =
+      layout(batchOf(intraDims), {c, s, u}, false, true);
+  return {contract(loops, intraDims, {masked.value, ops.values.value},
+                   {readMap(loops, masked.dims),
+                    readMap(loops, ops.values.dims, readAtOtherPos(loops))},
+                   [&](OpBuilder &nb, ValueRange args) {
+                     return multiplyAll(nb, args);
+                   }),
+          intraDims};
+}
+
+RankOneScan::Packed RankOneScan::buildIncrements(const Operands &ops) {
+  unsigned c = chunkDim(), s = posDim(), u = otherPosDim();
+  MLIRContext *ctx = scan.getContext();
+  auto multiply = [&](OpBuilder &nb, ValueRange args) {
+    return multiplyAll(nb, args);
+  };
+  Packed weighted = ops.keys;
   if (decay) {
-    weightedDims = layout(unite(keyDims, matrixDims), {c, s}, true, false);
+    weighted.dims =
+        layout(unite(ops.keys.dims, ops.matrix.dims), {c, s}, true, false);
     AffineExpr last = getAffineConstantExpr(kChunkLength - 1, ctx);
-    weighted =
-        contract(weightedDims, weightedDims, {keys, matrix},
-                 {readMap(weightedDims, keyDims),
-                  readMap(weightedDims, matrixDims,
-                          {{s, last},
-                           {u, getAffineDimExpr(llvm::find(weightedDims, s) -
-                                                    weightedDims.begin(),
-                                                ctx)}})},
-                 multiply);
+    AffineExpr sLoop = getAffineDimExpr(
+        llvm::find(weighted.dims, s) - weighted.dims.begin(), ctx);
+    weighted.value = contract(
+        weighted.dims, weighted.dims, {ops.keys.value, ops.matrix.value},
+        {readMap(weighted.dims, ops.keys.dims),
+         readMap(weighted.dims, ops.matrix.dims, {{s, last}, {u, sLoop}})},
+        multiply);
   }
   SmallVector<unsigned> incrementDims =
-      layout(unite(weightedDims, valueDims), {c}, true, true);
-  loops = layout(batchOf(incrementDims), {c, u}, true, true);
-  Value increments = contract(loops, incrementDims, {weighted, values},
-                              {readMap(loops, weightedDims, readAtU(loops)),
-                               readMap(loops, valueDims, readAtU(loops))},
-                              multiply);
-  SmallVector<unsigned> stateDims;
-  Value states = buildChunkStates(increments, incrementDims, decays, decayDims,
-                                  matrix, matrixDims, stateDims);
+      layout(unite(weighted.dims, ops.values.dims), {c}, true, true);
+  SmallVector<unsigned> loops =
+      layout(batchOf(incrementDims), {c, u}, true, true);
+  return {contract(loops, incrementDims, {weighted.value, ops.values.value},
+                   {readMap(loops, weighted.dims, readAtOtherPos(loops)),
+                    readMap(loops, ops.values.dims, readAtOtherPos(loops))},
+                   multiply),
+          incrementDims};
+}
 
-  // Inter-chunk: Q Sx, scaled by the decay from the chunk's start.
+RankOneScan::Packed RankOneScan::buildInterChunk(const Operands &ops,
+                                                 const Packed &states) {
+  unsigned c = chunkDim(), s = posDim();
   SmallVector<unsigned> interDims =
-      layout(unite(queryDims, stateDims), {c, s}, false, true);
-  loops = layout(batchOf(interDims), {c, s}, true, true);
-  Value inter = contract(loops, interDims, {queries, states},
-                         {readMap(loops, queryDims), readMap(loops, stateDims)},
-                         multiply);
+      layout(unite(ops.queries.dims, states.dims), {c, s}, false, true);
+  SmallVector<unsigned> loops = layout(batchOf(interDims), {c, s}, true, true);
+  return {
+      contract(loops, interDims, {ops.queries.value, states.value},
+               {readMap(loops, ops.queries.dims), readMap(loops, states.dims)},
+               [&](OpBuilder &nb, ValueRange args) {
+                 return multiplyAll(nb, args);
+               }),
+      interDims};
+}
 
-  // y[t] = intra + P * inter at (t floordiv C, t mod C), in the readout's
-  // layout.
+Value RankOneScan::combine(const Operands &ops, const Packed &intra,
+                           const Packed &inter) {
+  OpBuilder &b = *builder;
+  MLIRContext *ctx = scan.getContext();
+  unsigned c = chunkDim(), s = posDim(), u = otherPosDim();
   AffineMap resultMap = readout.getResultMap();
   SmallVector<unsigned> outLoops; // scan dimensions, in the result's order
   SmallVector<Value> outBounds;
@@ -744,39 +791,55 @@ void RankOneScan::rewrite() {
     t = getAffineSymbolExpr(0, ctx) - 1 - t;
   DenseMap<unsigned, AffineExpr> atPosition = {{c, t.floorDiv(kChunkLength)},
                                                {s, t % kChunkLength}};
-  SmallVector<Value> inputs = {intra, inter};
+  SmallVector<Value> inputs = {intra.value, inter.value};
   SmallVector<AffineMap> maps = {
-      readMap(outLoops, intraDims, atPosition, numSymbols),
-      readMap(outLoops, interDims, atPosition, numSymbols)};
+      readMap(outLoops, intra.dims, atPosition, numSymbols),
+      readMap(outLoops, inter.dims, atPosition, numSymbols)};
   if (decay) {
-    inputs.append({decays, matrix});
+    AffineExpr zero = getAffineConstantExpr(0, ctx);
+    inputs.append({ops.decays.value, ops.matrix.value});
     auto atStart = atPosition;
     atStart[s] = zero;
-    maps.push_back(readMap(outLoops, decayDims, atStart, numSymbols));
+    maps.push_back(readMap(outLoops, ops.decays.dims, atStart, numSymbols));
     auto fromStart = atPosition;
     fromStart[u] = zero;
-    maps.push_back(readMap(outLoops, matrixDims, fromStart, numSymbols));
+    maps.push_back(readMap(outLoops, ops.matrix.dims, fromStart, numSymbols));
   }
   maps.push_back(AffineMap::getMultiDimIdentityMap(outLoops.size(), ctx)
                      .shiftSymbols(numSymbols));
   SmallVector<Value> symbols;
   if (scan.getReverse())
     symbols.push_back(length);
-  Value result =
-      tess::ContractOp::create(
-          b, loc, readout.getType(), tess::ReductionKind::sum, inputs,
-          outBounds, symbols, maps,
-          [&](OpBuilder &nb, Location, ValueRange args) {
-            Value fromState = args[1];
-            if (decay)
-              fromState = arith::MulFOp::create(
-                  nb, loc, arith::MulFOp::create(nb, loc, args[2], args[3]),
-                  fromState);
-            tess::YieldOp::create(
-                nb, loc, arith::AddFOp::create(nb, loc, args[0], fromState));
-          })
-          .getResult();
-  readout.getResult().replaceAllUsesWith(result);
+  return tess::ContractOp::create(
+             b, loc, readout.getType(), tess::ReductionKind::sum, inputs,
+             outBounds, symbols, maps,
+             [&](OpBuilder &nb, Location, ValueRange args) {
+               Value fromState = args[1];
+               if (decay)
+                 fromState = arith::MulFOp::create(
+                     nb, loc, arith::MulFOp::create(nb, loc, args[2], args[3]),
+                     fromState);
+               tess::YieldOp::create(
+                   nb, loc, arith::AddFOp::create(nb, loc, args[0], fromState));
+             })
+      .getResult();
+}
+
+void RankOneScan::rewrite() {
+  builder.emplace(readout);
+  loc = scan.getLoc();
+  length = scan.getBounds()[scanDim];
+  chunk = arith::ConstantIndexOp::create(*builder, loc, kChunkLength);
+  numChunks = arith::CeilDivUIOp::create(*builder, loc, length, chunk);
+  Operands ops = packOperands();
+  Packed intra = buildIntraChunk(ops);
+  Packed increments = buildIncrements(ops);
+  Packed states;
+  states.value = buildChunkStates(
+      increments.value, increments.dims, ops.decays.value, ops.decays.dims,
+      ops.matrix.value, ops.matrix.dims, states.dims);
+  Packed inter = buildInterChunk(ops, states);
+  readout.getResult().replaceAllUsesWith(combine(ops, intra, inter));
   readout.erase();
   scan.erase();
 }

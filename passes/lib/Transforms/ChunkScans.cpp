@@ -173,14 +173,28 @@ private:
   /// The scan over the chunk `tile` (of the scan dimension) from zero, and
   /// the running product of its coefficients from one.
   std::pair<Value, Value> buildChunk(const Tile &tile);
-  /// The state entering each chunk: a tensor of numChunks slices, the
-  /// first the scan's initial value (or zeros), each next one the previous
-  /// one carried through its chunk, from the chunk's last `local` and
-  /// `product` values.
-  Value buildCarries(Value local, Value product, Value numChunks, Value chunk);
-  /// The scan's result: local + product * the carry of each position's
-  /// chunk.
-  Value combine(Value local, Value product, Value carries);
+  /// Chunk `c` of `chunkLength` positions, counted in the scan's direction
+  /// (from the end when it runs backwards), the last one shorter.
+  Tile getChunk(Value c, Value chunkLength);
+  /// Phase 1: for each chunk but the last, in parallel, the state at its
+  /// last position computed from zero (H) and the product of its
+  /// coefficients (A), as tensors of one slice per chunk.
+  std::pair<Value, Value> buildChunkEnds(Value numChunks, Value chunkLength);
+  /// Phase 2: the state entering each chunk, a tensor of numChunks slices:
+  /// the scan's initial value (or zeros), then A * carry + H of the chunk
+  /// before.
+  Value buildCarries(Value ends, Value products, Value numChunks);
+  /// Phase 3: every chunk, in parallel, scanned from its carry into the
+  /// result.
+  Value buildChunkScans(Value carries, Value numChunks, Value chunkLength);
+  /// The type of one slice of the scan (without the scan dimension), and
+  /// of `rows` of them.
+  RankedTensorType getSliceType();
+  RankedTensorType getRowsType();
+  /// `row` inserted as row `at` of `rows` (as buildCarries keeps them).
+  Value insertRow(OpBuilder &b, Value row, Value rows, OpFoldResult at);
+  /// Row `at` of `rows`.
+  Value extractRow(OpBuilder &b, Value rows, OpFoldResult at);
   /// The coefficient scan's body over `tile`, into the block `body`
   /// inserts into.
   bool buildCoefficientBody(OpBuilder &body, const Tile &tile);
@@ -258,62 +272,145 @@ std::pair<Value, Value> ScanChunker::buildChunk(const Tile &tile) {
   return {local.getResult(), product.getResult()};
 }
 
-Value ScanChunker::buildCarries(Value local, Value product, Value numChunks,
-                                Value chunk) {
+RankedTensorType ScanChunker::getSliceType() {
+  RankedTensorType type = scan.getType();
+  SmallVector<int64_t> shape(type.getShape());
+  shape.erase(shape.begin() + scan.getScanDim());
+  return RankedTensorType::get(shape, type.getElementType());
+}
+
+RankedTensorType ScanChunker::getRowsType() {
+  RankedTensorType slice = getSliceType();
+  SmallVector<int64_t> shape = {ShapedType::kDynamic};
+  llvm::append_range(shape, slice.getShape());
+  return RankedTensorType::get(shape, slice.getElementType());
+}
+
+Value ScanChunker::insertRow(OpBuilder &ib, Value row, Value rows,
+                             OpFoldResult at) {
+  RankedTensorType slice = getSliceType();
+  unsigned rank = slice.getRank() + 1;
+  SmallVector<OpFoldResult> offsets(rank, ib.getIndexAttr(0)),
+      sizes = {ib.getIndexAttr(1)}, strides(rank, ib.getIndexAttr(1));
+  offsets[0] = at;
+  for (int64_t extent : slice.getShape())
+    sizes.push_back(ib.getIndexAttr(extent));
+  return tensor::InsertSliceOp::create(ib, loc, row, rows, offsets, sizes,
+                                       strides)
+      .getResult();
+}
+
+Value ScanChunker::extractRow(OpBuilder &ib, Value rows, OpFoldResult at) {
+  RankedTensorType slice = getSliceType();
+  unsigned rank = slice.getRank() + 1;
+  SmallVector<OpFoldResult> offsets(rank, ib.getIndexAttr(0)),
+      sizes = {ib.getIndexAttr(1)}, strides(rank, ib.getIndexAttr(1));
+  offsets[0] = at;
+  for (int64_t extent : slice.getShape())
+    sizes.push_back(ib.getIndexAttr(extent));
+  return tensor::ExtractSliceOp::create(ib, loc, slice, rows, offsets, sizes,
+                                        strides)
+      .getResult();
+}
+
+Tile ScanChunker::getChunk(Value c, Value chunkLength) {
   RankedTensorType type = scan.getType();
   unsigned rank = type.getRank(), scanDim = scan.getScanDim();
-  Type element = type.getElementType();
-  SmallVector<int64_t> sliceShape(type.getShape());
-  sliceShape.erase(sliceShape.begin() + scanDim);
-  auto sliceType = RankedTensorType::get(sliceShape, element);
+  Value length = scan.getBounds()[scanDim];
+  Value first = arith::MulIOp::create(b, loc, c, chunkLength);
+  Value end = arith::MinUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, first, chunkLength), length);
+  Value size = arith::SubIOp::create(b, loc, end, first);
+  Value offset = scan.getReverse()
+                     ? Value(arith::SubIOp::create(b, loc, length, end))
+                     : first;
+  Tile tile;
+  for (unsigned d = 0; d < rank; ++d) {
+    tile.offsets.push_back(d == scanDim ? offset : Value());
+    tile.sizes.push_back(d == scanDim ? size : scan.getBounds()[d]);
+    tile.shape.push_back(d == scanDim ? ShapedType::kDynamic
+                                      : type.getDimSize(d));
+  }
+  return tile;
+}
+
+std::pair<Value, Value> ScanChunker::buildChunkEnds(Value numChunks,
+                                                    Value chunkLength) {
+  RankedTensorType type = scan.getType();
+  unsigned rank = type.getRank(), scanDim = scan.getScanDim();
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value count = arith::SubIOp::create(b, loc, numChunks, one);
+  RankedTensorType rowsType = getRowsType();
+  Value empty =
+      tensor::EmptyOp::create(b, loc, rowsType.getShape(),
+                              rowsType.getElementType(), ValueRange{count});
+  auto forall = scf::ForallOp::create(b, loc, {getAsOpFoldResult(count)},
+                                      ValueRange{empty, empty}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getTerminator());
+  Value c = forall.getInductionVar(0);
+  Tile tile = getChunk(c, chunkLength);
+  auto [local, product] = buildChunk(tile);
+  if (!local) {
+    b.setInsertionPoint(forall);
+    forall.erase();
+    return {};
+  }
+  // The chunk's last position in the scan's direction.
+  Value last =
+      scan.getReverse()
+          ? Value(arith::ConstantIndexOp::create(b, loc, 0))
+          : Value(arith::SubIOp::create(b, loc, tile.sizes[scanDim], one));
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[scanDim] = last;
+  for (unsigned d = 0; d < rank; ++d)
+    sizes.push_back(d == scanDim
+                        ? OpFoldResult(b.getIndexAttr(1))
+                        : OpFoldResult(b.getIndexAttr(type.getDimSize(d))));
+  SmallVector<Value> rows;
+  for (Value part : {local, product}) {
+    Value end = tensor::ExtractSliceOp::create(b, loc, getSliceType(), part,
+                                               offsets, sizes, strides);
+    rows.push_back(end);
+  }
+  b.setInsertionPointToStart(&forall.getTerminator().getRegion().front());
+  RankedTensorType slice = getSliceType();
+  unsigned rowsRank = slice.getRank() + 1;
+  SmallVector<OpFoldResult> rowOffsets(rowsRank, b.getIndexAttr(0)),
+      rowSizes = {b.getIndexAttr(1)}, rowStrides(rowsRank, b.getIndexAttr(1));
+  rowOffsets[0] = c;
+  for (int64_t extent : slice.getShape())
+    rowSizes.push_back(b.getIndexAttr(extent));
+  for (auto [k, row] : llvm::enumerate(rows))
+    tensor::ParallelInsertSliceOp::create(b, loc, row,
+                                          forall.getRegionIterArgs()[k],
+                                          rowOffsets, rowSizes, rowStrides);
+  return {forall.getResult(0), forall.getResult(1)};
+}
+
+Value ScanChunker::buildCarries(Value ends, Value products, Value numChunks) {
+  Type element = scan.getType().getElementType();
+  RankedTensorType sliceType = getSliceType();
   Value first = scan.getInit();
   if (!first)
     first = tess::SplatOp::create(
         b, loc, sliceType, getConstant(b, loc, element, 0), ValueRange{});
   Value zero = arith::ConstantIndexOp::create(b, loc, 0);
   Value one = arith::ConstantIndexOp::create(b, loc, 1);
-  SmallVector<int64_t> carriesShape = {ShapedType::kDynamic};
-  carriesShape.append(sliceShape);
-  // At least one row: the first carry, also for an empty scan.
-  Value rows = arith::MaxUIOp::create(b, loc, numChunks, one);
-  Value carries =
-      tensor::EmptyOp::create(b, loc, carriesShape, element, ValueRange{rows});
-  auto insertRow = [&](OpBuilder &ib, Value row, Value into, Value at) {
-    unsigned carriesRank = sliceShape.size() + 1;
-    SmallVector<OpFoldResult> offsets(carriesRank, ib.getIndexAttr(0)),
-        sizes = {ib.getIndexAttr(1)}, strides(carriesRank, ib.getIndexAttr(1));
-    offsets[0] = at;
-    for (int64_t extent : sliceShape)
-      sizes.push_back(ib.getIndexAttr(extent));
-    return tensor::InsertSliceOp::create(ib, loc, row, into, offsets, sizes,
-                                         strides)
-        .getResult();
-  };
+  RankedTensorType rowsType = getRowsType();
+  Value carries = tensor::EmptyOp::create(b, loc, rowsType.getShape(), element,
+                                          ValueRange{numChunks});
   carries = insertRow(b, first, carries, zero);
-  Value length = scan.getBounds()[scanDim];
   auto loop = scf::ForOp::create(
       b, loc, one, numChunks, one, ValueRange{first, carries},
       [&](OpBuilder &lb, Location l, Value c, ValueRange carried) {
-        // The last position that chunk c - 1 computes.
-        Value covered = arith::MulIOp::create(lb, l, c, chunk);
-        Value last = scan.getReverse()
-                         ? Value(arith::SubIOp::create(lb, l, length, covered))
-                         : Value(arith::SubIOp::create(lb, l, covered, one));
-        auto at = [&](Value tensor) {
-          SmallVector<OpFoldResult> offsets(rank, lb.getIndexAttr(0)), sizes,
-              strides(rank, lb.getIndexAttr(1));
-          offsets[scanDim] = last;
-          for (unsigned d = 0; d < rank; ++d)
-            sizes.push_back(d == scanDim ? OpFoldResult(lb.getIndexAttr(1))
-                                         : OpFoldResult(lb.getIndexAttr(
-                                               type.getDimSize(d))));
-          return tensor::ExtractSliceOp::create(lb, l, sliceType, tensor,
-                                                offsets, sizes, strides)
-              .getResult();
-        };
+        Value before = arith::SubIOp::create(lb, l, c, one);
         Value next = tess::MapOp::create(
-            lb, l, ValueRange{at(product), carried[0], at(local)}, element,
-            [&](OpBuilder &mb, Location ml, ValueRange args) {
+            lb, l,
+            ValueRange{extractRow(lb, products, before), carried[0],
+                       extractRow(lb, ends, before)},
+            element, [&](OpBuilder &mb, Location ml, ValueRange args) {
               tess::YieldOp::create(
                   mb, ml, multiplyAdd(mb, ml, args[0], args[1], args[2]));
             });
@@ -327,37 +424,43 @@ Value ScanChunker::buildCarries(Value local, Value product, Value numChunks,
   return loop.getResult(1);
 }
 
-Value ScanChunker::combine(Value local, Value product, Value carries) {
+Value ScanChunker::buildChunkScans(Value carries, Value numChunks,
+                                   Value chunkLength) {
   RankedTensorType type = scan.getType();
   unsigned rank = type.getRank(), scanDim = scan.getScanDim();
-  MLIRContext *ctx = b.getContext();
-  // Position t's chunk: t floordiv L, or from the end when backwards.
-  AffineExpr t = getAffineDimExpr(scanDim, ctx);
-  AffineExpr chunkOf =
-      (scan.getReverse() ? getAffineSymbolExpr(0, ctx) - 1 - t : t)
-          .floorDiv(kChunkLength);
-  SmallVector<AffineExpr> carryResults = {chunkOf};
+  SmallVector<Value> dynamicSizes;
+  if (type.isDynamicDim(scanDim))
+    dynamicSizes.push_back(scan.getBounds()[scanDim]);
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape(),
+                                        type.getElementType(), dynamicSizes);
+  auto forall = scf::ForallOp::create(b, loc, {getAsOpFoldResult(numChunks)},
+                                      ValueRange{empty}, std::nullopt);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(forall.getTerminator());
+  Value c = forall.getInductionVar(0);
+  Tile tile = getChunk(c, chunkLength);
+  TileRestriction restriction(b, loc, tile, scan.getSymbols(), rank);
+  SmallVector<Value> inputs;
+  for (auto [i, input] : llvm::enumerate(scan.getInputs()))
+    inputs.push_back(restriction.restrict(input, scan.getInputMap(i)));
+  auto tileType = RankedTensorType::get(tile.shape, type.getElementType());
+  auto part = ssm::ScanOp::create(
+      b, loc, tileType, inputs, extractRow(b, carries, c), tile.sizes,
+      restriction.getSymbols(), restriction.getMaps(), scanDim,
+      scan.getReverse(), [&](OpBuilder &body, Location, ValueRange) {
+        cloneTileBody(body, scan.getBody().front(), tile);
+      });
+  part.setKind(scan.getKind());
+  b.setInsertionPointToStart(&forall.getTerminator().getRegion().front());
+  SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
+      strides(rank, b.getIndexAttr(1));
+  offsets[scanDim] = tile.offsets[scanDim];
   for (unsigned d = 0; d < rank; ++d)
-    if (d != scanDim)
-      carryResults.push_back(getAffineDimExpr(d, ctx));
-  unsigned numSymbols = scan.getReverse() ? 1 : 0;
-  AffineMap identity =
-      AffineMap::getMultiDimIdentityMap(rank, ctx).shiftSymbols(numSymbols);
-  SmallVector<AffineMap> maps = {
-      identity, identity, AffineMap::get(rank, numSymbols, carryResults, ctx),
-      identity};
-  SmallVector<Value> symbols;
-  if (scan.getReverse())
-    symbols.push_back(scan.getBounds()[scanDim]);
-  return tess::ContractOp::create(
-             b, loc, type, tess::ReductionKind::sum,
-             ValueRange{local, product, carries}, scan.getBounds(), symbols,
-             maps,
-             [&](OpBuilder &body, Location l, ValueRange args) {
-               tess::YieldOp::create(
-                   body, l, multiplyAdd(body, l, args[1], args[2], args[0]));
-             })
-      .getResult();
+    sizes.push_back(getAsOpFoldResult(tile.sizes[d]));
+  tensor::ParallelInsertSliceOp::create(b, loc, part.getResult(),
+                                        forall.getRegionIterArgs()[0], offsets,
+                                        sizes, strides);
+  return forall.getResult(0);
 }
 
 void ScanChunker::run() {
@@ -379,75 +482,29 @@ void ScanChunker::run() {
   auto module = scan->getParentOfType<ModuleOp>();
   if (!module)
     return;
-  // The chunks pass over the data three times: with fewer threads than
-  // kMinThreads the scan as it is (one sequential pass) is faster.
+  // The chunks pass over the data three times: below kMinThreads threads
+  // one chunk, which phase 3 alone scans (the scan as it was).
   Value threads =
       func::CallOp::create(b, loc, getNumThreadsDecl(module)).getResult(0);
   Value enough = arith::CmpIOp::create(
       b, loc, arith::CmpIPredicate::sge, threads,
       arith::ConstantIntOp::create(b, loc, kMinThreads, 32));
-  auto branch = scf::IfOp::create(b, loc, TypeRange{type}, enough,
-                                  /*withElseRegion=*/true);
-  b.setInsertionPointToStart(&branch.getElseRegion().front());
-  Operation *sequential = b.clone(*scan);
-  scf::YieldOp::create(b, loc, sequential->getResult(0));
-  b.setInsertionPointToStart(&branch.getThenRegion().front());
   Value lengthValue = scan.getBounds()[scanDim];
-  Value chunk = arith::ConstantIndexOp::create(b, loc, kChunkLength);
-  Value numChunks = arith::CeilDivUIOp::create(b, loc, lengthValue, chunk);
-  SmallVector<Value> dynamicSizes;
-  if (type.isDynamicDim(scanDim))
-    dynamicSizes.push_back(lengthValue);
-  auto empty = [&] {
-    return tensor::EmptyOp::create(b, loc, type.getShape(),
-                                   type.getElementType(), dynamicSizes)
-        .getResult();
-  };
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value chunks = arith::CeilDivUIOp::create(
+      b, loc, lengthValue,
+      arith::ConstantIndexOp::create(b, loc, kChunkLength));
+  Value numChunks = arith::MaxUIOp::create(
+      b, loc, arith::SelectOp::create(b, loc, enough, chunks, one), one);
+  Value chunkLength = arith::MaxUIOp::create(
+      b, loc, arith::CeilDivUIOp::create(b, loc, lengthValue, numChunks), one);
 
-  // Phase 1, in parallel: each chunk from zero, and its coefficients'
-  // running product. Chunk c covers positions [c L, (c + 1) L) counted in
-  // the scan's direction (from the end when it runs backwards).
-  auto forall =
-      scf::ForallOp::create(b, loc, {getAsOpFoldResult(numChunks)},
-                            ValueRange{empty(), empty()}, std::nullopt);
-  SmallVector<Value> parts;
-  {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPoint(forall.getTerminator());
-    Value c = forall.getInductionVar(0);
-    Value first = arith::MulIOp::create(b, loc, c, chunk);
-    Value end = arith::MinUIOp::create(
-        b, loc, arith::AddIOp::create(b, loc, first, chunk), lengthValue);
-    Value size = arith::SubIOp::create(b, loc, end, first);
-    Value offset = scan.getReverse()
-                       ? Value(arith::SubIOp::create(b, loc, lengthValue, end))
-                       : first;
-    Tile tile;
-    for (unsigned d = 0; d < rank; ++d) {
-      tile.offsets.push_back(d == scanDim ? offset : Value());
-      tile.sizes.push_back(d == scanDim ? size : scan.getBounds()[d]);
-      tile.shape.push_back(d == scanDim ? ShapedType::kDynamic
-                                        : type.getDimSize(d));
-    }
-    auto [local, product] = buildChunk(tile);
-    if (!local) {
-      branch.erase();
-      return;
-    }
-    b.setInsertionPointToStart(&forall.getTerminator().getRegion().front());
-    SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), sizes,
-        strides(rank, b.getIndexAttr(1));
-    offsets[scanDim] = offset;
-    for (unsigned d = 0; d < rank; ++d)
-      sizes.push_back(getAsOpFoldResult(tile.sizes[d]));
-    for (auto [k, part] : llvm::enumerate(ValueRange{local, product}))
-      tensor::ParallelInsertSliceOp::create(
-          b, loc, part, forall.getRegionIterArgs()[k], offsets, sizes, strides);
-  }
-  Value local = forall.getResult(0), product = forall.getResult(1);
-  Value carries = buildCarries(local, product, numChunks, chunk);
-  scf::YieldOp::create(b, loc, combine(local, product, carries));
-  scan.getResult().replaceAllUsesWith(branch.getResult(0));
+  auto [ends, products] = buildChunkEnds(numChunks, chunkLength);
+  if (!ends)
+    return; // The coefficient could not be rebuilt: the scan stays.
+  Value carries = buildCarries(ends, products, numChunks);
+  Value result = buildChunkScans(carries, numChunks, chunkLength);
+  scan.getResult().replaceAllUsesWith(result);
   scan.erase();
 }
 

@@ -54,6 +54,12 @@ private:
   /// `type` with a tile's extent along the dimensions of `sliceDims` that
   /// run along a tiled slice dimension.
   RankedTensorType restrict(RankedTensorType type, ArrayRef<int> sliceDims);
+  /// The scf.forall over blocks of the tiled dimensions (of extents among
+  /// `sliceSizes`), with `b` inside it, after the tile's offsets and sizes.
+  scf::ForallOp buildForall(OpBuilder &b, ArrayRef<OpFoldResult> sliceSizes);
+  /// The recurrence over one tile, its step cloned for the tile.
+  ssm::RecurrenceOp buildTileRecurrence(OpBuilder &b,
+                                        ArrayRef<OpFoldResult> sliceSizes);
   /// The number of blocks to split each tiled dimension into: twice the
   /// runtime's thread count.
   Value getBlockCount(OpBuilder &b, Location loc);
@@ -70,6 +76,14 @@ private:
   /// Clones `op` of the step into the one-channel step.
   void cloneStepOp(OpBuilder &b, Operation &op);
   void cloneContract(OpBuilder &b, tess::ContractOp contract);
+  /// `input` of `contract`, not derived from the previous slice, and its
+  /// map, for one step of one tile: sliced at the tile along the `loops`
+  /// that run along tiled dimensions where it reads them plainly (else
+  /// offset by a symbol after the `numSymbols` the map has) and at the
+  /// step's position where it reads one (getStepRead).
+  std::pair<Value, AffineMap>
+  restrictOperand(OpBuilder &b, tess::ContractOp contract, Value input,
+                  AffineMap map, ArrayRef<unsigned> loops, unsigned numSymbols);
   void cloneExtractSlice(OpBuilder &b, tensor::ExtractSliceOp extract);
 
   ssm::RecurrenceOp recurrence;
@@ -134,6 +148,40 @@ std::optional<unsigned> ChannelSplitter::getStepRead(tess::ContractOp contract,
   return dim.getPosition();
 }
 
+std::pair<Value, AffineMap> ChannelSplitter::restrictOperand(
+    OpBuilder &b, tess::ContractOp contract, Value input, AffineMap map,
+    ArrayRef<unsigned> loops, unsigned numSymbols) {
+  Location loc = contract.getLoc();
+  Value operand = mapping.lookupOrDefault(input);
+  SmallVector<OpFoldResult> offsets(map.getNumResults(), b.getIndexAttr(0));
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, operand);
+  bool sliced = false;
+  DenseMap<AffineExpr, AffineExpr> replacements;
+  for (auto [j, loop] : llvm::enumerate(loops)) {
+    AffineExpr dim = b.getAffineDimExpr(loop);
+    int p = getPlainResult(map, loop);
+    if (p < 0) {
+      replacements[dim] = dim + b.getAffineSymbolExpr(numSymbols + j);
+      continue;
+    }
+    offsets[p] = tileOffsets[j];
+    sizes[p] = tileSizes[j];
+    sliced = true;
+  }
+  for (auto [p, expr] : llvm::enumerate(map.getResults()))
+    if (std::optional<unsigned> loop = getStepRead(contract, input, map, p)) {
+      offsets[p] = mapping.lookupOrDefault(recurrence.getPosition());
+      sizes[p] = b.getIndexAttr(1);
+      replacements[expr] = b.getAffineDimExpr(*loop);
+      sliced = true;
+    }
+  if (sliced)
+    operand = tensor::ExtractSliceOp::create(
+        b, loc, operand, offsets, sizes,
+        SmallVector<OpFoldResult>(offsets.size(), b.getIndexAttr(1)));
+  return {operand, map.replace(replacements)};
+}
+
 void ChannelSplitter::cloneContract(OpBuilder &b, tess::ContractOp contract) {
   Location loc = contract.getLoc();
   AffineMap resultMap = contract.getResultMap();
@@ -162,37 +210,9 @@ void ChannelSplitter::cloneContract(OpBuilder &b, tess::ContractOp contract) {
   for (auto [k, input] : llvm::enumerate(contract.getInputs())) {
     AffineMap map = contract.getInputMap(k);
     Value operand = mapping.lookupOrDefault(input);
-    if (!classification.sliceDims.count(input)) {
-      // The slice of the operand that one step of one channel reads.
-      SmallVector<OpFoldResult> offsets(map.getNumResults(), b.getIndexAttr(0));
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, operand);
-      bool sliced = false;
-      DenseMap<AffineExpr, AffineExpr> replacements;
-      for (auto [j, loop] : llvm::enumerate(loops)) {
-        AffineExpr dim = b.getAffineDimExpr(loop);
-        int p = getPlainResult(map, loop);
-        if (p < 0) {
-          replacements[dim] = dim + b.getAffineSymbolExpr(numSymbols + j);
-          continue;
-        }
-        offsets[p] = tileOffsets[j];
-        sizes[p] = tileSizes[j];
-        sliced = true;
-      }
-      for (auto [p, expr] : llvm::enumerate(map.getResults()))
-        if (std::optional<unsigned> loop =
-                getStepRead(contract, input, map, p)) {
-          offsets[p] = mapping.lookupOrDefault(recurrence.getPosition());
-          sizes[p] = b.getIndexAttr(1);
-          replacements[expr] = b.getAffineDimExpr(*loop);
-          sliced = true;
-        }
-      if (sliced)
-        operand = tensor::ExtractSliceOp::create(
-            b, loc, operand, offsets, sizes,
-            SmallVector<OpFoldResult>(offsets.size(), b.getIndexAttr(1)));
-      map = map.replace(replacements);
-    }
+    if (!classification.sliceDims.count(input))
+      std::tie(operand, map) =
+          restrictOperand(b, contract, input, map, loops, numSymbols);
     inputs.push_back(operand);
     maps.push_back(AffineMap::get(contract.getNumLoops(),
                                   numSymbols + tiled.size(), map.getResults(),
@@ -256,13 +276,10 @@ Value ChannelSplitter::getBlockCount(OpBuilder &b, Location loc) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), twice);
 }
 
-void ChannelSplitter::rewrite() {
-  OpBuilder b(recurrence);
+scf::ForallOp ChannelSplitter::buildForall(OpBuilder &b,
+                                           ArrayRef<OpFoldResult> sliceSizes) {
   Location loc = recurrence.getLoc();
-  Value init = recurrence.getInit();
   RankedTensorType type = recurrence.getType();
-  unsigned sliceRank = recurrence.getSliceType().getRank();
-  SmallVector<OpFoldResult> sliceSizes = tensor::getMixedSizes(b, loc, init);
   SmallVector<OpFoldResult> resultSizes(sliceSizes);
   resultSizes.insert(resultSizes.begin() + recurrence.getScanDim(),
                      recurrence.getLength());
@@ -286,8 +303,6 @@ void ChannelSplitter::rewrite() {
         arith::CeilDivUIOp::create(b, loc, extent, size).getResult());
   auto forall =
       scf::ForallOp::create(b, loc, counts, ValueRange{empty}, std::nullopt);
-
-  // The tile's initial slice and its recurrence.
   b.setInsertionPoint(forall.getTerminator());
   for (auto [index, extent, size] :
        llvm::zip(forall.getInductionVars(), extents, blockSizes)) {
@@ -298,6 +313,15 @@ void ChannelSplitter::rewrite() {
                                arith::SubIOp::create(b, loc, extent, first))
             .getResult());
   }
+  return forall;
+}
+
+ssm::RecurrenceOp
+ChannelSplitter::buildTileRecurrence(OpBuilder &b,
+                                     ArrayRef<OpFoldResult> sliceSizes) {
+  Location loc = recurrence.getLoc();
+  RankedTensorType type = recurrence.getType();
+  unsigned sliceRank = sliceSizes.size();
   SmallVector<OpFoldResult> offsets(sliceRank, b.getIndexAttr(0));
   SmallVector<OpFoldResult> sizes(sliceSizes);
   SmallVector<OpFoldResult> strides(sliceRank, b.getIndexAttr(1));
@@ -305,8 +329,8 @@ void ChannelSplitter::rewrite() {
     offsets[s] = tileOffsets[j];
     sizes[s] = tileSizes[j];
   }
-  Value initTile =
-      tensor::ExtractSliceOp::create(b, loc, init, offsets, sizes, strides);
+  Value initTile = tensor::ExtractSliceOp::create(b, loc, recurrence.getInit(),
+                                                  offsets, sizes, strides);
   SmallVector<int> resultSliceDims;
   for (unsigned d = 0; d < unsigned(type.getRank()); ++d)
     resultSliceDims.push_back(d == recurrence.getScanDim()  ? -1
@@ -326,6 +350,20 @@ void ChannelSplitter::rewrite() {
       stepBuilder, loc,
       mapping.lookupOrDefault(
           cast<ssm::YieldOp>(step.getTerminator()).getValue()));
+  return tile;
+}
+
+void ChannelSplitter::rewrite() {
+  OpBuilder b(recurrence);
+  Location loc = recurrence.getLoc();
+  RankedTensorType type = recurrence.getType();
+  SmallVector<OpFoldResult> sliceSizes =
+      tensor::getMixedSizes(b, loc, recurrence.getInit());
+  SmallVector<OpFoldResult> resultSizes(sliceSizes);
+  resultSizes.insert(resultSizes.begin() + recurrence.getScanDim(),
+                     recurrence.getLength());
+  scf::ForallOp forall = buildForall(b, sliceSizes);
+  ssm::RecurrenceOp tile = buildTileRecurrence(b, sliceSizes);
 
   // Its part of the result.
   b.setInsertionPointToStart(forall.getTerminator().getBody());

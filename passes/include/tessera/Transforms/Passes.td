@@ -524,45 +524,43 @@ def SSMParallelizeRecurrencesPass : Pass<"ssm-parallelize-recurrences"> {
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::func::FuncDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::tessera::tess::TessDialect"];
 }
 
 def SSMChunkScansPass : Pass<"ssm-chunk-scans"> {
   let summary = "Split linear scans of few channels into parallel chunks";
   let description = [{
     A first-order linear `ssm.scan` (h = a * h + b: `kind` scalar, diagonal
-    or complex_diagonal) whose
-    channels (its other dimensions, static) are too few to fill the threads
-    with tiles of them (at most 64 elements of state) and whose scan axis is
-    long (unknown, or at least two chunks) is split along the scan axis into
-    chunks of 4096 positions, using associativity:
+    or complex_diagonal) whose channels (its other dimensions, static) are
+    too few to fill the threads with tiles of them (at most 64 elements of
+    state) and whose scan axis is long (unknown, or at least two chunks) is
+    split along the scan axis into chunks of 4096 positions, using
+    associativity (reduce, then scan):
 
-    1. in parallel (an `scf.forall` over the chunks), each chunk's part of
-       the scan from zero (H) and the running product of its coefficients
-       from one (A: a second scan whose body is the coefficient `a`,
-       extracted from the body's affine form);
+    1. in parallel (an `scf.forall`), for each chunk but the last, its
+       state at its last position computed from zero (H) and the product of
+       its coefficients (A: a second scan whose body is the coefficient
+       `a`, extracted from the body's affine form);
     2. sequentially over the chunks, the state entering each one: the
-       initial value for the first, then `A * carry + H` at the previous
-       chunk's last position;
-    3. in parallel, h[t] = H[t] + A[t] * carry(chunk of t).
+       initial value (or zero) for the first, then `A * carry + H` of the
+       chunk before;
+    3. in parallel, every chunk scanned again from its carry, into the
+       result.
 
-    Backward scans number their chunks from the end. The result replaces the
-    scan's; its consumers read it as before. The chunks pass over the data
-    three times where the scan passes once, so they run only when the
-    runtime has at least 4 threads (`tessera_get_num_threads`); otherwise
-    the scan as it was runs (an `scf.if` chooses). The CPU pipeline does not
-    run this pass yet: the choice between two versions costs the sequential
-    one a copy of its result and the chunks' buffers, which makes a long
-    scalar scan 2.6 times slower on one thread.
+    Backward scans number their chunks from the end. The chunks pass over
+    the data three times where the scan passes once, so they run only when
+    the runtime has at least 4 threads (`tessera_get_num_threads`); with
+    fewer, the scan is one chunk: phases 1 and 2 do nothing and phase 3 is
+    the scan as it was (no copy, no second version).
 
     ```mlir
     %h = ssm.scan ins(%a, %x : tensor<?xf32>, tensor<?xf32>) bounds(%L)
            maps [...] scan_dim 0 kind <diagonal> -> tensor<?xf32> { ... }
     // becomes
-    %parts:2 = scf.forall (%c) in (%chunks) shared_outs(...) { two chunk scans }
-    %carries = scf.for %c = %c1 to %chunks ... { tess.map a * carry + h }
-    %h = tess.contract sum ins(%parts#0, %parts#1, %carries : ...) ...
-           maps [..., affine_map<(t) -> (t floordiv 4096)>, ...]
+    %ends:2 = scf.forall (%c) in (%chunks - 1) shared_outs(...) { two chunk scans, their last slices }
+    %carries = scf.for %c = %c1 to %chunks ... { tess.map A * carry + H }
+    %h = scf.forall (%c) in (%chunks) shared_outs(...) { the chunk's scan from its carry }
     ```
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
@@ -570,7 +568,8 @@ def SSMChunkScansPass : Pass<"ssm-chunk-scans"> {
                            "::mlir::func::FuncDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::scf::SCFDialect",
-                           "::mlir::tensor::TensorDialect"];
+                           "::mlir::tensor::TensorDialect",
+                           "::tessera::tess::TessDialect"];
 }
 
 def SSMChunkRankOneScansPass : Pass<"ssm-chunk-rank-one-scans"> {
