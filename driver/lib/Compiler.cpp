@@ -28,6 +28,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 
+#include <chrono>
+
 using namespace tessera;
 
 namespace {
@@ -145,6 +147,8 @@ public:
   std::vector<EntrySignature> signatures;
   mlir::OwningOpRef<mlir::ModuleOp> lowered;
   std::unique_ptr<JITSession> jit;
+  /// Seconds spent compiling for the JIT (see getCompileSeconds).
+  double compileSeconds = 0;
 };
 
 bool Compiler::Impl::loadSource(llvm::StringRef name,
@@ -230,6 +234,8 @@ llvm::Error tessera::addSizeHint(CompilerOptions &options,
 Compiler::Compiler(CompilerOptions options)
     : impl(std::make_unique<Impl>(options)) {}
 Compiler::~Compiler() = default;
+
+double Compiler::getCompileSeconds() const { return impl->compileSeconds; }
 
 unsigned Compiler::getNumErrors() const { return impl->numErrors; }
 
@@ -479,8 +485,15 @@ Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   if (!I.lowered)
     for (const auto &[name, extent] : *bindings)
       I.options.sizeHints.try_emplace(name, extent);
+  auto start = std::chrono::steady_clock::now();
   if (!I.ensureJIT())
     return fail("compilation of '" + I.filename + "' failed");
+  // The first lookup generates the module's code.
+  if (auto address = I.jit->lookup((kPackedPrefix + sig->name).str()); !address)
+    return address.takeError();
+  I.compileSeconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
 
   // invokeEntry allocates each result once, with the shape the signature
   // implies, and reports an allocation failure as an error.

@@ -277,6 +277,47 @@ TEST(ConvertTest, FloatToInteger) {
   llvm::consumeError(badHuge.takeError());
 }
 
+TEST(ConvertTest, LosslessConversions) {
+  auto check = [](const HostTensor &tensor, DType to) {
+    llvm::Error e = checkLosslessConversion(tensor, to);
+    return e ? llvm::toString(std::move(e)) : std::string("ok");
+  };
+  // Rounding to a narrower float is fine; overflowing to infinity is not
+  // (infinities and NaNs in the data stay what they are).
+  HostTensor rounded = makeF64({3}, {0.1, -1e30, INFINITY});
+  EXPECT_EQ(check(rounded, DType::F32), "ok");
+  HostTensor big = makeF64({2, 2}, {1, 2, 3, -1e39});
+  EXPECT_EQ(check(big, DType::F32),
+            "f64 data for f32: value -1e+39 at index [1, 1] overflows f32");
+  EXPECT_EQ(check(makeF64({1}, {70000.0}), DType::F16),
+            "f64 data for f16: value 70000 at index [0] overflows f16");
+  EXPECT_EQ(check(makeF64({1}, {70000.0}), DType::BF16), "ok");
+  // Floats never become integers or booleans silently; integers must fit.
+  EXPECT_EQ(check(makeF64({1}, {2.0}), DType::I32),
+            "f64 data for i32: floating-point values would be truncated");
+  EXPECT_EQ(check(makeF64({1}, {2.0}), DType::Bool),
+            "f64 data for bool: floating-point values would be truncated");
+  HostTensor wide(DType::I64, {2});
+  wide.dataAs<int64_t>()[0] = 1;
+  wide.dataAs<int64_t>()[1] = int64_t(1) << 40;
+  EXPECT_EQ(check(wide, DType::I32),
+            "i64 data for i32: value 1099511627776 at index [1] is out of "
+            "range for i32");
+  EXPECT_EQ(check(wide, DType::F64), "ok");
+  EXPECT_EQ(check(wide, DType::Bool),
+            "i64 data for bool: integers would become true or false");
+  // Complex values keep both parts or nothing.
+  HostTensor z(DType::C128, {1});
+  z.dataAs<double>()[0] = 1.0;
+  z.dataAs<double>()[1] = 1e39;
+  EXPECT_EQ(check(z, DType::C64),
+            "c128 data for c64: value 1+1e+39j at index [0] overflows c64");
+  EXPECT_EQ(check(z, DType::F64),
+            "c128 data for f64: the imaginary parts would be dropped");
+  HostTensor flags(DType::Bool, {1});
+  EXPECT_EQ(check(flags, DType::F16), "ok");
+}
+
 TEST(ConvertTest, IntegerConversions) {
   HostTensor source(DType::I64, {4});
   const int64_t values[] = {0, -3, (int64_t(1) << 40) + 1, 7};

@@ -340,3 +340,45 @@ llvm::Expected<HostTensor> tessera::convertTensor(const HostTensor &tensor,
   }
   return std::move(out);
 }
+
+llvm::Error tessera::checkLosslessConversion(const HostTensor &tensor,
+                                             DType to) {
+  DType from = tensor.getDType();
+  if (from == to || from == DType::Bool)
+    return llvm::Error::success();
+  auto lossy = [&](const llvm::Twine &why) {
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   getDTypeName(from) + " data for " +
+                                       getDTypeName(to) + ": " + why);
+  };
+  bool fromFloat = isFloatDType(from) || isComplexDType(from);
+  if (isComplexDType(from) && !isComplexDType(to))
+    return lossy("the imaginary parts would be dropped");
+  if (fromFloat && (isIntegerDType(to) || to == DType::Bool))
+    return lossy("floating-point values would be truncated");
+  if (isIntegerDType(from) && to == DType::Bool)
+    return lossy("integers would become true or false");
+  llvm::Expected<HostTensor> converted = convertTensor(tensor, to);
+  if (!converted)
+    return lossy(llvm::toString(converted.takeError()));
+  if (!isFloatDType(to) && !isComplexDType(to))
+    return llvm::Error::success();
+  // Finite values out of the target's range round to infinities.
+  auto finite = [](std::complex<double> v) {
+    return std::isfinite(v.real()) && std::isfinite(v.imag());
+  };
+  for (int64_t i = 0, e = tensor.getNumElements(); i < e; ++i) {
+    std::complex<double> value = getComplexElement(tensor, i);
+    if (finite(value) && !finite(getComplexElement(*converted, i))) {
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << llvm::format("%g", value.real());
+      if (isComplexDType(from))
+        os << llvm::format("%+gj", value.imag());
+      return lossy("value " + text + " at index " +
+                   formatIndex(tensor.getShape(), i) + " overflows " +
+                   getDTypeName(to));
+    }
+  }
+  return llvm::Error::success();
+}

@@ -46,6 +46,7 @@ public:
   PseudoSource(StringRef path, StringRef text) : path(path), text(text) {}
 
   StringRef getText() const { return text; }
+  StringRef getPath() const { return path; }
 
   /// A diagnostic at byte `offset` of the text (clamped to its end).
   llvm::Error error(size_t offset, const llvm::Twine &message) const {
@@ -71,6 +72,15 @@ private:
   std::string path;
   std::string text;
 };
+
+/// An error about the file as a whole (its first bytes, the data after the
+/// header): `PATH: error: MESSAGE`, with no source line to point into.
+llvm::Error fileError(StringRef path, const llvm::Twine &message) {
+  // Standard input reads as "<stdin>", as in located diagnostics.
+  return llvm::createStringError(
+      llvm::inconvertibleErrorCode(),
+      (path == "-" ? StringRef("<stdin>") : path) + ": error: " + message);
+}
 
 /// Renders the first bytes of a file readably, for errors found before the
 /// header: printable ASCII as is, everything else as \xNN.
@@ -529,16 +539,16 @@ llvm::Error decodePreamble(StringRef path, NpyBytes &bytes,
     return startOrErr.takeError();
   StringRef start = *startOrErr;
   auto preambleError = [&](const llvm::Twine &message) {
-    std::string shown = start.empty() ? "<empty file>" : escapeBytes(start);
-    return PseudoSource(path, shown).error(0, message);
+    return fileError(path, message);
   };
   if (start.empty())
     return preambleError("empty file is not a .npy file");
   // A prefix of the magic string is a truncated .npy file, not another format.
   StringRef magic(kMagic, kMagicLen);
   if (!magic.starts_with(start.take_front(kMagicLen)))
-    return preambleError("not a .npy file: it does not start with the magic "
-                         "string '\\x93NUMPY'");
+    return preambleError("not a .npy file: it starts with '" +
+                         escapeBytes(start) +
+                         "', not the magic string '\\x93NUMPY'");
   if (start.size() < kMagicLen + 2)
     return preambleError("truncated .npy file: it ends inside the preamble");
   unsigned major = static_cast<unsigned char>(start[6]);
@@ -635,13 +645,13 @@ llvm::Error decodeData(const PseudoSource &source, NpyBytes &bytes,
   what += std::to_string(needed) + " bytes";
   std::optional<uint64_t> size = bytes.getSize();
   if (size && *size - dataStart < needed)
-    return source.error(0, "array data is truncated: " + what +
-                               " but the file has " +
-                               llvm::Twine(*size - dataStart));
+    return fileError(source.getPath(), "array data is truncated: " + what +
+                                           " but the file has " +
+                                           llvm::Twine(*size - dataStart));
   if (size && *size - dataStart > needed)
-    return source.error(0, "unexpected " +
-                               llvm::Twine(*size - dataStart - needed) +
-                               " bytes after the array data (" + what + ")");
+    return fileError(source.getPath(),
+                     "unexpected " + llvm::Twine(*size - dataStart - needed) +
+                         " bytes after the array data (" + what + ")");
 
   llvm::Expected<HostTensor> created =
       HostTensor::create(dtype, std::move(shape));
@@ -652,15 +662,16 @@ llvm::Error decodeData(const PseudoSource &source, NpyBytes &bytes,
   if (!got)
     return got.takeError();
   if (*got < needed)
-    return source.error(0, "array data is truncated: " + what +
-                               " but the file has " + llvm::Twine(*got));
+    return fileError(source.getPath(), "array data is truncated: " + what +
+                                           " but the file has " +
+                                           llvm::Twine(*got));
   if (!size) {
     llvm::Expected<bool> more = bytes.hasMore();
     if (!more)
       return more.takeError();
     if (*more)
-      return source.error(0, "unexpected bytes after the array data (" + what +
-                                 ")");
+      return fileError(source.getPath(),
+                       "unexpected bytes after the array data (" + what + ")");
   }
   if (dtype == DType::Bool) {
     // NumPy reads any nonzero byte as True; keep the one-byte 0/1 invariant.
@@ -681,10 +692,9 @@ llvm::Error decodeNpy(StringRef path, NpyBytes &bytes, DecodedNpy &result) {
   if (!image)
     return image.takeError();
   if (image->size() < dataStart)
-    return PseudoSource(path, escapeBytes(*image))
-        .error(0, "header length " + llvm::Twine(preamble.headerLen) +
-                      " runs past the end of the file (" +
-                      llvm::Twine(image->size()) + " bytes)");
+    return fileError(path, "header length " + llvm::Twine(preamble.headerLen) +
+                               " runs past the end of the file (" +
+                               llvm::Twine(image->size()) + " bytes)");
 
   PseudoSource source(path, sanitizeHeader(image->substr(preamble.headerStart,
                                                          preamble.headerLen)));
@@ -832,8 +842,8 @@ llvm::Expected<std::string> tessera::encodeNpy(const HostTensor &tensor) {
 llvm::Error tessera::writeNpy(StringRef path, const HostTensor &tensor) {
   std::string image, message;
   if (!encode(tensor, image, message))
-    return PseudoSource(path, "<writing " + formatTensorType(tensor) + ">")
-        .error(0, message);
+    return fileError(path, "cannot write " + formatTensorType(tensor) + ": " +
+                               message);
   AtomicOutputs outputs;
   unsigned id = outputs.add(path, ".npy file");
   if (llvm::Error e = outputs.check())

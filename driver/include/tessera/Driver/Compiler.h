@@ -126,6 +126,10 @@ public:
   llvm::Expected<std::vector<HostTensor>> run(llvm::StringRef entry,
                                               const CallArguments &args);
 
+  /// Seconds `run` has spent compiling for the JIT (lowering, LLVM's
+  /// optimizations and code generation; the first call compiles), 0 before.
+  double getCompileSeconds() const;
+
   /// Number of errors reported so far.
   unsigned getNumErrors() const;
 

@@ -56,6 +56,15 @@ std::complex<double> getComplexElement(const HostTensor &tensor, int64_t index);
 /// of range for i32". Converting to the same dtype returns a copy.
 llvm::Expected<HostTensor> convertTensor(const HostTensor &tensor, DType to);
 
+/// Whether converting `tensor` to `to` (convertTensor) keeps every value,
+/// up to the rounding of a narrower floating-point type: an error, naming
+/// the dtypes and the first offending element, when a finite value would
+/// overflow to infinity ("value 1e+39 at index [3] overflows f32"), an
+/// integer would not fit, floating-point values would be truncated to
+/// integers, values would become booleans, or imaginary parts would be
+/// dropped. Bool sources and identical dtypes always pass.
+llvm::Error checkLosslessConversion(const HostTensor &tensor, DType to);
+
 } // namespace tessera
 
 #endif // TESSERA_RUNTIME_CONVERT_H
