@@ -15,6 +15,7 @@
 #include "tessera/Runtime/JITSession.h"
 #include "tessera/Transforms/EntrySignature.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
@@ -147,6 +148,8 @@ public:
   std::vector<EntrySignature> signatures;
   mlir::OwningOpRef<mlir::ModuleOp> lowered;
   std::unique_ptr<JITSession> jit;
+  /// The only entry to compile (compileOnly); empty: every entry.
+  std::string onlyEntry;
   /// Seconds spent compiling for the JIT (see getCompileSeconds).
   double compileSeconds = 0;
 };
@@ -190,6 +193,15 @@ bool Compiler::Impl::lower() {
   if (!module)
     return false;
   mlir::OwningOpRef<mlir::ModuleOp> clone = module->clone();
+  // Other entries become private helpers: the pipeline's inliner and
+  // symbol DCE keep those the entry calls and drop the rest.
+  if (!onlyEntry.empty())
+    clone->walk([&](mlir::func::FuncOp func) {
+      if (func.getSymName() != onlyEntry && func->hasAttr("tess.entry")) {
+        func->removeAttr("tess.entry");
+        func.setPrivate();
+      }
+    });
   mlir::PassManager pm(&context, mlir::ModuleOp::getOperationName());
   PipelineOptions popts;
   popts.optLevel = options.optLevel;
@@ -234,6 +246,8 @@ llvm::Error tessera::addSizeHint(CompilerOptions &options,
 Compiler::Compiler(CompilerOptions options)
     : impl(std::make_unique<Impl>(options)) {}
 Compiler::~Compiler() = default;
+
+void Compiler::compileOnly(llvm::StringRef name) { impl->onlyEntry = name; }
 
 double Compiler::getCompileSeconds() const { return impl->compileSeconds; }
 
@@ -435,6 +449,10 @@ Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   const EntrySignature *sig = getSignature(entry);
   if (!sig)
     return fail("no function named '" + entry + "'");
+  if (!I.onlyEntry.empty() && entry != I.onlyEntry)
+    return fail("'" + entry +
+                "' is not compiled: this compiler compiles only '" +
+                I.onlyEntry + "'");
 
   // Convert inputs to the parameter dtypes into temporaries (the caller's
   // tensors are left alone) and gather shapes.

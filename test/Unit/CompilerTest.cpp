@@ -110,6 +110,35 @@ TEST(CompilerTest, CompilesAndRunsFromMemory) {
   EXPECT_EQ((*again)[0].getShape().vec(), (std::vector<int64_t>{1, 5}));
 }
 
+// compileOnly: the entry and what it calls are compiled, nothing else.
+TEST(CompilerTest, CompilesOnlyTheEntryItRuns) {
+  const char *source = "fn twice(x: f32[N]) -> f32[N] {\n"
+                       "  y[n] = 2.0 * x[n]\n  return y\n}\n"
+                       "fn quad(x: f32[N]) -> f32[N] {\n"
+                       "  return twice(twice(x))\n}\n"
+                       "fn other(x: f32[N]) -> f32[N] {\n"
+                       "  z[n] = x[n] + 1.0\n  return z\n}\n";
+  Compiler compiler;
+  ASSERT_TRUE(compiler.loadSource("three.tess", source));
+  compiler.compileOnly("quad");
+  CallArguments args;
+  args.tensors.emplace("x", filled({5}, 1.0f));
+  auto results = compiler.run("quad", args);
+  ASSERT_TRUE(static_cast<bool>(results))
+      << llvm::toString(results.takeError());
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ((*results)[0].dataAs<float>()[i],
+              4.0f * args.tensors.at("x").dataAs<float>()[i]);
+  auto other = compiler.run("other", args);
+  ASSERT_FALSE(static_cast<bool>(other));
+  EXPECT_EQ(llvm::toString(other.takeError()),
+            "'other' is not compiled: this compiler compiles only 'quad'");
+  std::string lowered = emitToString(compiler, EmitKind::Lowered);
+  EXPECT_NE(lowered.find("@quad"), std::string::npos);
+  EXPECT_EQ(lowered.find("@other"), std::string::npos);
+  EXPECT_EQ(lowered.find("@_tess_packed_twice"), std::string::npos);
+}
+
 TEST(CompilerTest, SizeMismatchIsAnError) {
   Compiler compiler;
   ASSERT_TRUE(compiler.loadSource("mm.tess", kMatmul));

@@ -517,6 +517,8 @@ int main(int argc, char **argv) {
                 "' (available: " + join(names) + ")");
   }
 
+  compiler.compileOnly(sig->name);
+
   // Every --out destination is checked before anything is read or run; the
   // results are written all or none.
   std::map<std::string, int64_t> symbols;

@@ -77,9 +77,9 @@ private:
 /// header): `PATH: error: MESSAGE`, with no source line to point into.
 llvm::Error fileError(StringRef path, const llvm::Twine &message) {
   // Standard input reads as "<stdin>", as in located diagnostics.
-  return llvm::createStringError(
-      llvm::inconvertibleErrorCode(),
-      (path == "-" ? StringRef("<stdin>") : path) + ": error: " + message);
+  return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                 (path == "-" ? StringRef("<stdin>") : path) +
+                                     ": error: " + message);
 }
 
 /// Renders the first bytes of a file readably, for errors found before the

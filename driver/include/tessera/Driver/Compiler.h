@@ -126,6 +126,11 @@ public:
   llvm::Expected<std::vector<HostTensor>> run(llvm::StringRef entry,
                                               const CallArguments &args);
 
+  /// From now on (before the first `run`), JIT-compile only the entry
+  /// `name` and the functions it calls; `run` refuses the other entries.
+  /// tess-run compiles just what it runs.
+  void compileOnly(llvm::StringRef name);
+
   /// Seconds `run` has spent compiling for the JIT (lowering, LLVM's
   /// optimizations and code generation; the first call compiles), 0 before.
   double getCompileSeconds() const;
