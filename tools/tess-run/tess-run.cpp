@@ -368,6 +368,31 @@ static bool generateInputs(const EntrySignature &sig, CallArguments &args,
   return true;
 }
 
+/// Writes each tensor to its file of `files` as .npy and commits them (all
+/// or none); errors are printed.
+static bool
+writeFiles(AtomicOutputs &files,
+           ArrayRef<std::pair<unsigned, const HostTensor *>> planned) {
+  for (auto [file, tensor] : planned) {
+    auto image = encodeNpy(*tensor);
+    if (!image) {
+      fail(toString(image.takeError()));
+      return false;
+    }
+    auto os = files.open(file);
+    if (!os) {
+      errs() << toString(os.takeError()) << "\n";
+      return false;
+    }
+    **os << *image;
+  }
+  if (Error e = files.commit()) {
+    errs() << toString(std::move(e)) << "\n";
+    return false;
+  }
+  return true;
+}
+
 /// Writes every tensor input to `dir`/NAME.npy (all or none).
 static bool saveInputs(const EntrySignature &sig, const CallArguments &args,
                        StringRef dir) {
@@ -393,20 +418,7 @@ static bool saveInputs(const EntrySignature &sig, const CallArguments &args,
     errs() << toString(std::move(e)) << "\n";
     return false;
   }
-  for (auto [file, tensor] : planned) {
-    auto image = encodeNpy(*tensor);
-    auto os = image ? files.open(file) : image.takeError();
-    if (!os) {
-      errs() << toString(os.takeError()) << "\n";
-      return false;
-    }
-    **os << *image;
-  }
-  if (Error e = files.commit()) {
-    errs() << toString(std::move(e)) << "\n";
-    return false;
-  }
-  return true;
+  return writeFiles(files, planned);
 }
 
 /// Runs the entry (repeatedly under --time) and returns the first results.
@@ -441,39 +453,28 @@ static Expected<std::vector<HostTensor>> runTimed(Compiler &compiler,
 static bool deliverResults(const EntrySignature &sig,
                            ArrayRef<HostTensor> results, AtomicOutputs &files,
                            ArrayRef<std::pair<unsigned, unsigned>> pairs) {
+  // NumPy has no bfloat16: such results are written as f32, exactly.
+  std::vector<HostTensor> widened;
+  widened.reserve(pairs.size()); // Never reallocated: planned points into it.
+  std::vector<std::pair<unsigned, const HostTensor *>> planned;
   for (auto [file, result] : pairs) {
-    // NumPy has no bfloat16: such results are written as f32, exactly.
     const HostTensor *tensor = &results[result];
-    std::optional<HostTensor> widened;
     if (tensor->getDType() == DType::BF16) {
       auto f32 = convertTensor(*tensor, DType::F32);
       if (!f32) {
         fail(toString(f32.takeError()));
         return false;
       }
-      widened = std::move(*f32);
-      tensor = &*widened;
+      widened.push_back(std::move(*f32));
+      tensor = &widened.back();
       WithColor::note(errs(), "tess-run")
           << "result '" << sig.results[result].name
           << "' is bf16, which .npy cannot hold: written as f32 (exactly)\n";
     }
-    auto image = encodeNpy(*tensor);
-    if (!image) {
-      fail("cannot write result '" + sig.results[result].name +
-           "': " + toString(image.takeError()));
-      return false;
-    }
-    auto os = files.open(file);
-    if (!os) {
-      errs() << toString(os.takeError()) << "\n";
-      return false;
-    }
-    **os << *image;
+    planned.emplace_back(file, tensor);
   }
-  if (Error e = files.commit()) {
-    errs() << toString(std::move(e)) << "\n";
+  if (!writeFiles(files, planned))
     return false;
-  }
   if (printResults || pairs.empty())
     for (size_t i = 0; i < results.size(); ++i)
       outs() << sig.results[i].name << ": " << formatTensorType(results[i])

@@ -191,6 +191,11 @@ private:
   /// of `rows` of them.
   RankedTensorType getSliceType();
   RankedTensorType getRowsType();
+  /// Where row `at` of a tensor of rows is (row `at`, the whole slice).
+  struct RowSlice {
+    SmallVector<OpFoldResult> offsets, sizes, strides;
+  };
+  RowSlice getRow(OpBuilder &b, OpFoldResult at);
   /// `row` inserted as row `at` of `rows` (as buildCarries keeps them).
   Value insertRow(OpBuilder &b, Value row, Value rows, OpFoldResult at);
   /// Row `at` of `rows`.
@@ -286,30 +291,31 @@ RankedTensorType ScanChunker::getRowsType() {
   return RankedTensorType::get(shape, slice.getElementType());
 }
 
-Value ScanChunker::insertRow(OpBuilder &ib, Value row, Value rows,
-                             OpFoldResult at) {
+ScanChunker::RowSlice ScanChunker::getRow(OpBuilder &ib, OpFoldResult at) {
   RankedTensorType slice = getSliceType();
   unsigned rank = slice.getRank() + 1;
-  SmallVector<OpFoldResult> offsets(rank, ib.getIndexAttr(0)),
-      sizes = {ib.getIndexAttr(1)}, strides(rank, ib.getIndexAttr(1));
-  offsets[0] = at;
+  RowSlice row{SmallVector<OpFoldResult>(rank, ib.getIndexAttr(0)),
+               {ib.getIndexAttr(1)},
+               SmallVector<OpFoldResult>(rank, ib.getIndexAttr(1))};
+  row.offsets[0] = at;
   for (int64_t extent : slice.getShape())
-    sizes.push_back(ib.getIndexAttr(extent));
-  return tensor::InsertSliceOp::create(ib, loc, row, rows, offsets, sizes,
-                                       strides)
+    row.sizes.push_back(ib.getIndexAttr(extent));
+  return row;
+}
+
+Value ScanChunker::insertRow(OpBuilder &ib, Value row, Value rows,
+                             OpFoldResult at) {
+  RowSlice slice = getRow(ib, at);
+  return tensor::InsertSliceOp::create(ib, loc, row, rows, slice.offsets,
+                                       slice.sizes, slice.strides)
       .getResult();
 }
 
 Value ScanChunker::extractRow(OpBuilder &ib, Value rows, OpFoldResult at) {
-  RankedTensorType slice = getSliceType();
-  unsigned rank = slice.getRank() + 1;
-  SmallVector<OpFoldResult> offsets(rank, ib.getIndexAttr(0)),
-      sizes = {ib.getIndexAttr(1)}, strides(rank, ib.getIndexAttr(1));
-  offsets[0] = at;
-  for (int64_t extent : slice.getShape())
-    sizes.push_back(ib.getIndexAttr(extent));
-  return tensor::ExtractSliceOp::create(ib, loc, slice, rows, offsets, sizes,
-                                        strides)
+  RowSlice slice = getRow(ib, at);
+  return tensor::ExtractSliceOp::create(ib, loc, getSliceType(), rows,
+                                        slice.offsets, slice.sizes,
+                                        slice.strides)
       .getResult();
 }
 
@@ -375,17 +381,11 @@ std::pair<Value, Value> ScanChunker::buildChunkEnds(Value numChunks,
     rows.push_back(end);
   }
   b.setInsertionPointToStart(&forall.getTerminator().getRegion().front());
-  RankedTensorType slice = getSliceType();
-  unsigned rowsRank = slice.getRank() + 1;
-  SmallVector<OpFoldResult> rowOffsets(rowsRank, b.getIndexAttr(0)),
-      rowSizes = {b.getIndexAttr(1)}, rowStrides(rowsRank, b.getIndexAttr(1));
-  rowOffsets[0] = c;
-  for (int64_t extent : slice.getShape())
-    rowSizes.push_back(b.getIndexAttr(extent));
+  RowSlice at = getRow(b, c);
   for (auto [k, row] : llvm::enumerate(rows))
     tensor::ParallelInsertSliceOp::create(b, loc, row,
                                           forall.getRegionIterArgs()[k],
-                                          rowOffsets, rowSizes, rowStrides);
+                                          at.offsets, at.sizes, at.strides);
   return {forall.getResult(0), forall.getResult(1)};
 }
 
