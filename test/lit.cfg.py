@@ -25,7 +25,7 @@ config.substitutions.append(
     ("%npcheck", "/usr/bin/python3 " +
      os.path.join(config.tessera_src_root, "test", "Integration", "npcheck.py")))
 
-tools = ["tess-opt", "tessc", "tess-run", "TesseraUnitTests"]
+tools = ["tess-opt", "tessc", "tess-run", "tess-repl", "TesseraUnitTests"]
 llvm_config.add_tool_substitutions(
     tools, [config.tessera_tools_dir, config.llvm_tools_dir])
 

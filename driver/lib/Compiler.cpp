@@ -16,6 +16,7 @@
 #include "tessera/Transforms/EntrySignature.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/AttrTypeSubElements.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
@@ -30,8 +31,20 @@
 #include "llvm/Support/WithColor.h"
 
 #include <chrono>
+#include <set>
 
 using namespace tessera;
+
+/// Where `map` says the text at `loc` came from.
+static mlir::Location remapLocation(mlir::FileLineColLoc loc,
+                                    const SourceMap &map) {
+  std::optional<SourceMap::Position> pos =
+      map.lookup(loc.getLine(), loc.getColumn());
+  if (!pos)
+    return loc;
+  return mlir::FileLineColLoc::get(loc.getContext(), pos->file, pos->line,
+                                   pos->col);
+}
 
 namespace {
 
@@ -39,8 +52,9 @@ namespace {
 /// stage prints through one handler.
 class MLIRDiagnosticSink : public DiagnosticSink {
 public:
-  MLIRDiagnosticSink(mlir::MLIRContext &ctx, llvm::StringRef filename)
-      : ctx(ctx), file(mlir::StringAttr::get(&ctx, filename)) {}
+  MLIRDiagnosticSink(mlir::MLIRContext &ctx, llvm::StringRef filename,
+                     const SourceMap *map)
+      : ctx(ctx), file(mlir::StringAttr::get(&ctx, filename)), map(map) {}
 
   void note(ast::SourceLoc loc, const llvm::Twine &message) override {
     ctx.getDiagEngine().emit(getLoc(loc), mlir::DiagnosticSeverity::Note)
@@ -57,14 +71,29 @@ protected:
 
 private:
   mlir::Location getLoc(ast::SourceLoc loc) {
-    return mlir::FileLineColLoc::get(file, std::max(loc.line, 1u),
-                                     std::max(loc.col, 1u));
+    auto fileLoc = mlir::FileLineColLoc::get(file, std::max(loc.line, 1u),
+                                             std::max(loc.col, 1u));
+    if (!map)
+      return fileLoc;
+    return remapLocation(fileLoc, *map);
   }
   mlir::MLIRContext &ctx;
   mlir::StringAttr file;
+  const SourceMap *map;
 };
 
 } // namespace
+
+/// Points every location in `module` where `map` says its text came from.
+static void remapLocations(mlir::ModuleOp module, const SourceMap &map) {
+  mlir::AttrTypeReplacer replacer;
+  replacer.addReplacement(
+      [&](mlir::FileLineColLoc loc) -> std::optional<mlir::Attribute> {
+        return remapLocation(loc, map);
+      });
+  replacer.recursivelyReplaceElementsIn(module, /*replaceAttrs=*/true,
+                                        /*replaceLocs=*/true);
+}
 
 class Compiler::Impl {
 public:
@@ -96,8 +125,13 @@ public:
     }
   }
 
-  bool loadSource(llvm::StringRef name,
-                  std::unique_ptr<llvm::MemoryBuffer> buf);
+  ~Impl() {
+    if (jitHandle)
+      llvm::consumeError(jit->removeModule(jitHandle));
+  }
+
+  bool loadSource(llvm::StringRef name, std::unique_ptr<llvm::MemoryBuffer> buf,
+                  const SourceMap *map = nullptr);
   bool lower();
   bool ensureJIT();
   bool finish(bool ok) {
@@ -122,6 +156,11 @@ public:
                    unsigned &main, unsigned &header);
   /// Prints the AST or a module into `os` (AST, MLIR, Lowered).
   bool printText(EmitKind kind, llvm::raw_ostream &os);
+  /// The lowered module as optimized LLVM IR in `llvmContext`, for `tm`.
+  llvm::Expected<std::unique_ptr<llvm::Module>>
+  translateAndOptimize(llvm::LLVMContext &llvmContext, llvm::TargetMachine &tm);
+  /// Writes LLVM IR or assembly of the lowered module into `os`.
+  bool printNative(EmitKind kind, llvm::raw_pwrite_stream &os);
   /// Writes LLVM IR, assembly, an object or a library into `outputs`.
   bool emitNative(EmitKind kind, llvm::StringRef path, AtomicOutputs &outputs,
                   unsigned main, unsigned header);
@@ -147,19 +186,31 @@ public:
   /// signature (C header, JIT calls, getSignatures).
   std::vector<EntrySignature> signatures;
   mlir::OwningOpRef<mlir::ModuleOp> lowered;
-  std::unique_ptr<JITSession> jit;
+  /// The JIT session: ownedJIT's, or options.sharedJIT.
+  JITSession *jit = nullptr;
+  std::unique_ptr<JITSession> ownedJIT;
+  /// The module in a shared session, removed with this Compiler.
+  JITModuleHandle jitHandle;
   /// The only entry to compile (compileOnly); empty: every entry.
   std::string onlyEntry;
+  /// The entries the JIT has generated code for.
+  std::set<std::string> compiled;
   /// Seconds spent compiling for the JIT (see getCompileSeconds).
   double compileSeconds = 0;
 };
 
 bool Compiler::Impl::loadSource(llvm::StringRef name,
-                                std::unique_ptr<llvm::MemoryBuffer> buf) {
+                                std::unique_ptr<llvm::MemoryBuffer> buf,
+                                const SourceMap *map) {
   filename = name.str();
   llvm::StringRef text = buf->getBuffer();
   sourceMgr.AddNewSourceBuffer(std::move(buf), llvm::SMLoc());
-  MLIRDiagnosticSink sink(context, filename);
+  // The diagnostics' handler prints source lines from these.
+  if (map)
+    for (const auto &[file, fileText] : map->getFiles())
+      sourceMgr.AddNewSourceBuffer(
+          llvm::MemoryBuffer::getMemBufferCopy(fileText, file), llvm::SMLoc());
+  MLIRDiagnosticSink sink(context, filename, map);
   mlir::TimingScope parseTiming = rootTiming.nest("Parse");
   ast = parseModule(text, filename, sink);
   parseTiming.stop();
@@ -177,6 +228,8 @@ bool Compiler::Impl::loadSource(llvm::StringRef name,
   genTiming.stop();
   if (!module)
     return finish(false);
+  if (map)
+    remapLocations(*module, *map);
   mlir::FailureOr<std::vector<EntrySignature>> sigs =
       collectEntrySignatures(*module);
   if (mlir::failed(sigs)) {
@@ -262,9 +315,10 @@ bool Compiler::loadFile(llvm::StringRef path) {
   return impl->loadSource(path, std::move(*buf));
 }
 
-bool Compiler::loadSource(llvm::StringRef name, llvm::StringRef source) {
-  return impl->loadSource(name,
-                          llvm::MemoryBuffer::getMemBufferCopy(source, name));
+bool Compiler::loadSource(llvm::StringRef name, llvm::StringRef source,
+                          const SourceMap *map) {
+  return impl->loadSource(
+      name, llvm::MemoryBuffer::getMemBufferCopy(source, name), map);
 }
 
 llvm::ArrayRef<EntrySignature> Compiler::getSignatures() const {
@@ -317,9 +371,21 @@ bool Compiler::Impl::printText(EmitKind kind, llvm::raw_ostream &os) {
   return true;
 }
 
-bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
-                                AtomicOutputs &outputs, unsigned main,
-                                unsigned header) {
+llvm::Expected<std::unique_ptr<llvm::Module>>
+Compiler::Impl::translateAndOptimize(llvm::LLVMContext &llvmContext,
+                                     llvm::TargetMachine &tm) {
+  mlir::TimingScope translateTiming = rootTiming.nest("Translate to LLVM IR");
+  auto llvmModule = translateToLLVMIR(*lowered, llvmContext, tm);
+  translateTiming.stop();
+  if (!llvmModule)
+    return llvmModule.takeError();
+  mlir::TimingScope optTiming = rootTiming.nest("LLVM optimization");
+  if (llvm::Error e = optimizeLLVMModule(**llvmModule, tm, options.optLevel))
+    return std::move(e);
+  return llvmModule;
+}
+
+bool Compiler::Impl::printNative(EmitKind kind, llvm::raw_pwrite_stream &os) {
   if (!lower())
     return false;
   initializeNativeTarget();
@@ -327,52 +393,95 @@ bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
   if (!tm)
     return report(tm.takeError());
   llvm::LLVMContext llvmContext;
-  mlir::TimingScope translateTiming = rootTiming.nest("Translate to LLVM IR");
-  auto llvmModule = translateToLLVMIR(*lowered, llvmContext, **tm);
-  translateTiming.stop();
+  auto llvmModule = translateAndOptimize(llvmContext, **tm);
   if (!llvmModule)
     return report(llvmModule.takeError());
-  mlir::TimingScope optTiming = rootTiming.nest("LLVM optimization");
-  if (llvm::Error e = optimizeLLVMModule(**llvmModule, **tm, options.optLevel))
-    return report(std::move(e));
-  optTiming.stop();
-  mlir::TimingScope codegenTiming = rootTiming.nest("Code generation");
-  if (kind == EmitKind::Library) {
-    // Object into a temporary, link into the library's temporary, header
-    // beside it; AtomicOutputs renames both into place together.
-    llvm::SmallString<128> objPath;
-    if (std::error_code ec =
-            llvm::sys::fs::createTemporaryFile("tessera", "o", objPath)) {
-      error("cannot create a temporary file: " + ec.message());
-      return false;
-    }
-    llvm::FileRemover removeObj(objPath);
-    if (llvm::Error e = writeMachineCodeFile(**llvmModule, **tm,
-                                             MachineCodeKind::Object, objPath))
-      return report(std::move(e));
-    llvm::Expected<std::string> libPath = outputs.getTemporaryPath(main);
-    if (!libPath)
-      return report(libPath.takeError());
-    if (llvm::Error e = linkSharedLibrary(objPath, *libPath))
-      return report(std::move(e));
-    llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(header);
-    if (!os)
-      return report(os.takeError());
-    std::string libName = llvm::sys::path::stem(path).str();
-    **os << generateCHeader(signatures, libName);
-    return true;
-  }
-  llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(main);
-  if (!os)
-    return report(os.takeError());
   if (kind == EmitKind::LLVM) {
-    **os << printLLVMIR(**llvmModule);
+    os << printLLVMIR(**llvmModule);
     return true;
   }
   MachineCodeKind mk = kind == EmitKind::Assembly ? MachineCodeKind::Assembly
                                                   : MachineCodeKind::Object;
-  if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, **os))
+  mlir::TimingScope codegenTiming = rootTiming.nest("Code generation");
+  if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, os))
     return report(std::move(e));
+  return true;
+}
+
+bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
+                                AtomicOutputs &outputs, unsigned main,
+                                unsigned header) {
+  if (kind != EmitKind::Library) {
+    llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(main);
+    if (!os)
+      return report(os.takeError());
+    return printNative(kind, **os);
+  }
+  if (!lower())
+    return false;
+  initializeNativeTarget();
+  auto tm = createHostTargetMachine(options.optLevel);
+  if (!tm)
+    return report(tm.takeError());
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateAndOptimize(llvmContext, **tm);
+  if (!llvmModule)
+    return report(llvmModule.takeError());
+  mlir::TimingScope codegenTiming = rootTiming.nest("Code generation");
+  // Object into a temporary, link into the library's temporary, header
+  // beside it; AtomicOutputs renames both into place together.
+  llvm::SmallString<128> objPath;
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("tessera", "o", objPath)) {
+    error("cannot create a temporary file: " + ec.message());
+    return false;
+  }
+  llvm::FileRemover removeObj(objPath);
+  if (llvm::Error e = writeMachineCodeFile(**llvmModule, **tm,
+                                           MachineCodeKind::Object, objPath))
+    return report(std::move(e));
+  llvm::Expected<std::string> libPath = outputs.getTemporaryPath(main);
+  if (!libPath)
+    return report(libPath.takeError());
+  if (llvm::Error e = linkSharedLibrary(objPath, *libPath))
+    return report(std::move(e));
+  llvm::Expected<llvm::raw_pwrite_stream *> os = outputs.open(header);
+  if (!os)
+    return report(os.takeError());
+  std::string libName = llvm::sys::path::stem(path).str();
+  **os << generateCHeader(signatures, libName);
+  return true;
+}
+
+bool Compiler::printFunction(EmitKind kind, llvm::StringRef name,
+                             llvm::raw_ostream &os) {
+  Impl &I = *impl;
+  if (!I.module)
+    return false;
+  auto fn = I.module->lookupSymbol<mlir::func::FuncOp>(name);
+  if (!fn || !getSignature(name)) {
+    I.error("no function named '" + name + "'");
+    return false;
+  }
+  if (kind == EmitKind::MLIR) {
+    fn.print(os);
+    os << "\n";
+    return true;
+  }
+  if (!I.lowered)
+    I.onlyEntry = name.str();
+  if (I.onlyEntry != name) {
+    I.error("'" + name + "' is not compiled: this compiler compiles only '" +
+            I.onlyEntry + "'");
+    return false;
+  }
+  if (kind == EmitKind::Lowered)
+    return I.printText(kind, os);
+  llvm::SmallString<0> text;
+  llvm::raw_svector_ostream buffer(text);
+  if (!I.printNative(kind, buffer))
+    return false;
+  os << text;
   return true;
 }
 
@@ -408,10 +517,15 @@ bool Compiler::Impl::ensureJIT() {
   if (!lower())
     return false;
   initializeNativeTarget();
-  auto session = JITSession::create(options.optLevel);
+  JITSession *session = options.sharedJIT;
   if (!session) {
-    error(llvm::toString(session.takeError()));
-    return false;
+    auto created = JITSession::create(options.optLevel);
+    if (!created) {
+      error(llvm::toString(created.takeError()));
+      return false;
+    }
+    ownedJIT = std::move(*created);
+    session = ownedJIT.get();
   }
   auto llvmContext = std::make_unique<llvm::LLVMContext>();
   auto tm = createHostTargetMachine(options.optLevel);
@@ -419,25 +533,41 @@ bool Compiler::Impl::ensureJIT() {
     error(llvm::toString(tm.takeError()));
     return false;
   }
-  auto llvmModule = translateToLLVMIR(*lowered, *llvmContext, **tm);
+  // translateToLLVMIR adds the packed wrappers the JIT calls.
+  auto llvmModule = translateAndOptimize(*llvmContext, **tm);
   if (!llvmModule) {
     error(llvm::toString(llvmModule.takeError()));
     return false;
   }
-  // translateToLLVMIR has added the packed wrappers the JIT calls.
-  if (llvm::Error e =
-          optimizeLLVMModule(**llvmModule, **tm, options.optLevel)) {
-    error(llvm::toString(std::move(e)));
+  auto handle =
+      session->addModule(std::move(*llvmModule), std::move(llvmContext));
+  if (!handle) {
+    error(llvm::toString(handle.takeError()));
     return false;
   }
-  if (auto h =
-          (*session)->addModule(std::move(*llvmModule), std::move(llvmContext));
-      !h) {
-    error(llvm::toString(h.takeError()));
-    return false;
-  }
-  jit = std::move(*session);
+  jit = session;
+  if (options.sharedJIT)
+    jitHandle = *handle;
   return true;
+}
+
+llvm::Error Compiler::compile(llvm::StringRef entry) {
+  Impl &I = *impl;
+  // The JIT generates an entry's code on its first lookup.
+  if (I.compiled.count(entry.str()))
+    return llvm::Error::success();
+  auto start = std::chrono::steady_clock::now();
+  if (!I.ensureJIT())
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "compilation of '" + I.filename +
+                                       "' failed");
+  if (auto address = I.jit->lookup((kPackedPrefix + entry).str()); !address)
+    return address.takeError();
+  I.compiled.insert(entry.str());
+  I.compileSeconds +=
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return llvm::Error::success();
 }
 
 llvm::Expected<std::vector<HostTensor>>
@@ -503,15 +633,8 @@ Compiler::run(llvm::StringRef entry, const CallArguments &args) {
   if (!I.lowered)
     for (const auto &[name, extent] : *bindings)
       I.options.sizeHints.try_emplace(name, extent);
-  auto start = std::chrono::steady_clock::now();
-  if (!I.ensureJIT())
-    return fail("compilation of '" + I.filename + "' failed");
-  // The first lookup generates the module's code.
-  if (auto address = I.jit->lookup((kPackedPrefix + sig->name).str()); !address)
-    return address.takeError();
-  I.compileSeconds +=
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  if (llvm::Error e = compile(entry))
+    return std::move(e);
 
   // invokeEntry allocates each result once, with the shape the signature
   // implies, and reports an allocation failure as an error.

@@ -20,6 +20,13 @@ module
   : (fnDecl | constDecl | SEMI)* EOF
   ;
 
+// An input of the REPL (tess-repl): definitions, statements that bind
+// session values and bare expressions, in any order. The parser library
+// rejects `return` here.
+cell
+  : (fnDecl | constDecl | stmt | expr | SEMI)* EOF
+  ;
+
 fnDecl
   : FN name=IDENT LPAREN (param (COMMA param)* COMMA?)? RPAREN
     (ARROW resultTypes)? LBRACE (stmt | SEMI)* RBRACE

@@ -2,7 +2,8 @@
 //
 // Feeds arbitrary bytes to tessera::Compiler::loadSource, the entry point
 // tessc and tess-run use: the parser, Sema and MLIRGen (whose module is
-// verified), then the entry signatures read back from the module. Diagnostics
+// verified), then the entry signatures read back from the module; and to
+// tessera::parseCell, which the REPL parses each input with. Diagnostics
 // go to a null stream. Most inputs end in diagnostics, which is fine; a
 // crash, a sanitizer report, a leak or an inconsistent result is a bug.
 //
@@ -16,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tessera/Driver/Compiler.h"
+#include "tessera/Frontend/Parser.h"
 
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
@@ -27,6 +29,37 @@
 #include <string>
 
 namespace {
+
+/// Counts the diagnostics of parseCell.
+class CountingSink : public tessera::DiagnosticSink {
+public:
+  void note(tessera::ast::SourceLoc, const llvm::Twine &) override {}
+
+protected:
+  void emitError(tessera::ast::SourceLoc, const llvm::Twine &) override {}
+  void emitWarning(tessera::ast::SourceLoc, const llvm::Twine &) override {}
+};
+
+/// The REPL's parse of `source` as a cell: an unfinished cell reports
+/// nothing, a parsed one has items inside the source, an unparsed none.
+void fuzzCell(llvm::StringRef source) {
+  CountingSink sink;
+  tessera::ParsedCell cell = tessera::parseCell(source, sink);
+  if (cell.incomplete && (cell.ok || sink.getNumErrors())) {
+    std::fprintf(stderr, "an incomplete cell reported errors\n");
+    std::abort();
+  }
+  if (cell.ok != (!cell.incomplete && sink.getNumErrors() == 0) ||
+      (!cell.ok && !cell.items.empty())) {
+    std::fprintf(stderr, "parseCell's result and its errors disagree\n");
+    std::abort();
+  }
+  for (const tessera::CellItem &item : cell.items)
+    if (item.begin >= item.end || item.end > source.size()) {
+      std::fprintf(stderr, "a cell item lies outside the cell\n");
+      std::abort();
+    }
+}
 
 /// The file lowered modules are written to; empty unless TESSERA_FUZZ_LOWER
 /// is set.
@@ -58,6 +91,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   options.diagnosticStream = &llvm::nulls();
   tessera::Compiler compiler(options);
   llvm::StringRef source(reinterpret_cast<const char *>(data), size);
+  fuzzCell(source);
   bool ok = compiler.loadSource("fuzz.tess", source);
   // Success and the error count must agree, and a module that loaded has a
   // signature for every function it declares.

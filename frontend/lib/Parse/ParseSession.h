@@ -10,6 +10,7 @@
 //                     strings, malformed numbers, the nesting bound
 //   SyntaxErrors.cpp  friendlier syntax error messages than ANTLR's
 //   ASTBuilder.cpp    a checked parse tree -> the AST
+//   Cells.cpp         REPL cells (parseCell)
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,6 +19,7 @@
 
 #include "tessera/Frontend/AST.h"
 #include "tessera/Frontend/Diagnostics.h"
+#include "tessera/Frontend/Parser.h"
 
 #include "TesseraLexer.h"
 #include "TesseraParser.h"
@@ -29,6 +31,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <tuple>
@@ -145,6 +148,18 @@ public:
   }
   /// True if any error was recorded.
   bool hadErrors() const { return !errors.empty(); }
+  /// True if errors were recorded and every one is at the end of the input:
+  /// more input could complete it (a REPL cell continues).
+  bool onlyErrorsAtEnd() const {
+    return !errors.empty() && llvm::all_of(errors, [&](const PendingError &e) {
+      return e.loc.line == endLoc.line && e.loc.col == endLoc.col;
+    });
+  }
+  /// Drops the recorded errors without reporting them.
+  void discardErrors() { errors.clear(); }
+
+  /// Lexes and parses the cell (parseCell), filling `cell`'s items.
+  void runCell(ParsedCell &cell);
 
   /// Records an internal failure without the error limit's exception.
   void recordInternalError(const char *what) {
@@ -208,6 +223,15 @@ public:
   }
 
 private:
+  /// Lexes and parses the input with `rule` (the grammar's `module` or
+  /// `cell`), checks the tree and hands it to `consume` unless there were
+  /// errors.
+  void
+  parse(llvm::function_ref<antlr4::ParserRuleContext *(TesseraParser &)> rule,
+        llvm::function_ref<void(antlr4::ParserRuleContext *)> consume);
+  /// The cell item that `node` (a child of the cell rule) is, if any.
+  std::optional<CellItem> cellItem(antlr4::tree::ParseTree *node) const;
+
   // Lexing (Lexing.cpp).
 
   /// Reads every token of `lexer` into `tokens`, reporting lexical errors;
@@ -254,6 +278,8 @@ private:
   std::vector<size_t> afterBadCharacter;
   /// The parser's token stream while parsing.
   antlr4::CommonTokenStream *stream = nullptr;
+  /// Where the end of the input is (the EOF token), once lexed.
+  ast::SourceLoc endLoc;
 };
 
 /// Builds the AST from a parse tree that has no syntax errors and passed

@@ -76,6 +76,21 @@ std::unique_ptr<ast::Module> tessera::parseModule(llvm::StringRef source,
 }
 
 std::unique_ptr<ast::Module> ParseSession::run(llvm::StringRef filename) {
+  std::unique_ptr<ast::Module> module;
+  parse(
+      [](TesseraParser &p) -> antlr4::ParserRuleContext * {
+        return p.module();
+      },
+      [&](antlr4::ParserRuleContext *tree) {
+        module = buildAST(
+            *this, static_cast<TesseraParser::ModuleContext *>(tree), filename);
+      });
+  return module;
+}
+
+void ParseSession::parse(
+    llvm::function_ref<antlr4::ParserRuleContext *(TesseraParser &)> rule,
+    llvm::function_ref<void(antlr4::ParserRuleContext *)> consume) {
   ByteInputStream input(source);
   TesseraLexer lexer(&input);
   DiagnosticListener listener(*this);
@@ -85,7 +100,8 @@ std::unique_ptr<ast::Module> ParseSession::run(llvm::StringRef filename) {
   // The tokens point back at the lexer, so it lives until parsing is done.
   std::vector<std::unique_ptr<antlr4::Token>> tokens;
   if (!lex(lexer, tokens))
-    return nullptr;
+    return;
+  endLoc = locOf(tokens.back().get());
 
   antlr4::ListTokenSource tokenSource(std::move(tokens));
   antlr4::CommonTokenStream tokenStream(&tokenSource);
@@ -97,9 +113,9 @@ std::unique_ptr<ast::Module> ParseSession::run(llvm::StringRef filename) {
   auto *interpreter = parser.getInterpreter<antlr4::atn::ParserATNSimulator>();
   interpreter->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   parser.setErrorHandler(std::make_shared<antlr4::BailErrorStrategy>());
-  TesseraParser::ModuleContext *tree = nullptr;
+  antlr4::ParserRuleContext *tree = nullptr;
   try {
-    tree = parser.module();
+    tree = rule(parser);
   } catch (const antlr4::ParseCancellationException &) {
     tree = nullptr;
   }
@@ -110,14 +126,13 @@ std::unique_ptr<ast::Module> ParseSession::run(llvm::StringRef filename) {
     interpreter->setPredictionMode(antlr4::atn::PredictionMode::LL);
     parser.setErrorHandler(std::make_shared<FriendlyErrorStrategy>(*this));
     parser.addErrorListener(&listener);
-    tree = parser.module();
+    tree = rule(parser);
   }
 
   checkTree(tree);
+  if (!hadErrors())
+    consume(tree);
   stream = nullptr;
-  if (hadErrors())
-    return nullptr;
-  return buildAST(*this, tree, filename);
 }
 
 //===----------------------------------------------------------------------===//

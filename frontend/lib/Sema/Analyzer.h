@@ -146,6 +146,9 @@ private:
   void bindParams();
   void analyzeAssign(const ast::AssignStmt &s);
   void analyzeIndexAssign(const ast::IndexAssignStmt &s);
+  /// The `return` of a function declared without `-> TYPES`: its values
+  /// give the result types.
+  void inferResults(const ast::ReturnStmt &s);
   void analyzeReturn(const ast::ReturnStmt &s);
   bool checkAssignable(const std::string &name, ast::SourceLoc loc);
   void poison(const std::vector<std::string> &targets);

@@ -224,6 +224,22 @@ void FunctionAnalyzer::analyzeIndexAssign(const ast::IndexAssignStmt &s) {
   bindValue(s.target, *v);
 }
 
+void FunctionAnalyzer::inferResults(const ast::ReturnStmt &s) {
+  for (const ast::ExprPtr &e : s.values) {
+    auto v = evalValue(*e);
+    if (!v)
+      continue;
+    out.resultTypes.push_back(typeOf(*v));
+    out.returns.push_back(*v);
+    out.returnLocs.push_back(e->getLoc());
+    auto *n = dyn_cast<ast::NameExpr>(e.get());
+    out.resultNames.push_back(n && !llvm::is_contained(out.resultNames, n->name)
+                                  ? n->name
+                                  : "result" +
+                                        std::to_string(out.resultNames.size()));
+  }
+}
+
 void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {
   returned = true;
   // With a broken signature the declared results are unknown: check the
@@ -231,6 +247,10 @@ void FunctionAnalyzer::analyzeReturn(const ast::ReturnStmt &s) {
   if (!sig.valid) {
     for (const ast::ExprPtr &v : s.values)
       (void)evalValue(*v);
+    return;
+  }
+  if (sig.decl->results.empty()) {
+    inferResults(s);
     return;
   }
   if (s.values.size() != out.resultTypes.size()) {

@@ -204,6 +204,12 @@ FunctionAnalyzer::evalCall(const ast::CallExpr &call) {
   m.calls[out.name].insert(call.callee);
   if (!callee.valid)
     return std::nullopt;
+  if (callee.decl && callee.decl->results.empty()) {
+    error(call.getLoc(), "'" + call.callee +
+                             "' cannot be called: it has no declared result "
+                             "types; declare them with '-> TYPE'");
+    return std::nullopt;
+  }
   if (call.args.size() != callee.params.size()) {
     error(call.getLoc(), "'" + call.callee + "' expects " +
                              std::to_string(callee.params.size()) +

@@ -28,10 +28,13 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace tessera {
+
+class JITSession;
 
 /// What `Compiler::emit` produces.
 enum class EmitKind {
@@ -70,6 +73,50 @@ struct CompilerOptions {
   bool explain = false;
   /// Where diagnostics are printed.
   llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
+  /// A JIT session shared with other Compilers (the REPL's), which must
+  /// outlive this one; null: the Compiler creates its own. The module goes
+  /// in under its own resource tracker and is removed with the Compiler.
+  /// Only entries compiled alone (compileOnly) can share one: the others
+  /// would define the same symbols twice.
+  JITSession *sharedJIT = nullptr;
+};
+
+/// Where the text of a loaded source came from, for a source put together
+/// from pieces of others (the REPL's module of cells): diagnostics and the
+/// operations' locations point into those instead.
+class SourceMap {
+public:
+  /// Declares the text of `file` (to print its lines under diagnostics).
+  void addFile(llvm::StringRef file, llvm::StringRef text);
+  /// Declares that from `line`:`col` of the loaded source on, to the end of
+  /// that line, the text is that of `file` from `fileLine`:`fileCol` on.
+  /// Pieces are added in source order.
+  void addPiece(unsigned line, unsigned col, llvm::StringRef file,
+                unsigned fileLine, unsigned fileCol);
+
+  /// A position in the original files.
+  struct Position {
+    std::string file;
+    unsigned line, col;
+  };
+  /// Where `line`:`col` of the loaded source came from: the last piece at or
+  /// before it on its line (columns carried over), else the last piece
+  /// before it; nullopt before every piece.
+  std::optional<Position> lookup(unsigned line, unsigned col) const;
+
+  /// The declared files, name and text.
+  const std::vector<std::pair<std::string, std::string>> &getFiles() const {
+    return files;
+  }
+
+private:
+  struct Piece {
+    unsigned line, col;
+    std::string file;
+    unsigned fileLine, fileCol;
+  };
+  std::vector<Piece> pieces;
+  std::vector<std::pair<std::string, std::string>> files;
 };
 
 /// Adds the hint `NAME=N` (N a non-negative integer) to
@@ -98,8 +145,11 @@ public:
   /// tessera/Runtime/FileIO.h); file problems print as one line
   /// `PATH: error: MESSAGE`. Returns false if any error was reported.
   bool loadFile(llvm::StringRef path);
-  /// Like loadFile, for source text held in memory and named `name`.
-  bool loadSource(llvm::StringRef name, llvm::StringRef source);
+  /// Like loadFile, for source text held in memory and named `name`. With
+  /// `map`, positions in the source are reported where `map` says they
+  /// came from.
+  bool loadSource(llvm::StringRef name, llvm::StringRef source,
+                  const SourceMap *map = nullptr);
 
   /// Produces `kind` into `path` ("-" for stdout where text). For Library,
   /// `path` is the shared library (a regular file) and the header is written
@@ -110,6 +160,13 @@ public:
   /// new files, devices and fifos are written in place, symlinks are written
   /// through, and nothing is written when any step fails.
   bool emit(EmitKind kind, llvm::StringRef path);
+
+  /// Prints `kind` (MLIR, Lowered, LLVM or Assembly) for the function
+  /// `name` alone into `os`: its tess-dialect function, or the code of the
+  /// entry compiled alone (compileOnly(name)). Returns false after
+  /// reporting an error.
+  bool printFunction(EmitKind kind, llvm::StringRef name,
+                     llvm::raw_ostream &os);
 
   /// The signatures of the module's functions, in source order, as read from
   /// the generated module's `tess.entry` functions (empty before a successful
@@ -125,6 +182,10 @@ public:
   /// that cannot be allocated is an error, not a crash.
   llvm::Expected<std::vector<HostTensor>> run(llvm::StringRef entry,
                                               const CallArguments &args);
+
+  /// JIT-compiles the module (once) and generates the code of `entry`, which
+  /// `run` would do on its first call (without planning for its sizes).
+  llvm::Error compile(llvm::StringRef entry);
 
   /// From now on (before the first `run`), JIT-compile only the entry
   /// `name` and the functions it calls; `run` refuses the other entries.

@@ -1,0 +1,181 @@
+//===- SessionImpl.h - The state behind tessera::Session --------*- C++ -*-===//
+//
+// Private to driver/lib. Session.cpp runs cells; SessionCommands.cpp runs
+// the `:commands`.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TESSERA_DRIVER_LIB_SESSIONIMPL_H
+#define TESSERA_DRIVER_LIB_SESSIONIMPL_H
+
+#include "tessera/Driver/Compiler.h"
+#include "tessera/Driver/Session.h"
+#include "tessera/Frontend/Parser.h"
+#include "tessera/Runtime/Interruptible.h"
+#include "tessera/Runtime/JITSession.h"
+
+#include "llvm/ADT/StringMap.h"
+
+#include <map>
+
+namespace tessera {
+
+/// A source put together from pieces of cells and files, with the SourceMap
+/// that points its positions back at them.
+class ModuleText {
+public:
+  /// Appends text of the module's own (a header, a `return`); positions in
+  /// it are reported at `file`:`line`:`col`.
+  void appendOwn(llvm::StringRef s, llvm::StringRef file, unsigned line,
+                 unsigned col);
+  /// Appends `s`, which is the text of `file` from `line`:`col` on.
+  void appendCopy(llvm::StringRef s, llvm::StringRef file, unsigned line,
+                  unsigned col);
+  const std::string &getText() const { return text; }
+  SourceMap &getMap() { return map; }
+
+private:
+  void advance(llvm::StringRef s);
+  std::string text;
+  unsigned line = 1, col = 1;
+  SourceMap map;
+};
+
+/// A `fn` or `const` definition the session holds.
+struct Definition {
+  std::string name;
+  bool isFunction = false;
+  /// Where its text is: a cell (`<cell 3>`) or a file, from line:col on.
+  std::string file;
+  unsigned line = 1, col = 1;
+  std::string text;
+  /// The identifiers it spells: the definitions it may use.
+  std::vector<std::string> names;
+};
+
+/// A cell's statements and expressions as an entry function, compiled.
+struct CompiledCell {
+  std::unique_ptr<Compiler> compiler;
+  std::string entry;
+  /// The session values passed, in parameter order.
+  std::vector<std::string> params;
+  /// What each result binds: a value's name, or "" for an expression's.
+  std::vector<std::string> binds;
+  /// The definitions it was compiled with: name -> text.
+  std::map<std::string, std::string> uses;
+  uint64_t lastUse = 0;
+};
+
+/// The body of a cell entry: its statements and bare expressions, each
+/// with the text of `file` it was written in.
+struct CellBody {
+  std::string file;
+  std::string fileText;
+  std::vector<CellItem> items;
+};
+
+class Session::Impl {
+public:
+  explicit Impl(SessionOptions options);
+
+  Status eval(llvm::StringRef input, bool isFinal);
+  /// Runs the cell `text` named `file`.
+  Status evalCell(llvm::StringRef file, llvm::StringRef text, bool isFinal);
+  /// Runs a `:command` line.
+  Status runCommand(llvm::StringRef line);
+
+  /// Parses `body.fileText` (the text of `body.file`) into `body.items`
+  /// and the definitions `defs`. False after printing errors, or, unless
+  /// `isFinal`, when the text is unfinished (then `*incomplete` is set).
+  bool parseBody(CellBody &body, std::vector<Definition> &defs,
+                 bool isFinal = true, bool *incomplete = nullptr);
+
+  // Commands (SessionCommands.cpp).
+
+  Status typeCommand(llvm::StringRef arg);
+  Status showCommand(EmitKind kind, llvm::StringRef arg);
+  Status explainCommand(llvm::StringRef arg);
+  Status timeCommand(llvm::StringRef arg);
+  Status loadCommand(llvm::StringRef path);
+  Status saveCommand(llvm::StringRef name, llvm::StringRef path);
+  Status readCommand(llvm::StringRef name, llvm::StringRef path);
+  Status listCommand();
+
+  // Definitions.
+
+  /// The definitions named in `names`, and those they name, transitively,
+  /// with `extra` (not yet committed) in place of the session's of the same
+  /// name; in the session's order, then `extra`'s.
+  std::vector<const Definition *>
+  closure(const std::vector<std::string> &names,
+          const std::vector<Definition> &extra) const;
+  /// Replaces or adds `defs`; drops the values and the compiled cells they
+  /// shadow or change.
+  void commit(std::vector<Definition> defs);
+  const Definition *findDefinition(llvm::StringRef name) const;
+
+  // Cells.
+
+  /// The session values `body` names, in order of first use.
+  std::vector<std::string> valuesUsed(const CellBody &body) const;
+  /// The module of `defs` and, if `body` has items, the entry `entry` for
+  /// them. `binds` receives what each result binds.
+  ModuleText buildModule(llvm::ArrayRef<const Definition *> defs,
+                         const CellBody *body, llvm::StringRef entry,
+                         const std::vector<std::string> &params,
+                         std::vector<std::string> &binds) const;
+  /// A compiler for `text`, front end run; null after printing errors.
+  /// With `explainTo`, it prints the contraction plans there (and its
+  /// diagnostics).
+  std::unique_ptr<Compiler> load(ModuleText &text,
+                                 llvm::raw_ostream *explainTo = nullptr);
+  /// A name for a cell's entry that no definition has (`repl_cell_N`).
+  std::string freshEntryName(const std::vector<Definition> &defs);
+  /// The compiled entry of `body` with `defs` (cached); null after errors.
+  CompiledCell *compileCell(const CellBody &body,
+                            const std::vector<Definition> &newDefs);
+  /// Runs `cell` on the session's values; its results in `results`. False
+  /// after printing the error.
+  bool runCell(CompiledCell &cell, std::vector<HostTensor> &results);
+  /// Compiles `cell` and calls `work` with the session's values as its
+  /// arguments: in a child process that Ctrl-C stops when
+  /// options.interrupt is set (the values are lent, not copied).
+  ComputeResult
+  compute(CompiledCell &cell,
+          llvm::function_ref<ComputeResult(const CallArguments &)> work);
+  /// Removes compiled cells beyond the cache size, least recently used
+  /// first.
+  void trimCache();
+
+  // Printing.
+
+  /// Prints `message` as `error: message`.
+  void error(const llvm::Twine &message);
+  /// The JIT session, created on first use.
+  JITSession *getJIT();
+
+  SessionOptions options;
+  llvm::raw_ostream &out;
+  llvm::raw_ostream &err;
+  std::vector<Definition> definitions;
+  std::map<std::string, HostTensor> values;
+  /// Declared before the cache: the cells' modules leave it before it goes.
+  std::unique_ptr<JITSession> jit;
+  std::map<std::string, CompiledCell> cache;
+  /// The text of each cell or file that holds a definition (for the
+  /// source lines under diagnostics).
+  std::map<std::string, std::string> files;
+  unsigned nextCell = 1;
+  unsigned nextEntry = 0;
+  uint64_t useClock = 0;
+};
+
+/// The commands' names, without the `:`.
+llvm::ArrayRef<llvm::StringRef> getCommandNames();
+
+/// Whether `name` is an identifier of the language.
+bool isIdentifier(llvm::StringRef name);
+
+} // namespace tessera
+
+#endif // TESSERA_DRIVER_LIB_SESSIONIMPL_H
