@@ -166,7 +166,7 @@ std::vector<std::string> Session::Impl::valuesUsed(const CellBody &body) const {
   std::vector<std::string> used;
   for (const CellItem &item : body.items)
     for (const std::string &n : item.names)
-      if (values.count(n) && !llvm::is_contained(used, n))
+      if (values.count(body.valueOf(n)) && !llvm::is_contained(used, n))
         used.push_back(n);
   return used;
 }
@@ -196,7 +196,8 @@ ModuleText Session::Impl::buildModule(llvm::ArrayRef<const Definition *> defs,
   const CellItem &first = body->items.front();
   std::string header = ("fn " + entry + "(").str();
   for (const auto &[i, p] : llvm::enumerate(params))
-    header += (i ? ", " : "") + p + ": " + formatTensorType(values.at(p));
+    header += (i ? ", " : "") + p + ": " +
+              formatTensorType(values.at(body->valueOf(p)));
   m.appendOwn(header + ") {\n", body->file, first.loc.line, first.loc.col);
   std::vector<std::string> returned;
   unsigned numValues = 0;
@@ -219,6 +220,8 @@ ModuleText Session::Impl::buildModule(llvm::ArrayRef<const Definition *> defs,
               last.loc.line, last.loc.col);
   for (const std::string &r : returned)
     binds.push_back(llvm::StringRef(r).starts_with("__value_") ? "" : r);
+  if (!body->bindAs.empty())
+    binds = body->bindAs;
   return m;
 }
 
@@ -235,10 +238,13 @@ JITSession *Session::Impl::getJIT() {
 }
 
 std::unique_ptr<Compiler> Session::Impl::load(ModuleText &text,
-                                              llvm::raw_ostream *explainTo) {
+                                              llvm::raw_ostream *explainTo,
+                                              llvm::raw_ostream *diagnostics) {
   CompilerOptions co;
   co.optLevel = options.optLevel;
-  co.diagnosticStream = explainTo ? explainTo : &err;
+  co.diagnosticStream = explainTo     ? explainTo
+                        : diagnostics ? diagnostics
+                                      : &err;
   co.explain = explainTo != nullptr;
   co.sharedJIT = getJIT();
   if (!co.sharedJIT)
@@ -247,6 +253,118 @@ std::unique_ptr<Compiler> Session::Impl::load(ModuleText &text,
   if (!compiler->loadSource("<session>", text.getText(), &text.getMap()))
     return nullptr;
   return compiler;
+}
+
+/// The tokens of `text` if it has only names and `( ) , =`.
+static std::optional<std::vector<std::string>>
+callTokens(llvm::StringRef text) {
+  std::vector<std::string> tokens;
+  while (!(text = text.ltrim()).empty()) {
+    if (llvm::StringRef("(),=").contains(text.front())) {
+      tokens.push_back(text.take_front().str());
+      text = text.drop_front();
+      continue;
+    }
+    size_t n =
+        text.find_if_not([](char c) { return llvm::isAlnum(c) || c == '_'; });
+    if (n == 0)
+      return std::nullopt;
+    tokens.push_back(text.take_front(n).str());
+    text = text.drop_front(n);
+  }
+  return tokens;
+}
+
+/// The number of results `-> R` or `-> (R1, R2)` declares in the text of a
+/// function; 0 without `->`.
+static unsigned countDeclaredResults(llvm::StringRef fnText) {
+  size_t arrow = fnText.find("->");
+  if (arrow == llvm::StringRef::npos)
+    return 0;
+  llvm::StringRef results = fnText.drop_front(arrow + 2).ltrim();
+  if (!results.starts_with("("))
+    return 1;
+  unsigned count = 1;
+  int depth = 0;
+  for (char c : results) {
+    if (c == '(' || c == '[')
+      ++depth;
+    else if (c == ')' || c == ']')
+      --depth;
+    else if (c == ',' && depth == 1)
+      ++count;
+    if (depth == 0)
+      break;
+  }
+  return count;
+}
+
+std::optional<CellBody>
+Session::Impl::asDirectCall(const CellBody &body) const {
+  if (body.items.size() != 1)
+    return std::nullopt;
+  const CellItem &item = body.items.front();
+  auto tokens =
+      callTokens(llvm::StringRef(body.fileText).slice(item.begin, item.end));
+  if (!tokens)
+    return std::nullopt;
+  // [target (, target)* =] callee ( [arg (, arg)*] )
+  std::vector<std::string> targets, args;
+  size_t i = 0;
+  auto names = [&](std::vector<std::string> &out) {
+    while (i < tokens->size() && isIdentifier((*tokens)[i])) {
+      out.push_back((*tokens)[i++]);
+      if (i == tokens->size() || (*tokens)[i] != ",")
+        return;
+      ++i;
+    }
+  };
+  if (llvm::is_contained(*tokens, "=")) {
+    names(targets);
+    if (i == tokens->size() || (*tokens)[i++] != "=")
+      return std::nullopt;
+  }
+  if (i + 1 >= tokens->size() || !isIdentifier((*tokens)[i]) ||
+      (*tokens)[i + 1] != "(")
+    return std::nullopt;
+  std::string callee = (*tokens)[i];
+  i += 2;
+  names(args);
+  if (i + 1 != tokens->size() || (*tokens)[i] != ")")
+    return std::nullopt;
+  const Definition *fn = findDefinition(callee);
+  unsigned numResults =
+      fn && fn->isFunction ? countDeclaredResults(fn->text) : 0;
+  std::set<std::string> distinct(args.begin(), args.end());
+  if (!numResults || (!targets.empty() && targets.size() != numResults) ||
+      distinct.size() != args.size() ||
+      llvm::any_of(args,
+                   [&](const std::string &a) { return !values.count(a); }))
+    return std::nullopt;
+
+  CellBody call;
+  call.file = body.file;
+  std::vector<std::string> outs, params;
+  for (unsigned r = 0; r < numResults; ++r)
+    outs.push_back("repl_out_" + std::to_string(r));
+  for (const auto &[k, a] : llvm::enumerate(args)) {
+    params.push_back("repl_arg_" + std::to_string(k));
+    call.arguments[params.back()] = a;
+  }
+  call.fileText = llvm::join(outs, ", ") + " = " + callee + "(" +
+                  llvm::join(params, ", ") + ")";
+  CellItem canonical;
+  canonical.kind = CellItem::Kind::Statement;
+  canonical.loc = item.loc;
+  canonical.end = call.fileText.size();
+  canonical.defines = outs;
+  canonical.names = outs;
+  canonical.names.push_back(callee);
+  canonical.names.insert(canonical.names.end(), params.begin(), params.end());
+  call.items.push_back(std::move(canonical));
+  call.bindAs =
+      targets.empty() ? std::vector<std::string>(numResults, "") : targets;
+  return call;
 }
 
 std::string Session::Impl::freshEntryName(const std::vector<Definition> &defs) {
@@ -261,6 +379,19 @@ std::string Session::Impl::freshEntryName(const std::vector<Definition> &defs) {
 
 CompiledCell *Session::Impl::compileCell(const CellBody &body,
                                          const std::vector<Definition> &defs) {
+  if (std::optional<CellBody> call = asDirectCall(body)) {
+    std::string diagnostics;
+    llvm::raw_string_ostream os(diagnostics);
+    if (CompiledCell *cell = compileBody(*call, defs, &os))
+      return cell;
+    // The cell as written reports the errors where they are.
+  }
+  return compileBody(body, defs, nullptr);
+}
+
+CompiledCell *Session::Impl::compileBody(const CellBody &body,
+                                         const std::vector<Definition> &defs,
+                                         llvm::raw_ostream *diagnostics) {
   std::vector<std::string> params = valuesUsed(body);
   std::vector<std::string> names;
   for (const CellItem &item : body.items)
@@ -276,13 +407,15 @@ CompiledCell *Session::Impl::compileCell(const CellBody &body,
   }
   std::string entry = freshEntryName(defs);
   ModuleText text = buildModule(used, &body, entry, params, binds);
-  std::unique_ptr<Compiler> compiler = load(text);
+  std::unique_ptr<Compiler> compiler = load(text, nullptr, diagnostics);
   if (!compiler)
     return nullptr;
   compiler->compileOnly(entry);
   CompiledCell cell;
   cell.compiler = std::move(compiler);
   cell.entry = entry;
+  for (const std::string &p : params)
+    cell.arguments.push_back(body.valueOf(p));
   cell.params = std::move(params);
   cell.binds = std::move(binds);
   for (const Definition *d : used)
@@ -324,13 +457,13 @@ ComputeResult Session::Impl::compute(
     return std::move(e);
   // The values are lent to the call, not copied.
   CallArguments args;
-  for (const std::string &p : cell.params)
-    args.tensors[p] = std::move(values[p]);
+  for (auto [param, value] : llvm::zip(cell.params, cell.arguments))
+    args.tensors[param] = std::move(values[value]);
   auto call = [&]() -> ComputeResult { return work(args); };
   ComputeResult r =
       options.interrupt ? runInterruptibly(call, *options.interrupt) : call();
-  for (const std::string &p : cell.params)
-    values[p] = std::move(args.tensors[p]);
+  for (auto [param, value] : llvm::zip(cell.params, cell.arguments))
+    values[value] = std::move(args.tensors[param]);
   return r;
 }
 
@@ -373,7 +506,7 @@ bool Session::Impl::parseBody(CellBody &body, std::vector<Definition> &defs,
 
 Session::Status Session::Impl::evalCell(llvm::StringRef file,
                                         llvm::StringRef text, bool isFinal) {
-  CellBody body{file.str(), text.str(), {}};
+  CellBody body{file.str(), text.str(), {}, {}, {}};
   std::vector<Definition> defs;
   bool incomplete = false;
   if (!parseBody(body, defs, isFinal, &incomplete))

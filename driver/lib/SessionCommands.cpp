@@ -146,7 +146,7 @@ public:
       return compiler;
     }
     std::string file = "<cell " + std::to_string(session.nextCell++) + ">";
-    CellBody body{file, arg.str(), {}};
+    CellBody body{file, arg.str(), {}, {}, {}};
     std::vector<Definition> defs;
     if (!session.parseBody(body, defs))
       return false;
@@ -169,7 +169,8 @@ public:
       compiler = owned.get();
       return compiler;
     }
-    cell = session.compileCell(body, {});
+    // Not as a direct call: the code shows the cell's own names.
+    cell = session.compileBody(body, {}, nullptr);
     if (!cell)
       return false;
     compiler = cell->compiler.get();
@@ -238,7 +239,7 @@ Session::Status Session::Impl::explainCommand(llvm::StringRef arg) {
 
 Session::Status Session::Impl::timeCommand(llvm::StringRef arg) {
   std::string file = "<cell " + std::to_string(nextCell++) + ">";
-  CellBody body{file, arg.str(), {}};
+  CellBody body{file, arg.str(), {}, {}, {}};
   std::vector<Definition> defs;
   if (!parseBody(body, defs))
     return Status::Failed;

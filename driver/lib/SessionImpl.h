@@ -17,6 +17,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <map>
+#include <optional>
 
 namespace tessera {
 
@@ -57,8 +58,8 @@ struct Definition {
 struct CompiledCell {
   std::unique_ptr<Compiler> compiler;
   std::string entry;
-  /// The session values passed, in parameter order.
-  std::vector<std::string> params;
+  /// The entry's parameters, and the session value each one is given.
+  std::vector<std::string> params, arguments;
   /// What each result binds: a value's name, or "" for an expression's.
   std::vector<std::string> binds;
   /// The definitions it was compiled with: name -> text.
@@ -72,6 +73,18 @@ struct CellBody {
   std::string file;
   std::string fileText;
   std::vector<CellItem> items;
+  /// Names in the text that stand for session values of other names (a
+  /// direct call's arguments): name -> value.
+  std::map<std::string, std::string> arguments;
+  /// What each result binds, when not what the text's statements name: a
+  /// value's name, or "" for a value to print.
+  std::vector<std::string> bindAs;
+
+  /// The session value that `name` in the text stands for.
+  const std::string &valueOf(const std::string &name) const {
+    auto it = arguments.find(name);
+    return it == arguments.end() ? name : it->second;
+  }
 };
 
 class Session::Impl {
@@ -124,13 +137,26 @@ public:
                          const CellBody *body, llvm::StringRef entry,
                          const std::vector<std::string> &params,
                          std::vector<std::string> &binds) const;
-  /// A compiler for `text`, front end run; null after printing errors.
-  /// With `explainTo`, it prints the contraction plans there (and its
+  /// A compiler for `text`, front end run; null after printing errors
+  /// (into `diagnostics`, default the session's error stream). With
+  /// `explainTo`, it prints the contraction plans there (and its
   /// diagnostics).
   std::unique_ptr<Compiler> load(ModuleText &text,
-                                 llvm::raw_ostream *explainTo = nullptr);
+                                 llvm::raw_ostream *explainTo = nullptr,
+                                 llvm::raw_ostream *diagnostics = nullptr);
   /// A name for a cell's entry that no definition has (`repl_cell_N`).
   std::string freshEntryName(const std::vector<Definition> &defs);
+  /// A cell that only calls a function with values as its arguments (`f(x,
+  /// y)`, `z = f(x)`, `a, b = f(x)`), as the same call in canonical names
+  /// (`repl_out_0 = f(repl_arg_0, repl_arg_1)`): compiled once for every
+  /// such cell with the same function and argument types, whatever its
+  /// names. nullopt for any other cell.
+  std::optional<CellBody> asDirectCall(const CellBody &body) const;
+  /// compileCell without the direct-call path; errors go to `diagnostics`
+  /// (default: the session's error stream).
+  CompiledCell *compileBody(const CellBody &body,
+                            const std::vector<Definition> &newDefs,
+                            llvm::raw_ostream *diagnostics);
   /// The compiled entry of `body` with `defs` (cached); null after errors.
   CompiledCell *compileCell(const CellBody &body,
                             const std::vector<Definition> &newDefs);
