@@ -220,8 +220,6 @@ ModuleText Session::Impl::buildModule(llvm::ArrayRef<const Definition *> defs,
               last.loc.line, last.loc.col);
   for (const std::string &r : returned)
     binds.push_back(llvm::StringRef(r).starts_with("__value_") ? "" : r);
-  if (!body->bindAs.empty())
-    binds = body->bindAs;
   return m;
 }
 
@@ -255,118 +253,6 @@ std::unique_ptr<Compiler> Session::Impl::load(ModuleText &text,
   return compiler;
 }
 
-/// The tokens of `text` if it has only names and `( ) , =`.
-static std::optional<std::vector<std::string>>
-callTokens(llvm::StringRef text) {
-  std::vector<std::string> tokens;
-  while (!(text = text.ltrim()).empty()) {
-    if (llvm::StringRef("(),=").contains(text.front())) {
-      tokens.push_back(text.take_front().str());
-      text = text.drop_front();
-      continue;
-    }
-    size_t n =
-        text.find_if_not([](char c) { return llvm::isAlnum(c) || c == '_'; });
-    if (n == 0)
-      return std::nullopt;
-    tokens.push_back(text.take_front(n).str());
-    text = text.drop_front(n);
-  }
-  return tokens;
-}
-
-/// The number of results `-> R` or `-> (R1, R2)` declares in the text of a
-/// function; 0 without `->`.
-static unsigned countDeclaredResults(llvm::StringRef fnText) {
-  size_t arrow = fnText.find("->");
-  if (arrow == llvm::StringRef::npos)
-    return 0;
-  llvm::StringRef results = fnText.drop_front(arrow + 2).ltrim();
-  if (!results.starts_with("("))
-    return 1;
-  unsigned count = 1;
-  int depth = 0;
-  for (char c : results) {
-    if (c == '(' || c == '[')
-      ++depth;
-    else if (c == ')' || c == ']')
-      --depth;
-    else if (c == ',' && depth == 1)
-      ++count;
-    if (depth == 0)
-      break;
-  }
-  return count;
-}
-
-std::optional<CellBody>
-Session::Impl::asDirectCall(const CellBody &body) const {
-  if (body.items.size() != 1)
-    return std::nullopt;
-  const CellItem &item = body.items.front();
-  auto tokens =
-      callTokens(llvm::StringRef(body.fileText).slice(item.begin, item.end));
-  if (!tokens)
-    return std::nullopt;
-  // [target (, target)* =] callee ( [arg (, arg)*] )
-  std::vector<std::string> targets, args;
-  size_t i = 0;
-  auto names = [&](std::vector<std::string> &out) {
-    while (i < tokens->size() && isIdentifier((*tokens)[i])) {
-      out.push_back((*tokens)[i++]);
-      if (i == tokens->size() || (*tokens)[i] != ",")
-        return;
-      ++i;
-    }
-  };
-  if (llvm::is_contained(*tokens, "=")) {
-    names(targets);
-    if (i == tokens->size() || (*tokens)[i++] != "=")
-      return std::nullopt;
-  }
-  if (i + 1 >= tokens->size() || !isIdentifier((*tokens)[i]) ||
-      (*tokens)[i + 1] != "(")
-    return std::nullopt;
-  std::string callee = (*tokens)[i];
-  i += 2;
-  names(args);
-  if (i + 1 != tokens->size() || (*tokens)[i] != ")")
-    return std::nullopt;
-  const Definition *fn = findDefinition(callee);
-  unsigned numResults =
-      fn && fn->isFunction ? countDeclaredResults(fn->text) : 0;
-  std::set<std::string> distinct(args.begin(), args.end());
-  if (!numResults || (!targets.empty() && targets.size() != numResults) ||
-      distinct.size() != args.size() ||
-      llvm::any_of(args,
-                   [&](const std::string &a) { return !values.count(a); }))
-    return std::nullopt;
-
-  CellBody call;
-  call.file = body.file;
-  std::vector<std::string> outs, params;
-  for (unsigned r = 0; r < numResults; ++r)
-    outs.push_back("repl_out_" + std::to_string(r));
-  for (const auto &[k, a] : llvm::enumerate(args)) {
-    params.push_back("repl_arg_" + std::to_string(k));
-    call.arguments[params.back()] = a;
-  }
-  call.fileText = llvm::join(outs, ", ") + " = " + callee + "(" +
-                  llvm::join(params, ", ") + ")";
-  CellItem canonical;
-  canonical.kind = CellItem::Kind::Statement;
-  canonical.loc = item.loc;
-  canonical.end = call.fileText.size();
-  canonical.defines = outs;
-  canonical.names = outs;
-  canonical.names.push_back(callee);
-  canonical.names.insert(canonical.names.end(), params.begin(), params.end());
-  call.items.push_back(std::move(canonical));
-  call.bindAs =
-      targets.empty() ? std::vector<std::string>(numResults, "") : targets;
-  return call;
-}
-
 std::string Session::Impl::freshEntryName(const std::vector<Definition> &defs) {
   while (true) {
     std::string name = "repl_cell_" + std::to_string(nextEntry++);
@@ -378,15 +264,23 @@ std::string Session::Impl::freshEntryName(const std::vector<Definition> &defs) {
 }
 
 CompiledCell *Session::Impl::compileCell(const CellBody &body,
-                                         const std::vector<Definition> &defs) {
+                                         const std::vector<Definition> &defs,
+                                         std::vector<std::string> &binds) {
   if (std::optional<CellBody> call = asDirectCall(body)) {
     std::string diagnostics;
     llvm::raw_string_ostream os(diagnostics);
-    if (CompiledCell *cell = compileBody(*call, defs, &os))
+    // The cached call serves every cell of its shape: what its results
+    // bind is this cell's.
+    if (CompiledCell *cell = compileBody(*call, defs, &os)) {
+      binds = call->bindAs;
       return cell;
+    }
     // The cell as written reports the errors where they are.
   }
-  return compileBody(body, defs, nullptr);
+  CompiledCell *cell = compileBody(body, defs, nullptr);
+  if (cell)
+    binds = cell->binds;
+  return cell;
 }
 
 CompiledCell *Session::Impl::compileBody(const CellBody &body,
@@ -528,7 +422,8 @@ Session::Status Session::Impl::evalCell(llvm::StringRef file,
     return Status::Done;
   }
 
-  CompiledCell *cell = compileCell(body, defs);
+  std::vector<std::string> binds;
+  CompiledCell *cell = compileCell(body, defs, binds);
   std::vector<HostTensor> results;
   if (!cell || !runCell(*cell, results)) {
     for (auto it = cache.begin(); cell && it != cache.end(); ++it)
@@ -538,7 +433,6 @@ Session::Status Session::Impl::evalCell(llvm::StringRef file,
       }
     return Status::Failed;
   }
-  std::vector<std::string> binds = cell->binds;
   commit(std::move(defs));
   for (auto [name, value] : llvm::zip(binds, results)) {
     if (!name.empty()) {

@@ -247,7 +247,8 @@ Session::Status Session::Impl::timeCommand(llvm::StringRef arg) {
     error(":time takes statements or an expression");
     return Status::Failed;
   }
-  CompiledCell *cell = compileCell(body, {});
+  std::vector<std::string> binds;
+  CompiledCell *cell = compileCell(body, {}, binds);
   if (!cell)
     return Status::Failed;
   double compileBefore = cell->compiler->getCompileSeconds();

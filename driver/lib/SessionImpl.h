@@ -1,7 +1,7 @@
 //===- SessionImpl.h - The state behind tessera::Session --------*- C++ -*-===//
 //
-// Private to driver/lib. Session.cpp runs cells; SessionCommands.cpp runs
-// the `:commands`.
+// Private to driver/lib. Session.cpp runs cells, DirectCalls.cpp finds the
+// cells that only call a function; SessionCommands.cpp runs the `:commands`.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,8 +76,8 @@ struct CellBody {
   /// Names in the text that stand for session values of other names (a
   /// direct call's arguments): name -> value.
   std::map<std::string, std::string> arguments;
-  /// What each result binds, when not what the text's statements name: a
-  /// value's name, or "" for a value to print.
+  /// For a direct call in canonical names, what each result binds for the
+  /// cell it stands for: a value's name, or "" for a value to print.
   std::vector<std::string> bindAs;
 
   /// The session value that `name` in the text stands for.
@@ -158,8 +158,10 @@ public:
                             const std::vector<Definition> &newDefs,
                             llvm::raw_ostream *diagnostics);
   /// The compiled entry of `body` with `defs` (cached); null after errors.
+  /// `binds` receives what each of its results binds for `body`.
   CompiledCell *compileCell(const CellBody &body,
-                            const std::vector<Definition> &newDefs);
+                            const std::vector<Definition> &newDefs,
+                            std::vector<std::string> &binds);
   /// Runs `cell` on the session's values; its results in `results`. False
   /// after printing the error.
   bool runCell(CompiledCell &cell, std::vector<HostTensor> &results);
