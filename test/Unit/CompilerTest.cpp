@@ -241,8 +241,8 @@ TEST(CompilerTest, SignaturesComeFromTheModule) {
   auto header = llvm::MemoryBuffer::getFile((dir + "/libtwo.h").str());
   ASSERT_TRUE(static_cast<bool>(header));
   EXPECT_NE((*header)->getBuffer().find(
-                "static inline int32_t tessera_stats(const double *x, "
-                "int64_t L, double *total, int64_t *ramp, int64_t N)"),
+                "static inline int32_t tessera_stats(int64_t N, int64_t L, "
+                "const double *x, double *total, int64_t *ramp)"),
             llvm::StringRef::npos)
       << (*header)->getBuffer().str();
   llvm::sys::fs::remove_directories(dir);

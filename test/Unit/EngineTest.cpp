@@ -819,7 +819,7 @@ int main(void) {
   for (int i = 0; i < M * K; ++i) a[i] = (float)(i % 7) - 2.0f;
   for (int i = 0; i < K * N; ++i) b[i] = (float)(i % 5) * 0.5f;
   memset(c, 0, sizeof(c));
-  int32_t status = tessera_matmul(a, b, c, M, K, N);
+  int32_t status = tessera_matmul(M, K, N, a, b, c);
   if (status != 0) {
     printf("unexpected status %d: %s\n", status, tessera_matmul_strerror(status));
     return 1;
@@ -841,9 +841,9 @@ int main(void) {
   printf("status %d: %s\n", status, tessera_matmul_strerror(status));
 
   float s = 2.0f, ramp[4 * 3];
-  status = tessera_ramp(&s, 4, ramp);
+  status = tessera_ramp(4, &s, ramp);
   printf("ramp %d %g %g\n", status, ramp[1], ramp[11]);
-  printf("negative: %s\n", tessera_ramp_strerror(tessera_ramp(&s, -1, ramp)));
+  printf("negative: %s\n", tessera_ramp_strerror(tessera_ramp(-1, &s, ramp)));
   return 0;
 }
 )c";
@@ -892,13 +892,14 @@ TEST(EngineAOTTest, SharedLibraryAndHeaderFromC) {
   ASSERT_NO_ERROR(linkSharedLibrary(object, library));
 
   std::string header = generateCHeader(sigs, "engine_test");
-  EXPECT_NE(header.find("static inline int32_t tessera_matmul(const float *a, "
-                        "const float *b, float *result0, int64_t M, int64_t K, "
-                        "int64_t N)"),
+  // Sizes first, in the order they appear in the parameters.
+  EXPECT_NE(header.find("static inline int32_t tessera_matmul(int64_t M, "
+                        "int64_t K, int64_t N, const float *a, const float *b, "
+                        "float *result0)"),
             std::string::npos)
       << header;
-  EXPECT_NE(header.find("static inline int32_t tessera_ramp(const float *s, "
-                        "int64_t L, float *result0)"),
+  EXPECT_NE(header.find("static inline int32_t tessera_ramp(int64_t L, "
+                        "const float *s, float *result0)"),
             std::string::npos)
       << header;
   {

@@ -257,9 +257,12 @@ private:
   const EntrySignature &sig;
   std::vector<std::string> paramNames, resultNames;
   /// The C expression for each size symbol: an index parameter or a helper
-  /// argument of its own (symbolArgs, in order).
+  /// argument of its own.
   std::map<std::string, std::string> symbolExpr;
-  std::vector<std::string> symbolArgs;
+  /// The helpers' size arguments, in order of first appearance in the
+  /// parameters: index parameters and symbols that no index parameter
+  /// binds.
+  std::vector<std::string> sizeArgs;
   /// The helper argument that takes the error record.
   std::string errorName;
   unsigned numDescriptors = 0;
@@ -279,14 +282,18 @@ void EntryEmitter::allocateNames() {
   for (const ValueSpec &result : sig.results)
     resultNames.push_back(names.allocate(result.name));
   for (const SizeBinding &binding : computeSizeBindings(sig)) {
-    if (binding.source.kind == SizeSource::Kind::IndexParam) {
-      symbolExpr[binding.symbol] = paramNames[binding.source.position];
-      continue;
-    }
-    std::string name = names.allocate(binding.symbol);
+    std::string name = binding.source.kind == SizeSource::Kind::IndexParam
+                           ? paramNames[binding.source.position]
+                           : names.allocate(binding.symbol);
     symbolExpr[binding.symbol] = name;
-    symbolArgs.push_back(name);
+    sizeArgs.push_back(name);
   }
+  // An index parameter always binds its symbol (Sema sees to it); should a
+  // hand-written signature bind it earlier, the parameter is still passed.
+  for (auto [i, param] : llvm::enumerate(sig.params))
+    if (param.kind == ValueSpec::Kind::Index &&
+        !llvm::is_contained(sizeArgs, paramNames[i]))
+      sizeArgs.push_back(paramNames[i]);
   errorName = names.allocate("error");
 }
 
@@ -377,7 +384,14 @@ std::string EntryEmitter::emitDescriptor(const ValueSpec &spec,
 void EntryEmitter::emitHelpers() {
   // tessera_<name>_errinfo builds the descriptors and calls the entry;
   // tessera_<name> is the same without a record.
+  // Sizes first, in the order they appear in the parameters (index
+  // parameters among them), so that they cannot be mistaken for data; then
+  // the inputs' data and the outputs', in order.
   std::string helperArgs, forwardArgs;
+  for (const std::string &size : sizeArgs) {
+    addArg(helperArgs, "int64_t " + size);
+    addArg(forwardArgs, size);
+  }
   for (auto [i, param] : llvm::enumerate(sig.params)) {
     if (param.kind != ValueSpec::Kind::Tensor)
       continue;
@@ -385,20 +399,10 @@ void EntryEmitter::emitHelpers() {
                            " *" + paramNames[i]);
     addArg(forwardArgs, paramNames[i]);
   }
-  for (auto [i, param] : llvm::enumerate(sig.params)) {
-    if (param.kind != ValueSpec::Kind::Index)
-      continue;
-    addArg(helperArgs, "int64_t " + paramNames[i]);
-    addArg(forwardArgs, paramNames[i]);
-  }
   for (auto [i, result] : llvm::enumerate(sig.results)) {
     addArg(helperArgs,
            getCElementTypeName(result.dtype).str() + " *" + resultNames[i]);
     addArg(forwardArgs, resultNames[i]);
-  }
-  for (const std::string &symbol : symbolArgs) {
-    addArg(helperArgs, "int64_t " + symbol);
-    addArg(forwardArgs, symbol);
   }
   std::string withRecord = helperArgs;
   addArg(withRecord, "tessera_error *" + errorName);

@@ -33,7 +33,7 @@ int main(void) {
   /* T = S = 2^28 with D = 0: the inputs are empty, but the Gram matrix 's'
    * has 2^56 floats, which malloc cannot provide. */
   memset(&e, 0, sizeof(e));
-  status = tessera_gram_max_errinfo(none, none, out, big, 0, big, &e);
+  status = tessera_gram_max_errinfo(big, 0, big, none, none, out, &e);
   print_error("gram_max", &e);
   expect(status == TESSERA_STATUS_OUT_OF_MEMORY && e.status == status &&
              e.rank == 2 && e.shape[0] == big && e.shape[1] == big &&
@@ -41,13 +41,13 @@ int main(void) {
              !strcmp(e.what, "intermediate 's'"),
          "out of memory reported");
   /* Without a record the status is the same. */
-  expect(tessera_gram_max(none, none, out, big, 0, big) ==
+  expect(tessera_gram_max(big, 0, big, none, none, out) ==
              TESSERA_STATUS_OUT_OF_MEMORY,
          "out of memory without a record");
 
   /* T = S = 2^62: 2^124 elements do not fit in 64 bits. */
   memset(&e, 0, sizeof(e));
-  status = tessera_gram_max_errinfo(none, none, out, huge, 0, huge, &e);
+  status = tessera_gram_max_errinfo(huge, 0, huge, none, none, out, &e);
   print_error("gram_max", &e);
   expect(status == TESSERA_STATUS_TOO_LARGE && e.bytes == -1 &&
              e.shape[0] == huge && !strcmp(e.what, "intermediate 's'"),
@@ -70,7 +70,7 @@ int main(void) {
   }
 
   /* M = 10^14 with K = N = 0: nothing to compute, at once. */
-  status = tessera_matmul(none, none, out, 100000000000000LL, 0, 0);
+  status = tessera_matmul(100000000000000LL, 0, 0, none, none, out);
   expect(status == 0, "empty domain");
   return failures != 0;
 }

@@ -28,7 +28,7 @@ int main(void) {
         s += a[m * K + k] * b[k * N + n];
       ref[m * N + n] = s;
     }
-  int32_t status = tessera_matmul(a, b, c, M, K, N);
+  int32_t status = tessera_matmul(M, K, N, a, b, c);
   int ok = status == 0;
   for (int i = 0; i < M * N; ++i)
     ok &= fabsf(c[i] - ref[i]) <= 1e-5f * (1.0f + fabsf(ref[i]));
@@ -39,7 +39,7 @@ int main(void) {
   int64_t ramp[L];
   for (int i = 0; i < R * 3; ++i)
     x[i] = 0.5 * i - 1.0;
-  status = tessera_stats(x, L, total, ramp, R);
+  status = tessera_stats(R, L, x, total, ramp);
   ok = status == 0;
   for (int i = 0; i < R; ++i)
     ok &= fabs(total[i] - (x[3 * i] + x[3 * i + 1] + x[3 * i + 2])) < 1e-12;
@@ -56,7 +56,7 @@ int main(void) {
     z[i].im = 1.0f - 0.25f * (float)i;
     xr[i] = (float)i;
   }
-  status = tessera_rotate(z, xr, y, mod, C);
+  status = tessera_rotate(C, z, xr, y, mod);
   ok = status == 0;
   for (int i = 0; i < C; ++i) {
     ok &= fabsf(y[i].re - (xr[i] - z[i].im)) < 1e-6f;
@@ -72,7 +72,7 @@ int main(void) {
     sig[i].re = cos(0.7 * i) + 0.1 * i;
     sig[i].im = sin(1.3 * i);
   }
-  status = tessera_spectrum(sig, spec, F);
+  status = tessera_spectrum(F, sig, spec);
   ok = status == 0;
   for (int k = 0; k < F; ++k) {
     double re = 0, im = 0;

@@ -27,7 +27,7 @@ static double norm_of_fwht(int64_t n) {
   double sum = 0;
   for (int64_t i = 0; i < n; ++i)
     x[i] = 1.0f;
-  if (tessera_hadamard(x, y, 1, n) != 0)
+  if (tessera_hadamard(1, n, x, y) != 0)
     return -1;
   for (int64_t i = 0; i < n; ++i)
     sum += (double)y[i] * y[i];
@@ -42,7 +42,7 @@ int main(void) {
   float x[36], y[36];
   memset(x, 0, sizeof(x));
   memset(y, 0x7f, sizeof(y));
-  int32_t status = tessera_hadamard(x, y, 1, 36);
+  int32_t status = tessera_hadamard(1, 36, x, y);
   report("hadamard", status, tessera_hadamard_strerror(status));
   unsigned char untouched = 1;
   for (size_t i = 0; i < sizeof(y); ++i)
@@ -50,7 +50,7 @@ int main(void) {
   expect(status == 1 && untouched, "36 rejected, output untouched");
 
   float m[18];
-  status = tessera_doubled(x, m, y, 1, 18);
+  status = tessera_doubled(1, 18, x, m, y);
   report("doubled", status, tessera_doubled_strerror(status));
 
   tessera_c128 tw[3 * 6 * 4];
@@ -62,7 +62,7 @@ int main(void) {
   double t[4 * 4 * 4], v[8], w[8];
   memset(t, 0, sizeof(t));
   memset(v, 0, sizeof(v));
-  status = tessera_layer(t, v, w, 4, 1, 8);
+  status = tessera_layer(4, 1, 8, t, v, w);
   report("layer", status, tessera_layer_strerror(status));
   return failures != 0;
 }

@@ -26,7 +26,7 @@ int main(void) {
     x[i] = (float)i + 0.5f;
   for (int i = 0; i < H; ++i)
     y[i] = 10.0f * (float)i;
-  int32_t status = tessera_half(x, y, z, N);
+  int32_t status = tessera_half(N, x, y, z);
   int ok = status == 0;
   for (int i = 0; i < H; ++i)
     ok &= z[i] == y[i] + (2 * i < N ? x[2 * i] : 0.0f);
@@ -47,17 +47,17 @@ int main(void) {
   /* log2(N) for N = 12: the helper passes some extent, the entry refuses. */
   float x12[12], t[3 * 2] = {1, 2, 3, 4, 5, 6}, s[3];
   memset(x12, 0, sizeof(x12));
-  status = tessera_stages(x12, t, s, 12);
+  status = tessera_stages(12, x12, t, s);
   report("stages", status, tessera_stages_strerror(status));
-  status = tessera_stages(x, t, s, N);
+  status = tessera_stages(N, x, t, s);
   expect(status == 0 && s[0] == 2 && s[1] == 12 && s[2] == 30, "stages");
 
   /* N - 4 for N = 2. */
-  status = tessera_trim(x, y, z, 2);
+  status = tessera_trim(2, x, y, z);
   report("trim", status, tessera_trim_strerror(status));
 
   /* N / M for M = 0. */
-  status = tessera_ratio(x, y, y, z, N, 0);
+  status = tessera_ratio(N, 0, x, y, y, z);
   report("ratio", status, tessera_ratio_strerror(status));
 
   /* An output of L - 5 for L = 2. */
