@@ -15,6 +15,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 
+#include <set>
+
 using namespace tessera;
 
 //===----------------------------------------------------------------------===//
@@ -263,31 +265,39 @@ std::string Session::Impl::freshEntryName(const std::vector<Definition> &defs) {
   }
 }
 
-CompiledCell *Session::Impl::compileCell(const CellBody &body,
-                                         const std::vector<Definition> &defs,
-                                         std::vector<std::string> &binds) {
-  if (std::optional<CellBody> call = asDirectCall(body)) {
+CellUse Session::Impl::compileCell(const CellBody &body,
+                                   const std::vector<Definition> &defs) {
+  CellUse use;
+  const CellBody *compiled = &body;
+  std::optional<CellBody> call = asDirectCall(body);
+  if (call) {
     std::string diagnostics;
     llvm::raw_string_ostream os(diagnostics);
-    // The cached call serves every cell of its shape: what its results
-    // bind is this cell's.
-    if (CompiledCell *cell = compileBody(*call, defs, &os)) {
-      binds = call->bindAs;
-      return cell;
-    }
-    // The cell as written reports the errors where they are.
+    use.cell = compileBody(*call, defs, &os);
+    // Otherwise the cell as written reports the errors where they are.
+    if (use.cell)
+      compiled = &*call;
   }
-  CompiledCell *cell = compileBody(body, defs, nullptr);
-  if (cell)
-    binds = cell->binds;
-  return cell;
+  if (!use.cell)
+    use.cell = compileBody(body, defs, nullptr);
+  if (!use.cell)
+    return use;
+  // A cached call serves every cell of its shape: the values it takes and
+  // what its results bind are this cell's.
+  for (const std::string &p : use.cell->params)
+    use.arguments.push_back(compiled->valueOf(p));
+  use.binds = compiled == &body ? use.cell->binds : call->bindAs;
+  return use;
 }
 
 CompiledCell *Session::Impl::compileBody(const CellBody &body,
                                          const std::vector<Definition> &defs,
                                          llvm::raw_ostream *diagnostics) {
   std::vector<std::string> params = valuesUsed(body);
+  // The cell's own definitions are checked with it, used or not.
   std::vector<std::string> names;
+  for (const Definition &d : defs)
+    names.push_back(d.name);
   for (const CellItem &item : body.items)
     names.insert(names.end(), item.names.begin(), item.names.end());
   std::vector<const Definition *> used = closure(names, defs);
@@ -308,8 +318,6 @@ CompiledCell *Session::Impl::compileBody(const CellBody &body,
   CompiledCell cell;
   cell.compiler = std::move(compiler);
   cell.entry = entry;
-  for (const std::string &p : params)
-    cell.arguments.push_back(body.valueOf(p));
   cell.params = std::move(params);
   cell.binds = std::move(binds);
   for (const Definition *d : used)
@@ -329,10 +337,10 @@ void Session::Impl::trimCache() {
   }
 }
 
-bool Session::Impl::runCell(CompiledCell &cell,
+bool Session::Impl::runCell(const CellUse &use,
                             std::vector<HostTensor> &results) {
-  ComputeResult r = compute(cell, [&](const CallArguments &args) {
-    return cell.compiler->run(cell.entry, args);
+  ComputeResult r = compute(use, [&](const CallArguments &args) {
+    return use.cell->compiler->run(use.cell->entry, args);
   });
   if (!r) {
     error(llvm::toString(r.takeError()));
@@ -343,20 +351,28 @@ bool Session::Impl::runCell(CompiledCell &cell,
 }
 
 ComputeResult Session::Impl::compute(
-    CompiledCell &cell,
+    const CellUse &use,
     llvm::function_ref<ComputeResult(const CallArguments &)> work) {
+  CompiledCell &cell = *use.cell;
   // Compiled here, so that a child process has the code (and the cache
   // keeps it).
   if (llvm::Error e = cell.compiler->compile(cell.entry))
     return std::move(e);
+  for (const std::string &value : use.arguments)
+    if (!values.count(value))
+      return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                     "no value named '" + value + "'");
   // The values are lent to the call, not copied.
   CallArguments args;
-  for (auto [param, value] : llvm::zip(cell.params, cell.arguments))
+  for (auto [param, value] : llvm::zip(cell.params, use.arguments))
     args.tensors[param] = std::move(values[value]);
+  // A child process inherits unwritten output: write it out first.
+  out.flush();
+  err.flush();
   auto call = [&]() -> ComputeResult { return work(args); };
   ComputeResult r =
       options.interrupt ? runInterruptibly(call, *options.interrupt) : call();
-  for (auto [param, value] : llvm::zip(cell.params, cell.arguments))
+  for (auto [param, value] : llvm::zip(cell.params, use.arguments))
     values[value] = std::move(args.tensors[param]);
   return r;
 }
@@ -370,16 +386,18 @@ bool Session::Impl::parseBody(CellBody &body, std::vector<Definition> &defs,
   if (!parsed.ok)
     return false;
   llvm::StringRef text = body.fileText;
+  // The cell's own definitions count wherever they are in it.
+  std::set<std::string> defined;
+  for (const CellItem &item : parsed.items)
+    if (item.kind == CellItem::Kind::Function ||
+        item.kind == CellItem::Kind::Constant)
+      defined.insert(item.defines.begin(), item.defines.end());
   for (CellItem &item : parsed.items) {
     bool isFunction = item.kind == CellItem::Kind::Function;
     if (!isFunction && item.kind != CellItem::Kind::Constant) {
       for (const std::string &n : item.defines)
-        if (findDefinition(n) || llvm::any_of(defs, [&](const Definition &d) {
-              return d.name == n;
-            }))
-          diag.error(item.loc, "'" + n +
-                                   "' is the name of a function or constant; "
-                                   "a value needs another name");
+        if (std::optional<std::string> why = whyNotAValueName(n, defined))
+          diag.error(item.loc, *why);
       body.items.push_back(std::move(item));
       continue;
     }
@@ -422,10 +440,10 @@ Session::Status Session::Impl::evalCell(llvm::StringRef file,
     return Status::Done;
   }
 
-  std::vector<std::string> binds;
-  CompiledCell *cell = compileCell(body, defs, binds);
+  CellUse use = compileCell(body, defs);
+  CompiledCell *cell = use.cell;
   std::vector<HostTensor> results;
-  if (!cell || !runCell(*cell, results)) {
+  if (!cell || !runCell(use, results)) {
     for (auto it = cache.begin(); cell && it != cache.end(); ++it)
       if (&it->second == cell) {
         cache.erase(it);
@@ -434,7 +452,7 @@ Session::Status Session::Impl::evalCell(llvm::StringRef file,
     return Status::Failed;
   }
   commit(std::move(defs));
-  for (auto [name, value] : llvm::zip(binds, results)) {
+  for (auto [name, value] : llvm::zip(use.binds, results)) {
     if (!name.empty()) {
       values[name] = std::move(value);
       continue;
@@ -455,6 +473,27 @@ Session::Impl::Impl(SessionOptions opts)
 
 void Session::Impl::error(const llvm::Twine &message) {
   err << "error: " << message << "\n";
+}
+
+std::optional<std::string>
+Session::Impl::whyNotAValueName(llvm::StringRef name,
+                                const std::set<std::string> &defining) const {
+  if (!isIdentifier(name))
+    return "'" + name.str() + "' is not a name";
+  if (findDefinition(name) || defining.count(name.str()))
+    return "'" + name.str() +
+           "' is the name of a function or constant; a value needs another "
+           "name";
+  if (name.starts_with("repl_") || name.starts_with("__value_"))
+    return "names starting with 'repl_' or '__value_' are the REPL's own; "
+           "choose another name for '" +
+           name.str() + "'";
+  if (lookupBuiltin(name) || isReducerName(name) || parseDTypeName(name) ||
+      name == "index")
+    return "'" + name.str() +
+           "' is a built-in or type name; a value needs "
+           "another name";
+  return std::nullopt;
 }
 
 bool tessera::isIdentifier(llvm::StringRef name) {

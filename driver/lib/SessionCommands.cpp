@@ -247,8 +247,8 @@ Session::Status Session::Impl::timeCommand(llvm::StringRef arg) {
     error(":time takes statements or an expression");
     return Status::Failed;
   }
-  std::vector<std::string> binds;
-  CompiledCell *cell = compileCell(body, {}, binds);
+  CellUse use = compileCell(body, {});
+  CompiledCell *cell = use.cell;
   if (!cell)
     return Status::Failed;
   double compileBefore = cell->compiler->getCompileSeconds();
@@ -256,7 +256,7 @@ Session::Status Session::Impl::timeCommand(llvm::StringRef arg) {
   double maxSeconds = options.maxTimedSeconds;
   // The runs' times come back as a tensor (from a child process when
   // Ctrl-C can stop it).
-  ComputeResult measured = compute(*cell, [&](const CallArguments &args) {
+  ComputeResult measured = compute(use, [&](const CallArguments &args) {
     return timeRuns(*cell->compiler, cell->entry, args, maxRuns, maxSeconds);
   });
   if (!measured) {
@@ -302,13 +302,8 @@ Session::Status Session::Impl::saveCommand(llvm::StringRef name,
 
 Session::Status Session::Impl::readCommand(llvm::StringRef name,
                                            llvm::StringRef path) {
-  if (!isIdentifier(name)) {
-    error("'" + name + "' is not a name");
-    return Status::Failed;
-  }
-  if (findDefinition(name)) {
-    error("'" + name + "' is the name of a function or constant; a value " +
-          "needs another name");
+  if (std::optional<std::string> why = whyNotAValueName(name)) {
+    error(*why);
     return Status::Failed;
   }
   auto tensor = readNpy(path);

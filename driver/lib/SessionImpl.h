@@ -18,6 +18,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 
 namespace tessera {
 
@@ -58,13 +59,23 @@ struct Definition {
 struct CompiledCell {
   std::unique_ptr<Compiler> compiler;
   std::string entry;
-  /// The entry's parameters, and the session value each one is given.
-  std::vector<std::string> params, arguments;
+  /// The entry's parameters.
+  std::vector<std::string> params;
   /// What each result binds: a value's name, or "" for an expression's.
   std::vector<std::string> binds;
   /// The definitions it was compiled with: name -> text.
   std::map<std::string, std::string> uses;
   uint64_t lastUse = 0;
+};
+
+/// A compiled cell and what one use of it passes and binds (a cached direct
+/// call serves cells with other names).
+struct CellUse {
+  CompiledCell *cell = nullptr;
+  /// The session value given to each of the entry's parameters.
+  std::vector<std::string> arguments;
+  /// What each result binds: a value's name, or "" for a value to print.
+  std::vector<std::string> binds;
 };
 
 /// The body of a cell entry: its statements and bare expressions, each
@@ -102,6 +113,13 @@ public:
   /// `isFinal`, when the text is unfinished (then `*incomplete` is set).
   bool parseBody(CellBody &body, std::vector<Definition> &defs,
                  bool isFinal = true, bool *incomplete = nullptr);
+
+  /// Why `name` cannot name a value (a definition's name, also among
+  /// `defining`; the REPL's own names; a built-in or dtype); nullopt if it
+  /// can.
+  std::optional<std::string>
+  whyNotAValueName(llvm::StringRef name,
+                   const std::set<std::string> &defining = {}) const;
 
   // Commands (SessionCommands.cpp).
 
@@ -157,19 +175,18 @@ public:
   CompiledCell *compileBody(const CellBody &body,
                             const std::vector<Definition> &newDefs,
                             llvm::raw_ostream *diagnostics);
-  /// The compiled entry of `body` with `defs` (cached); null after errors.
-  /// `binds` receives what each of its results binds for `body`.
-  CompiledCell *compileCell(const CellBody &body,
-                            const std::vector<Definition> &newDefs,
-                            std::vector<std::string> &binds);
-  /// Runs `cell` on the session's values; its results in `results`. False
+  /// The compiled entry of `body` with `defs` (cached), with the values it
+  /// takes and what its results bind for `body`; no cell after errors.
+  CellUse compileCell(const CellBody &body,
+                      const std::vector<Definition> &newDefs);
+  /// Runs `use` on the session's values; its results in `results`. False
   /// after printing the error.
-  bool runCell(CompiledCell &cell, std::vector<HostTensor> &results);
+  bool runCell(const CellUse &use, std::vector<HostTensor> &results);
   /// Compiles `cell` and calls `work` with the session's values as its
   /// arguments: in a child process that Ctrl-C stops when
   /// options.interrupt is set (the values are lent, not copied).
   ComputeResult
-  compute(CompiledCell &cell,
+  compute(const CellUse &use,
           llvm::function_ref<ComputeResult(const CallArguments &)> work);
   /// Removes compiled cells beyond the cache size, least recently used
   /// first.

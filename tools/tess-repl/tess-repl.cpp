@@ -80,10 +80,11 @@ completeAt(const Session &session, StringRef buffer, size_t pos) {
 
 /// Adds `line` to the unfinished cell `pending` and runs it, or runs the
 /// command `line` (after reporting what `pending` lacks).
+/// `ok` becomes false if that unfinished cell failed.
 static Session::Status feed(Session &session, std::string &pending,
-                            StringRef line) {
+                            StringRef line, bool &ok) {
   if (!pending.empty() && line.ltrim().starts_with(":")) {
-    (void)session.eval(pending, /*isFinal=*/true);
+    ok &= session.eval(pending, /*isFinal=*/true) == Session::Status::Done;
     pending.clear();
   }
   pending += line;
@@ -98,10 +99,6 @@ static void runInteractive(Session &session) {
   editor.setListCompleter([&](StringRef buffer, size_t pos) {
     return completeAt(session, buffer, pos);
   });
-  struct sigaction action = {};
-  action.sa_handler = onInterrupt;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
   outs() << "Tessera " TESSERA_VERSION " REPL. :help lists the commands, "
             "Ctrl-D quits.\n";
   outs().flush();
@@ -122,7 +119,8 @@ static void runInteractive(Session &session) {
       outs() << "\n";
       return;
     }
-    Session::Status status = feed(session, pending, *line);
+    bool ok = true; // at a terminal, failures do not change the exit status
+    Session::Status status = feed(session, pending, *line, ok);
     if (status == Session::Status::Incomplete)
       continue;
     pending.clear();
@@ -138,7 +136,7 @@ static bool runPiped(Session &session) {
   std::string pending, line;
   bool ok = true;
   while (std::getline(std::cin, line)) {
-    Session::Status status = feed(session, pending, line);
+    Session::Status status = feed(session, pending, line, ok);
     if (status == Session::Status::Incomplete)
       continue;
     pending.clear();
@@ -167,9 +165,15 @@ int main(int argc, char **argv) {
   bool interactive = sys::Process::StandardInIsUserInput();
   tessera::SessionOptions options;
   options.optLevel = optLevel;
-  // At a terminal, Ctrl-C stops a computation and the session goes on.
-  if (interactive)
+  // At a terminal, Ctrl-C stops a computation and the session goes on
+  // (from the files run first, too).
+  if (interactive) {
     options.interrupt = &interrupted;
+    struct sigaction action = {};
+    action.sa_handler = onInterrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+  }
   Session session(options);
   bool ok = true;
   for (const std::string &file : files)

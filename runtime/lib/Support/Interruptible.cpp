@@ -3,7 +3,8 @@
 // The child writes, to a pipe: a status byte (0: tensors follow, 1: an
 // error message follows), then for tensors their count and, for each, its
 // dtype, rank, shape and bytes; for an error, the message's length and text.
-// The parent reads while the child runs (the pipe holds only 64 KiB).
+// The parent reads while the child runs (the pipe holds only 64 KiB), each
+// tensor's bytes straight into the tensor it allocates for them.
 //
 //===----------------------------------------------------------------------===//
 
@@ -69,43 +70,58 @@ template <typename T> bool writeValue(int fd, T value) {
   _exit(ok ? 0 : 1);
 }
 
-/// Reads the child's message out of `data`.
+/// Reads the child's message as it arrives, straight into the result
+/// tensors (no copy of the whole message is kept), watching `interrupt`.
 class Reader {
 public:
-  explicit Reader(llvm::StringRef data) : data(data) {}
+  Reader(int fd, const std::atomic<bool> &interrupt)
+      : fd(fd), interrupt(interrupt) {}
 
-  template <typename T> bool read(T &value) {
-    if (data.size() < sizeof(T))
-      return false;
-    std::memcpy(&value, data.data(), sizeof(T));
-    data = data.drop_front(sizeof(T));
-    return true;
-  }
+  /// Reads exactly `size` bytes; false at the end of the data, on an error
+  /// or when interrupted (then `interrupted` is set).
   bool read(void *out, size_t size) {
-    if (data.size() < size)
-      return false;
-    std::memcpy(out, data.data(), size);
-    data = data.drop_front(size);
+    char *p = static_cast<char *>(out);
+    while (size > 0) {
+      if (interrupt) {
+        interrupted = true;
+        return false;
+      }
+      pollfd pfd = {fd, POLLIN, 0};
+      int ready = ::poll(&pfd, 1, 50);
+      if (ready < 0 && errno != EINTR)
+        return false;
+      if (ready <= 0)
+        continue; // a timeout or a signal: look at `interrupt` again
+      ssize_t n = ::read(fd, p, size);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        return false;
+      p += n;
+      size -= static_cast<size_t>(n);
+    }
     return true;
   }
-  llvm::StringRef take(size_t size) {
-    llvm::StringRef s = data.take_front(size);
-    data = data.drop_front(s.size());
-    return s;
-  }
+  template <typename T> bool read(T &value) { return read(&value, sizeof(T)); }
+
+  bool interrupted = false;
 
 private:
-  llvm::StringRef data;
+  int fd;
+  const std::atomic<bool> &interrupt;
 };
 
-ComputeResult decode(llvm::StringRef data) {
-  Reader reader(data);
+ComputeResult decode(Reader &reader) {
   uint8_t status = 0;
   uint64_t count = 0;
   if (!reader.read(status) || !reader.read(count))
     return makeError("the computation ended without a result");
-  if (status == 1)
-    return makeError(reader.take(count));
+  if (status == 1) {
+    std::string message(std::min<uint64_t>(count, 1 << 20), '\0');
+    if (!reader.read(message.data(), message.size()))
+      return makeError("the computation's error is cut short");
+    return makeError(message);
+  }
   std::vector<HostTensor> tensors;
   for (uint64_t i = 0; i < count; ++i) {
     uint32_t dtype = 0;
@@ -148,35 +164,26 @@ tessera::runInterruptibly(llvm::function_ref<ComputeResult()> work,
     runChild(fds[1], work);
   }
   ::close(fds[1]);
-  std::string data;
-  bool interrupted = false;
-  char buffer[1 << 16];
-  while (true) {
-    if (interrupt) {
-      interrupted = true;
-      ::kill(pid, SIGKILL);
-      break;
-    }
-    pollfd p = {fds[0], POLLIN, 0};
-    int ready = ::poll(&p, 1, 50);
-    if (ready <= 0)
-      continue; // a timeout, or a signal (EINTR): look at `interrupt`
-    ssize_t n = ::read(fds[0], buffer, sizeof(buffer));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      break;
-    data.append(buffer, static_cast<size_t>(n));
-  }
+  Reader reader(fds[0], interrupt);
+  ComputeResult result = decode(reader);
+  // Stopped, or not all read (a result too large to hold here): the child
+  // may still be running or writing.
+  if (reader.interrupted || !result)
+    ::kill(pid, SIGKILL);
   ::close(fds[0]);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
-  if (interrupted)
+  if (reader.interrupted) {
+    llvm::consumeError(result.takeError());
     return makeError("interrupted");
-  if (WIFSIGNALED(status))
+  }
+  // A child that died says more than the message it did not finish.
+  if (WIFSIGNALED(status) && WTERMSIG(status) != SIGKILL) {
+    llvm::consumeError(result.takeError());
     return makeError(llvm::Twine("the computation was stopped by signal ") +
                      llvm::Twine(WTERMSIG(status)) + " (" +
                      strsignal(WTERMSIG(status)) + ")");
-  return decode(data);
+  }
+  return result;
 }
