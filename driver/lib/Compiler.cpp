@@ -97,7 +97,12 @@ static void remapLocations(mlir::ModuleOp module, const SourceMap &map) {
 
 class Compiler::Impl {
 public:
-  explicit Impl(CompilerOptions opts) : options(opts) {
+  explicit Impl(CompilerOptions opts)
+      : options(opts),
+        context(opts.threadPool ? mlir::MLIRContext::Threading::DISABLED
+                                : mlir::MLIRContext::Threading::ENABLED) {
+    if (options.threadPool)
+      context.setThreadPool(*options.threadPool);
     loadAllDialects(context);
     llvm::raw_ostream &os =
         options.diagnosticStream ? *options.diagnosticStream : llvm::errs();

@@ -247,6 +247,7 @@ std::unique_ptr<Compiler> Session::Impl::load(ModuleText &text,
                                       : &err;
   co.explain = explainTo != nullptr;
   co.sharedJIT = getJIT();
+  co.threadPool = &threadPool;
   if (!co.sharedJIT)
     return nullptr;
   auto compiler = std::make_unique<Compiler>(co);

@@ -15,6 +15,7 @@
 #include "tessera/Runtime/JITSession.h"
 
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/ThreadPool.h"
 
 #include <map>
 #include <optional>
@@ -206,6 +207,9 @@ public:
   std::map<std::string, HostTensor> values;
   /// Declared before the cache: the cells' modules leave it before it goes.
   std::unique_ptr<JITSession> jit;
+  /// The passes' threads, shared by every cell's Compiler (declared before
+  /// the cache for the same reason).
+  llvm::DefaultThreadPool threadPool;
   std::map<std::string, CompiledCell> cache;
   /// The text of each cell or file that holds a definition (for the
   /// source lines under diagnostics).

@@ -32,6 +32,10 @@
 #include <string>
 #include <vector>
 
+namespace llvm {
+class ThreadPoolInterface;
+} // namespace llvm
+
 namespace tessera {
 
 class JITSession;
@@ -79,6 +83,10 @@ struct CompilerOptions {
   /// Only entries compiled alone (compileOnly) can share one: the others
   /// would define the same symbols twice.
   JITSession *sharedJIT = nullptr;
+  /// Threads for the passes shared with other Compilers (the REPL's, whose
+  /// cached cells would each keep idle threads of their own); it must
+  /// outlive this Compiler. Null: the Compiler's MLIRContext has its own.
+  llvm::ThreadPoolInterface *threadPool = nullptr;
 };
 
 /// Where the text of a loaded source came from, for a source put together
