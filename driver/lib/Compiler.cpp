@@ -164,6 +164,11 @@ public:
   /// The lowered module as optimized LLVM IR in `llvmContext`, for `tm`.
   llvm::Expected<std::unique_ptr<llvm::Module>>
   translateAndOptimize(llvm::LLVMContext &llvmContext, llvm::TargetMachine &tm);
+  /// Lowers the module and translates it into optimized LLVM IR for the
+  /// host (`llvmModule` in `llvmContext`, for `tm`); false after reporting.
+  bool buildNative(llvm::LLVMContext &llvmContext,
+                   std::unique_ptr<llvm::TargetMachine> &tm,
+                   std::unique_ptr<llvm::Module> &llvmModule);
   /// Writes LLVM IR or assembly of the lowered module into `os`.
   bool printNative(EmitKind kind, llvm::raw_pwrite_stream &os);
   /// Writes LLVM IR, assembly, an object or a library into `outputs`.
@@ -390,25 +395,37 @@ Compiler::Impl::translateAndOptimize(llvm::LLVMContext &llvmContext,
   return llvmModule;
 }
 
-bool Compiler::Impl::printNative(EmitKind kind, llvm::raw_pwrite_stream &os) {
+bool Compiler::Impl::buildNative(llvm::LLVMContext &llvmContext,
+                                 std::unique_ptr<llvm::TargetMachine> &tm,
+                                 std::unique_ptr<llvm::Module> &llvmModule) {
   if (!lower())
     return false;
   initializeNativeTarget();
-  auto tm = createHostTargetMachine(options.optLevel);
-  if (!tm)
-    return report(tm.takeError());
+  auto machine = createHostTargetMachine(options.optLevel);
+  if (!machine)
+    return report(machine.takeError());
+  tm = std::move(*machine);
+  auto translated = translateAndOptimize(llvmContext, *tm);
+  if (!translated)
+    return report(translated.takeError());
+  llvmModule = std::move(*translated);
+  return true;
+}
+
+bool Compiler::Impl::printNative(EmitKind kind, llvm::raw_pwrite_stream &os) {
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(llvmContext, **tm);
-  if (!llvmModule)
-    return report(llvmModule.takeError());
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::unique_ptr<llvm::Module> llvmModule;
+  if (!buildNative(llvmContext, tm, llvmModule))
+    return false;
   if (kind == EmitKind::LLVM) {
-    os << printLLVMIR(**llvmModule);
+    os << printLLVMIR(*llvmModule);
     return true;
   }
   MachineCodeKind mk = kind == EmitKind::Assembly ? MachineCodeKind::Assembly
                                                   : MachineCodeKind::Object;
   mlir::TimingScope codegenTiming = rootTiming.nest("Code generation");
-  if (llvm::Error e = emitMachineCode(**llvmModule, **tm, mk, os))
+  if (llvm::Error e = emitMachineCode(*llvmModule, *tm, mk, os))
     return report(std::move(e));
   return true;
 }
@@ -422,16 +439,11 @@ bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
       return report(os.takeError());
     return printNative(kind, **os);
   }
-  if (!lower())
-    return false;
-  initializeNativeTarget();
-  auto tm = createHostTargetMachine(options.optLevel);
-  if (!tm)
-    return report(tm.takeError());
   llvm::LLVMContext llvmContext;
-  auto llvmModule = translateAndOptimize(llvmContext, **tm);
-  if (!llvmModule)
-    return report(llvmModule.takeError());
+  std::unique_ptr<llvm::TargetMachine> tm;
+  std::unique_ptr<llvm::Module> llvmModule;
+  if (!buildNative(llvmContext, tm, llvmModule))
+    return false;
   mlir::TimingScope codegenTiming = rootTiming.nest("Code generation");
   // Object into a temporary, link into the library's temporary, header
   // beside it; AtomicOutputs renames both into place together.
@@ -442,7 +454,7 @@ bool Compiler::Impl::emitNative(EmitKind kind, llvm::StringRef path,
     return false;
   }
   llvm::FileRemover removeObj(objPath);
-  if (llvm::Error e = writeMachineCodeFile(**llvmModule, **tm,
+  if (llvm::Error e = writeMachineCodeFile(*llvmModule, *tm,
                                            MachineCodeKind::Object, objPath))
     return report(std::move(e));
   llvm::Expected<std::string> libPath = outputs.getTemporaryPath(main);

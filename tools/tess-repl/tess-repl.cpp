@@ -92,51 +92,15 @@ static Session::Status feed(Session &session, std::string &pending,
   return session.eval(pending);
 }
 
-/// Reads and runs inputs at a terminal until Ctrl-D or `:quit`. Errors are
-/// part of working at a terminal: they do not change the exit status.
-static void runInteractive(Session &session) {
-  LineEditor editor("tess-repl", historyPath());
-  editor.setListCompleter([&](StringRef buffer, size_t pos) {
-    return completeAt(session, buffer, pos);
-  });
-  outs() << "Tessera " TESSERA_VERSION " REPL. :help lists the commands, "
-            "Ctrl-D quits.\n";
-  outs().flush();
+/// Runs the lines `next` returns (given the unfinished cell, which it may
+/// drop) until it returns none or `:quit`; true if every input succeeded.
+static bool
+runInputs(Session &session,
+          function_ref<std::optional<std::string>(std::string &pending)> next) {
   std::string pending;
-  while (true) {
-    editor.setPrompt(pending.empty() ? "tess> " : " ...> ");
-    interrupted = false;
-    std::optional<std::string> line = editor.readLine();
-    if (interrupted) {
-      // Ctrl-C drops the unfinished cell, as in other REPLs.
-      outs() << "\n";
-      pending.clear();
-      continue;
-    }
-    if (!line) {
-      if (!pending.empty())
-        (void)session.eval(pending, /*isFinal=*/true);
-      outs() << "\n";
-      return;
-    }
-    bool ok = true; // at a terminal, failures do not change the exit status
-    Session::Status status = feed(session, pending, *line, ok);
-    if (status == Session::Status::Incomplete)
-      continue;
-    pending.clear();
-    outs().flush();
-    errs().flush();
-    if (status == Session::Status::Quit)
-      return;
-  }
-}
-
-/// Reads inputs from a pipe, line by line, without a prompt.
-static bool runPiped(Session &session) {
-  std::string pending, line;
   bool ok = true;
-  while (std::getline(std::cin, line)) {
-    Session::Status status = feed(session, pending, line, ok);
+  while (std::optional<std::string> line = next(pending)) {
+    Session::Status status = feed(session, pending, *line, ok);
     if (status == Session::Status::Incomplete)
       continue;
     pending.clear();
@@ -149,6 +113,43 @@ static bool runPiped(Session &session) {
   if (!pending.empty())
     ok &= session.eval(pending, /*isFinal=*/true) == Session::Status::Done;
   return ok;
+}
+
+/// Reads and runs inputs at a terminal until Ctrl-D or `:quit`. Errors are
+/// part of working at a terminal: they do not change the exit status.
+static void runInteractive(Session &session) {
+  LineEditor editor("tess-repl", historyPath());
+  editor.setListCompleter([&](StringRef buffer, size_t pos) {
+    return completeAt(session, buffer, pos);
+  });
+  outs() << "Tessera " TESSERA_VERSION " REPL. :help lists the commands, "
+            "Ctrl-D quits.\n";
+  outs().flush();
+  (void)runInputs(session, [&](std::string &pending) {
+    while (true) {
+      editor.setPrompt(pending.empty() ? "tess> " : " ...> ");
+      interrupted = false;
+      std::optional<std::string> line = editor.readLine();
+      if (!interrupted) {
+        if (!line)
+          outs() << "\n"; // after the prompt that Ctrl-D ended
+        return line;
+      }
+      // Ctrl-C drops the unfinished cell, as in other REPLs.
+      outs() << "\n";
+      pending.clear();
+    }
+  });
+}
+
+/// Reads inputs from a pipe, line by line, without a prompt.
+static bool runPiped(Session &session) {
+  return runInputs(session, [](std::string &) -> std::optional<std::string> {
+    std::string line;
+    if (!std::getline(std::cin, line))
+      return std::nullopt;
+    return line;
+  });
 }
 
 int main(int argc, char **argv) {
