@@ -4,7 +4,7 @@
 Usage: check-format.py [--clang-format PATH] [--fix] [ROOT]
 
 Looks at every .cpp, .h and .c file under the source folders of ROOT
-(frontend, dialects, passes, runtime, driver, tools, test), skipping build
+(frontend, dialects, passes, runtime, driver, capi, python, tools, test), skipping build
 trees. Without --fix, prints `path: error: not formatted (...)` for each file
 whose formatting differs and exits 1; with --fix, rewrites them in place.
 """
@@ -14,9 +14,10 @@ import os
 import subprocess
 import sys
 
-FOLDERS = ("frontend", "dialects", "passes", "runtime", "driver", "tools",
+FOLDERS = ("frontend", "dialects", "passes", "runtime", "driver", "capi",
+           "python", "tools",
            "test", "examples")
-SUFFIXES = (".cpp", ".h", ".c")
+SUFFIXES = (".cpp", ".h", ".hpp", ".c")
 DEFAULT_TOOL = "/usr/lib/llvm-22/bin/clang-format"
 
 

@@ -7,6 +7,8 @@ Usage: check-layering.py [--max-lines N] [ROOT]
    folders may include `tessera/...` headers only from its own folder or from
    the folders below it:
 
+     python    -> capi (its public C header only)
+     capi      -> driver, frontend, passes, dialects, runtime
      tools     -> driver, frontend, passes, dialects, runtime
      driver    -> frontend, passes, dialects, runtime
      frontend  -> dialects, runtime
@@ -34,6 +36,8 @@ import sys
 
 # Folder -> folders it may include from (besides itself).
 ALLOWED = {
+    "python": {"capi"},
+    "capi": {"driver", "frontend", "passes", "dialects", "runtime"},
     "tools": {"driver", "frontend", "passes", "dialects", "runtime"},
     "driver": {"frontend", "passes", "dialects", "runtime"},
     "frontend": {"dialects", "runtime"},

@@ -2,7 +2,11 @@
 # Sets up Tessera on a Debian bookworm machine and builds it.
 #
 #   scripts/setup.sh demo      install what is missing, build, run examples/attention.tess
-#   scripts/setup.sh test      install what is missing, build, run the whole test suite
+#   scripts/setup.sh test      install what is missing, build, run the whole test suite:
+#                              the lit suite, then the Python package's tests (a venv in
+#                              build/python-venv with PyPI's scikit-build-core, nanobind,
+#                              pytest and PyTorch, `pip install .`, pytest python/tests;
+#                              TESSERA_TEST_TORCH=0 leaves PyTorch out)
 #   scripts/setup.sh build     install what is missing and build
 #   scripts/setup.sh sanitize  build with AddressSanitizer and UBSan in build-asan/,
 #                              run the whole test suite there, then each fuzzer for
@@ -32,7 +36,7 @@ PACKAGES=(
   clang-format-22 libclang-rt-22-dev
   antlr4 default-jre-headless libantlr4-runtime-dev
   libgtest-dev zlib1g-dev libzstd-dev
-  python3 python3-numpy libfftw3-dev
+  python3 python3-numpy libfftw3-dev python3-dev python3-venv
 )
 
 install_missing() {
@@ -160,6 +164,61 @@ run_fuzzers() {
   done
 }
 
+# python_tests: installs the Python package from this tree into a venv
+# (Debian's python3 with its NumPy; scikit-build-core, nanobind, pytest and,
+# unless TESSERA_TEST_TORCH=0, PyTorch from PyPI), built against $BUILD, and
+# runs pytest on python/tests. Adds to PASSED and FAILED.
+python_tests() {
+  local venv="$BUILD/python-venv"
+  local python="$venv/bin/python"
+  local log="$BUILD/pytest.log"
+  set +e
+  (
+    set -e
+    if [ ! -x "$python" ]; then
+      echo "== python: creating $venv"
+      /usr/bin/python3 -m venv --system-site-packages "$venv"
+    fi
+    local need=()
+    for module in scikit_build_core nanobind pytest; do
+      "$python" -c "import $module" 2>/dev/null || need+=("${module//_/-}")
+    done
+    if [ "${TESSERA_TEST_TORCH:-1}" != 0 ] && ! "$python" -c "import torch" 2>/dev/null; then
+      need+=(torch)
+    fi
+    if [ ${#need[@]} -gt 0 ]; then
+      echo "== python: pip install ${need[*]}"
+      "$python" -m pip install -q "${need[@]}"
+    fi
+    echo "== python: pip install . (built against $BUILD)"
+    TESSERA_BUILD_DIR="$BUILD" "$python" -m pip install -q --no-build-isolation \
+      --config-settings=build-dir="$BUILD/python-package" "$ROOT"
+  )
+  local status=$?
+  if [ "$status" -ne 0 ]; then
+    echo "== python: installing the package failed"
+    FAILED=$(( FAILED + 1 ))
+    set -e
+    return
+  fi
+  echo "== python: pytest python/tests"
+  # From the build tree, so that `import tessera` is the installed package.
+  (cd "$BUILD" && "$python" -m pytest -p no:cacheprovider -q "$ROOT/python/tests") 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  set -e
+  local summary
+  summary=$(tail -1 "$log")
+  local passed failed errors
+  passed=$(grep -oE '[0-9]+ passed' <<<"$summary" | grep -oE '[0-9]+' || true)
+  failed=$(grep -oE '[0-9]+ failed' <<<"$summary" | grep -oE '[0-9]+' || true)
+  errors=$(grep -oE '[0-9]+ errors?' <<<"$summary" | grep -oE '[0-9]+' || true)
+  PASSED=$(( PASSED + ${passed:-0} ))
+  FAILED=$(( FAILED + ${failed:-0} + ${errors:-0} ))
+  if [ "$status" -ne 0 ] && [ -z "$failed$errors" ]; then
+    FAILED=$(( FAILED + 1 ))
+  fi
+}
+
 install_missing
 case "$MODE" in
   build)
@@ -174,8 +233,10 @@ case "$MODE" in
   test)
     configure "$BUILD"
     check "$BUILD"
+    lit_status=$STATUS
+    python_tests
     echo "$PASSED passed, $FAILED failed"
-    exit "$STATUS"
+    [ "$lit_status" -eq 0 ] && [ "$FAILED" -eq 0 ]
     ;;
   sanitize)
     configure_asan

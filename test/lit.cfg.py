@@ -20,6 +20,19 @@ llvm_config.with_environment("PATH", config.tessera_tools_dir, append_path=True)
 # Tests use Debian's interpreter, the one python3-numpy is installed for.
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%cc", config.c_compiler))
+config.substitutions.append(("%cxx", config.cxx_compiler))
+config.substitutions.append(("%cmake", config.cmake_command))
+config.substitutions.append(("%tessera_build", config.tessera_obj_root))
+# Programs that link libTessera (the embedding API) are built with its
+# sanitizers in a sanitizer build, and find it in the build tree's lib/.
+sanitize_flags = ("-fsanitize=" + config.tessera_sanitize
+                  if config.tessera_sanitize else "")
+config.substitutions.append(("%sanitize_flags", sanitize_flags))
+config.substitutions.append(("%build_generator", config.cmake_generator))
+capi_flags = "-I%s/capi/include -L%s -lTessera -Wl,-rpath,%s" % (
+    config.tessera_src_root, config.tessera_lib_dir, config.tessera_lib_dir)
+capi_flags += " " + sanitize_flags
+config.substitutions.append(("%capi_flags", capi_flags))
 config.substitutions.append(("%tessera_src", config.tessera_src_root))
 config.substitutions.append(
     ("%npcheck", "/usr/bin/python3 " +

@@ -95,6 +95,38 @@ static void remapLocations(mlir::ModuleOp module, const SourceMap &map) {
                                         /*replaceLocs=*/true);
 }
 
+/// The first file position in `loc`: a fused location's first that has
+/// one, a call site's callee, a named location's child.
+static std::optional<mlir::FileLineColLoc>
+findFileLocation(mlir::Location loc) {
+  if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(loc))
+    return file;
+  if (auto named = llvm::dyn_cast<mlir::NameLoc>(loc))
+    return findFileLocation(named.getChildLoc());
+  if (auto call = llvm::dyn_cast<mlir::CallSiteLoc>(loc))
+    return findFileLocation(call.getCallee());
+  if (auto fused = llvm::dyn_cast<mlir::FusedLoc>(loc))
+    for (mlir::Location part : fused.getLocations())
+      if (auto file = findFileLocation(part))
+        return file;
+  return std::nullopt;
+}
+
+static DiagnosticRecord::Severity
+toSeverity(mlir::DiagnosticSeverity severity) {
+  switch (severity) {
+  case mlir::DiagnosticSeverity::Error:
+    return DiagnosticRecord::Severity::Error;
+  case mlir::DiagnosticSeverity::Warning:
+    return DiagnosticRecord::Severity::Warning;
+  case mlir::DiagnosticSeverity::Note:
+    return DiagnosticRecord::Severity::Note;
+  case mlir::DiagnosticSeverity::Remark:
+    return DiagnosticRecord::Severity::Remark;
+  }
+  return DiagnosticRecord::Severity::Error;
+}
+
 class Compiler::Impl {
 public:
   explicit Impl(CompilerOptions opts)
@@ -120,6 +152,13 @@ public:
         ++numErrors;
       return mlir::failure();
     });
+    if (options.diagnosticCallback)
+      context.getDiagEngine().registerHandler([this](mlir::Diagnostic &d) {
+        reportRecord(d, toSeverity(d.getSeverity()));
+        for (const mlir::Diagnostic &note : d.getNotes())
+          reportRecord(note, DiagnosticRecord::Severity::Note);
+        return mlir::failure();
+      });
     if (options.timing) {
       timingManager.setEnabled(true);
       timingManager.setDisplayMode(
@@ -139,6 +178,20 @@ public:
                   const SourceMap *map = nullptr);
   bool lower();
   bool ensureJIT();
+
+  /// Passes `d` to the diagnostic callback as a record of `severity`.
+  void reportRecord(const mlir::Diagnostic &d,
+                    DiagnosticRecord::Severity severity) {
+    DiagnosticRecord record;
+    record.severity = severity;
+    if (auto loc = findFileLocation(d.getLocation())) {
+      record.file = loc->getFilename().str();
+      record.line = loc->getLine();
+      record.column = loc->getColumn();
+    }
+    record.message = d.str();
+    options.diagnosticCallback(record);
+  }
   bool finish(bool ok) {
     if (verifier)
       return mlir::succeeded(verifier->verify());
@@ -150,6 +203,16 @@ public:
   void error(const llvm::Twine &msg) {
     ++numErrors;
     llvm::WithColor::error(getDiagnosticStream(), "tessera") << msg << "\n";
+    reportUnlocated("", msg.str());
+  }
+  /// Passes an error without a source position to the diagnostic callback.
+  void reportUnlocated(llvm::StringRef file, llvm::StringRef message) {
+    if (!options.diagnosticCallback)
+      return;
+    DiagnosticRecord record;
+    record.file = file.str();
+    record.message = message.str();
+    options.diagnosticCallback(record);
   }
   /// Prints `err`: a FileError as `PATH: error: MESSAGE`, anything else as
   /// error() does. Returns false.
@@ -289,6 +352,7 @@ bool Compiler::Impl::report(llvm::Error err) {
         ++numErrors;
         llvm::WithColor::error(getDiagnosticStream(), e.getPath())
             << e.getMessage() << "\n";
+        reportUnlocated(e.getPath(), e.getMessage());
       },
       [&](const llvm::ErrorInfoBase &e) { error(e.message()); });
   return false;
@@ -585,6 +649,16 @@ llvm::Error Compiler::compile(llvm::StringRef entry) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return llvm::Error::success();
+}
+
+llvm::Expected<CompiledEntry>
+Compiler::getCompiledEntry(llvm::StringRef entry) {
+  if (!getSignature(entry))
+    return llvm::createStringError(llvm::inconvertibleErrorCode(),
+                                   "no function named '" + entry + "'");
+  if (llvm::Error e = compile(entry))
+    return std::move(e);
+  return lookupEntry(*impl->jit, entry);
 }
 
 llvm::Expected<std::vector<HostTensor>>

@@ -20,12 +20,14 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/TargetParser/Host.h"
 #include "llvm/TargetParser/SubtargetFeature.h"
 #include "llvm/Transforms/Utils/Cloning.h"
 
+#include <dlfcn.h>
 #include <mutex>
 
 using namespace tessera;
@@ -335,6 +337,30 @@ llvm::Error tessera::writeMachineCodeFile(const llvm::Module &module,
 
 llvm::StringRef tessera::getClangDriverPath() { return TESSERA_CLANG_PATH; }
 
+/// The archive of runtime kernels that goes into every shared library:
+/// beside an installed Tessera (PREFIX/lib/libTesseraKernels.a, from the
+/// directory of the executable or shared library this code runs in), else
+/// the build tree's.
+static std::string findKernelsArchive() {
+  llvm::SmallVector<std::string, 2> binaries;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&findKernelsArchive), &info) &&
+      info.dli_fname && llvm::sys::path::is_absolute(info.dli_fname))
+    binaries.push_back(info.dli_fname);
+  binaries.push_back(llvm::sys::fs::getMainExecutable(
+      nullptr, reinterpret_cast<void *>(&findKernelsArchive)));
+  for (const std::string &binary : binaries) {
+    llvm::StringRef dir = llvm::sys::path::parent_path(binary);
+    for (llvm::StringRef relative : {"../lib", "."}) {
+      llvm::SmallString<256> candidate(dir);
+      llvm::sys::path::append(candidate, relative, "libTesseraKernels.a");
+      if (!dir.empty() && llvm::sys::fs::is_regular_file(candidate))
+        return std::string(candidate);
+    }
+  }
+  return TESSERA_KERNELS_ARCHIVE;
+}
+
 llvm::Error tessera::linkSharedLibrary(llvm::StringRef objectPath,
                                        llvm::StringRef outPath) {
   llvm::StringRef clang = getClangDriverPath();
@@ -347,9 +373,9 @@ llvm::Error tessera::linkSharedLibrary(llvm::StringRef objectPath,
 
   // The runtime kernels (Kernels.h) go into the library; libomp, the
   // OpenMP runtime of their threads, is a dependency of it.
+  static const std::string kernels = findKernelsArchive();
   llvm::SmallVector<llvm::StringRef> args = {
-      clang,      "-shared", "-o", outPath, objectPath, TESSERA_KERNELS_ARCHIVE,
-      "-fopenmp", "-lm"};
+      clang, "-shared", "-o", outPath, objectPath, kernels, "-fopenmp", "-lm"};
   std::optional<llvm::StringRef> redirects[] = {
       std::nullopt, llvm::StringRef(logPath), llvm::StringRef(logPath)};
   std::string executeError;

@@ -14,6 +14,9 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/MathExtras.h"
 
+#include <dlfcn.h>
+#include <omp.h>
+
 using namespace tessera;
 
 static_assert(sizeof(void *) == sizeof(int64_t),
@@ -59,6 +62,18 @@ JITSession::create(unsigned optLevel) {
     main.addGenerator(std::move(*libm));
   else
     llvm::consumeError(libm.takeError());
+  // The OpenMP runtime that parallel loops call (__kmpc_*): the one this
+  // library is linked with, which a host that loaded it with RTLD_LOCAL (a
+  // Python extension) does not show among the process's global symbols.
+  Dl_info openmp;
+  if (dladdr(reinterpret_cast<void *>(&omp_get_num_procs), &openmp) &&
+      openmp.dli_fname) {
+    if (auto libomp = llvm::orc::DynamicLibrarySearchGenerator::Load(
+            openmp.dli_fname, prefix))
+      main.addGenerator(std::move(*libomp));
+    else
+      llvm::consumeError(libomp.takeError());
+  }
 
   // The runtime kernels that compiled code calls (Kernels.h), from this
   // library rather than from the process's dynamic symbols, which an
@@ -141,19 +156,9 @@ llvm::Expected<void *> JITSession::lookup(llvm::StringRef name) {
 }
 
 std::vector<int64_t> tessera::makeMemRefDescriptor(const HostTensor &tensor) {
-  llvm::ArrayRef<int64_t> shape = tensor.getShape();
-  auto pointer =
-      static_cast<int64_t>(reinterpret_cast<intptr_t>(tensor.data()));
-  std::vector<int64_t> descriptor = {pointer, pointer, 0};
-  descriptor.insert(descriptor.end(), shape.begin(), shape.end());
-  // Every stride of a tensor with elements divides its element count, which
-  // fits; with a zero extent a stride may not, and no element is addressed.
-  std::vector<int64_t> strides(shape.size(), 1);
-  for (size_t d = shape.size(); d-- > 1;)
-    if (llvm::MulOverflow(strides[d], shape[d], strides[d - 1]))
-      strides[d - 1] = 0;
-  descriptor.insert(descriptor.end(), strides.begin(), strides.end());
-  return descriptor;
+  llvm::SmallVector<int64_t, 16> descriptor;
+  appendMemRefDescriptor(tensor.data(), tensor.getShape(), descriptor);
+  return {descriptor.begin(), descriptor.end()};
 }
 
 namespace {
@@ -242,48 +247,25 @@ tessera::invokeEntry(JITSession &session, const EntrySignature &sig,
     slot = std::move(*tensor);
   }
 
-  auto function = session.lookup((kPackedPrefix + sig.name).str());
+  auto entry = lookupEntry(session, sig.name);
+  if (!entry)
+    return entry.takeError();
+  std::vector<TensorView> inputs, outputs;
+  for (const HostTensor *tensor : tensorParams)
+    inputs.push_back({const_cast<void *>(tensor->data()), tensor->getDType(),
+                      tensor->getShape()});
+  for (HostTensor &tensor : results)
+    outputs.push_back({tensor.data(), tensor.getDType(), tensor.getShape()});
+  return callEntry(*entry, sig, inputs, indexParams, outputs);
+}
+
+llvm::Expected<CompiledEntry> tessera::lookupEntry(JITSession &session,
+                                                   llvm::StringRef name) {
+  auto function = session.lookup((kPackedPrefix + name).str());
   if (!function)
     return function.takeError();
-  bool hasRecord = hasErrorRecord(session, sig.name);
-
-  // args[i] points at the i-th argument of _tess_errinfo_<name> (or of
-  // _mlir_ciface_<name>): a pointer to a descriptor for a memref, the value
-  // itself for an index, the record pointer last.
-  size_t numArgs = sig.params.size() + sig.results.size() + hasRecord;
-  std::vector<std::vector<int64_t>> descriptors;
-  descriptors.reserve(numArgs);
-  std::vector<void *> descriptorPointers(numArgs, nullptr);
-  std::vector<int64_t> indexValues(indexParams.begin(), indexParams.end());
-  std::vector<void *> args(numArgs + 1, nullptr);
-  unsigned tensorIndex = 0, indexIndex = 0;
-  for (auto [i, param] : llvm::enumerate(sig.params)) {
-    if (param.kind == ValueSpec::Kind::Index) {
-      args[i] = &indexValues[indexIndex++];
-      continue;
-    }
-    descriptors.push_back(makeMemRefDescriptor(*tensorParams[tensorIndex++]));
-    descriptorPointers[i] = descriptors.back().data();
-    args[i] = &descriptorPointers[i];
-  }
-  for (size_t r = 0; r != results.size(); ++r) {
-    size_t i = sig.params.size() + r;
-    descriptors.push_back(makeMemRefDescriptor(results[r]));
-    descriptorPointers[i] = descriptors.back().data();
-    args[i] = &descriptorPointers[i];
-  }
-  EntryErrorRecord record;
-  void *recordPointer = &record;
-  if (hasRecord)
-    args[numArgs - 1] = &recordPointer;
-  int32_t status = -1;
-  args[numArgs] = &status;
-
-  auto packed = reinterpret_cast<void (*)(void **)>(*function);
-  packed(args.data());
-  if (status != 0)
-    return makeError(
-        sig.name + ": " +
-        describeEntryError(sig, status, hasRecord ? &record : nullptr));
-  return llvm::Error::success();
+  CompiledEntry entry;
+  entry.packed = reinterpret_cast<void (*)(void **)>(*function);
+  entry.hasErrorRecord = hasErrorRecord(session, name);
+  return entry;
 }

@@ -18,6 +18,7 @@
 #ifndef TESSERA_DRIVER_COMPILER_H
 #define TESSERA_DRIVER_COMPILER_H
 
+#include "tessera/Runtime/EntryCall.h"
 #include "tessera/Runtime/HostTensor.h"
 #include "tessera/Runtime/Signature.h"
 
@@ -26,6 +27,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -49,6 +51,18 @@ enum class EmitKind {
   Assembly, ///< native assembly
   Object,   ///< a relocatable object file
   Library,  ///< a shared library plus a C header (OUT.so and OUT.h)
+};
+
+/// One diagnostic as data, for embedders that show diagnostics their own way
+/// (CompilerOptions::diagnosticCallback): where it is and what it says.
+struct DiagnosticRecord {
+  enum class Severity { Error, Warning, Note, Remark };
+  Severity severity = Severity::Error;
+  /// The file (or buffer name) it points into; empty when it has no location.
+  std::string file;
+  /// 1-based; 0 when it has no location.
+  unsigned line = 0, column = 0;
+  std::string message;
 };
 
 /// How a Compiler compiles and reports.
@@ -77,6 +91,9 @@ struct CompilerOptions {
   bool explain = false;
   /// Where diagnostics are printed.
   llvm::raw_ostream *diagnosticStream = nullptr; ///< default: llvm::errs()
+  /// Called with every diagnostic (its notes follow it as records of their
+  /// own) as it is reported, besides printing it.
+  std::function<void(const DiagnosticRecord &)> diagnosticCallback;
   /// A JIT session shared with other Compilers (the REPL's), which must
   /// outlive this one; null: the Compiler creates its own. The module goes
   /// in under its own resource tracker and is removed with the Compiler.
@@ -194,6 +211,12 @@ public:
   /// JIT-compiles the module (once) and generates the code of `entry`, which
   /// `run` would do on its first call (without planning for its sizes).
   llvm::Error compile(llvm::StringRef entry);
+
+  /// The code of `entry`, compiled first as by `compile`, for callers that
+  /// check and pass the arguments themselves (callEntry, on their own
+  /// memory). The code stays valid while the Compiler lives, and calls of it
+  /// may run concurrently.
+  llvm::Expected<CompiledEntry> getCompiledEntry(llvm::StringRef entry);
 
   /// From now on (before the first `run`), JIT-compile only the entry
   /// `name` and the functions it calls; `run` refuses the other entries.

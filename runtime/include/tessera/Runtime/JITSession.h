@@ -10,6 +10,7 @@
 #ifndef TESSERA_RUNTIME_JITSESSION_H
 #define TESSERA_RUNTIME_JITSESSION_H
 
+#include "tessera/Runtime/EntryCall.h"
 #include "tessera/Runtime/HostTensor.h"
 #include "tessera/Runtime/Signature.h"
 
@@ -61,6 +62,10 @@ private:
   explicit JITSession(std::unique_ptr<llvm::orc::LLJIT> jit);
   std::unique_ptr<llvm::orc::LLJIT> jit;
 };
+
+/// Looks up the compiled code of the entry `name` (compiling it on demand).
+llvm::Expected<CompiledEntry> lookupEntry(JITSession &session,
+                                          llvm::StringRef name);
 
 /// Calls the JIT'd entry `sig` through `_tess_packed_<name>`. `tensorParams`
 /// has one tensor per tensor parameter and `indexParams` one value per
