@@ -5,7 +5,7 @@
 #   scripts/setup.sh test      install what is missing, build, run the whole test suite:
 #                              the lit suite, then the Python package's tests (a venv in
 #                              build/python-venv with PyPI's scikit-build-core, nanobind,
-#                              pytest and PyTorch, `pip install .`, pytest python/tests;
+#                              pytest and PyTorch, `pip install .`, pytest test/python;
 #                              TESSERA_TEST_TORCH=0 leaves PyTorch out)
 #   scripts/setup.sh build     install what is missing and build
 #   scripts/setup.sh sanitize  build with AddressSanitizer and UBSan in build-asan/,
@@ -167,7 +167,7 @@ run_fuzzers() {
 # python_tests: installs the Python package from this tree into a venv
 # (Debian's python3 with its NumPy; scikit-build-core, nanobind, pytest and,
 # unless TESSERA_TEST_TORCH=0, PyTorch from PyPI), built against $BUILD, and
-# runs pytest on python/tests. Adds to PASSED and FAILED.
+# runs pytest on test/python. Adds to PASSED and FAILED.
 python_tests() {
   local venv="$BUILD/python-venv"
   local python="$venv/bin/python"
@@ -201,9 +201,9 @@ python_tests() {
     set -e
     return
   fi
-  echo "== python: pytest python/tests"
+  echo "== python: pytest test/python"
   # From the build tree, so that `import tessera` is the installed package.
-  (cd "$BUILD" && "$python" -m pytest -p no:cacheprovider -q "$ROOT/python/tests") 2>&1 | tee "$log"
+  (cd "$BUILD" && "$python" -m pytest -p no:cacheprovider -q "$ROOT/test/python") 2>&1 | tee "$log"
   status=${PIPESTATUS[0]}
   set -e
   local summary

@@ -14,6 +14,7 @@
 #include "tessera/Runtime/Printer.h"
 #include "tessera/Runtime/SizeExpr.h"
 
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 
@@ -54,20 +55,23 @@ size_t elementAlignment(DType dtype) {
 /// checked against the signature): strides, data, alignment, byte size.
 tessera_status checkMemory(const tessera_tensor_view &view, DType dtype,
                            llvm::ArrayRef<int64_t> shape,
-                           const std::string &what, tessera_failure **error) {
+                           llvm::function_ref<std::string()> what,
+                           tessera_failure **error) {
   for (int64_t extent : shape)
     if (extent < 0)
       return fail(error, TESSERA_SHAPE_ERROR,
-                  what + " has a negative extent: " + formatExtents(shape));
-  if (llvm::Error e = checkTensorSize(what, dtype, shape))
-    return fail(error, TESSERA_SHAPE_ERROR, llvm::toString(std::move(e)));
+                  what() + " has a negative extent: " + formatExtents(shape));
+  // The message is built only for a failure: this runs at every call.
+  if (!computeTensorBytes(dtype, shape))
+    if (llvm::Error e = checkTensorSize(what(), dtype, shape))
+      return fail(error, TESSERA_SHAPE_ERROR, llvm::toString(std::move(e)));
   bool empty = llvm::is_contained(shape, 0);
   if (view.strides && !empty) {
     int64_t expected = 1;
     for (size_t d = shape.size(); d-- > 0;) {
       if (shape[d] != 1 && view.strides[d] != expected)
         return fail(error, TESSERA_TYPE_ERROR,
-                    what + " is not C-contiguous (strides " +
+                    what() + " is not C-contiguous (strides " +
                         formatExtents({view.strides, shape.size()}) +
                         " in elements for shape " + formatExtents(shape) +
                         "): pass a contiguous copy (numpy.ascontiguousarray, "
@@ -76,10 +80,10 @@ tessera_status checkMemory(const tessera_tensor_view &view, DType dtype,
     }
   }
   if (!view.data && !empty)
-    return fail(error, TESSERA_INVALID_ARGUMENT, what + " has no data");
+    return fail(error, TESSERA_INVALID_ARGUMENT, what() + " has no data");
   if (reinterpret_cast<uintptr_t>(view.data) % elementAlignment(dtype))
     return fail(error, TESSERA_TYPE_ERROR,
-                what + " is not aligned to its " + getDTypeName(dtype) +
+                what() + " is not aligned to its " + getDTypeName(dtype) +
                     " elements: pass an aligned copy");
   return TESSERA_OK;
 }
@@ -102,14 +106,16 @@ tessera_status prepare(const tessera_function *function,
                     llvm::Twine(numArgs) + " were given");
   }
   llvm::SmallVector<llvm::ArrayRef<int64_t>, 8> shapes;
-  for (auto [p, view] : llvm::zip(sig.params, llvm::ArrayRef(args, numArgs))) {
-    std::string what = describeArgument(sig, p);
+  for (size_t i = 0; i != numArgs; ++i) {
+    const ValueSpec &p = sig.params[i];
+    const tessera_tensor_view &view = args[i];
+    auto what = [&] { return describeArgument(sig, p); };
     bool isIndex = p.kind == ValueSpec::Kind::Index;
     DType dtype = isIndex ? DType::I64 : p.dtype;
     if (view.dtype != static_cast<tessera_dtype>(dtype)) {
       const char *given = tessera_dtype_name(view.dtype);
       return fail(error, TESSERA_TYPE_ERROR,
-                  what + " must be " + getDTypeName(dtype) + " but is " +
+                  what() + " must be " + getDTypeName(dtype) + " but is " +
                       (given ? given : "of an unknown dtype") +
                       " (Tessera never converts: convert it first)");
     }
@@ -120,12 +126,12 @@ tessera_status prepare(const tessera_function *function,
                     llvm::join(llvm::map_range(p.dims, formatDimSpec), ", ") +
                     "]";
       return fail(error, TESSERA_SHAPE_ERROR,
-                  what + " must have rank " + llvm::Twine(p.dims.size()) +
+                  what() + " must have rank " + llvm::Twine(p.dims.size()) +
                       " (" + declared + ") but has rank " +
                       llvm::Twine(view.rank));
     }
     if (view.rank && !view.shape)
-      return fail(error, TESSERA_INVALID_ARGUMENT, what + " has no shape");
+      return fail(error, TESSERA_INVALID_ARGUMENT, what() + " has no shape");
     llvm::ArrayRef<int64_t> shape(view.shape, view.rank);
     if (tessera_status s = checkMemory(view, dtype, shape, what, error))
       return s;
@@ -178,19 +184,21 @@ tessera_status checkResults(const tessera_function *function,
     const tessera_tensor_view &view = results[r];
     const ValueSpec &spec = sig.results[r];
     const std::vector<int64_t> &shape = call.resultShapes[r];
-    std::string what = "result " + std::to_string(r) + " of '" + sig.name + "'";
-    std::string expected = formatTensorType(spec.dtype, shape);
+    auto what = [&] {
+      return "result " + std::to_string(r) + " of '" + sig.name + "'";
+    };
+    auto expected = [&] { return formatTensorType(spec.dtype, shape); };
     if (view.dtype != static_cast<tessera_dtype>(spec.dtype)) {
       const char *given = tessera_dtype_name(view.dtype);
       return fail(error, TESSERA_TYPE_ERROR,
-                  what + " is " + expected + " but the output is " +
+                  what() + " is " + expected() + " but the output is " +
                       (given ? given : "of an unknown dtype"));
     }
     if (view.rank != static_cast<int32_t>(shape.size()) ||
         (view.rank && !view.shape) ||
         !llvm::equal(llvm::ArrayRef(view.shape, view.rank), shape))
       return fail(error, TESSERA_SHAPE_ERROR,
-                  what + " is " + expected + " but the output has shape " +
+                  what() + " is " + expected() + " but the output has shape " +
                       (view.rank >= 0 && (view.shape || !view.rank)
                            ? formatExtents({view.shape, size_t(view.rank)})
                            : "of rank " + std::to_string(view.rank)));
@@ -200,11 +208,11 @@ tessera_status checkResults(const tessera_function *function,
     for (const TensorView &input : call.tensors)
       if (overlaps(output, input))
         return fail(error, TESSERA_INVALID_ARGUMENT,
-                    what + " overlaps an argument: write it elsewhere");
+                    what() + " overlaps an argument: write it elsewhere");
     for (const TensorView &other : outputs)
       if (overlaps(output, other))
         return fail(error, TESSERA_INVALID_ARGUMENT,
-                    what + " overlaps another result");
+                    what() + " overlaps another result");
     outputs.push_back(output);
   }
   return TESSERA_OK;

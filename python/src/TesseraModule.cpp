@@ -207,8 +207,9 @@ struct CallViews {
 
 /// Stores the Python scalar `object` as a `dtype` scalar in `storage`;
 /// false when it is not a scalar of a kind that converts exactly.
+template <typename Describe>
 bool storeScalar(nb::handle object, tessera_dtype dtype, unsigned char *storage,
-                 const std::string &what) {
+                 Describe what) {
   bool isBool = PyBool_Check(object.ptr());
   bool isInt = PyLong_Check(object.ptr()) && !isBool;
   bool isFloat = PyFloat_Check(object.ptr());
@@ -231,7 +232,7 @@ bool storeScalar(nb::handle object, tessera_dtype dtype, unsigned char *storage,
     if (overflow ||
         (dtype == TESSERA_I32 && (value < INT32_MIN || value > INT32_MAX)))
       throw nb::value_error(
-          (what + " does not fit in " + tessera_dtype_name(dtype)).c_str());
+          (what() + " does not fit in " + tessera_dtype_name(dtype)).c_str());
     if (dtype == TESSERA_I32)
       store(static_cast<int32_t>(value));
     else
@@ -271,13 +272,19 @@ bool storeScalar(nb::handle object, tessera_dtype dtype, unsigned char *storage,
 
 /// Adds a view of the array behind `object` to `call`; raises TypeError for
 /// anything that is not an array in CPU memory of a dtype Tessera knows.
-template <typename Array>
-void addArray(nb::handle object, const std::string &what, CallViews &call,
+template <typename Array, typename Describe>
+void addArray(nb::handle object, Describe what, CallViews &call,
               std::vector<Array> &keep) {
   Array array;
-  if (!nb::try_cast(object, array, /*convert=*/false))
+  if (!nb::try_cast(object, array, /*convert=*/false)) {
+    // PyTorch refuses DLPack for tensors that require gradients.
+    if (nb::hasattr(object, "requires_grad") &&
+        nb::cast<bool>(nb::bool_(object.attr("requires_grad"))))
+      throw nb::type_error((what() + " requires grad: pass it .detach()'ed "
+                                     "(Tessera computes no gradients)")
+                               .c_str());
     throw nb::type_error(
-        (what +
+        (what() +
          " must be an array (NumPy, a PyTorch CPU tensor, anything "
          "with DLPack or the buffer protocol" +
          std::string(std::is_same_v<Array, nb::ndarray<nb::ro>>
@@ -288,14 +295,15 @@ void addArray(nb::handle object, const std::string &what, CallViews &call,
               ? ": convert it with numpy.asarray"
               : ""))
             .c_str());
+  }
   if (array.device_type() != nb::device::cpu::value)
-    throw nb::type_error((what + " is not in CPU memory: Tessera runs on the "
-                                 "CPU; pass a CPU copy (torch: .cpu())")
+    throw nb::type_error((what() + " is not in CPU memory: Tessera runs on the "
+                                   "CPU; pass a CPU copy (torch: .cpu())")
                              .c_str());
   int dtype = toTesseraDType(array.dtype());
   if (dtype < 0)
-    throw nb::type_error((what + " has a dtype Tessera does not have (bool, "
-                                 "i32, i64, f16, bf16, f32, f64, c64, c128)")
+    throw nb::type_error((what() + " has a dtype Tessera does not have (bool, "
+                                   "i32, i64, f16, bf16, f32, f64, c64, c128)")
                              .c_str());
   std::vector<int64_t> shape(array.ndim()), strides(array.ndim());
   for (size_t d = 0; d != array.ndim(); ++d) {
@@ -381,8 +389,10 @@ void convertArguments(const Function &fn, nb::args args, CallViews &call) {
   for (size_t i = 0; i != n; ++i) {
     const tessera_value_info &p = fn.params[i];
     nb::handle arg = args[i];
-    std::string what =
-        "argument '" + std::string(p.name) + "' of '" + fn.name() + "'";
+    // Built only for a message: this runs at every call.
+    auto what = [&] {
+      return "argument '" + std::string(p.name) + "' of '" + fn.name() + "'";
+    };
     bool scalarParam = p.is_index || p.rank == 0;
     tessera_dtype dtype = p.is_index ? TESSERA_I64 : p.dtype;
     if (scalarParam && !nb::ndarray_check(arg)) {
@@ -398,7 +408,7 @@ void convertArguments(const Function &fn, nb::args args, CallViews &call) {
       // NumPy scalars and 0-d tensors go on as arrays.
       if (!PyObject_CheckBuffer(arg.ptr()) && !nb::hasattr(arg, "__dlpack__"))
         throw nb::type_error(
-            (what + " must be " +
+            (what() + " must be " +
              (p.is_index ? std::string("an int")
                          : std::string("a scalar of dtype ") +
                                tessera_dtype_name(dtype) +
@@ -440,8 +450,10 @@ nb::object Function::call(nb::args args, nb::handle out) const {
                                   .c_str());
     }
     for (size_t r = 0; r != targets.size(); ++r)
-      addArray(targets[r], "out[" + std::to_string(r) + "] of '" + name() + "'",
-               outViews, outputs);
+      addArray(
+          targets[r],
+          [&] { return "out[" + std::to_string(r) + "] of '" + name() + "'"; },
+          outViews, outputs);
     finishViews(outViews);
     returned = nb::borrow(out);
   } else {
@@ -457,7 +469,8 @@ nb::object Function::call(nb::args args, nb::handle out) const {
           &error);
     nb::list arrays;
     size_t at = 0;
-    for (const tessera_value_info &r : results) {
+    for (size_t index = 0; index != results.size(); ++index) {
+      const tessera_value_info &r = results[index];
       if (r.dtype == TESSERA_BF16)
         throw nb::type_error((name() + "() returns bf16, which NumPy does not "
                                        "have: pass `out=` a bf16 tensor "
@@ -465,15 +478,25 @@ nb::object Function::call(nb::args args, nb::handle out) const {
                                  .c_str());
       size_t bytes = tessera_dtype_size(r.dtype);
       std::vector<size_t> shape;
+      bool tooLarge = false;
       for (int32_t d = 0; d != r.rank; ++d) {
         shape.push_back(static_cast<size_t>(extents[at + d]));
-        bytes *= shape.back();
+        tooLarge |= __builtin_mul_overflow(bytes, shape.back(), &bytes);
       }
+      if (tooLarge || bytes > (size_t(1) << 62))
+        throw nb::value_error((name() + "(): result " + std::to_string(index) +
+                               " would be too large to allocate")
+                                  .c_str());
       // 64-byte aligned, at least one line so that the pointer is real.
       size_t allocated = (std::max<size_t>(bytes, 1) + 63) / 64 * 64;
       void *data = std::aligned_alloc(64, allocated);
-      if (!data)
-        throw std::bad_alloc();
+      if (!data) {
+        std::string message = "cannot allocate " + std::to_string(bytes) +
+                              " bytes for result " + std::to_string(index) +
+                              " of '" + name() + "'";
+        PyErr_SetString(PyExc_MemoryError, message.c_str());
+        throw nb::python_error();
+      }
       nb::capsule owner(data, [](void *p) noexcept { std::free(p); });
       nb::ndarray<nb::numpy> array(data, shape.size(), shape.data(), owner,
                                    nullptr, toDLPack(r.dtype));

@@ -288,6 +288,15 @@ def test_bad_inputs_never_crash(m):
     with pytest.raises(ValueError, match="overlaps"):
         x = f32(4)
         m.double(x, out=x)
+    a = f32(3)
+    with pytest.raises(tessera.ShapeError, match="non-negative but is -3"):
+        m.vandermonde(a, -3)
+    with pytest.raises(ValueError, match="does not fit in i64"):
+        m.vandermonde(a, 2 ** 63)
+    with pytest.raises(ValueError, match="too large"):
+        m.vandermonde(a, 2 ** 62)
+    with pytest.raises(MemoryError, match="cannot allocate"):
+        m.vandermonde(a, 10 ** 15)
 
 
 def test_empty_arrays(m):
