@@ -18,6 +18,7 @@
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -31,8 +32,18 @@ struct tessera_failure {
   std::vector<tessera::DiagnosticRecord> diagnostics;
 };
 
+/// Reference counted: the caller's reference (tessera_context_destroy drops
+/// it) and one per module, so that a context outlives its modules whatever
+/// the order they are destroyed in.
 struct tessera_context {
   std::unique_ptr<llvm::ThreadPoolInterface> threadPool;
+  std::atomic<size_t> references{1};
+
+  /// Drops a reference; the last one frees the context.
+  void release() {
+    if (references.fetch_sub(1, std::memory_order_acq_rel) == 1)
+      delete this;
+  }
 };
 
 namespace tessera::capi {
@@ -96,6 +107,7 @@ struct tessera_function {
 };
 
 struct tessera_module {
+  /// Holds a reference (released by the destructor).
   tessera_context *context = nullptr;
   std::string name;
   std::string source;
@@ -104,6 +116,17 @@ struct tessera_module {
   /// Serializes code generation (each Compiler is single-threaded; the pass
   /// threads are shared anyway).
   std::mutex compileMutex;
+
+  explicit tessera_module(tessera_context *context) : context(context) {
+    context->references.fetch_add(1, std::memory_order_relaxed);
+  }
+  ~tessera_module() {
+    // The functions' compilers use the context's threads: they go first.
+    functions.clear();
+    context->release();
+  }
+  tessera_module(const tessera_module &) = delete;
+  tessera_module &operator=(const tessera_module &) = delete;
 
   /// A Compiler for this module's source with `options`, its diagnostics
   /// going to `sink`, loaded; null when the source has errors (they are in

@@ -150,13 +150,20 @@ tessera_context_create(const tessera_context_options *options) {
   auto *context = new (std::nothrow) tessera_context;
   if (!context)
     return nullptr;
-  context->threadPool = std::make_unique<llvm::DefaultThreadPool>(
+  // At most the hardware's threads, whatever was asked for: a pool that
+  // cannot start its threads aborts.
+  llvm::ThreadPoolStrategy strategy =
       threads ? llvm::heavyweight_hardware_concurrency(threads)
-              : llvm::heavyweight_hardware_concurrency());
+              : llvm::heavyweight_hardware_concurrency();
+  strategy.Limit = true;
+  context->threadPool = std::make_unique<llvm::DefaultThreadPool>(strategy);
   return context;
 }
 
-void tessera_context_destroy(tessera_context *context) { delete context; }
+void tessera_context_destroy(tessera_context *context) {
+  if (context)
+    context->release();
+}
 
 //===----------------------------------------------------------------------===//
 // Modules
@@ -215,8 +222,7 @@ static tessera_status compileModule(tessera_context *context, std::string name,
                                     const tessera_compile_options *options,
                                     tessera_module **result,
                                     tessera_failure **error) {
-  auto module = std::make_unique<tessera_module>();
-  module->context = context;
+  auto module = std::make_unique<tessera_module>(context);
   module->name = std::move(name);
   module->source = std::move(source);
   module->optLevel = options ? std::min(options->opt_level, 3u) : 2;

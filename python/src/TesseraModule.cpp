@@ -20,9 +20,11 @@
 #include <nanobind/stl/vector.h>
 
 #include <array>
+#include <cmath>
 #include <complex>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -32,7 +34,9 @@ namespace nb = nanobind;
 namespace {
 
 /// The exception classes, created at import.
-nb::object compileErrorType, shapeErrorType;
+/// Plain handles, not nb::object: a static object's destructor would run
+/// after the interpreter is gone. Each keeps one reference forever.
+nb::handle compileErrorType, shapeErrorType;
 
 /// A diagnostic of a CompileError.
 struct Diagnostic {
@@ -246,6 +250,11 @@ bool storeScalar(nb::handle object, tessera_dtype dtype, unsigned char *storage,
     double value = PyFloat_AsDouble(object.ptr());
     if (value == -1.0 && PyErr_Occurred())
       throw nb::python_error();
+    if (dtype == TESSERA_F32 && std::isfinite(value) &&
+        std::fabs(value) > std::numeric_limits<float>::max())
+      throw nb::value_error(
+          (what() + " = " + std::to_string(value) + " does not fit in f32")
+              .c_str());
     if (dtype == TESSERA_F32)
       store(static_cast<float>(value));
     else
@@ -259,6 +268,13 @@ bool storeScalar(nb::handle object, tessera_dtype dtype, unsigned char *storage,
     Py_complex value = PyComplex_AsCComplex(object.ptr());
     if (value.real == -1.0 && PyErr_Occurred())
       throw nb::python_error();
+    auto fitsFloat = [](double part) {
+      return !std::isfinite(part) ||
+             std::fabs(part) <= std::numeric_limits<float>::max();
+    };
+    if (dtype == TESSERA_C64 &&
+        (!fitsFloat(value.real) || !fitsFloat(value.imag)))
+      throw nb::value_error((what() + " does not fit in c64").c_str());
     if (dtype == TESSERA_C64)
       store(std::complex<float>(float(value.real), float(value.imag)));
     else
@@ -431,18 +447,24 @@ nb::object Function::call(nb::args args, nb::handle out) const {
   CallViews outViews;
   nb::object returned;
   if (!out.is_none()) {
-    std::vector<nb::handle> targets;
+    // Strong references: converting one target may run Python code (a
+    // __dlpack__) that changes `out`, and a list subclass may iterate over
+    // new objects.
+    std::vector<nb::object> targets;
     if (numResults == 1 && !nb::isinstance<nb::tuple>(out) &&
         !nb::isinstance<nb::list>(out)) {
-      targets.push_back(out);
+      targets.push_back(nb::borrow(out));
     } else {
       if (!nb::isinstance<nb::tuple>(out) && !nb::isinstance<nb::list>(out))
         throw nb::type_error((name() + "() has " + std::to_string(numResults) +
                               " results: `out` must be a tuple of as many "
                               "arrays")
                                  .c_str());
-      for (nb::handle h : out)
-        targets.push_back(h);
+      nb::object items = nb::steal(PySequence_Tuple(out.ptr()));
+      if (!items)
+        throw nb::python_error();
+      for (nb::handle h : nb::borrow<nb::tuple>(items))
+        targets.push_back(nb::borrow(h));
       if (targets.size() != numResults)
         throw nb::value_error((name() + "() has " + std::to_string(numResults) +
                                " result(s) but `out` has " +
@@ -532,6 +554,8 @@ nb::object Function::call(nb::args args, nb::handle out) const {
 std::shared_ptr<Module> compileModule(const std::string &text,
                                       const std::string &name, bool isPath,
                                       unsigned optLevel) {
+  if (isPath && text.find('\0') != std::string::npos)
+    throw nb::value_error("the path contains a NUL character");
   std::shared_ptr<tessera_context> context = defaultContext();
   tessera_compile_options options;
   tessera_compile_options_init(&options);
@@ -592,19 +616,23 @@ std::string printFunction(const std::shared_ptr<Module> &module,
 NB_MODULE(_tessera, m) {
   m.doc() = "Tessera's compiler and runtime (use the `tessera` package)";
 
-  compileErrorType = nb::steal(PyErr_NewExceptionWithDoc(
+  compileErrorType = nb::handle(PyErr_NewExceptionWithDoc(
       "tessera.CompileError",
       "The source has errors. str() gives every `file:line:col: error:` "
       "line with its source line and caret; `.diagnostics` gives them as "
       "objects with file, line, column, severity and message.",
       PyExc_Exception, nullptr));
-  shapeErrorType = nb::steal(PyErr_NewExceptionWithDoc(
+  shapeErrorType = nb::handle(PyErr_NewExceptionWithDoc(
       "tessera.ShapeError",
       "The arguments' ranks or extents do not match the function's size "
       "symbols; the message names the symbol and both extents.",
       PyExc_ValueError, nullptr));
-  m.attr("CompileError") = compileErrorType;
-  m.attr("ShapeError") = shapeErrorType;
+  if (!compileErrorType || !shapeErrorType)
+    throw nb::python_error();
+  // The references PyErr_NewExceptionWithDoc gave stay with the handles for
+  // the life of the process (even if the attributes are deleted).
+  m.attr("CompileError") = nb::borrow(compileErrorType);
+  m.attr("ShapeError") = nb::borrow(shapeErrorType);
 
   nb::class_<Diagnostic>(m, "Diagnostic")
       .def_ro("file", &Diagnostic::file)

@@ -61,7 +61,7 @@ class Module:
         return "<tessera.Module %r: %s>" % (
             self._name, ", ".join(f.signature for f in self._functions.values()))
 
-    def code(self, fn, kind="mlir", **sizes):
+    def code(self, fn, kind="mlir", /, **sizes):
         """The code of the function `fn`: kind is "mlir" (the tess dialect),
         "lowered" (MLIR's LLVM dialect), "llvm" (LLVM IR) or "asm"; sizes
         (M=128, ...) are the extents planning assumes (others: 64)."""
@@ -72,15 +72,20 @@ class Module:
         return _tessera.print_function(self._native, fn, _PRINT_KINDS[kind],
                                        sizes)
 
+    def _explain(self, fn, sizes):
+        self._check(fn)
+        return _tessera.print_function(self._native, fn, _PRINT_KINDS["explain"],
+                                       sizes)
+
     def mlir(self, fn):
         """The tess-dialect MLIR of the function `fn`."""
         return self.code(fn, "mlir")
 
-    def explain(self, fn, **sizes):
+    def explain(self, fn, /, **sizes):
         """How the contractions of `fn` are planned for the given extents
         (M=128, ...; others are assumed to be 64): pairwise order, each
         step's shape and cost."""
-        return self.code(fn, "explain", **sizes)
+        return self._explain(fn, sizes)
 
     def _check(self, fn):
         if fn not in self._functions:

@@ -131,6 +131,10 @@ def test_signatures_and_code(m):
     assert "llvm.func" in m.code("matmul", "lowered")
     assert "define" in m.code("matmul", "llvm")
     plan = m.explain("matmul", M=512, K=256, N=128)
+    assert "kind" in tessera.compile(
+        "fn f(a: f32[kind, self], b: f32[self, n]) -> f32[kind, n] {\n"
+        "  c[i, j] = a[i, k] * b[k, j]\n  return c\n}\n").explain(
+            "f", kind=100, self=7, n=3)
     assert "test.tess:3:3: remark:" in plan and "M 512" in plan
     with pytest.raises(AttributeError, match="no function 'nope'"):
         m.nope
@@ -297,6 +301,47 @@ def test_bad_inputs_never_crash(m):
         m.vandermonde(a, 2 ** 62)
     with pytest.raises(MemoryError, match="cannot allocate"):
         m.vandermonde(a, 10 ** 15)
+    with pytest.raises(ValueError, match="does not fit in f32"):
+        m.axpy(1e300, f32(2), f32(2))
+    with pytest.raises(ValueError, match="NUL"):
+        tessera.load("a\0b.tess")
+
+
+def test_out_sequences_that_change_under_us(m):
+    # A list subclass that iterates over new objects, and one whose items
+    # change while the first is converted: no crash, the results land in
+    # the arrays converted.
+    class Fresh(list):
+        made = []
+
+        def __iter__(self):
+            Fresh.made[:] = [np.zeros(3), np.zeros(())]
+            return iter(list(Fresh.made))
+
+    x = rng.standard_normal((3, 2))
+    m.stats(x, out=Fresh([0, 0]))
+    np.testing.assert_allclose(Fresh.made[0], x.sum(1), rtol=1e-12)
+    np.testing.assert_allclose(Fresh.made[1], x.sum(), rtol=1e-12)
+
+    outs = [None, np.empty(())]
+
+    class Sneaky:
+        def __init__(self):
+            self.array = np.empty(3)
+
+        def __dlpack__(self, *args, **kwargs):
+            outs[1] = None
+            return self.array.__dlpack__(*args, **kwargs)
+
+        def __dlpack_device__(self):
+            return self.array.__dlpack_device__()
+
+    sneaky = Sneaky()
+    outs[0] = sneaky
+    try:
+        m.stats(x, out=outs)
+    except TypeError:
+        pass  # nanobind may not take this object; it must not crash
 
 
 def test_empty_arrays(m):

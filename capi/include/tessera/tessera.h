@@ -32,8 +32,13 @@
  * - Contexts, modules and functions may be used from several threads at once;
  *   calls run concurrently (compilation is serialized per module).
  * - Objects are freed by their own `_destroy`; a function handle lives as
- *   long as its module, strings returned as `char *` are freed with
- *   tessera_string_destroy.
+ *   long as its module, a context as long as its modules; strings returned
+ *   as `char *` are freed with tessera_string_destroy.
+ * - When a call fails at run time (TESSERA_RUNTIME_ERROR: memory exhausted
+ *   or an intermediate too large, found while computing), its results are
+ *   unspecified: they may be partly written. Every other failure writes
+ *   nothing. Running out of memory inside the compiler itself aborts, as it
+ *   does in LLVM.
  *
  * The API is versioned by TESSERA_API_VERSION; additions keep old programs
  * working, and a change that would not bumps the major version.
@@ -179,7 +184,8 @@ void tessera_compile_options_init(tessera_compile_options *options);
 
 /** A new context (options may be NULL), or NULL when out of memory. */
 tessera_context *tessera_context_create(const tessera_context_options *options);
-/** Frees `context`; its modules must have been destroyed (NULL is fine). */
+/** Releases `context` (NULL is fine). Modules compiled in it keep it alive:
+ *  it is freed with the last of them. */
 void tessera_context_destroy(tessera_context *context);
 
 /** Compiles `length` bytes of source text named `name` (used in diagnostics;

@@ -139,6 +139,7 @@ private:
 };
 
 /// A compiler context: create one and share it among modules and threads.
+/// Modules keep their context alive, so it may go out of scope first.
 class Context {
 public:
   /// `compilerThreads`: threads of the compiler itself (0: every core).
@@ -146,17 +147,16 @@ public:
     tessera_context_options options;
     tessera_context_options_init(&options);
     options.compiler_threads = compilerThreads;
-    context_.reset(tessera_context_create(&options));
+    context_.reset(tessera_context_create(&options), tessera_context_destroy);
     if (!context_)
       throw Error(TESSERA_RUNTIME_ERROR, "cannot create a Tessera context");
   }
   tessera_context *get() const { return context_.get(); }
 
 private:
-  struct Deleter {
-    void operator()(tessera_context *c) const { tessera_context_destroy(c); }
-  };
-  std::unique_ptr<tessera_context, Deleter> context_;
+  friend class Module;
+  /// Shared with the modules compiled in it, which keep it alive.
+  std::shared_ptr<tessera_context> context_;
 };
 
 /// A parameter or result of a function.
@@ -263,7 +263,7 @@ public:
                                          source.data(), source.size(), &options,
                                          &module, &error),
                   &error);
-    return Module(module);
+    return Module(context.context_, module);
   }
   /// Compiles the file at `path`.
   static Module load(const Context &context, const std::string &path,
@@ -276,7 +276,7 @@ public:
     detail::check(tessera_compile_file(context.get(), path.c_str(), &options,
                                        &module, &error),
                   &error);
-    return Module(module);
+    return Module(context.context_, module);
   }
 
   /// The functions, in source order.
@@ -319,10 +319,13 @@ public:
   tessera_module *get() const { return module_.get(); }
 
 private:
-  explicit Module(tessera_module *module) : module_(module) {}
+  Module(std::shared_ptr<tessera_context> context, tessera_module *module)
+      : context_(std::move(context)), module_(module) {}
   struct Deleter {
     void operator()(tessera_module *m) const { tessera_module_destroy(m); }
   };
+  /// Declared first: destroyed after the module.
+  std::shared_ptr<tessera_context> context_;
   std::unique_ptr<tessera_module, Deleter> module_;
 };
 

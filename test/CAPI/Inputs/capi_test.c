@@ -295,6 +295,17 @@ int main(void) {
 
   tessera_module_destroy(module);
   tessera_context_destroy(context);
+
+  /* A module keeps its context alive: the context may go first. */
+  context = tessera_context_create(NULL);
+  status = tessera_compile_string(context, "capi.tess", source, strlen(source),
+                                  NULL, &module, NULL);
+  tessera_context_destroy(context);
+  report("context released before its module",
+         status == TESSERA_OK &&
+             check_matmul(tessera_module_lookup(module, "matmul"), 4, 3, 2, 11),
+         NULL);
+  tessera_module_destroy(module);
   printf("%s\n", failures ? "FAILURES" : "ALL OK");
   return failures != 0;
 }

@@ -89,6 +89,14 @@ int main(int argc, char **argv) {
   }
   report("print", module.print("mlp", TESSERA_PRINT_LLVM).find("define") !=
                       std::string::npos);
+  // A module keeps its context alive, even a temporary one.
+  tessera::Module scaled = tessera::Module::compile(
+      tessera::Context(1),
+      "fn twice(x: f64[N]) -> f64[N] {\n  return x + x\n}\n");
+  std::vector<double> in = {1, 2, 3}, twice(3);
+  scaled.function("twice")({tessera::View(in.data(), {3})},
+                           {tessera::View(twice.data(), {3})});
+  report("temporary context", twice == std::vector<double>{2, 4, 6});
   std::cout << (failures ? "FAILURES" : "ALL OK") << "\n";
   return failures != 0;
 }
