@@ -169,6 +169,60 @@ TEST(CompilerTest, DiagnosticsGoToTheGivenStream) {
       << text;
 }
 
+// The diagnostic callback receives every diagnostic as a record, besides
+// the printed text; errors without a position (a missing file) too.
+TEST(CompilerTest, DiagnosticsReachTheCallbackAsRecords) {
+  std::vector<DiagnosticRecord> records;
+  CompilerOptions options;
+  options.diagnosticStream = &llvm::nulls();
+  options.diagnosticCallback = [&](const DiagnosticRecord &record) {
+    records.push_back(record);
+  };
+  Compiler compiler(options);
+  EXPECT_FALSE(compiler.loadSource("bad.tess", "fn f(x: f32[N]) -> f32[N] {\n"
+                                               "  y[i] = x[i] + z[i]\n"
+                                               "  return w\n"
+                                               "}\n"));
+  ASSERT_GE(records.size(), 2u);
+  EXPECT_EQ(records[0].severity, DiagnosticRecord::Severity::Error);
+  EXPECT_EQ(records[0].file, "bad.tess");
+  EXPECT_EQ(records[0].line, 2u);
+  EXPECT_EQ(records[0].column, 17u);
+  EXPECT_EQ(records[0].message, "unknown name 'z'");
+  EXPECT_EQ(records[1].line, 3u);
+
+  records.clear();
+  Compiler missing(options);
+  EXPECT_FALSE(missing.loadFile("/nonexistent/dir/x.tess"));
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_EQ(records[0].file, "/nonexistent/dir/x.tess");
+  EXPECT_EQ(records[0].line, 0u);
+}
+
+// getCompiledEntry hands out the code, which callEntry runs on the caller's
+// own memory.
+TEST(CompilerTest, CompiledEntriesRunOnCallerMemory) {
+  Compiler compiler;
+  ASSERT_TRUE(compiler.loadSource("s.tess", "fn scale(x: f64[N], s: f64) -> "
+                                            "f64[N] {\n  return x * s\n}\n"));
+  auto entry = compiler.getCompiledEntry("scale");
+  ASSERT_TRUE(static_cast<bool>(entry)) << llvm::toString(entry.takeError());
+  double x[3] = {1, 2, 3}, s = 0.5, y[3] = {0, 0, 0};
+  int64_t shape[] = {3};
+  TensorView inputs[] = {{x, DType::F64, shape}, {&s, DType::F64, {}}};
+  TensorView outputs[] = {{y, DType::F64, shape}};
+  int32_t status = -1;
+  llvm::Error error = callEntry(*entry, *compiler.getSignature("scale"), inputs,
+                                {}, outputs, &status);
+  ASSERT_FALSE(static_cast<bool>(error)) << llvm::toString(std::move(error));
+  EXPECT_EQ(status, 0);
+  EXPECT_EQ(y[0], 0.5);
+  EXPECT_EQ(y[2], 1.5);
+  auto none = compiler.getCompiledEntry("nope");
+  ASSERT_FALSE(static_cast<bool>(none));
+  EXPECT_EQ(llvm::toString(none.takeError()), "no function named 'nope'");
+}
+
 // File problems print as one line `PATH: error: MESSAGE` on the given
 // stream; an output that is an input is refused and nothing is written.
 TEST(CompilerTest, FileErrorsAreOneLine) {
