@@ -112,7 +112,7 @@ tessera_status prepare(const tessera_function *function,
     auto what = [&] { return describeArgument(sig, p); };
     bool isIndex = p.kind == ValueSpec::Kind::Index;
     DType dtype = isIndex ? DType::I64 : p.dtype;
-    if (view.dtype != static_cast<tessera_dtype>(dtype)) {
+    if (view.dtype != static_cast<int32_t>(dtype)) {
       const char *given = tessera_dtype_name(view.dtype);
       return fail(error, TESSERA_TYPE_ERROR,
                   what() + " must be " + getDTypeName(dtype) + " but is " +
@@ -188,7 +188,7 @@ tessera_status checkResults(const tessera_function *function,
       return "result " + std::to_string(r) + " of '" + sig.name + "'";
     };
     auto expected = [&] { return formatTensorType(spec.dtype, shape); };
-    if (view.dtype != static_cast<tessera_dtype>(spec.dtype)) {
+    if (view.dtype != static_cast<int32_t>(spec.dtype)) {
       const char *given = tessera_dtype_name(view.dtype);
       return fail(error, TESSERA_TYPE_ERROR,
                   what() + " is " + expected() + " but the output is " +

@@ -115,18 +115,18 @@ static_assert(
         int(DType::C128) == TESSERA_C128,
     "tessera_dtype mirrors tessera::DType");
 
-static bool isKnownDType(tessera_dtype dtype) {
+static bool isKnownDType(int32_t dtype) {
   return dtype >= TESSERA_BOOL && dtype <= TESSERA_C128;
 }
 
-const char *tessera_dtype_name(tessera_dtype dtype) {
+const char *tessera_dtype_name(int32_t dtype) {
   if (!isKnownDType(dtype))
     return nullptr;
   // The names are string literals.
   return getDTypeName(static_cast<DType>(dtype)).data();
 }
 
-size_t tessera_dtype_size(tessera_dtype dtype) {
+size_t tessera_dtype_size(int32_t dtype) {
   return isKnownDType(dtype) ? getDTypeSize(static_cast<DType>(dtype)) : 0;
 }
 
@@ -301,8 +301,7 @@ const tessera_function *tessera_module_lookup(const tessera_module *module,
 }
 
 tessera_status tessera_module_print(tessera_module *module, const char *name,
-                                    tessera_print_kind kind,
-                                    const char *const *sizeNames,
+                                    int32_t kind, const char *const *sizeNames,
                                     const int64_t *sizes, size_t numSizes,
                                     char **text, tessera_failure **error) {
   if (error)

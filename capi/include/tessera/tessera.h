@@ -93,9 +93,9 @@ typedef enum tessera_dtype {
 } tessera_dtype;
 
 /** The spelling of `dtype` ("f32"), or NULL for an unknown value. */
-const char *tessera_dtype_name(tessera_dtype dtype);
+const char *tessera_dtype_name(int32_t dtype);
 /** The size of one element of `dtype` in bytes, or 0 for an unknown value. */
-size_t tessera_dtype_size(tessera_dtype dtype);
+size_t tessera_dtype_size(int32_t dtype);
 
 /** An array the caller owns. `shape` has `rank` extents. `strides` (in
  *  elements) may be NULL for a C-contiguous array; otherwise they must be
@@ -104,7 +104,9 @@ size_t tessera_dtype_size(tessera_dtype dtype);
  *  view of an int64_t (TESSERA_I64). */
 typedef struct tessera_tensor_view {
   void *data;
-  tessera_dtype dtype;
+  /** A tessera_dtype value (an int32_t: any value is checked, none is
+   *  undefined behaviour). */
+  int32_t dtype;
   int32_t rank;
   const int64_t *shape;
   const int64_t *strides;
@@ -230,8 +232,7 @@ typedef enum tessera_print_kind {
  *  extents in `sizes` (`num_sizes` of them) for planning; others are
  *  assumed to be 64. */
 tessera_status tessera_module_print(tessera_module *module, const char *name,
-                                    tessera_print_kind kind,
-                                    const char *const *size_names,
+                                    int32_t kind, const char *const *size_names,
                                     const int64_t *sizes, size_t num_sizes,
                                     char **text, tessera_failure **error);
 

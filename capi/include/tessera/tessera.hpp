@@ -121,8 +121,9 @@ public:
   /// int64_t).
   template <typename T> static View scalar(T *value) { return View(value, {}); }
 
-  View(const View &other)
-      : View(other.view_.data, other.view_.dtype, other.shape_) {}
+  View(const View &other) : shape_(other.shape_), view_(other.view_) {
+    view_.shape = shape_.data();
+  }
   View &operator=(const View &other) {
     shape_ = other.shape_;
     view_ = other.view_;
