@@ -110,6 +110,24 @@ def test_complex_and_integer_dtypes(m):
     np.testing.assert_array_equal(m.twice(x), 2 * x)
 
 
+def test_half_precision_dtypes():
+    m = tessera.compile("fn h(x: f16[N]) -> f16[N] {\n  return x * x\n}\n"
+                        "fn b(x: bf16[N]) -> bf16[N] {\n  return x + x\n}\n")
+    x = np.linspace(-2, 2, 9).astype(np.float16)
+    np.testing.assert_allclose(m.h(x).astype(np.float32),
+                               (x.astype(np.float32) ** 2), rtol=2e-3)
+    assert m.h(x).dtype == np.float16
+    with pytest.raises(TypeError, match="must be bf16 but is f32"):
+        m.b(np.zeros(3, np.float32))
+    torch = pytest.importorskip("torch")
+    t = torch.linspace(-2, 2, 9, dtype=torch.bfloat16)
+    with pytest.raises(TypeError, match="pass `out=` a bf16 tensor"):
+        m.b(t)
+    out = torch.empty(9, dtype=torch.bfloat16)
+    assert m.b(t, out=out) is out
+    assert torch.equal(out, t + t)
+
+
 def test_load_example():
     lse = tessera.load(os.path.join(EXAMPLES, "logsumexp.tess"))
     x = f32(6, 50) * 4
