@@ -237,21 +237,34 @@ static tessera_status compileModule(tessera_context *context, std::string name,
   return TESSERA_OK;
 }
 
+/// The checks both compile functions begin with: clears `*error`, and
+/// `*module` when there is one. Fails when `module` is null or when
+/// `inputsGiven` (a context and a source) is false.
+static tessera_status startCompile(const char *function, bool inputsGiven,
+                                   const char *inputs, tessera_module **module,
+                                   tessera_failure **error) {
+  if (error)
+    *error = nullptr;
+  if (!module)
+    return fail(error, TESSERA_INVALID_ARGUMENT,
+                llvm::Twine(function) + ": `module` is NULL");
+  *module = nullptr;
+  if (!inputsGiven)
+    return fail(error, TESSERA_INVALID_ARGUMENT,
+                llvm::Twine(function) + ": " + inputs + " is NULL");
+  return TESSERA_OK;
+}
+
 tessera_status tessera_compile_string(tessera_context *context,
                                       const char *name, const char *source,
                                       size_t length,
                                       const tessera_compile_options *options,
                                       tessera_module **module,
                                       tessera_failure **error) {
-  if (error)
-    *error = nullptr;
-  if (!module)
-    return fail(error, TESSERA_INVALID_ARGUMENT,
-                "tessera_compile_string: `module` is NULL");
-  *module = nullptr;
-  if (!context || (!source && length))
-    return fail(error, TESSERA_INVALID_ARGUMENT,
-                "tessera_compile_string: `context` or `source` is NULL");
+  if (tessera_status s =
+          startCompile("tessera_compile_string", context && (source || !length),
+                       "`context` or `source`", module, error))
+    return s;
   return compileModule(context, name ? name : "<string>",
                        std::string(source ? source : "", length), options,
                        module, error);
@@ -261,15 +274,9 @@ tessera_status tessera_compile_file(tessera_context *context, const char *path,
                                     const tessera_compile_options *options,
                                     tessera_module **module,
                                     tessera_failure **error) {
-  if (error)
-    *error = nullptr;
-  if (!module)
-    return fail(error, TESSERA_INVALID_ARGUMENT,
-                "tessera_compile_file: `module` is NULL");
-  *module = nullptr;
-  if (!context || !path)
-    return fail(error, TESSERA_INVALID_ARGUMENT,
-                "tessera_compile_file: `context` or `path` is NULL");
+  if (tessera_status s = startCompile("tessera_compile_file", context && path,
+                                      "`context` or `path`", module, error))
+    return s;
   auto text = readInputFile(path);
   if (!text)
     return fail(error, TESSERA_IO_ERROR, llvm::toString(text.takeError()));

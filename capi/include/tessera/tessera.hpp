@@ -255,29 +255,23 @@ public:
   static Module compile(const Context &context, const std::string &source,
                         const std::string &name = "<string>",
                         uint32_t optLevel = 2) {
-    tessera_compile_options options;
-    tessera_compile_options_init(&options);
-    options.opt_level = optLevel;
-    tessera_module *module = nullptr;
-    tessera_failure *error = nullptr;
-    detail::check(tessera_compile_string(context.get(), name.c_str(),
-                                         source.data(), source.size(), &options,
-                                         &module, &error),
-                  &error);
-    return Module(context.context_, module);
+    return build(context, optLevel,
+                 [&](const tessera_compile_options *options,
+                     tessera_module **module, tessera_failure **error) {
+                   return tessera_compile_string(context.get(), name.c_str(),
+                                                 source.data(), source.size(),
+                                                 options, module, error);
+                 });
   }
   /// Compiles the file at `path`.
   static Module load(const Context &context, const std::string &path,
                      uint32_t optLevel = 2) {
-    tessera_compile_options options;
-    tessera_compile_options_init(&options);
-    options.opt_level = optLevel;
-    tessera_module *module = nullptr;
-    tessera_failure *error = nullptr;
-    detail::check(tessera_compile_file(context.get(), path.c_str(), &options,
-                                       &module, &error),
-                  &error);
-    return Module(context.context_, module);
+    return build(context, optLevel,
+                 [&](const tessera_compile_options *options,
+                     tessera_module **module, tessera_failure **error) {
+                   return tessera_compile_file(context.get(), path.c_str(),
+                                               options, module, error);
+                 });
   }
 
   /// The functions, in source order.
@@ -320,6 +314,19 @@ public:
   tessera_module *get() const { return module_.get(); }
 
 private:
+  /// Runs `compileWith(options, &module, &error)` at -O`optLevel`.
+  template <typename Compile>
+  static Module build(const Context &context, uint32_t optLevel,
+                      Compile compileWith) {
+    tessera_compile_options options;
+    tessera_compile_options_init(&options);
+    options.opt_level = optLevel;
+    tessera_module *module = nullptr;
+    tessera_failure *error = nullptr;
+    detail::check(compileWith(&options, &module, &error), &error);
+    return Module(context.context_, module);
+  }
+
   Module(std::shared_ptr<tessera_context> context, tessera_module *module)
       : context_(std::move(context)), module_(module) {}
   struct Deleter {
