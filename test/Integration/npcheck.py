@@ -25,6 +25,36 @@ import tempfile
 import numpy as np
 
 
+def load_oracle(path):
+    """Runs the `# PY:` lines of `path`; returns the names they define."""
+    code = []
+    with open(path) as f:
+        for line in f:
+            s = line.strip()
+            if s.startswith("# PY:"):
+                body = s[len("# PY:"):]
+                code.append(body[1:] if body.startswith(" ") else body)
+    env = {"np": np, "rng": np.random.default_rng(1234)}
+    exec("\n".join(code), env)
+    return env
+
+
+def compare(got, want, env):
+    """(same, max abs error) of a result against its expected value: integers
+    and booleans exact, f64 and c128 within 1e-12, others within 1e-5 (or the
+    oracle's rtol and atol). Shapes and dtypes must agree first."""
+    if want.dtype.kind in "biu":
+        same = np.array_equal(got, want)
+        err = 0 if same else int(np.max(np.abs(got.astype(np.int64) - want.astype(np.int64))))
+        return same, err
+    tight = want.dtype in (np.float64, np.complex128)
+    rtol = env.get("rtol", 1e-12 if tight else 1e-5)
+    atol = env.get("atol", 1e-12 if tight else 1e-5)
+    same = np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
+    err = float(np.max(np.abs(got - want))) if want.size else 0.0
+    return same, err
+
+
 def main():
     path = sys.argv[1]
     extra = sys.argv[2:]
@@ -32,14 +62,7 @@ def main():
     if extra[:1] == ["--oracle"]:
         oracle = extra[1]
         extra = extra[2:]
-    code = []
-    with open(oracle) as f:
-        for line in f:
-            s = line.strip()
-            if s.startswith("# PY:"):
-                code.append(s[len("# PY:"):][1:] if s[len("# PY:"):].startswith(" ") else s[len("# PY:"):])
-    env = {"np": np, "rng": np.random.default_rng(1234)}
-    exec("\n".join(code), env)
+    env = load_oracle(oracle)
     inputs = env["inputs"]
     expected = env["expected"]
     if not isinstance(expected, (list, tuple)):
@@ -79,15 +102,7 @@ def main():
                 print("result %d: dtype %s, expected %s" % (i, got.dtype, want.dtype))
                 ok = False
                 continue
-            if want.dtype.kind in "biu":
-                same = np.array_equal(got, want)
-                err = 0 if same else int(np.max(np.abs(got.astype(np.int64) - want.astype(np.int64))))
-            else:
-                tight = want.dtype in (np.float64, np.complex128)
-                rtol = env.get("rtol", 1e-12 if tight else 1e-5)
-                atol = env.get("atol", 1e-12 if tight else 1e-5)
-                same = np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True)
-                err = float(np.max(np.abs(got - want))) if want.size else 0.0
+            same, err = compare(got, want, env)
             print("result %d: %s %s max_abs_err=%g %s" % (
                 i, got.dtype, list(got.shape), err, "OK" if same else "MISMATCH"))
             if not same:
